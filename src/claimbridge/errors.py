@@ -1,0 +1,127 @@
+"""The one exception tree of claimbridge.
+
+Every error claimbridge raises on purpose is a ``ClaimbridgeError``. Third-party errors
+(asyncssh, SQLAlchemy, the OS) are converted into one of these at the edge where they occur.
+Each class carries the place of the problem as attributes, so a message can name it, and an
+``exit_code`` that the command line uses::
+
+    ClaimbridgeError                      exit 1
+    ├── X12Error
+    │   ├── X12SyntaxError                the text is not well-formed X12 (exit 2 in validate)
+    │   └── X12ValidationError            well-formed, but breaks the implementation guide
+    ├── InputError                        a file a person gave us is wrong (JSON path named)
+    ├── ConfigError                       a setting is missing or wrong
+    ├── TransportError
+    │   ├── TransportTimeout
+    │   ├── AuthenticationFailed          never retried: Office Ally locks accounts
+    │   ├── HostKeyMismatch
+    │   └── RemoteFileMissing
+    └── StoreError
+        ├── ClaimNotFound
+        ├── InvalidTransition
+        └── DuplicateSubmission
+"""
+
+from __future__ import annotations
+
+
+class ClaimbridgeError(Exception):
+    """Root of every error claimbridge raises on purpose."""
+
+    exit_code = 1
+
+
+class X12Error(ClaimbridgeError):
+    """Something is wrong with X12 text."""
+
+
+class X12SyntaxError(X12Error):
+    """The text is not well-formed X12; names the segment and element where it broke."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        segment_position: int | None = None,
+        segment_id: str | None = None,
+        element_position: int | None = None,
+    ) -> None:
+        self.message = message
+        self.segment_position = segment_position
+        self.segment_id = segment_id
+        self.element_position = element_position
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        where = []
+        if self.segment_position is not None:
+            where.append(f"segment {self.segment_position}")
+        if self.segment_id:
+            where.append(self.segment_id)
+        if self.element_position is not None:
+            where.append(f"element {self.element_position:02d}")
+        return f"{' '.join(where)}: {self.message}" if where else self.message
+
+
+class X12ValidationError(X12Error):
+    """Well-formed X12 that breaks a rule of the implementation guide or of Office Ally."""
+
+    def __init__(self, message: str, *, problems: tuple[object, ...] = ()) -> None:
+        self.problems = problems
+        super().__init__(message)
+
+
+class InputError(ClaimbridgeError):
+    """A file or value a person gave us is wrong; ``path`` names the place (JSON path, CSV row)."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+class ConfigError(ClaimbridgeError):
+    """A setting is missing or has a value claimbridge cannot use."""
+
+
+class TransportError(ClaimbridgeError):
+    """Talking to the clearinghouse failed."""
+
+    def __init__(self, message: str, *, remote_path: str | None = None) -> None:
+        self.remote_path = remote_path
+        super().__init__(message)
+
+
+class TransportTimeout(TransportError):
+    """The server did not answer in time; safe to retry later."""
+
+
+class AuthenticationFailed(TransportError):
+    """The server refused the credentials; never retried automatically."""
+
+
+class HostKeyMismatch(TransportError):
+    """The server's host key differs from the one pinned on first use."""
+
+
+class RemoteFileMissing(TransportError):
+    """A file that was listed on the server is no longer there."""
+
+
+class StoreError(ClaimbridgeError):
+    """The ledger could not do what was asked."""
+
+
+class ClaimNotFound(StoreError):
+    """No claim has that id or patient control number."""
+
+    def __init__(self, message: str, *, claim_id: str | int | None = None) -> None:
+        self.claim_id = claim_id
+        super().__init__(message)
+
+
+class InvalidTransition(StoreError):
+    """A claim cannot move from its status to the one asked for."""
+
+
+class DuplicateSubmission(StoreError):
+    """A claim would be uploaded twice without a person asking for it."""

@@ -1,0 +1,102 @@
+"""One entry point for reading any X12 file claimbridge knows: envelopes → typed transactions.
+
+Each guide's package exposes ``parse(transaction) -> model`` and ``to_json(model) -> dict``;
+this module picks the right one by ST01 (and ST03/GS08), never by file name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from claimbridge.errors import X12SyntaxError
+from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
+from claimbridge.x12.segments import Segment
+from claimbridge.x12.tokenizer import parse_segments, read_segments
+
+# ST01 → the package that reads it. 277 covers 005010X214 (277CA) and 005010X212 (277).
+_READERS: dict[str, str] = {
+    "999": "claimbridge.x12.tx999_005010X231A1",
+    "277": "claimbridge.x12.tx277ca_005010X214",
+    "835": "claimbridge.x12.tx835_005010X221A1",
+    "837": "claimbridge.x12.tx837p_005010X222A1",
+}
+_TA1_READER = "claimbridge.x12.ta1"
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One typed transaction (or TA1) and the envelope it came in."""
+
+    kind: str
+    envelope: Envelope
+    value: Any
+
+    def to_json(self) -> dict[str, Any]:
+        """The transaction as JSON: its kind, envelope ids, then the guide's own shape."""
+        module = import_module(_module_for(self.envelope))
+        to_json: Callable[[Any], dict[str, Any]] = module.to_json
+        return {"type": self.kind, "envelope": _envelope_json(self.envelope), **to_json(self.value)}
+
+
+def read_file(path: str | Path) -> Iterator[Parsed]:
+    """Every transaction set and TA1 of the file at ``path``, typed, streaming."""
+    return parse_envelopes(iter_envelopes(read_segments(path)))
+
+
+def parse_text(text: str) -> Iterator[Parsed]:
+    """Every transaction set and TA1 of X12 ``text``, typed."""
+    return parse_envelopes(iter_envelopes(parse_segments(text)))
+
+
+def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
+    """Type each envelope with the reader of its guide."""
+    for envelope in envelopes:
+        module = import_module(_module_for(envelope))
+        yield Parsed(_kind(envelope), envelope, module.parse(envelope))
+
+
+def _module_for(envelope: Envelope) -> str:
+    if isinstance(envelope, Ta1):
+        return _TA1_READER
+    module = _READERS.get(envelope.code)
+    if module is None:
+        st: Segment = envelope.segments[0]
+        raise X12SyntaxError(
+            f"transaction set {envelope.code!r} is not one claimbridge reads "
+            "(it reads 837, 999, 277 and 835)",
+            segment_position=st.position,
+            segment_id="ST",
+            element_position=1,
+        )
+    return module
+
+
+def _kind(envelope: Envelope) -> str:
+    if isinstance(envelope, Ta1):
+        return "TA1"
+    if envelope.code == "277" and envelope.implementation.startswith("005010X214"):
+        return "277CA"
+    if envelope.code == "837":
+        return "837P" if "X222" in envelope.implementation else "837"
+    return envelope.code
+
+
+def _envelope_json(envelope: Envelope) -> dict[str, str]:
+    isa = envelope.interchange
+    ids = {
+        "sender_id": isa.sender_id,
+        "receiver_id": isa.receiver_id,
+        "interchange_control_number": isa.control_number,
+        "usage": isa.usage,
+    }
+    if isinstance(envelope, TransactionSet):
+        ids |= {
+            "group_control_number": envelope.group.control_number,
+            "transaction_control_number": envelope.control_number,
+            "implementation": envelope.implementation,
+        }
+    return ids

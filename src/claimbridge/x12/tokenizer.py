@@ -1,0 +1,126 @@
+"""Text in, segments out, streaming.
+
+The delimiters come from the first ISA; whitespace (CR, LF, indentation) after a terminator
+and a UTF-8 byte-order mark before the ISA are skipped. Files are read in chunks, so a file of
+any size is tokenized in constant memory. Every later ISA must use the same delimiters
+(Office Ally sends one interchange per file; a mixed file is refused with the place named).
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from claimbridge.errors import X12SyntaxError
+from claimbridge.x12.delimiters import Delimiters, read_delimiters
+from claimbridge.x12.segments import Segment
+
+CHUNK_SIZE = 1 << 20
+_BOM = "\ufeff"
+_LEADING_WHITESPACE = " \t\r\n\x00"
+_PREAMBLE_LIMIT = 4096
+
+
+def parse_segments(text: str) -> Iterator[Segment]:
+    """Segments of X12 ``text`` held in memory."""
+    return iter_segments([text])
+
+
+def read_segments(path: str | Path, chunk_size: int = CHUNK_SIZE) -> Iterator[Segment]:
+    """Segments of the X12 file at ``path``, read in chunks of ``chunk_size`` bytes."""
+    return iter_segments(_read_text_chunks(Path(path), chunk_size))
+
+
+def parse_segments_bytes(data: bytes) -> Iterator[Segment]:
+    """Segments of X12 ``data`` held in memory as bytes (decoded as UTF-8, bad bytes replaced)."""
+    return iter_segments([data.decode("utf-8", errors="replace")])
+
+
+def _read_text_chunks(path: Path, chunk_size: int) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+
+
+def iter_segments(chunks: Iterable[str]) -> Iterator[Segment]:
+    """Segments from pieces of X12 text, in order; the pieces may split anywhere."""
+    pieces = iter(chunks)
+    head = _read_head(pieces)
+    delimiters = read_delimiters(head)
+    yield from _split(head, pieces, delimiters)
+
+
+def _read_head(pieces: Iterator[str]) -> str:
+    """Enough text to hold the ISA, with BOM and leading whitespace removed."""
+    head = ""
+    for piece in pieces:
+        head += piece
+        head = head.lstrip(_BOM + _LEADING_WHITESPACE)
+        if len(head) >= _PREAMBLE_LIMIT:
+            break
+    if not head:
+        raise X12SyntaxError("the file is empty", segment_position=1)
+    return head
+
+
+def _split(head: str, pieces: Iterator[str], delimiters: Delimiters) -> Iterator[Segment]:
+    terminator, separator = delimiters.segment, delimiters.element
+    whitespace = _LEADING_WHITESPACE
+    make = tuple.__new__  # Segment's own __new__ is a Python function; this is the hot path
+    known_tags: set[str] = set()
+    carry = head
+    position = 0
+    for piece in _chain(pieces):
+        raw_segments = (carry + piece).split(terminator) if piece else carry.split(terminator)
+        carry = raw_segments.pop() if piece else ""
+        for raw in raw_segments:
+            if not raw or raw[0] in whitespace:
+                raw = raw.lstrip(whitespace)
+                if not raw:
+                    continue
+            position += 1
+            fields = raw.split(separator)
+            tag = fields[0]
+            if tag not in known_tags:
+                _check_tag(tag, position)
+                known_tags.add(tag)
+            if tag == "ISA" and position > 1:
+                _check_same_delimiters(raw + terminator, delimiters, position)
+            yield make(Segment, (tag, tuple(fields), position))
+
+
+def _chain(pieces: Iterator[str]) -> Iterator[str]:
+    """The remaining pieces, then '' once to flush what is left."""
+    yield from pieces
+    yield ""
+
+
+def _check_tag(tag: str, position: int) -> None:
+    if not (tag.isalnum() and tag.isupper() and 1 < len(tag) < 4 and tag[0].isalpha()):
+        raise _bad_tag(tag, position)
+
+
+def _bad_tag(tag: str, position: int) -> X12SyntaxError:
+    shown = tag if len(tag) <= 20 else tag[:20] + "…"
+    return X12SyntaxError(
+        f"{shown!r} is not a segment id (2 or 3 capital letters or digits); "
+        "is a delimiter missing or garbled?",
+        segment_position=position,
+    )
+
+
+def _check_same_delimiters(isa_text: str, delimiters: Delimiters, position: int) -> None:
+    try:
+        found = read_delimiters(isa_text)
+    except X12SyntaxError as error:
+        raise X12SyntaxError(error.message, segment_position=position, segment_id="ISA") from None
+    if found != delimiters:
+        raise X12SyntaxError(
+            "this interchange uses other delimiters than the first one in the file; "
+            "split the file at this ISA",
+            segment_position=position,
+            segment_id="ISA",
+        )
