@@ -1,0 +1,873 @@
+"""Structural checks of X12 files, streaming: envelopes, HL trees, required segments, sums.
+
+``validate_file`` and ``validate_text`` walk the segment stream once, holding one transaction
+set's bookkeeping at a time, and report every problem they find as a ``Problem`` instead of
+stopping at the first. They do not use the per-guide readers, so a file those readers refuse
+can still be checked. Then, unless asked not to, pyx12 checks the implementation guide
+(``igcheck``) and its problems join ours.
+
+What we check ourselves:
+
+- envelopes: ISA13 = IEA02, IEA01 = number of GS, GS06 = GE02, GE01 = number of ST,
+  ST02 = SE02, SE01 = segments from ST to SE, ST02 unique within its group, every envelope
+  closed;
+- HL trees (837, 277): HL01 numbered 1, 2, 3 …, HL02 naming an earlier HL of the right level,
+  HL03 a level the transaction uses, HL04 saying truly whether children follow;
+- required segments: 837P BHT, NM1*41, NM1*40, HL 20, NM1*85, SBR, NM1*IL, NM1*PR, a CLM under
+  every lowest HL, HI per claim, LX with SV1 and DTP*472 per line; 835 BPR, TRN, N1*PR, N1*PE
+  and a CLP per LX; 999 AK1, AK9 and IK5 per AK2; 277/277CA BHT and HL 20 and 21;
+- 837P sums: CLM02 = Σ SV102 of the claim; SV107 pointers within the claim's diagnosis codes;
+- with ``office_ally=True``, Office Ally's envelope rules for 837P uploads (companion guide
+  r06/08/2022, p.10–11): ISA05/ISA07 'ZZ' or '30', ISA08 '330897513' padded to 15, GS03 'OA' or
+  '330897513', GS08 005010X222A1, one ISA and one GS per file, at most 5000 ST, and 1000B
+  ``NM1*40*2*OFFICE ALLY*****46*330897513``.
+
+Text that cannot be tokenized at all (no ISA, garbled delimiters, a bad segment id) raises
+``X12SyntaxError`` from the tokenizer; everything after that is a ``Problem``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Protocol
+
+from claimbridge.errors import InputError
+from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
+from claimbridge.x12.problems import Problem
+from claimbridge.x12.segments import Segment
+from claimbridge.x12.tokenizer import parse_segments, read_segments
+
+Problems = Iterator[Problem]
+
+OFFICE_ALLY_ID = "330897513"
+OFFICE_ALLY_NAME = "OFFICE ALLY"
+OFFICE_ALLY_QUALIFIERS = frozenset({"ZZ", "30"})
+OFFICE_ALLY_GS03 = frozenset({"OA", OFFICE_ALLY_ID})
+OFFICE_ALLY_VERSION = "005010X222A1"
+OFFICE_ALLY_MAX_ST = 5000
+ISA_ID_WIDTH = 15
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationReport:
+    """Every problem found in one file, with what was counted and whether pyx12 ran."""
+
+    problems: tuple[Problem, ...]
+    interchanges: int
+    groups: int
+    transaction_sets: int
+    segments: int
+    pyx12_ran: bool
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    @property
+    def is_clean(self) -> bool:
+        """True when no problem is an error (warnings allowed)."""
+        return not self.errors
+
+
+def validate_file(
+    path: str | Path, *, office_ally: bool = False, use_pyx12: bool = True
+) -> ValidationReport:
+    """Check the X12 file at ``path``; raises ``X12SyntaxError`` when it cannot be read as X12."""
+    path = Path(path)
+    try:
+        report = check_segments(read_segments(path), office_ally=office_ally)
+        return _with_pyx12(report, lambda: path.read_text("utf-8", errors="replace"), use_pyx12)
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+
+
+def validate_text(
+    text: str, *, office_ally: bool = False, use_pyx12: bool = True
+) -> ValidationReport:
+    """Check X12 ``text``; raises ``X12SyntaxError`` when it cannot be read as X12."""
+    report = check_segments(parse_segments(text), office_ally=office_ally)
+    return _with_pyx12(report, lambda: text, use_pyx12)
+
+
+def check_segments(segments: Iterable[Segment], *, office_ally: bool = False) -> ValidationReport:
+    """Our own checks over a segment stream (no pyx12), in one pass."""
+    walker = _EnvelopeWalker()
+    rules = _OfficeAllyRules() if office_ally else None
+    problems: list[Problem] = []
+    for segment in segments:
+        problems.extend(walker.feed(segment))
+        if rules is not None:
+            problems.extend(rules.feed(segment))
+    problems.extend(walker.finish())
+    return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), pyx12_ran=False)
+
+
+def _with_pyx12(
+    report: ValidationReport, read_text: Callable[[], str], use_pyx12: bool
+) -> ValidationReport:
+    if not use_pyx12:
+        return report
+    if not pyx12_available():
+        note = _note("pyx12 is not installed: implementation-guide checks were skipped")
+        return dataclasses.replace(report, problems=(*report.problems, note))
+    found = [*report.problems, *pyx12_problems(read_text())]
+    return dataclasses.replace(report, problems=tuple(sorted(found, key=_order)), pyx12_ran=True)
+
+
+def _order(problem: Problem) -> tuple[int, int]:
+    position = problem.segment_position
+    return (0, position) if position is not None else (1, 0)
+
+
+def _error(
+    segment: Segment, message: str, *, loop: str | None = None, element: str | None = None
+) -> Problem:
+    return Problem(segment.position, segment.id, loop, element, "error", "claimbridge", message)
+
+
+def _note(message: str) -> Problem:
+    return Problem(None, None, None, None, "warning", "claimbridge", message)
+
+
+def _number(text: str) -> int | None:
+    """``text`` as a whole number, or None."""
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def _amount(text: str) -> Decimal | None:
+    """``text`` as an exact amount, or None when it is not a number."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _same_control_number(header: str, trailer: str) -> bool:
+    """Numeric control numbers compare as numbers (GS06 '1' = GE02 '0001'), others as text."""
+    header, trailer = header.strip(), trailer.strip()
+    if header.isdigit() and trailer.isdigit():
+        return int(header) == int(trailer)
+    return header == trailer
+
+
+# ---------------------------------------------------------------------------------------------
+# Envelopes: ISA/IEA, GS/GE, ST/SE
+
+
+@dataclass(slots=True)
+class _Interchange:
+    isa: Segment
+    groups: int = 0
+
+
+@dataclass(slots=True)
+class _Group:
+    gs: Segment
+    transaction_sets: int = 0
+    control_numbers: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Transaction:
+    st: Segment
+    check: _TransactionCheck
+    segments: int = 1
+
+
+class _EnvelopeWalker:
+    """Opens and closes envelopes, checks their counts and numbers, feeds each set's check."""
+
+    def __init__(self) -> None:
+        self.interchange: _Interchange | None = None
+        self.group: _Group | None = None
+        self.transaction: _Transaction | None = None
+        self.component_separator = ":"
+        self.totals = {"ISA": 0, "GS": 0, "ST": 0, "segments": 0}
+        self.last: Segment | None = None
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """Interchanges, groups, transaction sets and segments seen."""
+        totals = self.totals
+        return totals["ISA"], totals["GS"], totals["ST"], totals["segments"]
+
+    def feed(self, segment: Segment) -> Problems:
+        self.totals["segments"] += 1
+        self.last = segment
+        handler = _ENVELOPE_HANDLERS.get(segment.id, _EnvelopeWalker._on_body)
+        return handler(self, segment)
+
+    def finish(self) -> Problems:
+        if self.last is not None:
+            yield from self._close_interchange(self.last, "the file ends")
+
+    def _on_body(self, segment: Segment) -> Problems:
+        if self.transaction is None:
+            yield _error(segment, f"{segment.id} is outside a transaction set (ST … SE)")
+            return
+        self.transaction.segments += 1
+        yield from self.transaction.check.feed(segment)
+
+    def _on_isa(self, segment: Segment) -> Problems:
+        yield from self._close_interchange(segment, "a new ISA starts")
+        self.totals["ISA"] += 1
+        self.interchange = _Interchange(segment)
+        self.component_separator = segment.element(16)[:1] or ":"
+
+    def _on_ta1(self, segment: Segment) -> Problems:
+        if self.interchange is None or self.group is not None:
+            yield _error(segment, "TA1 must stand in an interchange, outside any group (GS … GE)")
+
+    def _on_iea(self, segment: Segment) -> Problems:
+        interchange = self.interchange
+        if interchange is None:
+            yield _error(segment, "IEA without an ISA before it")
+            return
+        yield from self._close_group(segment, "IEA comes")
+        yield from _check_iea(interchange, segment)
+        self.interchange = None
+
+    def _on_gs(self, segment: Segment) -> Problems:
+        yield from self._close_group(segment, "a new GS starts")
+        if self.interchange is None:
+            yield _error(segment, "GS outside an interchange: ISA is missing")
+        else:
+            self.interchange.groups += 1
+        self.totals["GS"] += 1
+        self.group = _Group(segment)
+
+    def _on_ge(self, segment: Segment) -> Problems:
+        group = self.group
+        if group is None:
+            yield _error(segment, "GE without a GS before it")
+            return
+        yield from self._close_transaction(segment, "GE comes")
+        yield from _check_ge(group, segment)
+        self.group = None
+
+    def _on_st(self, segment: Segment) -> Problems:
+        yield from self._close_transaction(segment, "a new ST starts")
+        self.totals["ST"] += 1
+        group = self.group
+        if group is None:
+            yield _error(segment, "ST outside a functional group: GS is missing")
+        else:
+            group.transaction_sets += 1
+            yield from _check_unique_st02(group, segment)
+        version = group.gs.element(8) if group else ""
+        check = _check_for(segment, version, self.component_separator)
+        self.transaction = _Transaction(segment, check)
+
+    def _on_se(self, segment: Segment) -> Problems:
+        transaction = self.transaction
+        if transaction is None:
+            yield _error(segment, "SE without an ST before it")
+            return
+        transaction.segments += 1
+        yield from _check_se(transaction, segment)
+        yield from transaction.check.finish(segment)
+        self.transaction = None
+
+    def _close_transaction(self, at: Segment, why: str) -> Problems:
+        transaction = self.transaction
+        if transaction is not None:
+            st02 = transaction.st.element(2)
+            yield _error(at, f"{why} inside transaction set {st02!r}: its SE is missing")
+            yield from transaction.check.finish(at)
+            self.transaction = None
+
+    def _close_group(self, at: Segment, why: str) -> Problems:
+        yield from self._close_transaction(at, why)
+        if self.group is not None:
+            gs06 = self.group.gs.element(6)
+            yield _error(at, f"{why} inside functional group {gs06!r}: its GE is missing")
+            self.group = None
+
+    def _close_interchange(self, at: Segment, why: str) -> Problems:
+        yield from self._close_group(at, why)
+        if self.interchange is not None:
+            isa13 = self.interchange.isa.element(13)
+            yield _error(at, f"{why} inside interchange {isa13!r}: its IEA is missing")
+            self.interchange = None
+
+
+_ENVELOPE_HANDLERS: Mapping[str, Callable[[_EnvelopeWalker, Segment], Problems]] = {
+    "ISA": _EnvelopeWalker._on_isa,
+    "TA1": _EnvelopeWalker._on_ta1,
+    "IEA": _EnvelopeWalker._on_iea,
+    "GS": _EnvelopeWalker._on_gs,
+    "GE": _EnvelopeWalker._on_ge,
+    "ST": _EnvelopeWalker._on_st,
+    "SE": _EnvelopeWalker._on_se,
+}
+
+
+def _check_count(trailer: Segment, number: int, counted: int, what: str) -> Problems:
+    element = f"{trailer.id}{number:02d}"
+    stated = _number(trailer.element(number))
+    if stated is None:
+        text = trailer.element(number)
+        yield _error(trailer, f"{element} {text!r} is not a count", element=element)
+    elif stated != counted:
+        message = f"{element} says {stated} {what}, but there are {counted}"
+        yield _error(trailer, message, element=element)
+
+
+def _check_control(header: Segment, h: int, trailer: Segment, t: int) -> Problems:
+    sent, echoed = header.element(h), trailer.element(t)
+    if not _same_control_number(sent, echoed):
+        message = (
+            f"{trailer.id}{t:02d} {echoed.strip()!r} differs from {header.id}{h:02d} "
+            f"{sent.strip()!r} (segment {header.position}); a trailer repeats its header's "
+            "control number"
+        )
+        yield _error(trailer, message, element=f"{trailer.id}{t:02d}")
+
+
+def _check_iea(interchange: _Interchange, iea: Segment) -> Problems:
+    yield from _check_count(iea, 1, interchange.groups, "functional groups (GS)")
+    yield from _check_control(interchange.isa, 13, iea, 2)
+
+
+def _check_ge(group: _Group, ge: Segment) -> Problems:
+    yield from _check_count(ge, 1, group.transaction_sets, "transaction sets (ST)")
+    yield from _check_control(group.gs, 6, ge, 2)
+
+
+def _check_se(transaction: _Transaction, se: Segment) -> Problems:
+    yield from _check_count(se, 1, transaction.segments, "segments from ST to SE")
+    yield from _check_control(transaction.st, 2, se, 2)
+
+
+def _check_unique_st02(group: _Group, st: Segment) -> Problems:
+    st02 = st.element(2)
+    first = group.control_numbers.setdefault(st02, st.position)
+    if first != st.position:
+        message = f"ST02 {st02!r} is used already by the ST at segment {first} of this group"
+        yield _error(st, message, element="ST02")
+
+
+# ---------------------------------------------------------------------------------------------
+# Transaction sets
+
+
+class _TransactionCheck(Protocol):
+    """The checks of one transaction set, fed each segment between ST and SE."""
+
+    def feed(self, segment: Segment) -> Problems: ...
+
+    def finish(self, end: Segment) -> Problems: ...
+
+
+class _NoCheck:
+    """A transaction set claimbridge has no rules for: only its envelope is checked."""
+
+    def feed(self, segment: Segment) -> Problems:
+        return iter(())
+
+    def finish(self, end: Segment) -> Problems:
+        return iter(())
+
+
+def _check_for(st: Segment, group_version: str, component: str) -> _TransactionCheck:
+    code, implementation = st.element(1), st.element(3) or group_version
+    if code == "837":
+        return _Check837(st, component, professional="X222" in implementation)
+    if code == "277":
+        levels = _LEVELS_277CA if implementation.startswith("005010X214") else _LEVELS_277
+        return _Check277(st, levels)
+    if code == "835":
+        return _Check835(st)
+    if code == "999":
+        return _Check999(st)
+    return _NoCheck()
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    """An HL level code: the level its parent must have (None at the top) and its loop."""
+
+    parent: str | None
+    loop: str
+    name: str
+
+
+_LEVELS_837 = {
+    "20": _Level(None, "2000A", "billing provider"),
+    "22": _Level("20", "2000B", "subscriber"),
+    "23": _Level("22", "2000C", "patient"),
+}
+_LEVELS_277CA = {
+    "20": _Level(None, "2000A", "information source"),
+    "21": _Level("20", "2000B", "information receiver"),
+    "19": _Level("21", "2000C", "billing provider"),
+    "PT": _Level("19", "2000D", "patient"),
+}
+_LEVELS_277 = {
+    "20": _Level(None, "2000A", "information source"),
+    "21": _Level("20", "2000B", "information receiver"),
+    "19": _Level("21", "2000C", "service provider"),
+    "22": _Level("19", "2000D", "subscriber"),
+    "23": _Level("22", "2000E", "dependent"),
+}
+
+
+@dataclass(slots=True)
+class _Hl:
+    segment: Segment
+    level: str
+    has_children: bool = False
+
+
+class _Hierarchy:
+    """HL01 numbering, HL02 parents, HL03 levels and HL04 child codes of one transaction set."""
+
+    def __init__(self, levels: Mapping[str, _Level]) -> None:
+        self.levels = levels
+        self.seen: dict[str, _Hl] = {}
+        self.expected_id = 1
+
+    def loop_of(self, hl: Segment) -> str | None:
+        level = self.levels.get(hl.element(3))
+        return level.loop if level else None
+
+    def feed(self, hl: Segment) -> Problems:
+        yield from self._check_number(hl)
+        level = self.levels.get(hl.element(3))
+        if level is None:
+            allowed = ", ".join(self.levels)
+            message = f"HL03 {hl.element(3)!r} is not a level this transaction uses ({allowed})"
+            yield _error(hl, message, element="HL03")
+        else:
+            yield from self._check_parent(hl, level)
+        self.seen.setdefault(hl.element(1), _Hl(hl, hl.element(3)))
+
+    def finish(self) -> Problems:
+        for node in self.seen.values():
+            yield from _check_child_code(node)
+
+    def _check_number(self, hl: Segment) -> Problems:
+        number = _number(hl.element(1))
+        if number != self.expected_id:
+            message = (
+                f"HL01 is {hl.element(1)!r} but should be {self.expected_id}: "
+                "HL01 numbers the levels 1, 2, 3 … in file order"
+            )
+            yield _error(hl, message, loop=self.loop_of(hl), element="HL01")
+        self.expected_id = (number if number is not None else self.expected_id) + 1
+
+    def _check_parent(self, hl: Segment, level: _Level) -> Problems:
+        parent_id, loop = hl.element(2), level.loop
+        if not parent_id:
+            if level.parent is not None:
+                message = (
+                    f"HL02 is empty, but a {level.name} level (HL03 {hl.element(3)}) needs a parent"
+                )
+                yield _error(hl, message, loop=loop, element="HL02")
+            return
+        parent = self.seen.get(parent_id)
+        if parent is None:
+            message = f"HL02 {parent_id!r} names no HL before this one"
+            yield _error(hl, message, loop=loop, element="HL02")
+            return
+        parent.has_children = True
+        if parent.level != level.parent:
+            message = (
+                f"a {level.name} level (HL03 {hl.element(3)}) cannot sit under HL {parent_id}, "
+                f"whose level is {parent.level!r}"
+            )
+            yield _error(hl, message, loop=loop, element="HL02")
+
+
+def _check_child_code(node: _Hl) -> Problems:
+    code = node.segment.element(4)
+    if code == "1" and not node.has_children:
+        message = "HL04 is 1 (children follow), but no later HL names this one as its parent"
+        yield _error(node.segment, message, element="HL04")
+    elif code == "0" and node.has_children:
+        message = "HL04 is 0 (no children), but a later HL names this one as its parent"
+        yield _error(node.segment, message, element="HL04")
+
+
+class _Required:
+    """Segments a transaction set must hold at least once, keyed like 'NM1*41'."""
+
+    def __init__(self, wanted: Mapping[str, tuple[str | None, str]]) -> None:
+        self.wanted = wanted  # key → (loop, what it is)
+        self.found: set[str] = set()
+
+    def feed(self, segment: Segment) -> None:
+        for key in (segment.id, f"{segment.id}*{segment.element(1)}"):
+            if key in self.wanted:
+                self.found.add(key)
+
+    def finish(self, st: Segment) -> Problems:
+        for key, (loop, what) in self.wanted.items():
+            if key not in self.found:
+                message = f"the transaction set has no {key} segment ({what})"
+                yield _error(st, message, loop=loop)
+
+
+# --- 837 ---------------------------------------------------------------------------------------
+
+_REQUIRED_837P = {
+    "BHT": (None, "beginning of hierarchical transaction"),
+    "NM1*41": ("1000A", "submitter name"),
+    "NM1*40": ("1000B", "receiver name"),
+}
+_REQUIRED_2000B = {
+    "SBR": ("2000B", "subscriber information"),
+    "NM1*IL": ("2010BA", "subscriber name"),
+    "NM1*PR": ("2010BB", "payer name"),
+}
+
+
+@dataclass(slots=True)
+class _Line:
+    lx: Segment
+    has_sv1: bool = False
+    has_service_date: bool = False
+
+
+@dataclass(slots=True)
+class _Claim:
+    clm: Segment
+    diagnoses: int = 0
+    has_hi: bool = False
+    line_total: Decimal | None = Decimal(0)
+    lines: int = 0
+
+
+class _Check837:
+    """837 claims: the HL tree always; for 837P also required segments, sums and pointers."""
+
+    def __init__(self, st: Segment, component: str, *, professional: bool) -> None:
+        self.st, self.component, self.professional = st, component, professional
+        self.hierarchy = _Hierarchy(_LEVELS_837)
+        self.required = _Required(_REQUIRED_837P)
+        self.hl: Segment | None = None
+        self.level_found: set[str] = set()
+        self.levels_found: set[str] = set()
+        self.claimless: dict[str, Segment] = {}
+        self.claim: _Claim | None = None
+        self.line: _Line | None = None
+
+    def feed(self, segment: Segment) -> Problems:
+        if segment.id == "HL":
+            yield from self._on_hl(segment)
+        if not self.professional:
+            return
+        self.required.feed(segment)
+        handler = _HANDLERS_837P.get(segment.id)
+        if handler is not None:
+            yield from handler(self, segment)
+        elif self.claim is None:
+            self.level_found.update((segment.id, f"{segment.id}*{segment.element(1)}"))
+
+    def finish(self, end: Segment) -> Problems:
+        yield from self.hierarchy.finish()
+        if not self.professional:
+            return
+        yield from self._close_level()
+        yield from self.required.finish(self.st)
+        if "20" not in self.levels_found:
+            message = "the transaction set has no billing provider level (HL with HL03 20)"
+            yield _error(self.st, message, loop="2000A")
+        for hl in self.claimless.values():
+            message = "this lowest level (no HL under it) holds no claim: CLM is missing"
+            yield _error(hl, message, loop=self.hierarchy.loop_of(hl))
+
+    def _on_hl(self, hl: Segment) -> Problems:
+        yield from self.hierarchy.feed(hl)
+        if self.professional:
+            yield from self._close_level()
+        self.claimless.pop(hl.element(2), None)
+        if hl.element(3) in ("22", "23"):
+            self.claimless[hl.element(1)] = hl
+        self.levels_found.add(hl.element(3))
+        self.hl, self.level_found = hl, set()
+
+    def _close_level(self) -> Problems:
+        yield from self._close_claim()
+        hl = self.hl
+        if hl is None:
+            return
+        wanted = {"20": {"NM1*85": ("2010AA", "billing provider name")}, "22": _REQUIRED_2000B}
+        for key, (loop, what) in wanted.get(hl.element(3), {}).items():
+            if key not in self.level_found:
+                message = f"this HL level has no {key} segment ({what}) before its claims"
+                yield _error(hl, message, loop=loop)
+        self.hl = None
+
+    def _on_clm(self, clm: Segment) -> Problems:
+        yield from self._close_claim()
+        if self.hl is not None:
+            self.claimless.pop(self.hl.element(1), None)
+        self.claim = _Claim(clm)
+
+    def _on_hi(self, hi: Segment) -> Problems:
+        claim = self.claim
+        if claim is None:
+            return
+        claim.has_hi = True
+        for number in range(1, len(hi.fields)):
+            qualifier = hi.element(number).split(self.component)[0]
+            if qualifier in DIAGNOSIS_QUALIFIERS:
+                claim.diagnoses += 1
+        yield from ()
+
+    def _on_lx(self, lx: Segment) -> Problems:
+        yield from self._close_line()
+        if self.claim is not None:
+            self.claim.lines += 1
+        self.line = _Line(lx)
+
+    def _on_sv1(self, sv1: Segment) -> Problems:
+        if self.line is not None:
+            self.line.has_sv1 = True
+        claim = self.claim
+        if claim is None:
+            return
+        yield from self._add_charge(claim, sv1)
+        yield from _check_pointers(sv1, self.component, claim.diagnoses)
+
+    def _on_dtp(self, dtp: Segment) -> Problems:
+        if self.line is not None and dtp.element(1) == "472":
+            self.line.has_service_date = True
+        return iter(())
+
+    def _add_charge(self, claim: _Claim, sv1: Segment) -> Problems:
+        charge = _amount(sv1.element(2))
+        if charge is None:
+            message = f"SV102 {sv1.element(2)!r} is not an amount"
+            yield _error(sv1, message, loop="2400", element="SV102")
+            claim.line_total = None
+        elif claim.line_total is not None:
+            claim.line_total += charge
+
+    def _close_line(self) -> Problems:
+        line, self.line = self.line, None
+        if line is None:
+            return
+        if not line.has_sv1:
+            yield _error(
+                line.lx, "this service line has no SV1 (professional service)", loop="2400"
+            )
+        if not line.has_service_date:
+            yield _error(line.lx, "this service line has no DTP*472 service date", loop="2400")
+
+    def _close_claim(self) -> Problems:
+        yield from self._close_line()
+        claim, self.claim = self.claim, None
+        if claim is None:
+            return
+        if not claim.has_hi:
+            yield _error(claim.clm, "this claim has no HI segment (diagnosis codes)", loop="2300")
+        if not claim.lines:
+            yield _error(claim.clm, "this claim has no service line (LX, SV1)", loop="2300")
+        yield from _check_claim_total(claim)
+
+
+def _check_claim_total(claim: _Claim) -> Problems:
+    clm = claim.clm
+    total = _amount(clm.element(2))
+    if total is None:
+        message = f"CLM02 {clm.element(2)!r} is not an amount"
+        yield _error(clm, message, loop="2300", element="CLM02")
+    elif claim.line_total is not None and claim.lines and total != claim.line_total:
+        message = (
+            f"CLM02 total charge {clm.element(2)} differs from the sum of the line charges "
+            f"(SV102), {claim.line_total}"
+        )
+        yield _error(clm, message, loop="2300", element="CLM02")
+
+
+def _check_pointers(sv1: Segment, component: str, diagnoses: int) -> Problems:
+    for index, pointer in enumerate(sv1.components(7, component), start=1):
+        number = _number(pointer)
+        if number is None or not 1 <= number <= diagnoses:
+            message = (
+                f"diagnosis pointer {pointer!r} points at no diagnosis: "
+                f"the claim's HI holds {diagnoses} diagnosis code(s)"
+            )
+            yield _error(sv1, message, loop="2400", element=f"SV107-{index}")
+
+
+_HANDLERS_837P: Mapping[str, Callable[[_Check837, Segment], Problems]] = {
+    "CLM": _Check837._on_clm,
+    "HI": _Check837._on_hi,
+    "LX": _Check837._on_lx,
+    "SV1": _Check837._on_sv1,
+    "DTP": _Check837._on_dtp,
+}
+
+
+# --- 835, 999, 277 ---------------------------------------------------------------------------
+
+_REQUIRED_835 = {
+    "BPR": (None, "financial information"),
+    "TRN": (None, "reassociation trace number"),
+    "N1*PR": ("1000A", "payer identification"),
+    "N1*PE": ("1000B", "payee identification"),
+}
+_REQUIRED_999 = {
+    "AK1": (None, "functional group response header"),
+    "AK9": (None, "functional group response trailer"),
+}
+_REQUIRED_277 = {"BHT": (None, "beginning of hierarchical transaction")}
+
+
+class _Check835:
+    """835: the header segments, and at least one claim (CLP) in every LX group."""
+
+    def __init__(self, st: Segment) -> None:
+        self.st = st
+        self.required = _Required(_REQUIRED_835)
+        self.open_lx: Segment | None = None
+
+    def feed(self, segment: Segment) -> Problems:
+        self.required.feed(segment)
+        if segment.id == "CLP":
+            self.open_lx = None
+        elif segment.id in ("LX", "PLB"):
+            yield from self._close_lx()
+            self.open_lx = segment if segment.id == "LX" else None
+
+    def finish(self, end: Segment) -> Problems:
+        yield from self._close_lx()
+        yield from self.required.finish(self.st)
+
+    def _close_lx(self) -> Problems:
+        if self.open_lx is not None:
+            yield _error(self.open_lx, "this LX (header number) has no claim (CLP)", loop="2000")
+            self.open_lx = None
+
+
+class _Check999:
+    """999: AK1 and AK9, and a verdict (IK5) for every transaction set answered (AK2)."""
+
+    def __init__(self, st: Segment) -> None:
+        self.st = st
+        self.required = _Required(_REQUIRED_999)
+        self.open_ak2: Segment | None = None
+
+    def feed(self, segment: Segment) -> Problems:
+        self.required.feed(segment)
+        if segment.id == "IK5":
+            self.open_ak2 = None
+        elif segment.id in ("AK2", "AK9"):
+            yield from self._close_ak2()
+            self.open_ak2 = segment if segment.id == "AK2" else None
+
+    def finish(self, end: Segment) -> Problems:
+        yield from self._close_ak2()
+        yield from self.required.finish(self.st)
+
+    def _close_ak2(self) -> Problems:
+        if self.open_ak2 is not None:
+            message = "this AK2 (transaction set response) has no IK5 verdict"
+            yield _error(self.open_ak2, message, loop="2000")
+            self.open_ak2 = None
+
+
+class _Check277:
+    """277 and 277CA: BHT, the HL tree, and the information source and receiver levels."""
+
+    def __init__(self, st: Segment, levels: Mapping[str, _Level]) -> None:
+        self.st = st
+        self.hierarchy = _Hierarchy(levels)
+        self.required = _Required(_REQUIRED_277)
+        self.levels_found: set[str] = set()
+
+    def feed(self, segment: Segment) -> Problems:
+        self.required.feed(segment)
+        if segment.id == "HL":
+            self.levels_found.add(segment.element(3))
+            yield from self.hierarchy.feed(segment)
+
+    def finish(self, end: Segment) -> Problems:
+        yield from self.hierarchy.finish()
+        yield from self.required.finish(self.st)
+        for code in ("20", "21"):
+            if code not in self.levels_found:
+                level = self.hierarchy.levels[code]
+                message = f"the transaction set has no HL level {code} ({level.name})"
+                yield _error(self.st, message, loop=level.loop)
+
+
+# ---------------------------------------------------------------------------------------------
+# Office Ally's rules for 837P uploads
+
+
+class _OfficeAllyRules:
+    """What Office Ally's 837P companion guide adds to the TR3 (r06/08/2022, pp.10–11)."""
+
+    def __init__(self) -> None:
+        self.seen = {"ISA": 0, "GS": 0, "ST": 0}
+
+    def feed(self, segment: Segment) -> Problems:
+        if segment.id in self.seen:
+            self.seen[segment.id] += 1
+        check = _OFFICE_ALLY_CHECKS.get(segment.id)
+        return check(self, segment) if check else iter(())
+
+    def _isa(self, isa: Segment) -> Problems:
+        if self.seen["ISA"] > 1:
+            yield _error(isa, "Office Ally takes one interchange (ISA) per file")
+        for number in (5, 7):
+            qualifier = isa.element(number).strip()
+            if qualifier not in OFFICE_ALLY_QUALIFIERS:
+                message = f"ISA{number:02d} {qualifier!r} must be 'ZZ' or '30' for Office Ally"
+                yield _error(isa, message, element=f"ISA{number:02d}")
+        if isa.element(8) != OFFICE_ALLY_ID.ljust(ISA_ID_WIDTH):
+            message = (
+                f"ISA08 {isa.element(8)!r} must be Office Ally's id {OFFICE_ALLY_ID!r}, "
+                f"padded with spaces to {ISA_ID_WIDTH} characters"
+            )
+            yield _error(isa, message, element="ISA08")
+
+    def _gs(self, gs: Segment) -> Problems:
+        if self.seen["GS"] > 1:
+            yield _error(gs, "Office Ally takes one functional group (GS) per file")
+        if gs.element(3) not in OFFICE_ALLY_GS03:
+            message = f"GS03 {gs.element(3)!r} must be 'OA' or {OFFICE_ALLY_ID!r} for Office Ally"
+            yield _error(gs, message, element="GS03")
+        if gs.element(8) != OFFICE_ALLY_VERSION:
+            message = (
+                f"GS08 {gs.element(8)!r} must be {OFFICE_ALLY_VERSION!r}: Office Ally takes 837P"
+            )
+            yield _error(gs, message, element="GS08")
+
+    def _st(self, st: Segment) -> Problems:
+        if self.seen["ST"] == OFFICE_ALLY_MAX_ST + 1:
+            message = f"Office Ally takes at most {OFFICE_ALLY_MAX_ST} transaction sets per file"
+            yield _error(st, message)
+
+    def _nm1(self, nm1: Segment) -> Problems:
+        if nm1.element(1) != "40":
+            return
+        sent = (nm1.element(3), nm1.element(8), nm1.element(9))
+        if sent != (OFFICE_ALLY_NAME, "46", OFFICE_ALLY_ID):
+            message = (
+                f"the receiver must be NM1*40*2*{OFFICE_ALLY_NAME}*****46*{OFFICE_ALLY_ID} "
+                f"for Office Ally, not {'*'.join(nm1.fields)}"
+            )
+            yield _error(nm1, message, loop="1000B")
+
+
+_OFFICE_ALLY_CHECKS: Mapping[str, Callable[[_OfficeAllyRules, Segment], Problems]] = {
+    "ISA": _OfficeAllyRules._isa,
+    "GS": _OfficeAllyRules._gs,
+    "ST": _OfficeAllyRules._st,
+    "NM1": _OfficeAllyRules._nm1,
+}
