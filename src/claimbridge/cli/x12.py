@@ -8,9 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.text import Text
 
-from claimbridge.cli.common import report_errors
+from claimbridge.cli.common import err_console, report_errors
+from claimbridge.errors import InputError, X12SyntaxError
+from claimbridge.x12.problems import Problem
 from claimbridge.x12.reader import read_file
+from claimbridge.x12.validate import ValidationReport, validate_file
 
 app = typer.Typer(help="Read, check and convert X12 files.", no_args_is_help=True)
 
@@ -34,3 +39,63 @@ def json_command(path: FileArgument) -> None:
         out.write(",\n" if index else "\n")
         out.write(json.dumps(parsed.to_json(), indent=2))
     out.write("\n]\n")
+
+
+UNREADABLE_EXIT_CODE = 2
+
+
+@app.command("validate")
+@report_errors
+def validate_command(
+    path: FileArgument,
+    office_ally: Annotated[
+        bool, typer.Option("--office-ally", help="Also check Office Ally's rules for 837P uploads.")
+    ] = False,
+    no_pyx12: Annotated[
+        bool, typer.Option("--no-pyx12", help="Skip pyx12's implementation-guide checks.")
+    ] = False,
+) -> None:
+    """Check an X12 file: envelopes, HL tree, required segments, sums, implementation guide.
+
+    Prints one line per problem (segment number, segment id, loop, element, message), then a
+    summary. Exits 0 when there is no error, 1 when there is, 2 when the file cannot be read
+    as X12. Example:
+
+        claimbridge x12 validate --office-ally outbound/837P_batch_0042.txt
+    """
+    try:
+        report = validate_file(path, office_ally=office_ally, use_pyx12=not no_pyx12)
+    except (X12SyntaxError, InputError) as error:
+        message = Text.assemble(("cannot read ", "bold red"), str(path), ": ", str(error))
+        err_console.print(message, soft_wrap=True)
+        raise typer.Exit(UNREADABLE_EXIT_CODE) from None
+    console = Console(highlight=False, soft_wrap=True)
+    for problem in report.problems:
+        console.print(_problem_line(problem))
+    console.print(_summary(report, path))
+    raise typer.Exit(0 if report.is_clean else 1)
+
+
+def _problem_line(problem: Problem) -> Text:
+    colour = "red" if problem.is_error else "yellow"
+    return Text.assemble(
+        (problem.where(), "bold"),
+        ": ",
+        (problem.severity, colour),
+        ": ",
+        problem.message,
+        (f" [{problem.source}]", "dim"),
+    )
+
+
+def _summary(report: ValidationReport, path: Path) -> Text:
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = ("clean", "bold green") if report.is_clean else ("not clean", "bold red")
+    counted = (
+        f"{report.interchanges} interchange(s), {report.groups} group(s), "
+        f"{report.transaction_sets} transaction set(s), {report.segments} segment(s)"
+    )
+    guide = "pyx12 checked the implementation guide" if report.pyx12_ran else "pyx12 did not run"
+    return Text.assemble(
+        f"{path}: ", verdict, f": {errors} error(s), {warnings} warning(s) in {counted}; {guide}"
+    )
