@@ -57,9 +57,11 @@ def validate_command(
 ) -> None:
     """Check an X12 file: envelopes, HL tree, required segments, sums, implementation guide.
 
-    Prints one line per problem (segment number, segment id, loop, element, message), then a
-    summary. Exits 0 when there is no error, 1 when there is, 2 when the file cannot be read
-    as X12. Example:
+    Prints one line per problem, then a summary.
+
+    Exit codes: 0 no error, 1 errors found, 2 the file cannot be read as X12.
+
+    Example:
 
         claimbridge x12 validate --office-ally outbound/837P_batch_0042.txt
     """
