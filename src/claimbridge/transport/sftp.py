@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 import shlex
+import socket
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -42,6 +43,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import asyncssh
+from asyncssh.public_key import get_default_public_key_algs
 
 from claimbridge.errors import (
     AuthenticationFailed,
@@ -188,6 +190,7 @@ _ERROR_MAP: tuple[tuple[tuple[type[BaseException], ...], Callable[..., Transport
     ((asyncssh.HostKeyNotVerifiable,), _unverified_host),
     ((asyncssh.PermissionDenied, asyncssh.IllegalUserName), _rejected_login),
     ((asyncssh.PasswordChangeRequired,), _rejected_login),
+    ((ConnectionRefusedError, socket.gaierror), _unreachable),
     ((asyncssh.ConnectionLost, EOFError, ConnectionError), _lost),
     ((TimeoutError,), _timeout),
     ((asyncssh.Error, asyncssh.ChannelListenError), _session_failed),
@@ -248,6 +251,16 @@ class _HostKeyCheck:
         """The ``known_hosts`` argument for asyncssh: exactly the pinned keys, nothing else."""
         return (tuple(self.pinned), (), (), (), (), (), ())
 
+    def algorithms(self) -> list[str]:
+        """Host key algorithms to offer: the pinned key's first, then every other default.
+
+        The server then proves the pinned key when it still has one, and a server that
+        switched to another key type still shows its key, so the refusal can name it.
+        """
+        pinned = [alg for key in self.pinned for alg in key.sig_algorithms]
+        others = [alg for alg in get_default_public_key_algs() if alg not in pinned]
+        return list(dict.fromkeys(alg.decode() for alg in pinned + others))
+
     def accept(self, key: asyncssh.SSHKey) -> bool:
         """Called for a key that is not pinned: pin it if nothing is, else refuse it."""
         self.offered = key
@@ -260,11 +273,8 @@ class _HostKeyCheck:
     def mismatch(self, command: str) -> HostKeyMismatch:
         """The error for a server whose key is not the pinned one; says what to do."""
         pinned = ", ".join(key.get_fingerprint() for key in self.pinned)
-        if self.offered is not None:
-            seen = f"presented host key {self.offered.get_fingerprint()}"
-        else:
-            kinds = ", ".join(sorted({key.algorithm.decode() for key in self.pinned}))
-            seen = f"offered no host key of the pinned type ({kinds})"
+        offered = self.offered.get_fingerprint() if self.offered else "that could not be read"
+        seen = f"presented host key {offered}"
         return HostKeyMismatch(
             f"the SFTP server {self.host}:{self.port} {seen}, but {pinned} was pinned for it in "
             f"{self.known_hosts.path} when claimbridge first connected. Nothing was sent, not "
@@ -443,10 +453,6 @@ class SftpTransport:
             )
         except asyncssh.HostKeyNotVerifiable as error:
             raise check.mismatch(self._command("forget-host-key")) from error
-        except asyncssh.KeyExchangeFailed as error:
-            if check.pinned and check.offered is None:
-                raise check.mismatch(self._command("forget-host-key")) from error
-            raise
         except (asyncssh.PermissionDenied, asyncssh.PasswordChangeRequired) as error:
             raise self._reject(_reason(error)) from error
         log.info("connected to %s", settings.account)
@@ -458,6 +464,7 @@ class SftpTransport:
         options: dict[str, Any] = {
             "client_factory": lambda: _PinningClient(check),
             "known_hosts": check.trusted(),
+            "server_host_key_algs": check.algorithms(),
             "username": settings.username,
             "client_keys": self._client_keys or None,
             "agent_path": None,
