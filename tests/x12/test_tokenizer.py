@@ -60,20 +60,6 @@ def test_chunks_may_split_anywhere() -> None:
         assert list(iter_segments(chunks)) == whole
 
 
-@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\n\n", "\r\n \t", "\r\r\n"])
-def test_line_ends_after_terminators_are_skipped_wherever_chunks_split(line_end: str) -> None:
-    whole = list(parse_segments(TEXT))
-    text = TEXT.replace("~", "~" + line_end)
-    for size in (1, 2, 3, 50, len(text)):
-        chunks = [text[i : i + size] for i in range(0, len(text), size)]
-        assert list(iter_segments(chunks)) == whole
-
-
-def test_a_newline_terminator_followed_by_line_ends_reads_the_same() -> None:
-    text = TEXT.replace("*", "|").replace("~", "\n").replace(":\n", "}\n", 1)
-    assert list(parse_segments(text.replace("\n", "\n\r\n"))) == list(parse_segments(text))
-
-
 def test_reads_a_file_in_small_chunks(tmp_path: Path) -> None:
     path = tmp_path / "a.837"
     path.write_bytes(("\ufeff" + TEXT).encode())

@@ -74,8 +74,7 @@ def _split(head: str, pieces: Iterator[str], delimiters: Delimiters) -> Iterator
     carry = head
     position = 0
     for piece in _chain(pieces):
-        text = _drop_line_ends(carry + piece, terminator)
-        raw_segments = text.split(terminator)
+        raw_segments = (carry + piece).split(terminator) if piece else carry.split(terminator)
         carry = raw_segments.pop() if piece else ""
         for raw in raw_segments:
             if not raw or raw[0] in whitespace:
@@ -91,19 +90,6 @@ def _split(head: str, pieces: Iterator[str], delimiters: Delimiters) -> Iterator
             if tag == "ISA" and position > 1:
                 _check_same_delimiters(raw + terminator, delimiters, position)
             yield make(Segment, (tag, tuple(fields), position))
-
-
-def _drop_line_ends(text: str, terminator: str) -> str:
-    """``text`` without the CRLF or LF that follows a terminator, in one pass each.
-
-    Most files put a line end after every terminator; removing them from the whole chunk
-    here is cheaper than stripping each segment, and strips exactly what the per-segment
-    ``lstrip`` would (other leading whitespace is still stripped there).
-    """
-    for line_end in (terminator + "\r\n", terminator + "\n"):
-        if line_end in text:
-            text = text.replace(line_end, terminator)
-    return text
 
 
 def _chain(pieces: Iterator[str]) -> Iterator[str]:
