@@ -7,29 +7,13 @@ sets) it fails instead, so CI can never pass by skipping.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLES = SHARED / "x12-samples"
-TEST_DATA = Path(__file__).resolve().parent / "data"
+from support import SAMPLES, TEST_DATA, need
 
-
-def require_all() -> bool:
-    """True when every optional part must be present (CI)."""
-    return os.environ.get("CLAIMBRIDGE_REQUIRE_ALL") == "1"
-
-
-def need(available: bool, reason: str) -> None:
-    """Skip the calling test with ``reason`` unless ``available``; fail instead under CI."""
-    if available:
-        return
-    if require_all():
-        pytest.fail(f"required for CI but missing: {reason}")
-    pytest.skip(reason)
+__all__ = ["need"]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from claimbridge.cli import app
 from claimbridge.x12.igcheck import pyx12_available
-from conftest import need
+from support import need
 
 CLEAN_NAME = "837p/office-ally-two-claims.837"
 

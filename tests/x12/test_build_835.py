@@ -14,7 +14,7 @@ from claimbridge.x12.reader import Parsed, parse_text, read_file
 from claimbridge.x12.tokenizer import parse_segments
 from claimbridge.x12.tx835_005010X221A1 import Adjustment, Remittance, check_balance
 from claimbridge.x12.tx835_005010X221A1.build import build_835
-from conftest import SAMPLES, need
+from support import SAMPLES, need
 
 # Public samples pyx12 finds valid, and those with known payer mistakes (kept as they are).
 VALID = [

@@ -39,7 +39,7 @@ from claimbridge.x12.tx999_005010X231A1 import (
     codes,
 )
 from claimbridge.x12.tx999_005010X231A1.build import build_999
-from conftest import SAMPLES, need
+from support import SAMPLES, need
 
 PARAMS = InterchangeParams(
     sender_id="330897513",

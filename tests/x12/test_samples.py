@@ -17,7 +17,7 @@ from claimbridge.cli import app
 from claimbridge.errors import X12Error
 from claimbridge.x12.reader import read_file
 from claimbridge.x12.validate import validate_file
-from conftest import SAMPLES
+from support import SAMPLES
 
 
 def _sources_rows() -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from claimbridge.x12 import validate as validate_module
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.problems import Problem
 from claimbridge.x12.validate import ValidationReport, validate_file, validate_text
-from conftest import need
+from support import need
 
 CLEAN_NAME = "837p/office-ally-two-claims.837"
 SE_POSITION = 50  # the SE of the clean file: 52 segments, SE is the third from last
