@@ -19,12 +19,11 @@ from sshd_support import (
     ensure_test_user,
     local_account,
     memory_account,
-    need,
     sftp_account,
     sshd_missing_reason,
 )
 
-__all__ = ["need"]  # others import ``need`` from whichever conftest was loaded last
+from support import need
 
 
 @contextlib.contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import importlib.util
 import os
 import pwd
 import shutil
@@ -36,20 +35,6 @@ from claimbridge.transport.local import LocalDirTransport
 from claimbridge.transport.memory import MemoryTransport
 from claimbridge.transport.retry import RetryPolicy
 from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
-
-
-def _load_need() -> Callable[[bool, str], None]:
-    """``need`` from tests/conftest.py (every conftest is a module named 'conftest')."""
-    path = Path(__file__).resolve().parents[1] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("claimbridge_tests_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    need: Callable[[bool, str], None] = module.need
-    return need
-
-
-need = _load_need()
 
 SSHD = Path("/usr/sbin/sshd")
 TEST_USER = "cbtest"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from claimbridge.cli import demo, x12
+from claimbridge.cli import demo, sftp, x12
 
 app = typer.Typer(
     name="claimbridge",
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(x12.app, name="x12")
+app.add_typer(sftp.app, name="sftp")
 app.command("demo")(demo.demo)
 
 

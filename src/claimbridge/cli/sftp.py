@@ -1,0 +1,116 @@
+"""``claimbridge sftp …``: check an SFTP account, and undo a pinned host key or a login mark.
+
+The password is read from ``CLAIMBRIDGE_SFTP_PASSWORD`` or asked for without echo; it is never
+an option, so it never appears in the process list or the shell history.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from claimbridge.cli.common import report_errors
+from claimbridge.transport.hostkeys import KnownHosts
+from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+
+app = typer.Typer(
+    help="Check the SFTP account and manage what claimbridge pinned.", no_args_is_help=True
+)
+console = Console(highlight=False, soft_wrap=True)
+PASSWORD_VARIABLE = "CLAIMBRIDGE_SFTP_PASSWORD"
+
+Host = Annotated[str, typer.Option("--host", help="SFTP server, e.g. ftp10.officeally.com.")]
+Port = Annotated[int, typer.Option("--port", help="SFTP port.")]
+User = Annotated[str, typer.Option("--user", help="SFTP username (not the Service Center one).")]
+KnownHostsOption = Annotated[
+    Path,
+    typer.Option(
+        "--known-hosts",
+        envvar="CLAIMBRIDGE_SFTP_KNOWN_HOSTS",
+        help="The known-hosts file claimbridge pins host keys in.",
+    ),
+]
+KeyOption = Annotated[
+    Path | None,
+    typer.Option("--key", exists=True, dir_okay=False, help="Unencrypted OpenSSH private key."),
+]
+
+
+@app.command("test")
+@report_errors
+def test_command(
+    host: Host,
+    user: User,
+    known_hosts: KnownHostsOption,
+    port: Port = 22,
+    key: KeyOption = None,
+) -> None:
+    """Log in once, list inbound and outbound, and report; pins the host key on first use.
+
+    Example:
+
+        CLAIMBRIDGE_SFTP_PASSWORD=… claimbridge sftp test --host ftp10.officeally.com
+        --user practice --known-hosts var/known_hosts
+    """
+    settings = SftpSettings(
+        host=host,
+        port=port,
+        username=user,
+        password=_password(required=key is None),
+        client_key=key,
+        known_hosts=known_hosts,
+    )
+    with SftpTransport(settings) as transport:
+        counts = {
+            f: len(transport.list(f)) for f in (settings.folders.inbound, settings.folders.outbound)
+        }
+    listed = ", ".join(f"{folder}: {count} files" for folder, count in counts.items())
+    console.print(f"connected to {settings.account}; {listed}")
+    console.print(f"host key pinned in {known_hosts}")
+
+
+@app.command("forget-host-key")
+@report_errors
+def forget_host_key(host: Host, known_hosts: KnownHostsOption, port: Port = 22) -> None:
+    """Remove the pinned host key of a server, after Office Ally confirmed its new key.
+
+    The next connection pins whatever key the server then shows. Example:
+
+        claimbridge sftp forget-host-key --host ftp10.officeally.com --known-hosts var/known_hosts
+    """
+    removed = KnownHosts(known_hosts).forget(host, port)
+    if removed:
+        console.print(f"removed {removed} pinned key(s) of {host}:{port} from {known_hosts}")
+    else:
+        console.print(f"no key was pinned for {host}:{port} in {known_hosts}")
+
+
+@app.command("clear-auth-failure")
+@report_errors
+def clear_auth_failure(
+    host: Host, user: User, known_hosts: KnownHostsOption, port: Port = 22
+) -> None:
+    """Allow logins again after the credentials were checked with Office Ally.
+
+    Example:
+
+        claimbridge sftp clear-auth-failure --host ftp10.officeally.com --user practice
+        --known-hosts var/known_hosts
+    """
+    account = account_name(user, host, port)
+    if AuthFailureMarks(marks_path(known_hosts)).clear(account):
+        console.print(f"{account} may log in again")
+    else:
+        console.print(f"{account} was not marked")
+
+
+def _password(*, required: bool) -> Secret | None:
+    value = os.environ.get(PASSWORD_VARIABLE)
+    if value is None and required:
+        value = typer.prompt("SFTP password", hide_input=True)
+    return Secret(value) if value is not None else None
