@@ -1,0 +1,92 @@
+"""837P professional claims, 005010X222A1: the model, the writer and the reader.
+
+``build_837p(batch, envelope)`` writes a ``ClaimBatch`` as one file in Office Ally's envelope;
+``parse(transaction)`` reads one transaction set back into a ``ClaimTransaction`` (whose
+``batch.claims`` equal the claims written); ``to_json`` gives the shape documented in
+``docs/x12-json.md``; ``other_payer_from_835`` turns a primary payer's 835 claim into the
+2320/2330/2430 data of a secondary claim.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claimbridge.x12.jsonable import to_jsonable
+from claimbridge.x12.tx837p_005010X222A1.build import build_837p, validate_batch
+from claimbridge.x12.tx837p_005010X222A1.charset import reduce_to_basic
+from claimbridge.x12.tx837p_005010X222A1.models import (
+    Address,
+    Adjustment,
+    AdjustmentGroup,
+    BillingProvider,
+    Claim,
+    ClaimBatch,
+    ClaimTransaction,
+    Contact,
+    EnvelopeParams,
+    LineAdjudication,
+    Name,
+    OtherPayer,
+    Patient,
+    Payer,
+    Provider,
+    Receiver,
+    ServiceFacility,
+    ServiceLine,
+    Submitter,
+    Subscriber,
+    icd10_code,
+)
+from claimbridge.x12.tx837p_005010X222A1.parse import parse
+
+__all__ = [
+    "Address",
+    "Adjustment",
+    "AdjustmentGroup",
+    "BillingProvider",
+    "Claim",
+    "ClaimBatch",
+    "ClaimTransaction",
+    "Contact",
+    "EnvelopeParams",
+    "LineAdjudication",
+    "Name",
+    "OtherPayer",
+    "Patient",
+    "Payer",
+    "Provider",
+    "Receiver",
+    "ServiceFacility",
+    "ServiceLine",
+    "Submitter",
+    "Subscriber",
+    "build_837p",
+    "icd10_code",
+    "parse",
+    "reduce_to_basic",
+    "to_json",
+    "validate_batch",
+]
+
+
+def to_json(value: ClaimTransaction) -> dict[str, Any]:
+    """``value`` as plain JSON; a kept segment reads ``{"position": 12, "text": "NTE*ADD*…"}``."""
+    data: dict[str, Any] = _segments_as_text(to_jsonable(value))
+    return data
+
+
+def _segments_as_text(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            key: [_segment_json(s) for s in value]
+            if key == "other_segments"
+            else _segments_as_text(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_segments_as_text(item) for item in data]
+    return data
+
+
+def _segment_json(segment: dict[str, Any]) -> dict[str, Any]:
+    return {"position": segment["position"], "text": "*".join(segment["fields"])}
