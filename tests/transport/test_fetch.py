@@ -156,11 +156,11 @@ def test_bytes_archived_before_a_crash_are_recorded_once_on_the_next_fetch(
     server: MemoryTransport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def crash(self: Manifest, entry: object) -> None:
-        raise OSError("power cut")
+        raise KeyboardInterrupt  # the process stops between archiving and recording
 
     with monkeypatch.context() as patch:
         patch.setattr(Manifest, "record", crash)
-        with pytest.raises(OSError, match="power cut"):
+        with pytest.raises(KeyboardInterrupt):
             fetch_new(server, tmp_path, now=NOW)
     assert (tmp_path / "outbound" / SUMMARY).exists() and manifest_names(tmp_path) == []
 
@@ -194,3 +194,15 @@ def test_a_damaged_manifest_is_reported_not_overwritten(
 def test_the_fetch_time_must_carry_a_zone(server: MemoryTransport, tmp_path: Path) -> None:
     with pytest.raises(InputError):
         fetch_new(server, tmp_path, now=datetime(2026, 11, 20))
+
+
+def test_an_unusable_archive_folder_is_a_store_error(
+    server: MemoryTransport, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "archive"
+    blocker.write_text("a file where the archive folder should be")
+
+    with pytest.raises(StoreError, match="cannot use the archive"):
+        fetch_new(server, blocker, now=NOW)
+
+    assert server.calls == []

@@ -19,6 +19,7 @@ from sshd_support import TEST_PASSWORD, SshdServer, TcpProxy
 from claimbridge.errors import (
     AuthenticationFailed,
     HostKeyMismatch,
+    StoreError,
     TransportError,
     TransportTimeout,
 )
@@ -328,3 +329,16 @@ def _eventually(read: Callable[[], int], seconds: float = 3.0) -> int:
 def _eventually_text(server: SshdServer, needle: str) -> str:
     _eventually(lambda: server.log().count(needle))
     return server.log()
+
+
+def test_an_unwritable_known_hosts_file_stops_the_connection(
+    sshd: SshdServer, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder should be")
+
+    with (
+        SftpTransport(sshd.settings(blocker / "known_hosts")) as transport,
+        pytest.raises(StoreError, match="could not write"),
+    ):
+        transport.list("outbound")

@@ -1,4 +1,8 @@
-"""Local files written so that a crash leaves either the old file or the new one, never half."""
+"""Local files written so that a crash leaves either the old file or the new one, never half.
+
+Used for claimbridge's own state (archive, manifest, known hosts, login marks); an OS error
+becomes a ``StoreError`` that names the file.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from claimbridge.errors import StoreError
+
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path``: a temporary file beside it, fsync, rename, fsync the folder."""
+    try:
+        _write(path, data)
+    except OSError as error:
+        raise StoreError(f"could not write {path}: {error.strerror or error}") from error
+
+
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimbridge.errors import InputError, RemoteFileMissing, TransportError
+from claimbridge.errors import InputError, RemoteFileMissing, StoreError, TransportError
 from claimbridge.transport.atomic import write_atomic
 from claimbridge.transport.base import RemoteFile, Transport, sha256_hex
 from claimbridge.transport.manifest import MANIFEST_NAME, Manifest, ManifestEntry
@@ -92,8 +92,11 @@ class Archive:
     def keep(self, remote: RemoteFile, data: bytes, sha256: str) -> Path:
         """Write ``data`` under the remote name; a different file of that name gets its hash."""
         target = self.root / remote.folder / remote.name
-        if target.exists() and sha256_hex(target.read_bytes()) != sha256:
-            target = target.with_name(f"{remote.name}.{sha256[:12]}")
+        try:
+            if target.exists() and sha256_hex(target.read_bytes()) != sha256:
+                target = target.with_name(f"{remote.name}.{sha256[:12]}")
+        except OSError as error:
+            raise StoreError(f"could not read {target}: {error.strerror or error}") from error
         if not target.exists():
             write_atomic(target, data)
         return target
@@ -121,8 +124,12 @@ class Archive:
 @contextlib.contextmanager
 def open_archive(root: Path) -> Iterator[Archive]:
     """The archive at ``root`` (created if missing), locked so two fetches never interleave."""
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / LOCK_NAME).open("a") as lock:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = (root / LOCK_NAME).open("a")
+    except OSError as error:
+        raise StoreError(f"cannot use the archive {root}: {error.strerror or error}") from error
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield Archive(root)
 

@@ -54,9 +54,10 @@ class KnownHosts:
         return len(lines) - len(kept)
 
     def _text(self) -> str:
-        if not self.path.exists():
-            return ""
-        text = self.path.read_text(encoding="utf-8")
+        try:
+            text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read the known-hosts file {self.path}: {error}") from error
         return text if not text or text.endswith("\n") else text + "\n"
 
     def _entries(self) -> list[list[str]]:

@@ -73,6 +73,8 @@ class AuthFailureMarks:
             return {}
         try:
             marks = json.loads(self.path.read_bytes())
+        except OSError as error:
+            raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from error
         except ValueError as error:
             raise StoreError(f"{self.path} is not valid JSON ({error}); delete it") from error
         if not isinstance(marks, dict):

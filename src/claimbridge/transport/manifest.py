@@ -82,6 +82,8 @@ def _load(path: Path) -> Iterable[ManifestEntry]:
     try:
         document = json.loads(path.read_bytes())
         return [_entry(item) for item in _files(document)]
+    except OSError as error:
+        raise StoreError(f"could not read {path}: {error.strerror or error}") from error
     except (ValueError, TypeError, KeyError) as error:
         raise StoreError(
             f"the download manifest {path} is damaged ({error}); restore it from a backup "

@@ -428,9 +428,9 @@ class SftpTransport:
         try:
             with map_errors(path):
                 return await asyncio.wait_for(operation, self.settings.operation_timeout)
-        except TransportError as error:
+        except Exception as error:
             if not isinstance(error, RemoteFileMissing):
-                await self._disconnect()
+                await self._disconnect()  # the session's state is unknown: start afresh
             raise
 
     async def _client(self) -> asyncssh.SFTPClient:
