@@ -74,8 +74,11 @@ class X12ValidationError(X12Error):
 class InputError(ClaimbridgeError):
     """A file or value a person gave us is wrong; ``path`` names the place (JSON path, CSV row)."""
 
-    def __init__(self, message: str, *, path: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, problems: tuple[str, ...] = ()
+    ) -> None:
         self.path = path
+        self.problems = problems  # every problem found, each naming its own place
         super().__init__(f"{path}: {message}" if path else message)
 
 

@@ -1,0 +1,78 @@
+"""A claim's status and the moves allowed between statuses.
+
+::
+
+    draft                   → held, ready
+    held                    → ready, draft
+    ready                   → submitted, held, draft
+    submitted               → clearinghouse_accepted, clearinghouse_rejected,
+                              payer_accepted, payer_rejected, paid, denied
+    clearinghouse_accepted  → payer_accepted, payer_rejected, paid, denied
+    clearinghouse_rejected  → ready, held
+    payer_accepted          → paid, denied, payer_rejected
+    payer_rejected          → ready, held
+    paid                    → denied (a reversal), paid (a further payment)
+    denied                  → paid (a correction or appeal), ready (a corrected claim)
+
+A rejected or denied claim goes back to ``ready`` once corrected; a reversal in an ERA moves
+``paid`` to ``denied`` and a later correction back to ``paid``. The claim cycle (a later part)
+records each move as an event; ``check_transition`` refuses any other move.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from claimbridge.errors import InvalidTransition
+
+
+class ClaimStatus(StrEnum):
+    """Where a claim stands; the value is what the ledger stores."""
+
+    DRAFT = "draft"
+    HELD = "held"
+    READY = "ready"
+    SUBMITTED = "submitted"
+    CLEARINGHOUSE_ACCEPTED = "clearinghouse_accepted"
+    CLEARINGHOUSE_REJECTED = "clearinghouse_rejected"
+    PAYER_ACCEPTED = "payer_accepted"
+    PAYER_REJECTED = "payer_rejected"
+    PAID = "paid"
+    DENIED = "denied"
+
+
+_S = ClaimStatus
+
+ALLOWED: dict[ClaimStatus, frozenset[ClaimStatus]] = {
+    _S.DRAFT: frozenset({_S.HELD, _S.READY}),
+    _S.HELD: frozenset({_S.READY, _S.DRAFT}),
+    _S.READY: frozenset({_S.HELD, _S.SUBMITTED, _S.DRAFT}),
+    _S.SUBMITTED: frozenset(
+        {_S.CLEARINGHOUSE_ACCEPTED, _S.CLEARINGHOUSE_REJECTED, _S.PAYER_ACCEPTED, _S.PAYER_REJECTED}
+        | {_S.PAID, _S.DENIED}  # an ERA can arrive before any acknowledgment
+    ),
+    _S.CLEARINGHOUSE_ACCEPTED: frozenset(
+        {_S.PAYER_ACCEPTED, _S.PAYER_REJECTED, _S.PAID, _S.DENIED}
+    ),
+    _S.CLEARINGHOUSE_REJECTED: frozenset({_S.READY, _S.HELD}),
+    _S.PAYER_ACCEPTED: frozenset({_S.PAID, _S.DENIED, _S.PAYER_REJECTED}),
+    _S.PAYER_REJECTED: frozenset({_S.READY, _S.HELD}),
+    _S.PAID: frozenset({_S.DENIED, _S.PAID}),  # reversal; another payment on the same claim
+    _S.DENIED: frozenset({_S.PAID, _S.READY}),  # correction after a reversal; corrected claim
+}
+
+NOT_YET_SUBMITTED = frozenset({_S.DRAFT, _S.HELD, _S.READY})
+
+
+def can_move(current: ClaimStatus, target: ClaimStatus) -> bool:
+    """True when a claim in ``current`` may move to ``target``."""
+    return target in ALLOWED[current]
+
+
+def check_transition(current: ClaimStatus, target: ClaimStatus) -> None:
+    """Raise ``InvalidTransition`` unless a claim may move from ``current`` to ``target``."""
+    if not can_move(current, target):
+        allowed = ", ".join(sorted(ALLOWED[current])) or "nothing"
+        raise InvalidTransition(
+            f"a claim cannot move from {current.value} to {target.value} (allowed: {allowed})"
+        )
