@@ -81,6 +81,8 @@ ENVELOPE_FAULTS = [
     ("IEA*1*000000101~", "IEA*2*000000101~", 52, "IEA01", "says 2 functional groups"),
     ("IEA*1*000000101~", "IEA*1*000000102~", 52, "IEA02", "differs from ISA13 '000000101'"),
     ("SE*48*0001~", "SE*4B*0001~", SE_POSITION, "SE01", "'4B' is not a count"),
+    ("SE*48*0001~", "SE*4²*0001~", SE_POSITION, "SE01", "'4²' is not a count"),
+    ("IEA*1*000000101~", "IEA*1*00000010¹~", 52, "IEA02", "differs from ISA13 '000000101'"),
 ]
 
 

@@ -138,10 +138,15 @@ def _note(message: str) -> Problem:
     return Problem(None, None, None, None, "warning", "claimbridge", message)
 
 
+def _is_digits(text: str) -> bool:
+    """True for ASCII digits only ('²' and '١' are digits to ``str.isdigit``)."""
+    return text.isascii() and text.isdigit()
+
+
 def _number(text: str) -> int | None:
     """``text`` as a whole number, or None."""
     text = text.strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if _is_digits(text) else None
 
 
 def _amount(text: str) -> Decimal | None:
@@ -156,7 +161,7 @@ def _amount(text: str) -> Decimal | None:
 def _same_control_number(header: str, trailer: str) -> bool:
     """Numeric control numbers compare as numbers (GS06 '1' = GE02 '0001'), others as text."""
     header, trailer = header.strip(), trailer.strip()
-    if header.isdigit() and trailer.isdigit():
+    if _is_digits(header) and _is_digits(trailer):
         return int(header) == int(trailer)
     return header == trailer
 
