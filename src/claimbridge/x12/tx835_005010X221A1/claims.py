@@ -13,7 +13,7 @@ else of the transaction (after the first PLB, everything but PLB and SE goes the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from claimbridge.x12.segments import Segment
@@ -58,23 +58,16 @@ class ClaimsReader:
         self.svc: Svc | None = None
         self.line_segments: list[Segment] = []
         self.bucket = self.group_segments
-        self.handlers = {
-            "LX": self._on_lx,
-            "CLP": self._on_clp,
-            "SVC": self._on_svc,
-            "PLB": self._on_plb,
-            "SE": self._on_se,
-        }
 
     def read(self, segments: Iterable[Segment]) -> None:
         """Read ``segments``, which start at the first detail segment and end with SE."""
-        handlers, bucket = self.handlers, self.bucket
+        handlers, bucket = _HANDLERS, self.bucket
         for segment in segments:
             handler = handlers.get(segment.id)
             if handler is None:
                 bucket.append(segment)
             else:
-                handler(segment)
+                handler(self, segment)
                 bucket = self.bucket
 
     def _on_lx(self, segment: Segment) -> None:
@@ -129,6 +122,16 @@ class ClaimsReader:
         if self.lx is not None or self.claims or self.group_segments:
             self.groups.append(_group(self.elements, self.lx, self.group_segments, self.claims))
             self.lx, self.group_segments, self.claims = None, [], []
+
+
+# Unbound, so a reader holds no reference cycle and is freed as soon as it is done.
+_HANDLERS: dict[str, Callable[[ClaimsReader, Segment], None]] = {
+    "LX": ClaimsReader._on_lx,
+    "CLP": ClaimsReader._on_clp,
+    "SVC": ClaimsReader._on_svc,
+    "PLB": ClaimsReader._on_plb,
+    "SE": ClaimsReader._on_se,
+}
 
 
 def _group(

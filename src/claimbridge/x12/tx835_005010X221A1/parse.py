@@ -79,18 +79,13 @@ class _Header:
         self.payer: _Party | None = None
         self.payee: _Party | None = None
         self.party: _Party | None = None
-        self.handlers: dict[str, Callable[[Segment], None]] = {
-            "BPR": self._on_bpr, "TRN": self._on_trn, "CUR": self._on_cur, "REF": self._on_ref,
-            "DTM": self._on_dtm, "N1": self._on_n1, "N3": self._on_n3, "N4": self._on_n4,
-            "PER": self._on_per, "RDM": self._on_rdm,
-        }  # fmt: skip
 
     def read(self, segments: Sequence[Segment]) -> int:
         """Read from after ST up to the first detail segment; return that segment's index."""
         index = 1
         while segments[index].id not in _DETAIL_START:  # the envelope ends every set with SE
             segment = segments[index]
-            self.handlers.get(segment.id, self._keep)(segment)
+            _HEADER_HANDLERS.get(segment.id, _Header._keep)(self, segment)
             index += 1
         return index
 
@@ -177,6 +172,14 @@ class _Header:
             self._keep(segment)
         else:
             self.party.rdm = self.elements.rdm(segment)
+
+
+# Unbound, so a header reader holds no reference cycle.
+_HEADER_HANDLERS: dict[str, Callable[[_Header, Segment], None]] = {
+    "BPR": _Header._on_bpr, "TRN": _Header._on_trn, "CUR": _Header._on_cur,
+    "REF": _Header._on_ref, "DTM": _Header._on_dtm, "N1": _Header._on_n1, "N3": _Header._on_n3,
+    "N4": _Header._on_n4, "PER": _Header._on_per, "RDM": _Header._on_rdm,
+}  # fmt: skip
 
 
 def _require(value: _T | None, what: str, near: Segment) -> _T:
