@@ -11,8 +11,9 @@ Amounts are whole cents (``int``) while generating, and every transaction set ba
 ``BPR02 = Σ CLP04 − Σ PLB``. ``check_835`` re-reads a file with ``Decimal`` and reports any
 equation that fails, independently of claimbridge's own reader.
 
-Run ``python bench/generate.py --check`` to generate a small file, check it balances and
-validate it with pyx12.
+Run ``python bench/generate.py --check`` to generate a small 835, check that it balances
+and validate it with pyx12, and to validate a 300-claim 837P built from ``claim_batch_837p``
+by claimbridge's writer.
 """
 
 from __future__ import annotations
@@ -727,6 +728,15 @@ def check_835(path: Path, manifest: Manifest835) -> list[str]:
     return problems
 
 
+def write_837p(path: Path, claims: int, seed: int) -> Path:
+    """Build a synthetic batch of ``claims`` claims with claimbridge's writer into ``path``."""
+    from claimbridge.x12.tx837p_005010X222A1.build import build_837p
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(build_837p(*claim_batch_837p(claims, seed)), encoding="ascii")
+    return path
+
+
 def validate_with_pyx12(path: Path) -> list[str]:
     """pyx12's implementation-guide errors for ``path`` (empty when it validates)."""
     import io
@@ -749,13 +759,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out" / "data")
     parser.add_argument("--size-mb", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=835)
-    parser.add_argument("--check", action="store_true", help="check balancing, validate (pyx12)")
+    parser.add_argument("--check", action="store_true", help="check balancing; validate with pyx12")
     args = parser.parse_args(argv)
     manifest = ensure_835(args.out, args.size_mb, args.seed)
     print(json.dumps(asdict(manifest), indent=2))
     if not args.check:
         return 0
     problems = check_835(Path(manifest.path), manifest) + validate_with_pyx12(Path(manifest.path))
+    problems += validate_with_pyx12(write_837p(args.out / "claims-300.837", 300, args.seed))
     for problem in problems:
         print(problem, file=sys.stderr)
     print("balanced and valid" if not problems else f"{len(problems)} problems", file=sys.stderr)

@@ -101,6 +101,10 @@ class Row:
         return float(self.result.get("seconds", 0.0))
 
     @property
+    def cpu_seconds(self) -> float:
+        return float(self.result.get("cpu_seconds", 0.0))
+
+    @property
     def mb_per_s(self) -> float:
         return self.file_bytes / MB / self.seconds if self.seconds else 0.0
 
@@ -271,20 +275,21 @@ def machine() -> dict[str, str]:
 
 def reading_table(rows: list[Row]) -> list[str]:
     lines = [
-        "| tool | what it does | file | seconds | MB/s | claims/s | peak RSS MiB "
+        "| tool | what it does | file | seconds | CPU s | MB/s | claims/s | peak RSS MiB "
         "(before work) | notes |",
-        "|---|---|---|--:|--:|--:|--:|---|",
+        "|---|---|---|--:|--:|--:|--:|--:|---|",
     ]
     for row in rows:
         if row.error and not row.result:
             lines.append(
-                f"| {row.tool} | {row.does} | {row.file_mb:g} MB | – | – | – | – | {row.error} |"
+                f"| {row.tool} | {row.does} | {row.file_mb:g} MB | – | – | – | – | – "
+                f"| {row.error} |"
             )
             continue
         lines.append(
             f"| {row.tool} | {row.does} | {row.file_mb:g} MB | {row.seconds:.2f} | "
-            f"{row.mb_per_s:.2f} | {row.claims_per_s:,.0f} | {row.peak_mib:.1f} "
-            f"({row.before_mib:.1f}) | {_join(row.note, row.error)} |"
+            f"{row.cpu_seconds:.2f} | {row.mb_per_s:.2f} | {row.claims_per_s:,.0f} | "
+            f"{row.peak_mib:.1f} ({row.before_mib:.1f}) | {_join(row.note, row.error)} |"
         )
     return lines
 
@@ -370,6 +375,7 @@ def our_tools() -> list[Tool]:
     python = Path(sys.executable)
     return [
         Tool("claimbridge", "tokenizer: read_segments", "claimbridge_tokenize.py", python),
+        Tool("claimbridge", "+ envelopes: iter_envelopes", "claimbridge_envelopes.py", python),
         Tool("claimbridge", "read_file: typed 835 values", "claimbridge_read.py", python),
     ]
 
@@ -396,6 +402,24 @@ def run(plan: Plan, skip_peers: bool) -> str:
     return text
 
 
+def profile(plan: Plan) -> list[Path]:
+    """cProfile listings of the typed read (smallest file) and the writer, saved in ``OUT``."""
+    python = str(Path(sys.executable))
+    script = str(PEERS / "claimbridge_profile.py")
+    smallest = generate.ensure_835(OUT / "data", min(plan.sizes_mb), plan.seed)
+    runs = {
+        "profile-835-read.txt": ["read", smallest.path],
+        "profile-837p-write.txt": ["write", str(plan.write_claims), str(plan.seed)],
+    }
+    saved = []
+    for name, args in runs.items():
+        print(f"profiling {args[0]} …", flush=True)
+        done = subprocess.run([python, script, *args], capture_output=True, text=True, check=True)
+        (OUT / name).write_text(done.stdout)
+        saved.append(OUT / name)
+    return saved
+
+
 def _save(text: str, rows: list[Row], writer: Reported, plan: Plan) -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "results.md").write_text(text)
@@ -409,10 +433,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small files, about a minute")
     parser.add_argument("--skip-peers", action="store_true", help="measure claimbridge only")
     parser.add_argument("--peer-budget", type=float, help="seconds one peer run may take")
+    parser.add_argument(
+        "--profile", action="store_true", help="only profile claimbridge (bench/out/profile-*)"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.peer_budget:
         plan = Plan(**{**asdict(plan), "peer_budget_s": args.peer_budget})
+    if args.profile:
+        for path in profile(plan):
+            print(f"{path}:\n" + "\n".join(path.read_text().splitlines()[:16]) + "\n")
+        return 0
     print(run(plan, args.skip_peers))
     return 0
 

@@ -2,8 +2,9 @@
 
 Every harness in ``bench/peers/`` (ours included) calls ``report``. It uses only the standard
 library, because the peers run in their own virtual environments. Time is the work alone
-(after imports); memory is the process's peak resident set (``VmHWM``) read when the work is
-done, beside the resident set before the work started, so the cost of imports shows apart.
+(after imports), as wall-clock and as this process's CPU time (the two differ when other
+programs share the cores); memory is the process's peak resident set (``VmHWM``) read when
+the work is done, beside the resident set before the work started, so imports show apart.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ def status_kib(field: str) -> int:
 def report(work: Callable[[], Counts]) -> None:
     """Time ``work()``, then print its counts, seconds and memory as JSON on stdout."""
     rss_before = status_kib("VmRSS")
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     counts = work()
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     result = {
         **counts,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "peak_rss_kib": status_kib("VmHWM"),
         "rss_before_kib": rss_before,
         "python": sys.version.split()[0],
