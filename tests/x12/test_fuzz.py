@@ -171,7 +171,7 @@ def test_validating_a_mutated_file_fails_only_with_x12_error(text: str) -> None:
     only_x12_errors(lambda: validate_text(text, office_ally=True, use_pyx12=False))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=mutated(SMALL_SEEDS))
 def test_pyx12_on_a_mutated_file_fails_only_with_x12_error(text: str) -> None:
     need(pyx12_available(), "pyx12 4.0.0 is not installed")
