@@ -117,13 +117,13 @@ def parse_payer_csv(text: str) -> PayerList:
     """Read an Office Ally style payer list; ``InputError`` only when no row can be read."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=_dialect(text))
     columns = _find_columns(list(reader.fieldnames or []))
-    for needed in ("payer_id", "name"):
+    for needed, label in (("payer_id", "payer ID"), ("name", "payer name")):
         if needed not in columns.named:
-            raise InputError(f"no {needed.replace('_', ' ')} column in the header", path="row 1")
+            raise InputError(f"no {label} column in the header", path="row 1")
     merger = _Merger()
-    for row_number, row in enumerate(reader, start=2):
+    for row in reader:
         if any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            merger.add(row_number, _read_row(row_number, row, columns))
+            merger.add(reader.line_num, _read_row(reader.line_num, row, columns))
     return PayerList(tuple(merger.entries.values()), tuple(merger.problems))
 
 

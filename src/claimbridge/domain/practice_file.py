@@ -340,14 +340,19 @@ def _subscriber(node: Node, relationship: Relationship) -> Person | None:
 
 def _appointment(node: Node, seen: _Seen, refs: Known) -> Appointment:
     node.allow_only(*_APPOINTMENT_FIELDS)
+    key = node.text("id")
+    patient_key = _reference(node, "patient", refs.patient_keys)
+    provider_key = _reference(node, "provider", refs.provider_keys)
+    service_date = node.required_date("date")
+    place_of_service = node.text("place_of_service", codes.place_of_service_problem)
     diagnoses = _diagnoses(node)
     appointment = Appointment(
-        key=node.text("id"),
-        patient_key=_reference(node, "patient", refs.patient_keys),
-        provider_key=_reference(node, "provider", refs.provider_keys),
-        service_date=node.required_date("date"),
-        place_of_service=node.text("place_of_service", codes.place_of_service_problem),
-        diagnoses=diagnoses,
+        key,
+        patient_key,
+        provider_key,
+        service_date,
+        place_of_service,
+        diagnoses,
         lines=_lines(node, len(diagnoses)),
     )
     seen.define("appointment", appointment.key, node.at("id"), node.problems)

@@ -1,0 +1,90 @@
+"""Office Ally style payer lists: both layouts, header variants, rows that cannot be read."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimbridge.domain.models import Transaction
+from claimbridge.domain.payer_list import parse_payer_csv
+from claimbridge.errors import InputError
+from support import REPO
+
+EXAMPLE = REPO / "docs" / "examples" / "officeally-payers.csv"
+CLAIMS, ERA = Transaction.CLAIMS, Transaction.ERA
+
+
+def test_the_documented_example_reads_whole() -> None:
+    payer_list = parse_payer_csv(EXAMPLE.read_text())
+    assert payer_list.problems == ()
+    by_id = {entry.payer_id: entry for entry in payer_list.entries}
+    assert len(by_id) == 10
+    medicare = by_id["01182"]
+    assert medicare.name == "MEDICARE CALIFORNIA SOUTHERN" and medicare.par is True
+    assert medicare.required(CLAIMS) is True and medicare.required(ERA) is True
+    assert medicare.notes == "Notify Office Ally after EDI approval"
+    assert by_id["SX123"].par is False
+    assert by_id["62308"].required(CLAIMS) is False and by_id["62308"].required(ERA) is True
+    assert by_id["62308"].row == 2
+
+
+def test_header_variants_and_a_non_par_check_mark() -> None:
+    text = (
+        "\ufeffPAYER_ID;payer name;Non-Par;Claims Enrollment;Remits enrollment;Comments\n"
+        "A1;ALPHA;✓;Y;;first\n"
+        "B2;BETA;;!;X;\n"
+    )
+    entries = parse_payer_csv(text).entries
+    assert [(e.payer_id, e.par, e.required(CLAIMS), e.required(ERA)) for e in entries] == [
+        ("A1", False, True, False),
+        ("B2", True, True, True),
+    ]
+    assert entries[0].notes == "first"
+
+
+def test_long_layout_rows_merge_per_payer_and_other_transactions_are_skipped() -> None:
+    text = (
+        "Payer ID,Payer Name,TYP,Transaction,Enrollment,Notes\n"
+        "C3,GAMMA,NP,837P,!,paper forms\n"
+        "C3,GAMMA,NP,835 (Remits),,\n"
+        "C3,GAMMA,NP,270/271,!,\n"
+    )
+    (entry,) = parse_payer_csv(text).entries
+    assert entry.par is False and entry.notes == "paper forms"
+    assert dict(entry.enrollment_required) == {CLAIMS: True, ERA: False}
+
+
+def test_silence_about_par_or_enrollment_stays_none() -> None:
+    (entry,) = parse_payer_csv("Payer ID,Payer Name\nD4,DELTA\n").entries
+    assert entry.par is None and entry.required(CLAIMS) is None
+
+
+def test_unreadable_rows_are_named_by_row_number_and_the_rest_is_read() -> None:
+    text = (
+        "Payer ID,Payer Name,Type,837P Enrollment,Claim Filing Indicator\n"
+        "E5,EPSILON,P,,CI\n"
+        ",NO ID,P,,\n"
+        "F6,,P,,\n"
+        "G7,GAMMA,PX,,\n"
+        "H8,ETA,P,maybe,\n"
+        "I9,IOTA,P,,09\n"
+        "\n"
+        "E5,EPSILON,NP,,\n"
+        "J1,KAPPA,P,,MB\n"
+    )
+    payer_list = parse_payer_csv(text)
+    assert [e.payer_id for e in payer_list.entries] == ["E5", "J1"]
+    assert payer_list.entries[1].claim_filing_indicator == "MB"
+    assert payer_list.problems == (
+        "row 3: the payer ID is empty",
+        "row 4: payer 'F6' has no name",
+        "row 5: payer 'G7': type 'px' is neither P nor NP",
+        "row 6: payer 'H8': 837P Enrollment enrollment mark 'maybe' is not understood",
+        "row 7: payer 'I9': '09' was a 4010 claim filing indicator and is not valid in 5010",
+        "row 9: payer 'E5' contradicts row 2",
+    )
+
+
+@pytest.mark.parametrize("header", ["Name,Type\n", "Payer ID,Type\n", ""])
+def test_a_list_without_id_or_name_columns_is_refused(header: str) -> None:
+    with pytest.raises(InputError, match="row 1: no payer"):
+        parse_payer_csv(header + "X,Y\n")

@@ -1,0 +1,82 @@
+"""Claim statuses: the allowed moves, and refusal of every other one."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from claimbridge.domain.status import ALLOWED, ClaimStatus, can_move, check_transition
+from claimbridge.errors import InvalidTransition
+
+S = ClaimStatus
+
+
+def test_the_statuses_are_the_ten_agreed_values() -> None:
+    assert [s.value for s in S] == [
+        "draft",
+        "held",
+        "ready",
+        "submitted",
+        "clearinghouse_accepted",
+        "clearinghouse_rejected",
+        "payer_accepted",
+        "payer_rejected",
+        "paid",
+        "denied",
+    ]
+    assert set(ALLOWED) == set(S)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (S.DRAFT, S.READY),
+        (S.DRAFT, S.HELD),
+        (S.HELD, S.READY),
+        (S.READY, S.SUBMITTED),
+        (S.SUBMITTED, S.CLEARINGHOUSE_ACCEPTED),
+        (S.SUBMITTED, S.CLEARINGHOUSE_REJECTED),
+        (S.CLEARINGHOUSE_REJECTED, S.READY),
+        (S.CLEARINGHOUSE_ACCEPTED, S.PAYER_ACCEPTED),
+        (S.PAYER_ACCEPTED, S.PAID),
+        (S.PAYER_REJECTED, S.READY),
+        (S.PAID, S.DENIED),
+        (S.DENIED, S.PAID),
+    ],
+)
+def test_the_claim_cycle_moves_are_allowed(current: ClaimStatus, target: ClaimStatus) -> None:
+    check_transition(current, target)
+    assert can_move(current, target)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (S.DRAFT, S.SUBMITTED),
+        (S.HELD, S.SUBMITTED),
+        (S.SUBMITTED, S.READY),
+        (S.PAID, S.DRAFT),
+        (S.CLEARINGHOUSE_REJECTED, S.PAID),
+        (S.READY, S.READY),
+    ],
+)
+def test_other_moves_are_refused_with_both_statuses_named(
+    current: ClaimStatus, target: ClaimStatus
+) -> None:
+    with pytest.raises(InvalidTransition, match=f"from {current.value} to {target.value}"):
+        check_transition(current, target)
+
+
+def test_every_status_is_reachable_from_draft() -> None:
+    reached = {S.DRAFT}
+    for _ in range(len(S)):
+        reached |= {target for status in reached for target in ALLOWED[status]}
+    assert reached == set(S)
+
+
+def test_a_submitted_claim_never_goes_back_to_draft_or_held_directly() -> None:
+    sent = [s for s in S if s not in (S.DRAFT, S.HELD, S.READY)]
+    for current, target in itertools.product(sent, (S.DRAFT,)):
+        assert not can_move(current, target)
+    assert not can_move(S.SUBMITTED, S.HELD)
