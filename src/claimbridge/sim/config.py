@@ -1,0 +1,74 @@
+"""The simulator's settings: where it keeps its folders, how it listens, what it answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from claimbridge.errors import ConfigError
+from claimbridge.sim.scenarios import Scenario, default_scenario
+
+OFFICE_ALLY_ID = "330897513"
+OFFICE_ALLY_NAME = "OFFICE ALLY"
+
+
+class EraSplit(StrEnum):
+    """Office Ally's ERA split options (office-ally.md §15); the values practice.json uses."""
+
+    NONE = "none"
+    BY_PROVIDER = "by_provider"
+    BY_PAYER = "by_payer"
+    BY_PROVIDER_AND_PAYER = "by_provider_and_payer"
+    BY_CHECK = "by_check"
+    BY_PAYER_TRN03 = "by_payer_trn03"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimConfig:
+    """Everything the simulator needs; the password never shows in ``repr``.
+
+    ``root`` holds ``inbound/`` and ``outbound/`` (what SFTP clients see) and ``.sim/`` (the
+    simulator's own state, host key and processed uploads, hidden from clients). ``port`` 0 asks
+    the system for a free port. ``delay`` is the seconds between an upload and its answers;
+    ``second_era_delay`` the further seconds before a claim's second ERA (its second payment,
+    or its reversal and correction). ``forward_test_claims`` answers ``OATEST`` uploads as if
+    payers had seen them, which Office Ally itself does not do (see docs/simulator.md).
+    """
+
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 2222
+    user: str = "claimbridge"
+    password: str = field(default="claimbridge", repr=False)
+    delay: float = 0.0
+    second_era_delay: float = 0.0
+    scenario: Scenario = field(default_factory=default_scenario)
+    era_split: EraSplit = EraSplit.NONE
+    forward_test_claims: bool = True
+    poll_interval: float = 0.25
+
+    def __post_init__(self) -> None:
+        if self.delay < 0 or self.second_era_delay < 0:
+            raise ConfigError("the delays must be zero or more seconds")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"port {self.port} is not between 0 and 65535")
+        if not self.user or not self.password:
+            raise ConfigError("the simulator needs a user name and a password")
+        if self.poll_interval <= 0:
+            raise ConfigError("the poll interval must be more than zero seconds")
+
+    @property
+    def inbound(self) -> Path:
+        """Where clients upload."""
+        return self.root / "inbound"
+
+    @property
+    def outbound(self) -> Path:
+        """Where the simulator answers."""
+        return self.root / "outbound"
+
+    @property
+    def state_dir(self) -> Path:
+        """The simulator's own files, hidden from SFTP clients."""
+        return self.root / ".sim"
