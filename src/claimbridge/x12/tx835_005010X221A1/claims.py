@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from claimbridge.x12.segments import Segment
-from claimbridge.x12.tx835_005010X221A1.elements import PAD, Elements, make
+from claimbridge.x12.tx835_005010X221A1.elements import Elements, make
 from claimbridge.x12.tx835_005010X221A1.models import (
     Adjustment,
     Amt,
@@ -157,51 +157,42 @@ def _line(elements: Elements, svc: Svc, segments: list[Segment]) -> Loop2110:
     dates: list[Dtm] = []
     adjustments: list[Adjustment] = []
     references: list[Ref] = []
+    amounts: list[Amt] = []
     remarks: list[Lq] = []
     rest: list[Segment] = []
-    control: Ref | None = None
-    known_dates = elements.dates
     for segment in segments:
-        name, fields = segment.id, segment.fields
+        name = segment.id
         if name == "DTM":
-            date = known_dates.get(fields[2]) if len(fields) == 3 else None
-            dates.append(
-                make(Dtm, (fields[1], date, "", "", "", "", segment.position))
-                if date
-                else elements.dtm(segment)
-            )
+            dates.append(elements.dtm(segment))
         elif name == "CAS":
             adjustments += elements.cas(segment)
         elif name == "REF":
-            if fields[1] == "6R" and control is None:
-                control = _ref(elements, segment)
-            else:
-                references.append(_ref(elements, segment))
+            references.append(elements.ref(segment))
+        elif name == "AMT":
+            amounts.append(elements.amt(segment))
         elif name == "LQ":
-            remarks.append(
-                make(Lq, (fields[1], fields[2], segment.position))
-                if len(fields) == 3 and fields[2]
-                else elements.lq(segment)
-            )
+            remarks.append(elements.lq(segment))
         else:
             rest.append(segment)
-    amounts, quantities, others = _line_rest(elements, rest) if rest else _NO_REST
+    control = next((r for r in references if r.qualifier == "6R"), None)
+    if control is not None:
+        references.remove(control)
+    quantities, others = _line_rest(elements, rest) if rest else _NO_REST
     return make(Loop2110, (
-        svc, tuple(dates), tuple(adjustments), control, tuple(references), amounts, quantities,
-        tuple(remarks), others,
+        svc, tuple(dates), tuple(adjustments), control, tuple(references), tuple(amounts),
+        quantities, tuple(remarks), others,
     ))  # fmt: skip
 
 
-_NO_REST: tuple[tuple[Amt, ...], tuple[Qty, ...], tuple[Segment, ...]] = ((), (), ())
+_NO_REST: tuple[tuple[Qty, ...], tuple[Segment, ...]] = ((), ())
 
 
 def _line_rest(
     elements: Elements, segments: list[Segment]
-) -> tuple[tuple[Amt, ...], tuple[Qty, ...], tuple[Segment, ...]]:
-    """AMT and QTY of a service line, and the segments the guide does not allow there."""
-    amounts = tuple(elements.amt(s) for s in segments if s.id == "AMT")
+) -> tuple[tuple[Qty, ...], tuple[Segment, ...]]:
+    """QTY of a service line, and the segments the guide does not allow there."""
     quantities = tuple(elements.qty(s) for s in segments if s.id == "QTY")
-    return amounts, quantities, tuple(s for s in segments if s.id not in ("AMT", "QTY"))
+    return quantities, tuple(s for s in segments if s.id != "QTY")
 
 
 def _claim(
@@ -213,26 +204,16 @@ def _claim(
     references: list[Ref] = []
     dates: list[Dtm] = []
     rest: list[Segment] = []
-    known_dates = elements.dates
     for segment in segments:
-        name, fields = segment.id, segment.fields
+        name = segment.id
         if name == "NM1":
-            names.append(
-                make(Nm1, (*(fields + PAD)[1:13], segment.position))
-                if len(fields) <= 13
-                else elements.nm1(segment)
-            )
+            names.append(elements.nm1(segment))
         elif name == "DTM":
-            date = known_dates.get(fields[2]) if len(fields) == 3 else None
-            dates.append(
-                make(Dtm, (fields[1], date, "", "", "", "", segment.position))
-                if date
-                else elements.dtm(segment)
-            )
+            dates.append(elements.dtm(segment))
         elif name == "CAS":
             adjustments += elements.cas(segment)
         elif name == "REF":
-            references.append(_ref(elements, segment))
+            references.append(elements.ref(segment))
         else:
             rest.append(segment)
     extra = _claim_rest(elements, rest) if rest else _NO_CLAIM_REST
@@ -241,13 +222,6 @@ def _claim(
         tuple(dates), extra.contacts, extra.amounts, extra.quantities, tuple(lines),
         extra.others,
     ))  # fmt: skip
-
-
-def _ref(elements: Elements, segment: Segment) -> Ref:
-    fields = segment.fields
-    if len(fields) == 3:
-        return make(Ref, (fields[1], fields[2], "", "", segment.position))
-    return elements.ref(segment)
 
 
 class _ClaimRest(NamedTuple):
@@ -268,8 +242,9 @@ def _claim_rest(elements: Elements, segments: list[Segment]) -> _ClaimRest:
     mia = next((s for s in segments if s.id == "MIA"), None)
     moa = next((s for s in segments if s.id == "MOA"), None)
     contacts = tuple(elements.per(s) for s in segments if s.id == "PER")
-    rest = [s for s in segments if s.id != "PER" and s is not mia and s is not moa]
-    amounts, quantities, others = _line_rest(elements, rest)
+    rest = [s for s in segments if s.id not in ("PER", "AMT") and s is not mia and s is not moa]
+    amounts = tuple(elements.amt(s) for s in segments if s.id == "AMT")
+    quantities, others = _line_rest(elements, rest)
     return _ClaimRest(
         elements.mia(mia) if mia else None,
         elements.moa(moa) if moa else None,

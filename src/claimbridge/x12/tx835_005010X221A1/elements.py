@@ -15,7 +15,7 @@ CAS01, a CAS or PLB amount without its reason, …).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.segments import Segment
@@ -103,6 +103,32 @@ def lenient_date(text: str) -> dt.date | None:
         return None
 
 
+def plain_money(text: str) -> Decimal | None:
+    """``text`` as ``values.money`` reads it, for plain amounts ("150", "-7.5", "20.25").
+
+    None when ``text`` is anything else (empty, an exponent, not a number): the caller then
+    asks ``values.money``, which reads it or raises. This skips ``values.money``'s
+    ``as_tuple`` by padding the text to two decimals before it becomes a ``Decimal``; a test
+    checks it against ``values.money`` on any text.
+    """
+    if not text or text[-1] not in _DIGITS:
+        return None
+    dot = text.find(".")
+    if dot < 0:
+        text += ".00"
+    elif len(text) - dot == 2:
+        text += "0"
+    elif not text[dot + 1 :].isdigit():
+        return None  # an exponent or a second dot after the first one
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+_DIGITS = frozenset("0123456789")
+
+
 class Elements:
     """Reads the segments of one transaction set, remembering converted texts."""
 
@@ -121,7 +147,10 @@ class Elements:
         """``text``, element ``number`` of ``segment``, as ``values.money`` reads it."""
         value = self.amounts.get(text)
         if value is None:
-            value = self.amounts[text] = money(segment, number)
+            value = plain_money(text)
+            if value is None:
+                value = money(segment, number)
+            self.amounts[text] = value
         return value
 
     def optional_money(self, text: str, segment: Segment, number: int) -> Decimal | None:
@@ -134,14 +163,26 @@ class Elements:
             return None
         value = self.numbers.get(text)
         if value is None:
-            value = self.numbers[text] = decimal(segment, number)
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                value = decimal(segment, number)  # raises, naming the element
+            if not value.is_finite():
+                value = decimal(segment, number)  # raises, naming the element
+            self.numbers[text] = value
         return value
 
     def date(self, text: str, segment: Segment, number: int) -> dt.date:
         """``text``, element ``number`` of ``segment``, as a CCYYMMDD date."""
         value = self.dates.get(text)
         if value is None:
-            value = self.dates[text] = parse_ccyymmdd(text, segment, number)
+            try:  # CCYYMMDD is ISO 8601's basic form; anything odd goes to the strict reader
+                value = dt.date.fromisoformat(text) if len(text) == 8 and text.isdigit() else None
+            except ValueError:
+                value = None
+            if value is None:
+                value = parse_ccyymmdd(text, segment, number)
+            self.dates[text] = value
         return value
 
     def procedure(self, text: str) -> Procedure:
@@ -231,6 +272,11 @@ class Elements:
 
     def dtm(self, segment: Segment) -> Dtm:
         """DTM; DTM02 must be a date unless DTM06 carries a period instead."""
+        fields = segment.fields
+        if len(fields) == 3 and fields[2]:  # DTM*472*20250301, by far the most common
+            text = fields[2]
+            found = self.dates.get(text) or self.date(text, segment, 2)
+            return make(Dtm, (fields[1], found, "", "", "", "", segment.position))
         qualifier, text, *rest = text_fields(segment, 6)
         if not text and not rest[3]:
             raise required(segment, 2, "DTM02 (date)")
@@ -279,7 +325,10 @@ class Elements:
 
     def nm1(self, segment: Segment) -> Nm1:
         """NM1."""
-        return make(Nm1, (*text_fields(segment, 12), segment.position))
+        fields = segment.fields
+        if len(fields) > 13:
+            check_length(segment)
+        return make(Nm1, (*fields[1:], *PADS[13 - len(fields)], segment.position))
 
     def mia(self, segment: Segment) -> Mia:
         """MIA: counts, amounts and remark codes."""
@@ -298,6 +347,10 @@ class Elements:
 
     def amt(self, segment: Segment) -> Amt:
         """AMT; AMT02 is required."""
+        fields = segment.fields
+        if len(fields) == 3 and fields[2]:  # AMT*B6*110
+            value = self.money(fields[2], segment, 2)
+            return make(Amt, (fields[1], value, "", segment.position))
         qualifier, amount, flag = text_fields(segment, 3)
         if not amount:
             raise required(segment, 2, "AMT02 (amount)")
@@ -368,6 +421,9 @@ class Elements:
 
     def lq(self, segment: Segment) -> Lq:
         """LQ; LQ02, the remark code, is required."""
+        fields = segment.fields
+        if len(fields) == 3 and fields[2]:
+            return make(Lq, (fields[1], fields[2], segment.position))
         qualifier, code = text_fields(segment, 2)
         if not code:
             raise required(segment, 2, "LQ02 (remark code)")
