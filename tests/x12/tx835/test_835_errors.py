@@ -8,7 +8,7 @@ import pytest
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.reader import parse_text
-from claimbridge.x12.tx835_005010X221A1 import Remittance
+from claimbridge.x12.tx835_005010X221A1 import Remittance, to_json
 
 ENVELOPE = (
     "ISA*00*          *00*          *ZZ*EXAMPLEPAYER   *ZZ*330897513      "
@@ -166,6 +166,20 @@ def test_segments_out_of_place_are_kept_on_the_nearest_loop() -> None:
     (line,) = claim.service_lines
     assert [s.id for s in line.other_segments] == ["NM1"]
     assert line.other_segments[0].position == segments.index("NM1*QC*1*DOE") + 4
+    kept = to_json(remittance)["other_segments"]
+    assert [(k["loop"], k["id"]) for k in kept] == [
+        ("header", "ZZ1"),
+        ("1000A", "RDM"),
+        ("1000B", "PER"),
+        ("2000", "SVC"),
+        ("2100", "MOA"),
+        ("2100", "TS3"),
+        ("2110", "NM1"),
+        ("header", "CLP"),
+        ("header", "LX"),
+        ("header", "ZZ2"),
+    ]
+    assert kept[0] == {"loop": "header", "position": 6, "id": "ZZ1", "elements": ["HEADER"]}
 
 
 def test_claims_without_lx_form_one_header_number_without_lx() -> None:

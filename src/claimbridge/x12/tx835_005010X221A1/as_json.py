@@ -7,9 +7,11 @@ are flattened into one entry each, with their group code or provider.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from claimbridge.x12.segments import Segment
 from claimbridge.x12.tx835_005010X221A1.models import (
     N1,
     N3,
@@ -39,6 +41,29 @@ def to_json(remittance: Remittance) -> JsonObject:
             _claim(claim, group) for group in remittance.header_numbers for claim in group.claims
         ],
         "provider_adjustments": [_provider_adjustment(p) for p in remittance.provider_adjustments],
+        "other_segments": [_other(loop, s) for loop, s in _other_segments(remittance)],
+    }
+
+
+def _other_segments(remittance: Remittance) -> Iterator[tuple[str, Segment]]:
+    """Segments kept out of place, with the loop that holds them, in file order."""
+    found = [("header", s) for s in remittance.other_segments]
+    found += [("1000A", s) for s in remittance.payer.other_segments]
+    found += [("1000B", s) for s in remittance.payee.other_segments]
+    for group in remittance.header_numbers:
+        found += [("2000", s) for s in group.other_segments]
+        for claim in group.claims:
+            found += [("2100", s) for s in claim.other_segments]
+            found += [("2110", s) for line in claim.service_lines for s in line.other_segments]
+    return iter(sorted(found, key=lambda item: item[1].position))
+
+
+def _other(loop: str, segment: Segment) -> JsonObject:
+    return {
+        "loop": loop,
+        "position": segment.position,
+        "id": segment.id,
+        "elements": list(segment.fields[1:]),
     }
 
 
