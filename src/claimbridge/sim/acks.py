@@ -101,12 +101,35 @@ def _coded999(table: Mapping[str, str], code: str) -> Coded999:
 
 
 def _set_response(check: SetCheck, rejected_group: bool) -> SetResponse:
-    errors = tuple(_segment_error(check, p) for p in check.problems if p.is_error)
+    problems = _one_per_place(check.problems)
+    in_segments = [p for p in problems if p.segment_id != "SE"]
+    errors = tuple(_segment_error(check, p) for p in in_segments)
     accepted = check.accepted and not rejected_group
     verdict = "A" if accepted else "R"
-    reasons = () if accepted else (_coded999(codes999.SET_ERRORS, "5"),)
-    result = SetResult(_coded999(codes999.SET_ACKNOWLEDGMENTS, verdict), reasons)
+    reasons = [_trailer_reason(p) for p in problems if p.segment_id == "SE"]
+    if in_segments or (not accepted and not reasons):
+        reasons.append("5")
+    coded = tuple(_coded999(codes999.SET_ERRORS, code) for code in reasons)
+    result = SetResult(_coded999(codes999.SET_ACKNOWLEDGMENTS, verdict), coded)
     return SetResponse(check.code, check.control_number, check.implementation, errors, result)
+
+
+def _trailer_reason(problem: Problem) -> str:
+    """IK502 for an SE problem: 3 when ST02 and SE02 differ, else 4 (SE01 count wrong)."""
+    return "3" if "control number" in problem.message.lower() else "4"
+
+
+def _one_per_place(problems: Sequence[Problem]) -> list[Problem]:
+    """The errors, once per segment and element: our checks and pyx12 may both report one,
+    and a report without an element is dropped when another names one in that segment."""
+    errors = [p for p in problems if p.is_error]
+    named = {(p.segment_position, p.segment_id) for p in errors if p.element}
+    seen: dict[tuple[int | None, str | None, str | None], Problem] = {}
+    for problem in errors:
+        place = (problem.segment_position, problem.segment_id)
+        if problem.element or place not in named:
+            seen.setdefault((*place, problem.element), problem)
+    return list(seen.values())
 
 
 def _segment_error(check: SetCheck, problem: Problem) -> SegmentError:

@@ -418,10 +418,10 @@ DEFAULT_SCENARIO_DATA: Mapping[str, Any] = {
     "edits": [
         {"name": "unknown member ID", "when": {"member_id": "^ZZ"}, "by": "payer",
          "category": "A7", "status": "33", "entity": "IL",
-         "message": "SUBSCRIBER AND SUBSCRIBER ID NOT FOUND"},
+         "message": "SUBSCRIBER ID NOT FOUND"},
         {"name": "wrong NPI", "when": {"invalid_npi": True}, "by": "office_ally",
          "category": "A7", "status": "562", "entity": "85",
-         "message": "BILLING PROVIDER NPI IS INVALID"},
+         "message": "INVALID BILLING PROVIDER NPI"},
     ],
     "rules": [
         {"name": "denied: not covered", "when": {"procedure": ["99393"]}, "outcome": "denied",
