@@ -160,6 +160,7 @@ def _line(elements: Elements, svc: Svc, segments: list[Segment]) -> Loop2110:
     amounts: list[Amt] = []
     remarks: list[Lq] = []
     rest: list[Segment] = []
+    control: Ref | None = None
     for segment in segments:
         name = segment.id
         if name == "DTM":
@@ -167,16 +168,17 @@ def _line(elements: Elements, svc: Svc, segments: list[Segment]) -> Loop2110:
         elif name == "CAS":
             adjustments += elements.cas(segment)
         elif name == "REF":
-            references.append(elements.ref(segment))
+            reference = elements.ref(segment)
+            if control is None and reference.qualifier == "6R":
+                control = reference
+            else:
+                references.append(reference)
         elif name == "AMT":
             amounts.append(elements.amt(segment))
         elif name == "LQ":
             remarks.append(elements.lq(segment))
         else:
             rest.append(segment)
-    control = next((r for r in references if r.qualifier == "6R"), None)
-    if control is not None:
-        references.remove(control)
     quantities, others = _line_rest(elements, rest) if rest else _NO_REST
     return make(Loop2110, (
         svc, tuple(dates), tuple(adjustments), control, tuple(references), tuple(amounts),
