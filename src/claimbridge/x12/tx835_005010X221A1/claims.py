@@ -2,9 +2,8 @@
 
 ``ClaimsReader.read`` makes one pass. Only the segments that open or close a loop (LX, CLP,
 SVC, PLB, SE) call a handler; every other segment is appended to the open loop's list, and
-the loop is typed in one go when it closes (``_line``, ``_claim``, ``_group``), with the
-common segments (DTM, REF, NM1, LQ) built inline from ``segment.fields`` and the rest through
-``Elements``.
+the loop is typed in one go when it closes (``_line``, ``_claim``, ``_group``): one
+``Elements`` reader per segment, each with a fast path for the shape payers send most.
 
 "Nearest loop" decides where a segment the guide does not allow at its place goes: into
 ``other_segments`` of the open service line, else of the claim, else of the header number,
@@ -90,9 +89,7 @@ class ClaimsReader:
         if self.clp is None:
             self.bucket.append(segment)
             return
-        if self.svc is not None:  # _close_line, inline: this is once per service line
-            self.lines.append(_line(self.elements, self.svc, self.line_segments))
-            self.line_segments = []
+        self._close_line()
         self.svc = self.elements.svc(segment)
         self.bucket = self.line_segments
 
@@ -241,6 +238,7 @@ _NO_CLAIM_REST = _ClaimRest(None, None, (), (), (), ())
 
 
 def _claim_rest(elements: Elements, segments: list[Segment]) -> _ClaimRest:
+    """MIA, MOA (the first of each), PER, AMT and QTY of a claim; the rest as others."""
     mia = next((s for s in segments if s.id == "MIA"), None)
     moa = next((s for s in segments if s.id == "MOA"), None)
     contacts = tuple(elements.per(s) for s in segments if s.id == "PER")

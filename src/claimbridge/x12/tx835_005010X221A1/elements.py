@@ -2,10 +2,11 @@
 
 ``Elements`` is made once per transaction set. It remembers the amounts, numbers, dates and
 procedure codes it has converted, so a repeated "0", service date or "HC:99213" costs one
-dict lookup; the first conversion of each text goes through ``values.money``,
-``values.decimal`` or ``values.parse_ccyymmdd``, so the values and the errors (segment
-position, id and element) are exactly theirs. The memory held is bounded by one transaction
-set.
+dict lookup; the memory this holds is bounded by one transaction set. A new text is read by
+``values.money``, ``values.decimal`` or ``values.parse_ccyymmdd`` unless it is plain (an
+amount such as "150.5", a date such as "20250301"): those take a shorter path that gives the
+same value, and a property test keeps ``plain_money`` equal to ``values.money``. So values and
+errors (segment position, id and element) are exactly those of ``values``.
 
 A segment with more elements than the X12 standard defines raises ``X12SyntaxError`` rather
 than losing the extra ones; so does an empty element the guide requires (CLP01, CLP02, SVC01,
