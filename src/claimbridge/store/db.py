@@ -1,0 +1,182 @@
+"""``Store``: owns the engine, runs the migrations, and gives out transactions.
+
+::
+
+    store = Store("sqlite:///claimbridge.db")
+    store.upgrade()                       # create or upgrade the schema (Alembic)
+    with store.transaction() as session:  # commit at the end, roll back on an exception
+        ...
+        with store.transaction():         # nested: a savepoint in the same session
+            ...
+
+On SQLite every ``transaction()`` starts with ``BEGIN IMMEDIATE``, so writers queue for the
+single write lock (up to ``busy_timeout``) instead of failing half-way, and the file runs in
+WAL mode so readers (``store.read()``) are never blocked. SQLAlchemy errors are turned into
+``StoreError`` here, with the database's message but never the statement's parameters (they
+can hold PHI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
+from sqlalchemy.orm import Session
+
+from claimbridge.errors import ConfigError, StoreError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_S = 30.0
+_BEGIN = "claimbridge_sqlite_begin"
+
+
+class Store:
+    """The ledger database at ``url`` (any SQLAlchemy URL; SQLite and PostgreSQL are tested)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _create_engine(url)
+        self._reader = self.engine.execution_options(**{_BEGIN: "BEGIN"})
+        self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in a transaction; nested calls use a savepoint of the outer one."""
+        outer = self._active.get()
+        if outer is not None:
+            with translate_errors(), outer.begin_nested():
+                yield outer
+            return
+        with translate_errors(), Session(self.engine, expire_on_commit=False) as session:
+            token = self._active.set(session)
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                self._active.reset(token)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only; on SQLite it does not take the write lock."""
+        with translate_errors(), Session(self._reader) as session, session.begin():
+            yield session
+
+    def upgrade(self) -> str:
+        """Create the schema or bring it to the newest revision; returns that revision."""
+        with translate_errors(), self.engine.begin() as connection:
+            command.upgrade(_alembic_config(connection), "head")
+        return self.head_revision()
+
+    def current_revision(self) -> str | None:
+        """The revision the database is at; None for an empty database."""
+        with translate_errors(), self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head_revision(self) -> str:
+        """The newest revision this version of claimbridge knows."""
+        head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+        assert head is not None, "the migrations folder has no revision"
+        return head
+
+    def require_current(self) -> None:
+        """``ConfigError`` unless the schema is at the newest revision."""
+        current = self.current_revision()
+        if current != self.head_revision():
+            state = "empty" if current is None else f"at revision {current}"
+            raise ConfigError(f"the ledger database is {state}: run 'claimbridge init' first")
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _create_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            return create_engine(parsed, pool_pre_ping=True)
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        raise ConfigError(f"cannot use the database URL {url!r}: {error}") from None
+    _prepare_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))
+    return engine
+
+
+def _prepare_sqlite(engine: Engine, in_memory: bool) -> None:
+    """Foreign keys on, WAL, and transactions begun by us (``BEGIN IMMEDIATE`` for writes)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql(
+            connection.get_execution_options().get(_BEGIN, "BEGIN IMMEDIATE")
+        )
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn any SQLAlchemy error raised inside into a ``StoreError`` with a plain message."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise StoreError(describe_error(error)) from None
+
+
+def describe_error(error: SQLAlchemyError) -> str:
+    """What went wrong, in one line, without the statement or its parameters."""
+    if isinstance(error, IntegrityError):
+        return f"the ledger refused the change: {_first_line(error.orig)}"
+    if isinstance(error, OperationalError):
+        return f"the ledger database is not usable: {_first_line(error.orig)}"
+    if isinstance(error, DBAPIError):
+        return f"the ledger database failed: {_first_line(error.orig)}"
+    if isinstance(error, StatementError) and error.orig is not None:
+        return f"a value cannot be stored: {_first_line(error.orig)}"
+    return f"the ledger failed: {type(error).__name__}"
+
+
+def _first_line(cause: BaseException | None) -> str:
+    text = str(cause or "").strip()
+    return text.splitlines()[0] if text else type(cause).__name__

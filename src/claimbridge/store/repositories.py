@@ -1,0 +1,457 @@
+"""Reading and writing the ledger: claims and their events, control numbers, remittances,
+inbound files, the clearinghouse account, the enrollment gate and the Non-Par fee counts.
+
+Every function takes the ``Session`` of a ``store.transaction()`` (or ``store.read()``), so
+callers decide what happens atomically. The practice file and payer list writers live in
+``store.practice`` and ``store.payers``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, case, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from claimbridge.domain import enrollment
+from claimbridge.domain.fees import FeeCounts
+from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
+from claimbridge.domain.status import ClaimStatus, check_transition
+from claimbridge.errors import ClaimNotFound, ConfigError, StoreError
+from claimbridge.store import tables as t
+from claimbridge.store.crypto import Cipher
+from claimbridge.store.payers import get_payer, payer_row
+
+CONTROL_NUMBER_MAX = 999_999_999  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def next_control_numbers(session: Session, name: str, count: int = 1) -> range:
+    """``count`` consecutive control numbers of kind ``name`` (isa13, gs06, st02), never reused.
+
+    One ``UPDATE … RETURNING`` on the counter row: PostgreSQL locks the row until commit and
+    SQLite has one writer, so two processes never get the same number. After 999999999 the
+    numbers start again from 1.
+    """
+    if name not in t.CONTROL_NUMBER_NAMES or not 1 <= count <= CONTROL_NUMBER_MAX:
+        raise StoreError(f"cannot draw {count} control numbers of kind {name!r}")
+    value = t.ControlNumberRow.value
+    statement = (
+        update(t.ControlNumberRow)
+        .where(t.ControlNumberRow.name == name)
+        .values(value=case((value + count > CONTROL_NUMBER_MAX, count), else_=value + count))
+        .returning(value)
+    )
+    last = session.execute(statement).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def get_account(session: Session, cipher: Cipher | None = None) -> ClearinghouseAccount | None:
+    """The Office Ally account; its password is decrypted only when ``cipher`` is given."""
+    row = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if row is None:
+        return None
+    token = row.password_token
+    return ClearinghouseAccount(
+        name=row.name,
+        submitter_id=row.submitter_id,
+        username=row.username,
+        sftp_host=row.sftp_host,
+        sftp_port=row.sftp_port,
+        era_split=EraSplit(row.era_split),
+        go_live=row.go_live,
+        test_mode=row.test_mode,
+        password=cipher.decrypt(token) if cipher is not None and token else None,
+    )
+
+
+def set_password(session: Session, password: Secret, cipher: Cipher) -> None:
+    """Store the SFTP password of the account, encrypted with ``cipher``."""
+    row = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if row is None:
+        raise ConfigError("no clearinghouse account yet: load a practice file first")
+    row.password_token = cipher.encrypt(password)
+
+
+def gate(session: Session, payer_id: str, service_date: date) -> enrollment.GateDecision:
+    """Whether a claim to ``payer_id`` for ``service_date`` may go out (see domain.enrollment)."""
+    account = get_account(session)
+    go_live = account.go_live if account else None
+    return enrollment.decide(get_payer(session, payer_id), service_date, go_live)
+
+
+@dataclass(frozen=True, slots=True)
+class NewClaimLine:
+    """A service line of a claim being added."""
+
+    code: str
+    charge: Decimal
+    units: Decimal = Decimal(1)
+    modifiers: tuple[str, ...] = ()
+    diagnosis_pointers: tuple[int, ...] = (1,)
+    appointment_line_id: int | None = None
+    line_control_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewClaim:
+    """A claim being added; its total charge is the sum of its lines."""
+
+    clm01: str
+    payer_id: str
+    billing_tax_id: str
+    billing_npi: str
+    rendering_npi: str
+    service_date: date
+    lines: tuple[NewClaimLine, ...]
+    place_of_service: str = "11"
+    status: ClaimStatus = ClaimStatus.DRAFT
+    status_reason: str | None = None
+    era_expected: bool = True
+    appointment_id: int | None = None
+    policy_id: int | None = None
+    provider_id: int | None = None
+    submitted_at: datetime | None = None
+
+    @property
+    def total_charge(self) -> Decimal:
+        """The sum of the line charges."""
+        return sum((line.charge for line in self.lines), Decimal("0.00"))
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSummary:
+    """A claim as worklists show it."""
+
+    id: int
+    clm01: str
+    payer_id: str
+    status: ClaimStatus
+    total_charge: Decimal
+    service_date: date
+    status_reason: str | None
+    era_expected: bool
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEvent:
+    """One entry of a claim's history."""
+
+    what: str
+    at: datetime
+    why: str | None
+    actor: str
+    from_status: ClaimStatus | None
+    to_status: ClaimStatus | None
+    inbound_file_id: int | None
+
+
+_SUMMARY_COLUMNS = (
+    t.ClaimRow.id,
+    t.ClaimRow.clm01,
+    t.PayerRow.payer_id,
+    t.ClaimRow.status,
+    t.ClaimRow.total_charge,
+    t.ClaimRow.service_date,
+    t.ClaimRow.status_reason,
+    t.ClaimRow.era_expected,
+    t.ClaimRow.submitted_at,
+)
+
+
+class ClaimRepository:
+    """Claims, their lines and their append-only history."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, claim: NewClaim, actor: str, why: str | None = None) -> int:
+        """Insert ``claim`` with its lines and a 'created' event; returns its id."""
+        now = utcnow()
+        row = t.ClaimRow(
+            clm01=claim.clm01,
+            payer_id=payer_row(self.session, claim.payer_id).id,
+            appointment_id=claim.appointment_id,
+            policy_id=claim.policy_id,
+            provider_id=claim.provider_id,
+            billing_tax_id=claim.billing_tax_id,
+            billing_npi=claim.billing_npi,
+            rendering_npi=claim.rendering_npi,
+            service_date=claim.service_date,
+            place_of_service=claim.place_of_service,
+            frequency_code="1",
+            total_charge=claim.total_charge,
+            status=claim.status.value,
+            status_reason=claim.status_reason,
+            era_expected=claim.era_expected,
+            created_at=now,
+            updated_at=now,
+            submitted_at=claim.submitted_at,
+        )
+        self.session.add(row)
+        self.session.flush()
+        self.session.add_all(_line_rows(row.id, claim))
+        self._event(row.id, "created", why, actor, None, claim.status, None, now)
+        return row.id
+
+    def by_clm01(self, clm01: str) -> ClaimSummary:
+        """The claim whose patient control number is ``clm01``; ``ClaimNotFound`` if none."""
+        query = _summaries().where(t.ClaimRow.clm01 == clm01)
+        found = self.session.execute(query).first()
+        if found is None:
+            raise ClaimNotFound(f"no claim {clm01!r}", claim_id=clm01)
+        return _summary(found)
+
+    def worklist(
+        self, status: ClaimStatus, payer_id: str, limit: int = 100, after_id: int = 0
+    ) -> list[ClaimSummary]:
+        """Claims in ``status`` for ``payer_id``, oldest first, ``limit`` at a time."""
+        query = (
+            _summaries()
+            .where(t.ClaimRow.status == status.value)
+            .where(t.ClaimRow.payer_id == payer_row(self.session, payer_id).id)
+            .where(t.ClaimRow.id > after_id)
+            .order_by(t.ClaimRow.id)
+            .limit(limit)
+        )
+        return [_summary(found) for found in self.session.execute(query)]
+
+    def transition(
+        self,
+        clm01: str,
+        target: ClaimStatus,
+        why: str,
+        actor: str,
+        inbound_file_id: int | None = None,
+    ) -> ClaimSummary:
+        """Move the claim to ``target`` (if allowed) and record why; returns the claim."""
+        row = self._row(clm01)
+        current = ClaimStatus(row.status)
+        check_transition(current, target)
+        now = utcnow()
+        row.status, row.status_reason, row.updated_at = target.value, why, now
+        if target is ClaimStatus.SUBMITTED and row.submitted_at is None:
+            row.submitted_at = now
+        self._event(row.id, "status", why, actor, current, target, inbound_file_id, now)
+        self.session.flush()
+        return self.by_clm01(clm01)
+
+    def note(
+        self, clm01: str, what: str, why: str, actor: str, inbound_file_id: int | None = None
+    ) -> None:
+        """Record an event that does not change the status (a payment, a resubmission …)."""
+        self._event(self._row(clm01).id, what, why, actor, None, None, inbound_file_id, utcnow())
+
+    def events(self, clm01: str) -> list[ClaimEvent]:
+        """The claim's history, oldest first."""
+        query = (
+            select(t.ClaimEventRow)
+            .where(t.ClaimEventRow.claim_id == self._row(clm01).id)
+            .order_by(t.ClaimEventRow.id)
+        )
+        return [_event(row) for row in self.session.scalars(query)]
+
+    def _row(self, clm01: str) -> t.ClaimRow:
+        row = self.session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == clm01)).first()
+        if row is None:
+            raise ClaimNotFound(f"no claim {clm01!r}", claim_id=clm01)
+        return row
+
+    def _event(
+        self,
+        claim_id: int,
+        what: str,
+        why: str | None,
+        actor: str,
+        from_status: ClaimStatus | None,
+        to_status: ClaimStatus | None,
+        inbound_file_id: int | None,
+        at: datetime,
+    ) -> None:
+        self.session.add(
+            t.ClaimEventRow(
+                claim_id=claim_id,
+                what=what,
+                at=at,
+                why=why,
+                actor=actor,
+                inbound_file_id=inbound_file_id,
+                from_status=from_status.value if from_status else None,
+                to_status=to_status.value if to_status else None,
+            )
+        )
+
+
+def _summaries() -> Select[*tuple[Any, ...]]:
+    return select(*_SUMMARY_COLUMNS).join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
+
+
+def _summary(found: Row[*tuple[Any, ...]]) -> ClaimSummary:
+    claim_id, clm01, payer_id, status, charge, service_date, reason, era, sent = found
+    return ClaimSummary(
+        claim_id, clm01, payer_id, ClaimStatus(status), charge, service_date, reason, era, sent
+    )
+
+
+def _event(row: t.ClaimEventRow) -> ClaimEvent:
+    return ClaimEvent(
+        what=row.what,
+        at=row.at,
+        why=row.why,
+        actor=row.actor,
+        from_status=ClaimStatus(row.from_status) if row.from_status else None,
+        to_status=ClaimStatus(row.to_status) if row.to_status else None,
+        inbound_file_id=row.inbound_file_id,
+    )
+
+
+def _line_rows(claim_id: int, claim: NewClaim) -> list[t.ClaimLineRow]:
+    return [
+        t.ClaimLineRow(
+            claim_id=claim_id,
+            line_number=number,
+            appointment_line_id=line.appointment_line_id,
+            code=line.code,
+            modifiers=":".join(line.modifiers),
+            units=line.units,
+            charge=line.charge,
+            diagnosis_pointers=":".join(str(p) for p in line.diagnosis_pointers),
+            service_date=claim.service_date,
+            line_control_number=line.line_control_number,
+        )
+        for number, line in enumerate(claim.lines, start=1)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Remittance:
+    """A check or EFT as an 835 states it (BPR and TRN)."""
+
+    payer_identifier: str
+    trace_number: str
+    amount: Decimal
+    method: str
+    payment_date: date | None = None
+    production_date: date | None = None
+    inbound_file_id: int | None = None
+    id: int | None = None
+
+
+def add_remittance(session: Session, remittance: Remittance) -> tuple[int, bool]:
+    """Record ``remittance`` once; returns its id and whether it was new."""
+    existing = session.scalars(
+        select(t.RemittanceRow.id).where(
+            t.RemittanceRow.payer_identifier == remittance.payer_identifier,
+            t.RemittanceRow.trace_number == remittance.trace_number,
+            t.RemittanceRow.amount == remittance.amount,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    payer = session.scalars(
+        select(t.PayerRow.id).where(t.PayerRow.payer_id == remittance.payer_identifier)
+    ).first()
+    row = t.RemittanceRow(
+        inbound_file_id=remittance.inbound_file_id,
+        payer_id=payer,
+        payer_identifier=remittance.payer_identifier,
+        method=remittance.method,
+        amount=remittance.amount,
+        trace_number=remittance.trace_number,
+        payment_date=remittance.payment_date,
+        production_date=remittance.production_date,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+def find_remittances(
+    session: Session, payer_identifier: str, trace_number: str
+) -> list[Remittance]:
+    """The remittances of a payer with trace number ``trace_number`` (usually one)."""
+    query = select(t.RemittanceRow).where(
+        t.RemittanceRow.payer_identifier == payer_identifier,
+        t.RemittanceRow.trace_number == trace_number,
+    )
+    return [
+        Remittance(
+            payer_identifier=row.payer_identifier,
+            trace_number=row.trace_number,
+            amount=row.amount,
+            method=row.method,
+            payment_date=row.payment_date,
+            production_date=row.production_date,
+            inbound_file_id=row.inbound_file_id,
+            id=row.id,
+        )
+        for row in session.scalars(query.order_by(t.RemittanceRow.id))
+    ]
+
+
+def record_inbound_file(
+    session: Session, name: str, content: bytes, detected_type: str | None, outcome: str
+) -> tuple[int, bool]:
+    """Keep a returned file once by SHA-256; returns its id and whether it was new."""
+    digest = hashlib.sha256(content).hexdigest()
+    query = select(t.InboundFileRow.id).where(t.InboundFileRow.sha256 == digest)
+    existing = session.scalars(query).first()
+    if existing is not None:
+        return existing, False
+    row = t.InboundFileRow(
+        name=name,
+        sha256=digest,
+        size=len(content),
+        received_at=utcnow(),
+        detected_type=detected_type,
+        outcome=outcome,
+        content=content,
+    )
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+def _month_of(
+    session: Session, column: InstrumentedAttribute[datetime | None]
+) -> ColumnElement[str]:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """The first instant of ``month`` (YYYY-MM) and of the month after, in UTC."""
+    try:
+        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        raise ConfigError(f"{month!r} is not a month (YYYY-MM)") from None
+    following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start, following
+
+
+def fee_counts(session: Session, month: str | None = None) -> list[FeeCounts]:
+    """Submitted claims per submission month (UTC) and (tax ID, rendering NPI), Par/Non-Par."""
+    month_column = _month_of(session, t.ClaimRow.submitted_at).label("month")
+    par = func.sum(case((t.PayerRow.par, 1), else_=0))
+    non_par = func.sum(case((t.PayerRow.par, 0), else_=1))
+    query = (
+        select(month_column, t.ClaimRow.billing_tax_id, t.ClaimRow.rendering_npi, par, non_par)
+        .join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
+        .where(t.ClaimRow.submitted_at.is_not(None))
+        .group_by(month_column, t.ClaimRow.billing_tax_id, t.ClaimRow.rendering_npi)
+    )
+    if month is not None:
+        start, end = month_bounds(month)
+        query = query.where(t.ClaimRow.submitted_at >= start, t.ClaimRow.submitted_at < end)
+    return [FeeCounts(*row) for row in session.execute(query)]

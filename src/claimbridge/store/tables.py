@@ -1,0 +1,428 @@
+"""The ledger's tables as SQLAlchemy 2 models; the Alembic revisions create exactly these.
+
+Master data: ``practice`` (one row), ``clearinghouse_accounts``, ``providers``, ``payers`` with
+``payer_enrollments``, ``patients`` with ``policies``, ``appointments`` with
+``appointment_diagnoses`` and ``appointment_lines``.
+
+The claim cycle: ``claims`` (one per appointment and payer, keyed by CLM01) with ``claim_lines``
+(each tied to its appointment line), ``batches`` (one uploaded 837P file: ISA13, GS06, name,
+time sent) and ``claim_submissions`` (which claim went in which batch under which ST02),
+``inbound_files`` (every returned file once, by SHA-256), ``acknowledgments`` (TA1, 999,
+277CA and OA report results), ``remittances`` (one per check or EFT, unique by payer, trace
+number and amount), ``payments`` and ``adjustments`` per claim line, and the append-only
+``claim_events``. ``control_numbers`` hands out ISA13, GS06 and ST02.
+
+Money columns are ``Money()`` (``NUMERIC(12, 2)``, exact, see ``store.types``); times are UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.store.types import Money, Quantity, UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+CLAIM_STATUSES = tuple(status.value for status in ClaimStatus)
+ENROLLMENT_STATUSES = ("not_started", "submitted", "approved", "rejected")
+CONTROL_NUMBER_NAMES = ("isa13", "gs06", "st02")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    """Every ledger table; constraint names follow ``NAMING`` on every database."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PracticeRow(Base):
+    """The practice as billing provider; exactly one row, id 1."""
+
+    __tablename__ = "practice"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    tax_id: Mapped[str] = mapped_column(String(9))
+    npi: Mapped[str] = mapped_column(String(10))
+    taxonomy: Mapped[str] = mapped_column(String(10))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    address_city: Mapped[str] = mapped_column(String(30))
+    address_state: Mapped[str] = mapped_column(String(2))
+    address_zip: Mapped[str] = mapped_column(String(9))
+    pay_to_line1: Mapped[str | None] = mapped_column(String(55))
+    pay_to_line2: Mapped[str | None] = mapped_column(String(55))
+    pay_to_city: Mapped[str | None] = mapped_column(String(30))
+    pay_to_state: Mapped[str | None] = mapped_column(String(2))
+    pay_to_zip: Mapped[str | None] = mapped_column(String(9))
+    contact_name: Mapped[str | None] = mapped_column(String(60))
+    contact_phone: Mapped[str | None] = mapped_column(String(10))
+    contact_email: Mapped[str | None] = mapped_column(String(80))
+
+
+class ClearinghouseAccountRow(Base):
+    """The Office Ally account; ``password_token`` is the Fernet token, never the password."""
+
+    __tablename__ = "clearinghouse_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    submitter_id: Mapped[str] = mapped_column(String(80))
+    username: Mapped[str] = mapped_column(String(80))
+    sftp_host: Mapped[str] = mapped_column(String(255))
+    sftp_port: Mapped[int] = mapped_column(Integer)
+    password_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    era_split: Mapped[str] = mapped_column(String(30))
+    go_live: Mapped[date | None] = mapped_column(Date)
+    test_mode: Mapped[bool] = mapped_column(Boolean)
+
+
+class ProviderRow(Base):
+    """A rendering provider; ``key`` is the practice's own id for them."""
+
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(60))
+    credential: Mapped[str | None] = mapped_column(String(20))
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    taxonomy: Mapped[str] = mapped_column(String(10))
+
+
+class PayerRow(Base):
+    """A payer of the master list, by Office Ally payer ID."""
+
+    __tablename__ = "payers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payer_id: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    claim_filing_indicator: Mapped[str | None] = mapped_column(String(2))
+    par: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    listed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PayerEnrollmentRow(Base):
+    """Enrollment with a payer for one transaction (837P or 835)."""
+
+    __tablename__ = "payer_enrollments"
+    __table_args__ = (
+        UniqueConstraint("payer_id", "transaction_type"),
+        CheckConstraint(_one_of("status", ENROLLMENT_STATUSES), name="status"),
+        CheckConstraint(_one_of("transaction_type", ("837P", "835")), name="transaction_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
+    transaction_type: Mapped[str] = mapped_column(String(4))
+    required: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(12))
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    approved_on: Mapped[date | None] = mapped_column(Date)
+    rejected_on: Mapped[date | None] = mapped_column(Date)
+    office_ally_notified: Mapped[bool] = mapped_column(Boolean)
+    office_ally_notified_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PatientRow(Base):
+    """A patient; ``key`` is the practice's own id."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    first_name: Mapped[str] = mapped_column(String(35))
+    last_name: Mapped[str] = mapped_column(String(60))
+    dob: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    address_line1: Mapped[str] = mapped_column(String(55))
+    address_line2: Mapped[str | None] = mapped_column(String(55))
+    address_city: Mapped[str] = mapped_column(String(30))
+    address_state: Mapped[str] = mapped_column(String(2))
+    address_zip: Mapped[str] = mapped_column(String(9))
+
+
+class PolicyRow(Base):
+    """A patient's coverage; the ``subscriber_*`` columns are set when the patient is not."""
+
+    __tablename__ = "policies"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "priority"),
+        CheckConstraint(_one_of("priority", ("primary", "secondary", "tertiary")), "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    priority: Mapped[str] = mapped_column(String(10))
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(80))
+    group_number: Mapped[str | None] = mapped_column(String(50))
+    relationship: Mapped[str] = mapped_column(String(10))
+    subscriber_first_name: Mapped[str | None] = mapped_column(String(35))
+    subscriber_last_name: Mapped[str | None] = mapped_column(String(60))
+    subscriber_dob: Mapped[date | None] = mapped_column(Date)
+    subscriber_sex: Mapped[str | None] = mapped_column(String(1))
+    subscriber_line1: Mapped[str | None] = mapped_column(String(55))
+    subscriber_line2: Mapped[str | None] = mapped_column(String(55))
+    subscriber_city: Mapped[str | None] = mapped_column(String(30))
+    subscriber_state: Mapped[str | None] = mapped_column(String(2))
+    subscriber_zip: Mapped[str | None] = mapped_column(String(9))
+
+
+class AppointmentRow(Base):
+    """A visit; claims are made from it."""
+
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    service_date: Mapped[date] = mapped_column(Date)
+    place_of_service: Mapped[str] = mapped_column(String(2))
+
+
+class AppointmentDiagnosisRow(Base):
+    """An ICD-10-CM code of an appointment; ``position`` 1–12 is what pointers refer to."""
+
+    __tablename__ = "appointment_diagnoses"
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(8))
+
+
+class AppointmentLineRow(Base):
+    """A procedure done at an appointment; modifiers and pointers are ':'-joined (25:59, 1:2)."""
+
+    __tablename__ = "appointment_lines"
+    __table_args__ = (UniqueConstraint("appointment_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"))
+    line_number: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[str] = mapped_column(String(11))
+    units: Mapped[Decimal] = mapped_column(Quantity())
+    charge: Mapped[Decimal] = mapped_column(Money())
+    diagnosis_pointers: Mapped[str] = mapped_column(String(11))
+
+
+class ClaimRow(Base):
+    """A claim to one payer; ``clm01`` is the patient control number sent in CLM01."""
+
+    __tablename__ = "claims"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", CLAIM_STATUSES), name="status"),
+        Index(None, "status", "payer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    clm01: Mapped[str] = mapped_column(String(20), unique=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    billing_tax_id: Mapped[str] = mapped_column(String(9))
+    billing_npi: Mapped[str] = mapped_column(String(10))
+    rendering_npi: Mapped[str] = mapped_column(String(10))
+    service_date: Mapped[date] = mapped_column(Date)
+    place_of_service: Mapped[str] = mapped_column(String(2))
+    frequency_code: Mapped[str] = mapped_column(String(1), default="1")
+    total_charge: Mapped[Decimal] = mapped_column(Money())
+    status: Mapped[str] = mapped_column(String(24))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    era_expected: Mapped[bool] = mapped_column(Boolean, default=True)
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50))
+    replaces_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class ClaimLineRow(Base):
+    """A service line of a claim, tied to the appointment line it bills."""
+
+    __tablename__ = "claim_lines"
+    __table_args__ = (UniqueConstraint("claim_id", "line_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    line_number: Mapped[int] = mapped_column(Integer)
+    appointment_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment_lines.id"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(5))
+    modifiers: Mapped[str] = mapped_column(String(11))
+    units: Mapped[Decimal] = mapped_column(Quantity())
+    charge: Mapped[Decimal] = mapped_column(Money())
+    diagnosis_pointers: Mapped[str] = mapped_column(String(11))
+    service_date: Mapped[date] = mapped_column(Date)
+    line_control_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+
+
+class BatchRow(Base):
+    """One 837P file built for upload: its control numbers, name and when it was sent."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    isa13: Mapped[int] = mapped_column(BigInteger, index=True)
+    gs06: Mapped[int] = mapped_column(BigInteger)
+    file_name: Mapped[str | None] = mapped_column(String(200), unique=True)
+    test_mode: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20))
+    claim_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ClaimSubmissionRow(Base):
+    """A claim sent in a batch, in the transaction set ``st02``; a claim may be sent again."""
+
+    __tablename__ = "claim_submissions"
+    __table_args__ = (UniqueConstraint("batch_id", "claim_id"), Index(None, "batch_id", "st02"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    st02: Mapped[str] = mapped_column(String(9))
+
+
+class InboundFileRow(Base):
+    """A file Office Ally returned, kept once by SHA-256 with its bytes and what became of it."""
+
+    __tablename__ = "inbound_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    remote_path: Mapped[str | None] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    detected_type: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    outcome_detail: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+
+
+class AcknowledgmentRow(Base):
+    """One result in a TA1, 999, 277CA or OA report, for a batch or a claim."""
+
+    __tablename__ = "acknowledgments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inbound_file_id: Mapped[int] = mapped_column(ForeignKey("inbound_files.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    control_number: Mapped[str | None] = mapped_column(String(9))
+    code: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RemittanceRow(Base):
+    """A check or EFT from an 835 (BPR/TRN), unique by payer, trace number and amount."""
+
+    __tablename__ = "remittances"
+    __table_args__ = (UniqueConstraint("payer_identifier", "trace_number", "amount"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inbound_file_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_files.id"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    payer_identifier: Mapped[str] = mapped_column(String(80))
+    method: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    trace_number: Mapped[str] = mapped_column(String(50))
+    payment_date: Mapped[date | None] = mapped_column(Date)
+    production_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PaymentRow(Base):
+    """What a remittance paid on a claim line (or, with no line, on the claim as a whole)."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"), index=True)
+    status_code: Mapped[str | None] = mapped_column(String(2))
+    charge: Mapped[Decimal] = mapped_column(Money())
+    paid: Mapped[Decimal] = mapped_column(Money())
+    patient_responsibility: Mapped[Decimal | None] = mapped_column(Money())
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AdjustmentRow(Base):
+    """A CAS adjustment of a payment: group (CO, PR, OA, PI, CR), reason code, amount."""
+
+    __tablename__ = "adjustments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    group_code: Mapped[str] = mapped_column(String(2))
+    reason_code: Mapped[str] = mapped_column(String(5))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity())
+
+
+class ClaimEventRow(Base):
+    """One change to a claim: what, when (UTC), why, who, from which file. Never updated."""
+
+    __tablename__ = "claim_events"
+    __table_args__ = (Index(None, "claim_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    what: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    why: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(60))
+    inbound_file_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_files.id"))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+
+
+class ControlNumberRow(Base):
+    """The last control number handed out per kind (isa13, gs06, st02)."""
+
+    __tablename__ = "control_numbers"
+
+    name: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)

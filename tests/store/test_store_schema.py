@@ -1,0 +1,77 @@
+"""The schema: migrations create exactly the models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from ledger_fixtures import add_claim, load_example
+from sqlalchemy import inspect, text
+
+from claimbridge.errors import ConfigError, StoreError
+from claimbridge.store.db import Store
+from claimbridge.store.tables import Base, ClaimEventRow
+
+
+@pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
+def test_upgrade_creates_the_schema_once(empty_store_url: str) -> None:
+    store = Store(empty_store_url)
+    try:
+        with pytest.raises(ConfigError, match="run 'claimbridge init'"):
+            store.require_current()
+        assert store.current_revision() is None
+        revision = store.upgrade()
+        assert revision == store.head_revision() == store.current_revision()
+        assert store.upgrade() == revision  # a second run changes nothing
+        store.require_current()
+        tables = set(inspect(store.engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+    finally:
+        store.dispose()
+
+
+def test_the_migrations_match_the_models(store: Store) -> None:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("claims", ["status", "payer_id"]),
+        ("claims", ["clm01"]),
+        ("remittances", ["payer_identifier", "trace_number", "amount"]),
+        ("inbound_files", ["sha256"]),
+        ("claim_lines", ["appointment_line_id"]),
+    ],
+)
+def test_the_worklist_indexes_exist(store: Store, table: str, columns: list[str]) -> None:
+    inspector = inspect(store.engine)
+    indexed = [index["column_names"] for index in inspector.get_indexes(table)]
+    unique = [c["column_names"] for c in inspector.get_unique_constraints(table)]
+    assert columns in indexed + unique
+
+
+def test_counters_start_at_zero(store: Store) -> None:
+    with store.read() as session:
+        rows = session.execute(text("SELECT name, value FROM control_numbers ORDER BY name"))
+        assert rows.all() == [("gs06", 0), ("isa13", 0), ("st02", 0)]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE claim_events SET why = 'rewritten'", "DELETE FROM claim_events"],
+)
+def test_the_database_refuses_to_rewrite_claim_history(store: Store, statement: str) -> None:
+    load_example(store)
+    add_claim(store, "CB0001")
+    with pytest.raises(StoreError, match="append-only"), store.transaction() as session:
+        session.execute(text(statement))
+    with store.read() as session:
+        events = session.query(ClaimEventRow).all()
+        assert [(e.what, e.why) for e in events] == [("created", None)]
+        assert events[0].at.tzinfo is UTC and events[0].at <= datetime.now(UTC)
