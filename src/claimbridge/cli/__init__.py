@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from claimbridge.cli import demo, sftp, sim, x12
+from claimbridge.cli import demo, ledger, sftp, sim, x12
 
 app = typer.Typer(
     name="claimbridge",
@@ -22,6 +22,7 @@ app.add_typer(x12.app, name="x12")
 app.add_typer(sftp.app, name="sftp")
 app.command("demo")(demo.demo)
 app.command("sim")(sim.sim)
+ledger.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,277 @@
+"""The ledger commands: ``init``, ``load``, ``set-password``, ``payers import|list``, ``fees``.
+
+Each command reads the settings (``CLAIMBRIDGE_*``, then ``--db``), opens the ``Store`` and
+calls one library function. ``DbOption`` is the one definition of ``--db``; other command
+modules may import it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from claimbridge.cli.common import err_console, report_errors
+from claimbridge.domain.fees import FeeExposure, FeePolicy, exposures, total_fees
+from claimbridge.domain.models import Enrollment, Payer, Secret, Transaction
+from claimbridge.domain.payer_list import parse_payer_csv
+from claimbridge.domain.practice_file import parse_practice_text
+from claimbridge.errors import InputError
+from claimbridge.settings import Settings, parse_fee_amount, parse_fee_rule
+from claimbridge.store.crypto import (
+    Cipher,
+    create_key_file,
+    default_key_file,
+    resolve_key,
+)
+from claimbridge.store.db import Store
+from claimbridge.store.payers import apply_payer_list, list_payers
+from claimbridge.store.practice import known_keys, write_practice_file
+from claimbridge.store.repositories import fee_counts, set_password, utcnow
+from claimbridge.store.sync import Tally
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLAlchemy URL of the ledger; default CLAIMBRIDGE_DB, else sqlite:///claimbridge.db.",
+        show_default=False,
+    ),
+]
+JsonFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A practice file.")
+]
+CsvFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A payer list (CSV).")
+]
+
+console = Console(highlight=False, soft_wrap=True)
+payers_app = typer.Typer(help="The payer master list.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ledger commands to the ``claimbridge`` command."""
+    app.command("init")(init)
+    app.command("load")(load)
+    app.command("set-password")(set_password_command)
+    app.command("fees")(fees)
+    app.add_typer(payers_app, name="payers")
+
+
+def settings_for(db: str | None) -> Settings:
+    """Settings from the environment, with ``--db`` taking precedence."""
+    return Settings.from_env(os.environ).with_db(db)
+
+
+def open_store(db: str | None) -> tuple[Settings, Store]:
+    """The settings and a store whose schema is current (else ``ConfigError``)."""
+    settings = settings_for(db)
+    store = Store(settings.db_url)
+    store.require_current()
+    return settings, store
+
+
+def cipher_for(settings: Settings) -> Cipher:
+    """The Fernet cipher of the configured key (environment, else key file)."""
+    key_file = settings.key_file or default_key_file(settings.db_url)
+    return Cipher(resolve_key(settings.secret_key, key_file))
+
+
+@report_errors
+def init(db: DbOption = None) -> None:
+    """Create the ledger database, or upgrade it to this version's schema.
+
+    Also creates the key that encrypts the SFTP password, unless CLAIMBRIDGE_SECRET_KEY is set:
+    a key file with mode 0600 next to a SQLite database (claimbridge.db.key), else
+    claimbridge.key in the working folder (or CLAIMBRIDGE_KEY_FILE). Example:
+
+        claimbridge init --db sqlite:///var/claimbridge/ledger.db
+    """
+    settings = settings_for(db)
+    store = Store(settings.db_url)
+    revision = store.upgrade()
+    console.print(f"ledger {store.engine.url.render_as_string()} is at revision {revision}")
+    if settings.secret_key is not None:
+        Cipher(settings.secret_key)
+        console.print("secret key: CLAIMBRIDGE_SECRET_KEY")
+        return
+    key_file = settings.key_file or default_key_file(settings.db_url)
+    created = create_key_file(key_file)
+    cipher_for(settings)
+    console.print(f"secret key: {key_file} ({'created, ' if created else ''}mode 0600)")
+
+
+@report_errors
+def load(path: JsonFile, db: DbOption = None) -> None:
+    """Load a practice file (format claimbridge-practice/1) into the ledger.
+
+    The whole file is checked first; any problem refuses it, nothing is written, and every
+    problem is listed with its JSON path. Loading the same file again changes nothing. Example:
+
+        claimbridge load practice.json
+    """
+    settings, store = open_store(db)
+    data = _read_bytes(path)
+    with store.transaction() as session:
+        practice_file = parse_practice_text(data, known_keys(session))
+        account = practice_file.clearinghouse
+        cipher = cipher_for(settings) if account and account.password else None
+        tally = write_practice_file(session, practice_file, cipher)
+    _print_tally(tally)
+
+
+@report_errors
+def set_password_command(db: DbOption = None) -> None:
+    """Store the Office Ally SFTP password, encrypted; asks for it without echo.
+
+    The password is never shown again, logged or written in clear. Example:
+
+        claimbridge set-password
+    """
+    settings, store = open_store(db)
+    cipher = cipher_for(settings)
+    password = typer.prompt("SFTP password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise InputError("the password is empty")
+    with store.transaction() as session:
+        set_password(session, Secret(password), cipher)
+    console.print("SFTP password stored (encrypted)")
+
+
+@payers_app.command("import")
+@report_errors
+def import_payers(path: CsvFile, db: DbOption = None) -> None:
+    """Merge an Office Ally payer list (CSV) into the payer master list, without duplicates.
+
+    Reads Payer ID, Payer Name, a Type (P/NP) or Non-Par mark, enrollment marks per transaction
+    (837P, ERA/835) and Notes; header spellings may vary. Rows that cannot be read are listed
+    with their row number and skipped. Example:
+
+        claimbridge payers import docs/examples/officeally-payers.csv
+    """
+    _, store = open_store(db)
+    payer_list = parse_payer_csv(_read_bytes(path).decode("utf-8-sig", errors="replace"))
+    with store.transaction() as session:
+        tally = apply_payer_list(session, payer_list, utcnow())
+    _print_tally(tally)
+    for problem in payer_list.problems:
+        err_console.print(f"skipped {problem}", markup=False)
+
+
+@payers_app.command("list")
+@report_errors
+def list_payers_command(db: DbOption = None) -> None:
+    """Show the payer master list: filing indicator, Par status and enrollments. Example:
+
+    claimbridge payers list
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        payers = list_payers(session)
+    headers = ("PAYER ID", "NAME", "SBR09", "PAR", "837P ENROLLMENT", "835 ENROLLMENT")
+    console.print(_table(headers, [_payer_cells(payer) for payer in payers]), markup=False)
+
+
+@report_errors
+def fees(
+    month: Annotated[
+        str | None, typer.Option(help="Only this month of submission, YYYY-MM.")
+    ] = None,
+    rule: Annotated[
+        str | None,
+        typer.Option(help="fifty_percent or any_claim; default CLAIMBRIDGE_NON_PAR_FEE_RULE."),
+    ] = None,
+    amount: Annotated[
+        str | None,
+        typer.Option(help="Fee per month and combination; default CLAIMBRIDGE_NON_PAR_FEE_AMOUNT."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Show Office Ally's Non-Par fee exposure per month and (tax ID, rendering NPI).
+
+    Counts submitted claims by the month they were first submitted (UTC). The sources
+    disagree on the rule: OA's Par/Non-Par articles charge when 50% or more of a month's claims
+    go to Non-Par payers (fifty_percent, the default); another version of the article charges
+    when any Non-Par claim is sent (any_claim). And on the amount: 35.00 on OA's Separate
+    Username Request form (the default); 39.95 flat since 2024-02-01 according to zHealth.
+    Example:
+
+        claimbridge fees --month 2026-11 --rule any_claim --amount 39.95
+    """
+    settings, store = open_store(db)
+    policy = FeePolicy(
+        parse_fee_rule(rule, "--rule") if rule else settings.fee_rule,
+        parse_fee_amount(amount, "--amount") if amount else settings.fee_amount,
+    )
+    with store.read() as session:
+        lines = exposures(fee_counts(session, month), policy)
+    _print_fees(lines, policy)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+
+
+def _print_tally(tally: Tally) -> None:
+    for line in tally.lines():
+        console.print(line, markup=False)
+    console.print("nothing changed" if tally.writes == 0 else f"{tally.writes} records written")
+
+
+def _payer_cells(payer: Payer) -> tuple[str, ...]:
+    return (
+        payer.payer_id,
+        payer.name,
+        payer.claim_filing_indicator or "?",
+        "par" if payer.par else "non-par",
+        _enrollment_cell(payer.enrollment(Transaction.CLAIMS)),
+        _enrollment_cell(payer.enrollment(Transaction.ERA)),
+    )
+
+
+def _enrollment_cell(enrollment: Enrollment) -> str:
+    if not enrollment.required:
+        return "not required"
+    status = enrollment.status.value.replace("_", " ")
+    return f"{status}, OA notified" if enrollment.office_ally_notified else status
+
+
+def _print_fees(lines: list[FeeExposure], policy: FeePolicy) -> None:
+    if not lines:
+        console.print("no submitted claims in that period", markup=False)
+        return
+    headers = ("MONTH", "TAX ID", "RENDERING NPI", "CLAIMS", "PAR", "NON-PAR", "NON-PAR %", "FEE")
+    rows = [_fee_cells(line) for line in lines]
+    console.print(_table(headers, rows), markup=False)
+    console.print(
+        f"rule {policy.rule.value}, {policy.amount} per month and combination; "
+        f"total {total_fees(lines)}",
+        markup=False,
+    )
+
+
+def _fee_cells(line: FeeExposure) -> tuple[str, ...]:
+    return (
+        line.month,
+        line.tax_id,
+        line.rendering_npi,
+        str(line.claims),
+        str(line.par_claims),
+        str(line.non_par_claims),
+        str(line.non_par_percent),
+        str(line.fee) if line.fee_applies else "-",
+    )
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=False)]
+    lines = (
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in (headers, *rows)
+    )
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,238 @@
+"""The ledger commands: init, load, set-password, payers import/list and fees."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from claimbridge.cli import app
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.store.crypto import generate_key
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
+from claimbridge.store.tables import ClearinghouseAccountRow
+from support import REPO, SHARED, need
+
+EXAMPLE = SHARED / "examples" / "practice.json"
+PAYER_CSV = REPO / "docs" / "examples" / "officeally-payers.csv"
+LEDGER_COMMANDS = [["init"], ["load"], ["set-password"], ["fees"], ["payers", "import"]]
+LEDGER_COMMANDS += [["payers", "list"]]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working folder and no CLAIMBRIDGE_* variables."""
+    for name in ("DB", "SECRET_KEY", "KEY_FILE", "NON_PAR_FEE_RULE", "NON_PAR_FEE_AMOUNT"):
+        monkeypatch.delenv(f"CLAIMBRIDGE_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def example() -> Path:
+    need(EXAMPLE.is_file(), f"the example practice file is not at {EXAMPLE}")
+    return EXAMPLE
+
+
+def ok(runner: CliRunner, *args: str, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_init_creates_the_database_and_a_private_key_file(runner: CliRunner, workdir: Path) -> None:
+    out = ok(runner, "init")
+    assert "ledger sqlite:///claimbridge.db is at revision 0001" in out
+    assert "claimbridge.db.key (created, mode 0600)" in out
+    assert stat.S_IMODE((workdir / "claimbridge.db.key").stat().st_mode) == 0o600
+    again = ok(runner, "init")
+    assert "is at revision 0001" in again and "created" not in again
+
+
+def test_init_with_an_environment_key_writes_no_key_file(
+    runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMBRIDGE_SECRET_KEY", generate_key().reveal())
+    assert "secret key: CLAIMBRIDGE_SECRET_KEY" in ok(runner, "init")
+    assert not (workdir / "claimbridge.db.key").exists()
+
+
+def test_db_option_and_variable(
+    runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLAIMBRIDGE_DB", f"sqlite:///{workdir / 'from-env.db'}")
+    ok(runner, "init")
+    ok(runner, "init", "--db", f"sqlite:///{workdir / 'from-option.db'}")
+    assert (workdir / "from-env.db").exists() and (workdir / "from-option.db").exists()
+    assert not (workdir / "claimbridge.db").exists()
+
+
+def test_commands_refuse_a_database_that_was_not_initialised(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    result = runner.invoke(app, ["load", str(example)])
+    assert result.exit_code == 1
+    assert "the ledger database is empty: run 'claimbridge init' first" in result.stderr
+
+
+def test_loading_twice_changes_nothing(runner: CliRunner, workdir: Path, example: Path) -> None:
+    ok(runner, "init")
+    first = ok(runner, "load", str(example))
+    assert "payers: 5 added, 0 changed, 0 unchanged" in first and "33 records written" in first
+    second = ok(runner, "load", str(example))
+    assert second.rstrip().endswith("nothing changed")
+    listed = ok(runner, "payers", "list")
+    assert (
+        "01182     MEDICARE CALIFORNIA SOUTHERN  MB     par      approved, OA notified  approved"
+        in listed
+    )
+
+
+def test_a_bad_file_is_refused_whole_with_json_paths(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    data = json.loads(example.read_text())
+    data["patients"][2]["policies"][0]["payer_id"] = "X1"
+    data["appointments"][1]["lines"][0]["charge"] = "210.001"
+    bad = workdir / "bad.json"
+    bad.write_text(json.dumps(data))
+    ok(runner, "init")
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert "refused, nothing written; 2 problems:" in result.stderr
+    assert "patients[2].policies[0].payer_id: unknown payer 'X1'" in result.stderr
+    assert "appointments[1].lines[0].charge: '210.001' has more than two decimals" in result.stderr
+    assert ok(runner, "payers", "list").strip().count("\n") == 0  # the header only
+
+
+def test_payers_import_merges_and_names_unreadable_rows(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    out = ok(runner, "payers", "import", str(PAYER_CSV))
+    assert "payers: 5 added, 2 changed, 3 unchanged" in out
+    listed = ok(runner, "payers", "list")
+    assert listed.count("\n") == 11
+    assert "WC001     STATE COMPENSATION INSURANCE FUND  ?      non-par  not required" in listed
+    broken = workdir / "broken.csv"
+    broken.write_text("Payer ID,Payer Name,Type\nN1,NEW ONE,P\n,NO ID,P\nN2,NEW TWO,XX\n")
+    result = runner.invoke(app, ["payers", "import", str(broken)])
+    assert result.exit_code == 0
+    assert "payers: 1 added" in result.stdout
+    assert "skipped row 3: the payer ID is empty" in result.stderr
+    assert "skipped row 4: payer 'N2': type 'xx' is neither P nor NP" in result.stderr
+
+
+def add_submitted(store: Store, clm01: str, payer_id: str, npi: str, when: datetime) -> None:
+    claim = NewClaim(
+        clm01=clm01,
+        payer_id=payer_id,
+        billing_tax_id="847291635",
+        billing_npi="1300000019",
+        rendering_npi=npi,
+        service_date=date(2026, 11, 3),
+        lines=(NewClaimLine("99213", Decimal("140.00")),),
+        status=ClaimStatus.SUBMITTED,
+        submitted_at=when,
+    )
+    with store.transaction() as session:
+        ClaimRepository(session).add(claim, actor="test")
+
+
+def test_fees_show_the_exposure_under_either_rule(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    store = Store("sqlite:///claimbridge.db")
+    november = datetime(2026, 11, 12, tzinfo=UTC)
+    add_submitted(store, "F1", "62308", "1234567893", november)
+    add_submitted(store, "F2", "SX123", "1234567893", november)
+    add_submitted(store, "F3", "62308", "1987654328", november)
+    add_submitted(store, "F4", "62308", "1987654328", november)
+    add_submitted(store, "F5", "SX123", "1987654328", november)
+    add_submitted(store, "F6", "SX123", "1987654328", datetime(2026, 12, 1, tzinfo=UTC))
+    store.dispose()
+    out = ok(runner, "fees", "--month", "2026-11")
+    assert out.splitlines() == [
+        "MONTH    TAX ID     RENDERING NPI  CLAIMS  PAR  NON-PAR  NON-PAR %  FEE",
+        "2026-11  847291635  1234567893     2       1    1        50.0       35.00",
+        "2026-11  847291635  1987654328     3       2    1        33.3       -",
+        "rule fifty_percent, 35.00 per month and combination; total 35.00",
+    ]
+    any_claim = ok(runner, "fees", "--month", "2026-11", "--rule", "any_claim", "--amount", "39.95")
+    assert (
+        any_claim.splitlines()[-1] == "rule any_claim, 39.95 per month and combination; total 79.90"
+    )
+    assert "2026-12" in ok(runner, "fees")
+    assert ok(runner, "fees", "--month", "2027-01").strip() == "no submitted claims in that period"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fees", "--rule", "always"], "--rule: 'always' is not a fee rule"),
+        (["fees", "--amount", "1.005"], "--amount: '1.005' has more than two decimals"),
+        (["fees", "--month", "11/2026"], "'11/2026' is not a month (YYYY-MM)"),
+    ],
+)
+def test_fee_options_are_checked(
+    runner: CliRunner, workdir: Path, args: list[str], message: str
+) -> None:
+    ok(runner, "init")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and message in result.stderr
+
+
+def test_set_password_stores_it_encrypted_and_never_prints_it(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    result = runner.invoke(app, ["set-password"], input="synthetic-pw-7\nsynthetic-pw-7\n")
+    assert result.exit_code == 0, result.output
+    assert "synthetic-pw-7" not in result.output
+    store = Store("sqlite:///claimbridge.db")
+    with store.read() as session:
+        token = session.scalars(select(ClearinghouseAccountRow.password_token)).one()
+    store.dispose()
+    assert token and b"synthetic-pw-7" not in token
+    assert b"synthetic-pw-7" not in (workdir / "claimbridge.db").read_bytes()
+
+
+def test_set_password_needs_the_key(runner: CliRunner, workdir: Path, example: Path) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    (workdir / "claimbridge.db.key").unlink()
+    result = runner.invoke(app, ["set-password"], input="x\nx\n")
+    assert result.exit_code == 1 and "no key file" in result.stderr
+
+
+@pytest.mark.parametrize("command", LEDGER_COMMANDS, ids=" ".join)
+def test_every_ledger_command_ends_its_help_with_an_example(
+    runner: CliRunner, command: list[str]
+) -> None:
+    result = runner.invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    lines = [line.strip(" │") for line in result.stdout.splitlines() if line.strip(" │")]
+    example_at = max(i for i, line in enumerate(lines) if "Example" in line)
+    assert lines[example_at + 1].startswith(f"claimbridge {' '.join(command)}")
+
+
+def test_the_fees_help_states_both_rules_and_both_amounts(runner: CliRunner) -> None:
+    help_text = runner.invoke(app, ["fees", "--help"], terminal_width=200).stdout
+    for fact in ("fifty_percent", "any_claim", "35.00", "39.95"):
+        assert fact in help_text
