@@ -57,7 +57,7 @@ class Plan:
 FULL = Plan(
     sizes_mb=(5, 20, 50),
     peer_size_mb=5,
-    repeats=3,
+    repeats=5,
     peer_budget_s=150,
     write_claims=WRITE_CLAIMS,
     write_repeats=5,
@@ -269,6 +269,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": " / ".join(f"{load:.1f}" for load in os.getloadavg()),
         "commit": commit or "unknown",
     }
 
@@ -318,9 +319,11 @@ def targets(rows: list[Row], writer: Reported, plan: Plan) -> list[str]:
     largest = typed.get(plan.largest_mb)
     if largest:
         speed = largest.mb_per_s
+        by_cpu = largest.file_bytes / MB / largest.cpu_seconds if largest.cpu_seconds else 0.0
         lines.append(
-            f"| typed 835 reading, one core | ≥ {TARGET_MB_PER_S:g} MB/s | "
-            f"{speed:.1f} MB/s on {plan.largest_mb:g} MB | {_yes(speed >= TARGET_MB_PER_S)} |"
+            f"| typed 835 reading, one core | ≥ {TARGET_MB_PER_S:g} MB/s | {speed:.1f} MB/s on "
+            f"{plan.largest_mb:g} MB ({by_cpu:.1f} MB/s by CPU time) | "
+            f"{_yes(speed >= TARGET_MB_PER_S)} |"
         )
         peaks = ", ".join(f"{mb:g} MB: {row.peak_mib:.1f}" for mb, row in sorted(typed.items()))
         flat = largest.peak_mib <= TARGET_PEAK_MIB
@@ -349,7 +352,7 @@ def report(
         "# X12 benchmark results",
         "",
         f"{where['date']} · commit {where['commit']} · {where['cores']} cores, {where['cpu']} · "
-        f"Python {where['python']} · {where['os']}",
+        f"Python {where['python']} · {where['os']} · load average at the end {where['load']}",
         "",
         "## Reading 835 files",
         "",
