@@ -172,12 +172,8 @@ def _write_appointment(
 ) -> str | None:
     """Add or update one appointment; a reason when it may not change (it has claims)."""
     values = {
-        "patient_id": session.scalars(
-            select(t.PatientRow.id).where(t.PatientRow.key == appointment.patient_key)
-        ).one(),
-        "provider_id": session.scalars(
-            select(t.ProviderRow.id).where(t.ProviderRow.key == appointment.provider_key)
-        ).one(),
+        "patient_id": _id_by_key(session, t.PatientRow, appointment.patient_key),
+        "provider_id": _id_by_key(session, t.ProviderRow, appointment.provider_key),
         "service_date": appointment.service_date,
         "place_of_service": appointment.place_of_service,
     }
@@ -192,6 +188,10 @@ def _write_appointment(
         tally.count("appointments", "added")
         return None
     return _update_appointment(session, existing, appointment, values, index, tally)
+
+
+def _id_by_key(session: Session, model: type[t.PatientRow | t.ProviderRow], key: str) -> int:
+    return session.scalars(select(model.id).where(model.key == key)).one()
 
 
 def _update_appointment(
