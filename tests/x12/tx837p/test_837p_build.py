@@ -15,6 +15,7 @@ from tx837p_examples import (
     ENVELOPE,
     JANE,
     MINIMAL_FILE,
+    PLAN,
     SECOND_CLINIC,
     as_written,
     batch,
@@ -131,6 +132,16 @@ SHAPES: dict[str, tuple[Claim, ...]] = {
         ),
     ),
     "secondary claims with COB loops": claims_with_cob(),
+    "payer with an address": (
+        claim(
+            payer=dataclasses.replace(
+                PLAN,
+                address=Address(
+                    line1="PO Box 3543", city="Baltimore", state="MD", postal_code="212033543"
+                ),
+            )
+        ),
+    ),
     "several billing providers": (
         claim(patient_control_number="P1"),
         claim(patient_control_number="P2", billing_provider=SECOND_CLINIC),

@@ -231,7 +231,7 @@ def as_written(value: Any, delimiters: str = "*^:~") -> Any:
     fields = dataclasses.fields(value)
     changes = {f.name: as_written(getattr(value, f.name), delimiters) for f in fields}
     if isinstance(value, Contact) and not representable(value.email, delimiters):
-        changes["email"] = ""
+        changes["email"] = ""  # not basic X12 text: the writer leaves it out
     written = dataclasses.replace(value, **changes)
     return _written_claim(written) if isinstance(written, Claim) else written
 

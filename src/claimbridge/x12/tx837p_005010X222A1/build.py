@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from claimbridge.errors import X12ValidationError
-from claimbridge.x12.tx837p_005010X222A1.charset import BasicCharset, representable
+from claimbridge.x12.tx837p_005010X222A1.charset import BasicCharset
 from claimbridge.x12.tx837p_005010X222A1.models import (
     Address,
     AdjustmentGroup,
@@ -43,6 +43,7 @@ from claimbridge.x12.tx837p_005010X222A1.validate import (
     check_other_payers,
     check_providers,
     check_total,
+    contact_numbers,
 )
 
 IMPLEMENTATION = "005010X222A1"
@@ -98,6 +99,7 @@ class _Writer:
         self.out: list[str] = []
         self.hl = 0
         self.memo: dict[object, str] = {}
+        self._payers: dict[int, tuple[str, ...]] = {}
         self._dates: dict[date, str] = {}
         self._amounts: dict[Decimal, str] = {}
 
@@ -247,15 +249,18 @@ class _Writer:
             self._address(subscriber.address)
         if subscriber.birth_date is not None:
             self.out.append(f"DMG{e}D8{e}{self._date(subscriber.birth_date)}{e}{subscriber.sex}")
-        self.out.append(self._memo(("payer", id(payer)), self._payer_text, payer))
+        loop = self._payers.get(id(payer))
+        if loop is None:
+            loop = self._payers[id(payer)] = self._payer_segments(payer)
+        self.out += loop
 
-    def _payer_text(self, payer: Payer) -> str:
-        """Loop 2010BB as text (one or three segments), written alike for every claim."""
+    def _payer_segments(self, payer: Payer) -> tuple[str, ...]:
+        """Loop 2010BB (one or three segments), written alike for every claim."""
         t, e = self.t, self.e
-        text = f"NM1{e}PR{e}2{e}{t[payer.name]}{e * 5}PI{e}{t[payer.payer_id]}"
+        nm1 = f"NM1{e}PR{e}2{e}{t[payer.name]}{e * 5}PI{e}{t[payer.payer_id]}"
         if payer.address is None:
-            return text
-        return self.envelope.segment_terminator.join((text, *self._address_text(payer.address)))
+            return (nm1,)
+        return (nm1, *self._address_text(payer.address))
 
     def _patient(self, patient: Patient | None) -> None:
         assert patient is not None and patient.address and patient.birth_date  # validated
@@ -484,17 +489,8 @@ class _Writer:
         return n3, n4
 
     def _contact(self, contact: Contact) -> None:
-        t = self.t
-        numbers: list[str] = []
-        if contact.phone:
-            numbers += ("TE", contact.phone)
-            if contact.extension:
-                numbers += ("EX", t[contact.extension])
-        if contact.fax:
-            numbers += ("FX", contact.fax)
-        if contact.email and representable(contact.email, self.envelope.delimiters):
-            numbers += ("EM", contact.email)
-        self.seg("PER", "IC", t[contact.name], *numbers[:6])
+        numbers = [part for pair in contact_numbers(contact, self.t) for part in pair]
+        self.seg("PER", "IC", self.t[contact.name], *numbers)
 
     def _date(self, value: date) -> str:
         text = self._dates.get(value)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from claimbridge.errors import X12ValidationError
-from claimbridge.x12.tx837p_005010X222A1.charset import BasicCharset, representable
+from claimbridge.x12.tx837p_005010X222A1.charset import BasicCharset
 from claimbridge.x12.tx837p_005010X222A1.models import (
     Address,
     AdjustmentGroup,
@@ -41,6 +41,7 @@ MAX_LINE_ADJUDICATIONS = 15
 MAX_CAS_GROUPS = 5
 MAX_CAS_ADJUSTMENTS = 6
 MAX_CONTROL_NUMBER = 999_999_999
+MAX_CONTACT_NUMBERS = 3
 
 FILING_INDICATORS = frozenset(
     {"11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS"}
@@ -186,10 +187,25 @@ def _contact(check: Checker, contact: Contact, field: str) -> None:
     if contact.extension and not contact.phone:
         raise check.fail(f"{field} extension", "an extension needs a phone number")
     check.optional(contact.extension, f"{field} extension", 256)
-    if not (contact.phone or contact.fax or representable(contact.email)):
+    numbers = contact_numbers(contact, check.text)
+    if not numbers:
         raise check.fail(
             field, "needs a phone or fax number (an e-mail with '@' is not basic X12 text)"
         )
+    if len(numbers) > MAX_CONTACT_NUMBERS:
+        raise check.fail(field, "PER holds at most three of phone, extension, e-mail and fax")
+
+
+def contact_numbers(contact: Contact, text: BasicCharset) -> list[tuple[str, str]]:
+    """PER03–PER08 as (qualifier, number) pairs: TE, EX, EM, FX, those the contact has.
+
+    The e-mail is left out unless basic X12 text holds it unchanged (see ``charset``).
+    """
+    pairs = [("TE", contact.phone), ("EX", text[contact.extension] if contact.phone else "")]
+    if contact.email and text[contact.email] == contact.email:
+        pairs.append(("EM", contact.email))
+    pairs.append(("FX", contact.fax))
+    return [(qualifier, number) for qualifier, number in pairs if number]
 
 
 def _address(check: Checker, address: Address, field: str) -> None:
