@@ -64,7 +64,11 @@ def process_inbound_once(
     *,
     busy: Set[str] = frozenset(),
 ) -> ProcessResult:
-    """One round over ``root``; ``busy`` names inbound files still being written."""
+    """One round over ``root`` at ``now`` (the clock when None).
+
+    ``config`` gives the scenario, split option and delays (its own ``root`` is replaced by
+    ``root``); ``busy`` names inbound files still being written, which are left for later.
+    """
     root = Path(root)
     config = replace(config, root=root) if config else SimConfig(root=root)
     now = now or datetime.now()
