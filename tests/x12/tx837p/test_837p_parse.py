@@ -205,7 +205,9 @@ def test_json_shape() -> None:
     text = text.replace("SE*25*", "SE*26*")
     (read,) = transactions(text)
     line_json = to_json(read)["batch"]["claims"][0]["lines"][0]
-    assert line_json["other_segments"] == [{"position": 27, "text": "NTE*ADD*CALL FIRST"}]
+    assert line_json["other_segments"] == [
+        {"position": 27, "id": "NTE", "elements": ["ADD", "CALL FIRST"]}
+    ]
 
 
 def _without(text: str, segment: str) -> str:

@@ -70,7 +70,8 @@ __all__ = [
 
 
 def to_json(value: ClaimTransaction) -> dict[str, Any]:
-    """``value`` as plain JSON; a kept segment reads ``{"position": 12, "text": "NTE*ADD*…"}``."""
+    """``value`` as plain JSON (docs/x12-json.md); kept segments as ``position``, ``id``,
+    ``elements``."""
     data: dict[str, Any] = _segments_as_text(to_jsonable(value))
     return data
 
@@ -89,4 +90,5 @@ def _segments_as_text(data: Any) -> Any:
 
 
 def _segment_json(segment: dict[str, Any]) -> dict[str, Any]:
-    return {"position": segment["position"], "text": "*".join(segment["fields"])}
+    fields = segment["fields"]
+    return {"position": segment["position"], "id": fields[0], "elements": fields[1:]}
