@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from hypothesis import example, given
@@ -24,7 +24,7 @@ def segment(text: str) -> Segment:
 def money_or_error(text: str) -> Decimal | None:
     try:
         return money(segment(text), 2)
-    except X12SyntaxError:
+    except (X12SyntaxError, InvalidOperation):  # values.money lets quantize overflow escape
         return None
 
 
@@ -38,6 +38,8 @@ def money_or_error(text: str) -> Decimal | None:
 @example("1_000")
 @example("-0")
 @example("NaN5")
+@example("1E100")
+@example("1" * 30)
 def test_plain_money_is_values_money_or_declines(text: str) -> None:
     shortcut = plain_money(text)
     if shortcut is None:
@@ -58,6 +60,13 @@ def test_the_reader_reads_amounts_as_values_money_does(text: str) -> None:
     else:
         found = elements.money(text, segment(text), 2)
         assert (found, found.as_tuple()) == (expected, expected.as_tuple())
+
+
+@pytest.mark.parametrize("text", ["1E100", "9" * 30, "9" * 30 + ".5"])
+def test_amounts_too_long_for_decimal_are_x12_errors(text: str) -> None:
+    with pytest.raises(X12SyntaxError, match="too long for an amount") as caught:
+        Elements(":").money(text, segment(text), 2)
+    assert (caught.value.segment_id, caught.value.element_position) == ("AMT", 2)
 
 
 @pytest.mark.parametrize("text", ["150", "150.5", "150.50", "150.505", "-0.1", "007"])

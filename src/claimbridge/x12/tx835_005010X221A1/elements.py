@@ -112,7 +112,7 @@ def plain_money(text: str) -> Decimal | None:
     ``as_tuple`` by padding the text to two decimals before it becomes a ``Decimal``; a test
     checks it against ``values.money`` on any text.
     """
-    if not text or text[-1] not in _DIGITS:
+    if not text or text[-1] not in _DIGITS or len(text) > _PLAIN_LENGTH:
         return None
     dot = text.find(".")
     if dot < 0:
@@ -128,6 +128,20 @@ def plain_money(text: str) -> Decimal | None:
 
 
 _DIGITS = frozenset("0123456789")
+_PLAIN_LENGTH = 20  # X12 amounts have at most 18 digits; longer ones take the general path
+
+
+def _general_money(text: str, segment: Segment, number: int) -> Decimal:
+    """``values.money``, with an amount too long for ``Decimal``'s context made an X12 error."""
+    try:
+        return money(segment, number)
+    except InvalidOperation:  # quantize beyond 28 digits
+        raise X12SyntaxError(
+            f"{text!r} is too long for an amount",
+            segment_position=segment.position,
+            segment_id=segment.id,
+            element_position=number,
+        ) from None
 
 
 class Elements:
@@ -150,7 +164,7 @@ class Elements:
         if value is None:
             value = plain_money(text)
             if value is None:
-                value = money(segment, number)
+                value = _general_money(text, segment, number)
             self.amounts[text] = value
         return value
 
