@@ -14,6 +14,7 @@ from typing import Any
 from claimbridge.x12.jsonable import to_jsonable
 from claimbridge.x12.tx837p_005010X222A1.build import build_837p, validate_batch
 from claimbridge.x12.tx837p_005010X222A1.charset import reduce_to_basic
+from claimbridge.x12.tx837p_005010X222A1.cob import OtherPayerAdjudication, other_payer_from_835
 from claimbridge.x12.tx837p_005010X222A1.models import (
     Address,
     Adjustment,
@@ -52,6 +53,7 @@ __all__ = [
     "LineAdjudication",
     "Name",
     "OtherPayer",
+    "OtherPayerAdjudication",
     "Patient",
     "Payer",
     "Provider",
@@ -62,6 +64,7 @@ __all__ = [
     "Subscriber",
     "build_837p",
     "icd10_code",
+    "other_payer_from_835",
     "parse",
     "reduce_to_basic",
     "to_json",
