@@ -426,3 +426,71 @@ class ControlNumberRow(Base):
 
     name: Mapped[str] = mapped_column(String(8), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+USER_ROLES = ("admin", "biller", "viewer")
+
+
+class UserRow(Base):
+    """A person who signs in to the web app; ``password_hash`` is argon2, never the password."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiTokenRow(Base):
+    """A token for ``/api/v1``; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AuditRow(Base):
+    """Who viewed or changed what (a claim, a patient's EOB, a payer, the account), and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(10))
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_key: Mapped[str] = mapped_column(String(80))
+    patient_key: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class RemittanceDatesRow(Base):
+    """The dates a biller keeps for a remittance: when it was received and deposited."""
+
+    __tablename__ = "remittance_dates"
+
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), primary_key=True)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    deposit_on: Mapped[date | None] = mapped_column(Date)
+    updated_by: Mapped[str] = mapped_column(String(60))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OnboardingStepRow(Base):
+    """A step of the onboarding checklist a person marked done."""
+
+    __tablename__ = "onboarding_steps"
+
+    step: Mapped[str] = mapped_column(String(30), primary_key=True)
+    done_on: Mapped[date] = mapped_column(Date)
+    done_by: Mapped[str] = mapped_column(String(60))
