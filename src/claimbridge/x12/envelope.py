@@ -114,12 +114,32 @@ class Ta1:
 Envelope = TransactionSet | Ta1
 
 
+_CONTROL_IDS = frozenset({"ISA", "GS", "ST", "GE", "IEA"})
+
+
 def iter_envelopes(segments: Iterable[Segment]) -> Iterator[Envelope]:
     """Transaction sets and TA1s of a segment stream, in file order."""
     walker = _Walker()
-    for segment in segments:
+    stream = iter(segments)
+    for segment in stream:
         yield from walker.feed(segment)
+        if walker.body is not None:
+            yield from _read_body(walker, stream)
     walker.finish()
+
+
+def _read_body(walker: _Walker, stream: Iterator[Segment]) -> Iterator[Envelope]:
+    """The hot path: append a transaction set's segments up to SE without a call per segment."""
+    append = walker.body.append  # type: ignore[union-attr]
+    for segment in stream:
+        tag = segment[0]
+        if tag in _CONTROL_IDS:
+            yield from walker.feed(segment)  # a control segment inside ST…SE: raises
+            return
+        append(segment)
+        if tag == "SE":
+            yield walker._close_transaction()
+            return
 
 
 class _Walker:
@@ -129,16 +149,10 @@ class _Walker:
         self.interchange: InterchangeHeader | None = None
         self.group: GroupHeader | None = None
         self.body: list[Segment] | None = None
-        self.last: Segment | None = None
         self.interchanges_seen = 0
 
     def feed(self, segment: Segment) -> Iterator[Envelope]:
-        self.last = segment
-        if self.body is not None and segment.id not in ("ISA", "GS", "ST", "GE", "IEA"):
-            self.body.append(segment)
-            if segment.id == "SE":
-                yield self._close_transaction()
-            return
+        """Handle one segment outside the body of a transaction set (or a control segment)."""
         handler = getattr(self, "_on_" + segment.id, None)
         if handler is None:
             raise self._outside(segment)
@@ -149,7 +163,7 @@ class _Walker:
             st = self.body[0]
             raise X12SyntaxError(
                 f"the file ends inside transaction set {st.element(2)!r}: SE is missing",
-                segment_position=self.last.position if self.last else None,
+                segment_position=self.body[-1].position,
                 segment_id="SE",
             )
         if not self.interchanges_seen:
