@@ -20,7 +20,12 @@ def money(segment: Segment, number: int) -> Decimal:
     if not text:
         return Decimal("0.00")
     value = decimal(segment, number)
-    return value.quantize(_CENTS) if value.as_tuple().exponent > -2 else value  # type: ignore[operator]
+    if value.as_tuple().exponent <= -2:  # type: ignore[operator]
+        return value
+    try:
+        return value.quantize(_CENTS)
+    except InvalidOperation:
+        raise _bad(segment, number, f"{text!r} is too large for an amount") from None
 
 
 def optional_money(segment: Segment, number: int) -> Decimal | None:
