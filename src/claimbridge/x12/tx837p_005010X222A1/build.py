@@ -29,10 +29,12 @@ from claimbridge.x12.tx837p_005010X222A1.models import (
     OtherPayer,
     Patient,
     Payer,
+    Provider,
     ServiceLine,
     Subscriber,
 )
 from claimbridge.x12.tx837p_005010X222A1.validate import (
+    MAX_LINES,
     Checker,
     check_claim,
     check_diagnoses,
@@ -100,6 +102,8 @@ class _Writer:
         self.hl = 0
         self.memo: dict[object, str] = {}
         self._payers: dict[int, tuple[str, ...]] = {}
+        self._providers: dict[int, tuple[str, ...]] = {}
+        self.lx = [f"LX{self.e}{number}" for number in range(MAX_LINES + 1)]
         self._dates: dict[date, str] = {}
         self._amounts: dict[Decimal, str] = {}
 
@@ -231,17 +235,10 @@ class _Writer:
 
     def _subscriber(self, subscriber: Subscriber, payer: Payer, *, is_patient: bool) -> None:
         t, e = self.t, self.e
-        self.seg(
-            "SBR",
-            payer.responsibility,
-            "18" if is_patient else "",
-            t[subscriber.group_number],
-            t[subscriber.group_name],
-            payer.insurance_type,
-            "",
-            "",
-            "",
-            payer.filing_indicator,
+        self.out.append(
+            f"SBR{e}{payer.responsibility}{e}{'18' if is_patient else ''}"
+            f"{e}{t[subscriber.group_number]}{e}{t[subscriber.group_name]}"
+            f"{e}{payer.insurance_type}{e * 4}{payer.filing_indicator}"
         )
         name = self._name(subscriber.name)
         self.out.append(f"NM1{e}IL{e}{e.join(name)}{e}MI{e}{t[subscriber.member_id]}")
@@ -292,8 +289,9 @@ class _Writer:
             for other in claim.other_payers:
                 self._other_payer(other, claim)
         charges = Decimal(0)
+        diagnoses = len(claim.diagnoses)
         for number, line in enumerate(claim.lines, start=1):
-            self._line(number, line, claim)
+            self._line(number, line, claim, diagnoses)
             charges += line.charge
         check_total(self.check, claim, charges)
 
@@ -324,14 +322,24 @@ class _Writer:
         t = self.t
         rendering = claim.rendering_provider
         if rendering is not None and rendering.npi != claim.billing_provider.npi:
-            self.seg("NM1", "82", *self._name(rendering.name), "XX", t[rendering.npi])
-            if rendering.taxonomy:
-                self.seg("PRV", "PE", "PXC", t[rendering.taxonomy])
+            loop = self._providers.get(id(rendering))
+            if loop is None:
+                loop = self._providers[id(rendering)] = self._rendering_segments(rendering)
+            self.out += loop
         facility = claim.service_facility
         if facility is not None:
             npi = ("XX", t[facility.npi]) if facility.npi else ("", "")
             self.seg("NM1", "77", "2", t[facility.name], "", "", "", "", *npi)
             self._address(facility.address)
+
+    def _rendering_segments(self, rendering: Provider) -> tuple[str, ...]:
+        """Loop 2310B, written alike for every claim of this rendering provider."""
+        t, e = self.t, self.e
+        name = e.join(self._name(rendering.name))
+        nm1 = f"NM1{e}82{e}{name}{e}XX{e}{t[rendering.npi]}"
+        if not rendering.taxonomy:
+            return (nm1,)
+        return (nm1, f"PRV{e}PE{e}PXC{e}{t[rendering.taxonomy]}")
 
     # -- loops 2320, 2330A, 2330B --------------------------------------------------------
 
@@ -378,9 +386,9 @@ class _Writer:
 
     # -- loops 2400 and 2430 ---------------------------------------------------------------
 
-    def _line(self, number: int, line: ServiceLine, claim: Claim) -> None:
+    def _line(self, number: int, line: ServiceLine, claim: Claim, diagnoses: int) -> None:
         out, e, claim_place = self.out, self.e, claim.place_of_service
-        out.append(f"LX{e}{number}")
+        out.append(self.lx[number])
         key = (
             line.procedure_qualifier,
             line.procedure_code,
@@ -391,13 +399,13 @@ class _Writer:
             line.place_of_service,
             line.diagnosis_pointers,
             claim_place,
-            len(claim.diagnoses),
+            diagnoses,
         )
         memo = self.memo
         try:
             out.append(memo[key])
         except KeyError:
-            check_line(self.check, line, number, len(claim.diagnoses))
+            check_line(self.check, line, number, diagnoses)
             out.append(memo.setdefault(key, self._sv1(line, claim_place)))
         control = self.t[line.control_number]
         if line.service_date_end is None:

@@ -58,15 +58,18 @@ SEXES = frozenset("FMU")
 
 
 class Checker:
-    """Holds what was checked already; ``where`` names the claim being written."""
+    """Holds what was checked already; ``claim`` (or ``where``) names what is being written."""
 
     def __init__(self, text: BasicCharset) -> None:
         self.text = text
         self.where = "batch"
+        self.claim: Claim | None = None
         self.seen: set[object] = set()
 
     def fail(self, field: str, problem: str) -> X12ValidationError:
-        return X12ValidationError(f"{self.where}, {field}: {problem}")
+        claim = self.claim
+        where = f"claim {claim.patient_control_number!r}" if claim else self.where
+        return X12ValidationError(f"{where}, {field}: {problem}")
 
     def first_time(self, key: object) -> bool:
         """True the first time ``key`` is met, so what claims share is checked once.
@@ -161,6 +164,15 @@ def check_header(check: Checker, batch: ClaimBatch) -> None:
 
 
 def _name(check: Checker, name: Name, field: str, *, suffix: bool = True) -> None:
+    text = check.text
+    if (
+        not name.organization
+        and 0 < len(text[name.last]) <= 60
+        and (not name.first or 0 < len(text[name.first]) <= 35)
+        and (not name.middle or 0 < len(text[name.middle]) <= 25)
+        and (not name.suffix or (suffix and 0 < len(text[name.suffix]) <= 10))
+    ):
+        return  # the usual case, decided at once; the checks below explain anything else
     check.length(name.last, f"{field} last/organisation name", 1, 60)
     if name.organization:
         if name.first or name.middle or name.suffix:
@@ -209,6 +221,16 @@ def contact_numbers(contact: Contact, text: BasicCharset) -> list[tuple[str, str
 
 
 def _address(check: Checker, address: Address, field: str) -> None:
+    text = check.text
+    if (
+        0 < len(text[address.line1]) <= 55
+        and (not address.line2 or 0 < len(text[address.line2]) <= 55)
+        and 2 <= len(text[address.city]) <= 30
+        and not address.country
+        and len(text[address.state]) == 2
+        and 3 <= len(text[address.postal_code]) <= 15
+    ):
+        return  # the usual US address, decided at once; the checks below explain the rest
     check.length(address.line1, f"{field}.line1 (N301)", 1, 55)
     check.optional(address.line2, f"{field}.line2 (N302)", 55)
     check.length(address.city, f"{field}.city (N401)", 2, 30)
@@ -262,19 +284,20 @@ def npi_check_digit_ok(npi: str) -> bool:
 
 
 def _subscriber(check: Checker, subscriber: Subscriber, is_patient: bool) -> None:
-    field = "subscriber"
-    _name(check, subscriber.name, f"{field}.name (2010BA NM1)")
-    check.length(subscriber.member_id, f"{field}.member_id (2010BA NM109)", 2, 80)
-    check.optional(subscriber.group_number, f"{field}.group_number (SBR03)", 50)
-    check.optional(subscriber.group_name, f"{field}.group_name (SBR04)", 60)
+    _name(check, subscriber.name, "subscriber.name (2010BA NM1)")
+    check.length(subscriber.member_id, "subscriber.member_id (2010BA NM109)", 2, 80)
+    check.optional(subscriber.group_number, "subscriber.group_number (SBR03)", 50)
+    check.optional(subscriber.group_name, "subscriber.group_name (SBR04)", 60)
     if subscriber.sex:
-        check.code(subscriber.sex, f"{field}.sex (DMG03)", SEXES)
+        check.code(subscriber.sex, "subscriber.sex (DMG03)", SEXES)
     if (subscriber.birth_date is None) != (not subscriber.sex):
-        raise check.fail(f"{field} (2010BA DMG)", "give both birth_date and sex, or neither")
+        raise check.fail("subscriber (2010BA DMG)", "give both birth_date and sex, or neither")
     if subscriber.address is not None:
-        _address(check, subscriber.address, f"{field}.address (2010BA)")
+        _address(check, subscriber.address, "subscriber.address (2010BA)")
     if is_patient and (subscriber.birth_date is None or subscriber.address is None):
-        raise check.fail(field, "is the patient, so birth_date, sex and address are required")
+        raise check.fail(
+            "subscriber", "is the patient, so birth_date, sex and address are required"
+        )
 
 
 def _payer(check: Checker, payer: Payer) -> None:
@@ -302,7 +325,7 @@ def check_claim(check: Checker, claim: Claim) -> None:
 
     Loops shared by claims and code combinations shared by claims are checked once.
     """
-    check.where = f"claim {claim.patient_control_number!r}"
+    check.claim = claim
     seen = check.seen
     if not 0 < len(check.text[claim.patient_control_number]) <= 38:
         check.length(claim.patient_control_number, "patient_control_number (CLM01)", 1, 38)
