@@ -15,6 +15,8 @@ from support import SAMPLES, TEST_DATA, need
 
 __all__ = ["need"]
 
+pytest_plugins = ["ledger_db"]  # store, store_url, empty_store_url: SQLite and PostgreSQL
+
 
 @pytest.fixture
 def samples_dir() -> Path:

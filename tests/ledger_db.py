@@ -1,7 +1,8 @@
-"""Fixtures of the store tests: every test that takes ``store`` runs on SQLite and PostgreSQL.
+"""Ledger fixtures shared by every test folder (a plugin loaded by ``tests/conftest.py``).
 
-The schema is migrated once per session into a template (a SQLite file, a PostgreSQL template
-database); each test gets a fresh copy. The PostgreSQL cluster starts on first use, one per
+A test that takes ``store`` runs on SQLite and PostgreSQL. The schema is migrated once per
+session into a template (a SQLite file, a PostgreSQL template database); each test gets a
+fresh copy. The PostgreSQL cluster starts on first use, one per
 test worker; when it cannot start, the PostgreSQL cases call ``need`` (skip, or fail in CI).
 """
 
@@ -14,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pg_support import PostgresCluster, missing_reason
 
 from claimbridge.store.db import Store
+from pg_support import PostgresCluster, missing_reason
 from support import need
 
 _TEMPLATE_DB = "claimbridge_template"
