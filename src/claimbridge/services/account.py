@@ -1,0 +1,113 @@
+"""The Office Ally account as the web app edits it: SFTP login, go-live date, ERA split.
+
+``check_connection`` logs in once through a transport the caller makes and says what went wrong
+in words a biller can act on. The password is write-only: it is encrypted on the way in and no
+function here returns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
+from claimbridge.errors import (
+    AuthenticationFailed,
+    ClaimbridgeError,
+    ConfigError,
+    HostKeyMismatch,
+    InputError,
+    TransportTimeout,
+)
+from claimbridge.store import tables as t
+from claimbridge.store.crypto import Cipher
+from claimbridge.transport.base import Transport
+from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS
+
+TransportFactory = Callable[[ClearinghouseAccount], Transport]
+"""Makes a transport for an account (with its decrypted password); the web app is given one."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCheck:
+    """The outcome of a connection test, in words."""
+
+    ok: bool
+    message: str
+
+
+def _row(session: Session) -> t.ClearinghouseAccountRow:
+    row = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if row is None:
+        raise ConfigError("no Office Ally account yet: load the practice file first")
+    return row
+
+
+def update_sftp(
+    session: Session,
+    host: str,
+    port: int,
+    username: str,
+    password: Secret | None,
+    cipher: Cipher | None,
+) -> None:
+    """Change the SFTP login; an empty ``password`` keeps the stored one."""
+    if not host.strip() or not username.strip():
+        raise InputError("the SFTP host and username are required")
+    if not 1 <= port <= 65535:
+        raise InputError(f"{port} is not a TCP port (1–65535)")
+    row = _row(session)
+    row.sftp_host, row.sftp_port, row.username = host.strip(), port, username.strip()
+    if password is not None and password.reveal():
+        if cipher is None:
+            raise ConfigError("no secret key is configured, so the password cannot be stored")
+        row.password_token = cipher.encrypt(password)
+
+
+def has_password(session: Session) -> bool:
+    """True when an SFTP password is stored."""
+    return _row(session).password_token is not None
+
+
+def update_go_live(session: Session, go_live: date | None, era_split: EraSplit) -> None:
+    """Set the go-live date (claims before it are held) and the ERA split asked of OA."""
+    row = _row(session)
+    row.go_live, row.era_split = go_live, era_split.value
+
+
+def check_connection(account: ClearinghouseAccount, make: TransportFactory) -> ConnectionCheck:
+    """Log in once and list both folders; the outcome in words, never the password."""
+    if account.password is None:
+        return ConnectionCheck(False, "No SFTP password is stored yet: enter it and save first.")
+    try:
+        transport = make(account)
+        try:
+            folders = (OFFICE_ALLY_FOLDERS.inbound, OFFICE_ALLY_FOLDERS.outbound)
+            counts = [len(transport.list(folder)) for folder in folders]
+        finally:
+            transport.close()
+    except ClaimbridgeError as error:
+        return ConnectionCheck(False, explain(error))
+    where = f"{account.username}@{account.sftp_host}:{account.sftp_port}"
+    return ConnectionCheck(
+        True, f"Connected to {where}: inbound has {counts[0]} files, outbound {counts[1]}."
+    )
+
+
+def explain(error: ClaimbridgeError) -> str:
+    """What a failed connection means for the person at the screen."""
+    if isinstance(error, AuthenticationFailed):
+        return (
+            "Office Ally refused the username or password. claimbridge will not try again "
+            "(repeated failures lock the account): check the SFTP credentials with Office Ally "
+            f"support; they differ from the Service Center login. ({error})"
+        )
+    if isinstance(error, HostKeyMismatch):
+        return f"The server's identity changed; nothing was sent. {error}"
+    if isinstance(error, TransportTimeout):
+        return f"The server did not answer in time; check the host and port. ({error})"
+    return f"The connection failed: {error}"

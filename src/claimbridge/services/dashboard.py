@@ -1,0 +1,168 @@
+"""The dashboard: claims by status, money in flight, the last file received, and alerts.
+
+Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
+login Office Ally rejected (the transport's marks), payers whose ERA enrollment is pending, and
+payers from which no ERA has come for ``era_silence_days`` although claims are out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.worklist import status_counts
+from claimbridge.store import tables as t
+from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+
+IN_FLIGHT = (
+    ClaimStatus.SUBMITTED,
+    ClaimStatus.CLEARINGHOUSE_ACCEPTED,
+    ClaimStatus.PAYER_ACCEPTED,
+)
+REJECTED = (ClaimStatus.CLEARINGHOUSE_REJECTED, ClaimStatus.PAYER_REJECTED)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something a person should look at: a level ('error', 'warning'), words, and a link."""
+
+    level: str
+    text: str
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LastFile:
+    """The newest file Office Ally returned, and what became of it."""
+
+    name: str
+    received_at: datetime
+    detected_type: str | None
+    outcome: str
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Everything the dashboard shows."""
+
+    counts: dict[ClaimStatus, tuple[int, Decimal]]
+    in_flight: Decimal
+    in_flight_claims: int
+    last_file: LastFile | None
+    alerts: tuple[Alert, ...]
+
+
+def dashboard(
+    session: Session, now: datetime, known_hosts: Path | None, era_silence_days: int = 30
+) -> Dashboard:
+    """The dashboard at ``now``; ``known_hosts`` locates the transport's login marks."""
+    counts = status_counts(session)
+    flying = [counts.get(status, (0, Decimal("0.00"))) for status in IN_FLIGHT]
+    alerts = (
+        *_auth_alerts(session, known_hosts),
+        *_claim_alerts(session),
+        *_era_enrollment_alerts(session),
+        *_silent_payer_alerts(session, now, era_silence_days),
+    )
+    return Dashboard(
+        counts=counts,
+        in_flight=sum((amount for _, amount in flying), Decimal("0.00")),
+        in_flight_claims=sum(n for n, _ in flying),
+        last_file=_last_file(session),
+        alerts=alerts,
+    )
+
+
+def _last_file(session: Session) -> LastFile | None:
+    row = session.scalars(select(t.InboundFileRow).order_by(t.InboundFileRow.id.desc())).first()
+    if row is None:
+        return None
+    return LastFile(row.name, row.received_at, row.detected_type, row.outcome, row.outcome_detail)
+
+
+def _auth_alerts(session: Session, known_hosts: Path | None) -> list[Alert]:
+    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if account is None or known_hosts is None:
+        return []
+    name = account_name(account.username, account.sftp_host, account.sftp_port)
+    failure = AuthFailureMarks(marks_path(known_hosts)).get(name)
+    if failure is None:
+        return []
+    text = (
+        f"Office Ally rejected the SFTP login {name} on {failure.when} ({failure.detail}). "
+        "Nothing is sent or fetched until the credentials are checked with Office Ally."
+    )
+    return [Alert("error", text, "/provider")]
+
+
+def _claim_alerts(session: Session) -> list[Alert]:
+    query = select(t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason).where(
+        t.ClaimRow.status.in_([ClaimStatus.HELD.value, *(s.value for s in REJECTED)])
+    )
+    alerts = []
+    for clm01, status, reason in session.execute(query.order_by(t.ClaimRow.id).limit(50)):
+        level = "warning" if status == ClaimStatus.HELD.value else "error"
+        words = "held" if level == "warning" else "rejected, fix and resubmit"
+        alerts.append(
+            Alert(
+                level, f"Claim {clm01} {words}: {reason or 'no reason given'}", f"/claims/{clm01}"
+            )
+        )
+    return alerts
+
+
+def _era_enrollment_alerts(session: Session) -> list[Alert]:
+    query = (
+        select(t.PayerRow.name, t.PayerRow.payer_id, t.PayerEnrollmentRow.status)
+        .join(t.PayerEnrollmentRow, t.PayerEnrollmentRow.payer_id == t.PayerRow.id)
+        .where(t.PayerEnrollmentRow.transaction_type == "835")
+        .where(t.PayerEnrollmentRow.required.is_(True))
+        .where(t.PayerEnrollmentRow.status != "approved")
+        .order_by(t.PayerRow.name)
+    )
+    return [
+        Alert(
+            "warning",
+            f"ERA enrollment with {name} ({payer_id}) is {status.replace('_', ' ')}: "
+            "expect paper remittances",
+            "/onboarding",
+        )
+        for name, payer_id, status in session.execute(query)
+    ]
+
+
+def _silent_payer_alerts(session: Session, now: datetime, days: int) -> list[Alert]:
+    cutoff = now.astimezone(UTC) - timedelta(days=days)
+    last_era = (
+        select(func.max(t.RemittanceRow.created_at))
+        .where(t.RemittanceRow.payer_id == t.PayerRow.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(t.PayerRow.name, t.PayerRow.payer_id, last_era)
+        .join(t.ClaimRow, t.ClaimRow.payer_id == t.PayerRow.id)
+        .where(t.ClaimRow.status.in_([s.value for s in IN_FLIGHT]))
+        .where(t.ClaimRow.era_expected.is_(True))
+        .where(t.ClaimRow.submitted_at < cutoff)
+        .group_by(t.PayerRow.id, t.PayerRow.name, t.PayerRow.payer_id)
+    )
+    alerts = []
+    for name, payer_id, last in session.execute(query):
+        if last is None or last < cutoff:
+            since = f"since {last:%m/%d/%Y}" if last else "ever"
+            alerts.append(
+                Alert(
+                    "warning",
+                    f"No ERA from {name} ({payer_id}) {since}, "
+                    f"while claims sent over {days} days ago are open",
+                    "/eras",
+                )
+            )
+    return alerts

@@ -1,0 +1,193 @@
+"""Billing reports: A/R aging by payer, denials by CARC, payments by payer and month, Non-Par fees.
+
+Each report is a ``Report`` (a title, headers, rows of text) so the web page, the API and the
+CSV export show the same thing. Amounts are ``Decimal`` written with two decimals.
+
+- **A/R aging** counts claims that were sent and are not paid or denied: the charge less what
+  ERAs paid, by days since the claim was first sent (0–30, 31–60, 61–90, 91–120, over 120).
+- **Denials by CARC** counts service lines an ERA paid nothing on, by adjustment group and
+  reason code, with the amount adjusted.
+- **Payments by payer and month** sums what ERAs paid, by payer and the month of the payment
+  date (BPR16), else the month the ERA was recorded.
+- **Non-Par fee exposure** is ``claimbridge fees`` (domain.fees) under the configured policy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.fees import FeePolicy, exposures
+from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
+from claimbridge.store import tables as t
+from claimbridge.store.repositories import fee_counts
+
+AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
+OVER = "over 120"
+CLOSED = NOT_YET_SUBMITTED | {ClaimStatus.PAID, ClaimStatus.DENIED}
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A table: title, column headers, and rows of cells as text."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def to_csv(self) -> str:
+        """The report as CSV text (RFC 4180, CRLF line ends)."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(self.headers)
+        writer.writerows(self.rows)
+        return buffer.getvalue()
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+def bucket_of(days: int) -> str:
+    """The aging bucket of a claim ``days`` old."""
+    for low, high, label in AGING_BUCKETS:
+        if low <= days <= high:
+            return label
+    return OVER if days > 120 else AGING_BUCKETS[0][2]
+
+
+def ar_aging(session: Session, today: date) -> Report:
+    """Open insurance balances per payer and aging bucket."""
+    paid = (
+        select(func.coalesce(func.sum(t.PaymentRow.paid), 0))
+        .where(t.PaymentRow.claim_id == t.ClaimRow.id)
+        .scalar_subquery()
+    )
+    query = (
+        select(t.PayerRow.name, t.PayerRow.payer_id, t.ClaimRow.submitted_at, t.ClaimRow.created_at)
+        .add_columns(t.ClaimRow.total_charge, paid)
+        .join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
+        .where(t.ClaimRow.status.not_in([status.value for status in CLOSED]))
+    )
+    labels = [label for _, _, label in AGING_BUCKETS] + [OVER]
+    table: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+        lambda: dict.fromkeys(labels, ZERO)
+    )
+    for name, payer_id, sent, created, charge, paid_so_far in session.execute(query):
+        days = (today - (sent or created).date()).days
+        table[(name, payer_id)][bucket_of(days)] += Decimal(charge) - Decimal(paid_so_far)
+    rows = tuple(
+        (
+            name,
+            payer_id,
+            *(_money(cells[label]) for label in labels),
+            _money(sum(cells.values(), ZERO)),
+        )
+        for (name, payer_id), cells in sorted(table.items())
+    )
+    return Report("ar-aging", "A/R aging by payer", ("Payer", "Payer ID", *labels, "Total"), rows)
+
+
+def denials_by_carc(session: Session) -> Report:
+    """Lines paid nothing, by adjustment group and CARC."""
+    query = (
+        select(
+            t.AdjustmentRow.group_code,
+            t.AdjustmentRow.reason_code,
+            func.count(func.distinct(t.PaymentRow.claim_id)),
+            func.count(),
+            func.sum(t.AdjustmentRow.amount),
+        )
+        .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
+        .where(t.PaymentRow.paid == 0)
+        .group_by(t.AdjustmentRow.group_code, t.AdjustmentRow.reason_code)
+        .order_by(func.count().desc(), t.AdjustmentRow.reason_code)
+    )
+    rows = tuple(
+        (group, reason, str(claims), str(lines), _money(Decimal(amount)))
+        for group, reason, claims, lines, amount in session.execute(query)
+    )
+    headers = ("Group", "CARC", "Claims", "Adjustments", "Amount")
+    return Report("denials", "Denials by CARC", headers, rows)
+
+
+def payments_by_payer_month(session: Session) -> Report:
+    """What ERAs paid, per payer and month."""
+    query = (
+        select(
+            t.RemittanceRow.payer_identifier,
+            t.PayerRow.name,
+            t.RemittanceRow.payment_date,
+            t.RemittanceRow.created_at,
+            t.PaymentRow.paid,
+            t.PaymentRow.claim_id,
+        )
+        .join(t.PaymentRow, t.PaymentRow.remittance_id == t.RemittanceRow.id)
+        .outerjoin(t.PayerRow, t.PayerRow.id == t.RemittanceRow.payer_id)
+    )
+    totals: dict[tuple[str, str, str], tuple[Decimal, set[int]]] = {}
+    for payer_id, name, paid_on, created, paid, claim_id in session.execute(query):
+        month = f"{(paid_on or created.date()):%Y-%m}"
+        key = (name or payer_id, payer_id, month)
+        amount, claims = totals.get(key, (ZERO, set()))
+        totals[key] = (amount + Decimal(paid), claims | {claim_id})
+    rows = tuple(
+        (name, payer_id, month, str(len(claims)), _money(amount))
+        for (name, payer_id, month), (amount, claims) in sorted(totals.items())
+    )
+    headers = ("Payer", "Payer ID", "Month", "Claims", "Paid")
+    return Report("payments", "Payments by payer and month", headers, rows)
+
+
+def non_par_fees(session: Session, policy: FeePolicy) -> Report:
+    """Office Ally's Non-Par fee exposure per month and (tax ID, rendering NPI)."""
+    rows = tuple(
+        (
+            line.month,
+            line.tax_id,
+            line.rendering_npi,
+            str(line.claims),
+            str(line.non_par_claims),
+            f"{line.non_par_percent}",
+            "yes" if line.fee_applies else "no",
+            _money(line.fee),
+        )
+        for line in exposures(fee_counts(session), policy)
+    )
+    headers = (
+        "Month",
+        "Tax ID",
+        "Rendering NPI",
+        "Claims",
+        "Non-Par",
+        "Non-Par %",
+        "Fee applies",
+        "Fee",
+    )
+    title = f"Non-Par fee exposure ({policy.rule.value.replace('_', ' ')}, {policy.amount})"
+    return Report("non-par-fees", title, headers, rows)
+
+
+REPORT_KEYS = ("ar-aging", "denials", "payments", "non-par-fees")
+
+
+def report(session: Session, key: str, today: date, policy: FeePolicy) -> Report:
+    """The report named ``key`` (one of ``REPORT_KEYS``); ``KeyError`` for another name."""
+    if key == "ar-aging":
+        return ar_aging(session, today)
+    if key == "denials":
+        return denials_by_carc(session)
+    if key == "payments":
+        return payments_by_payer_month(session)
+    if key == "non-par-fees":
+        return non_par_fees(session, policy)
+    raise KeyError(key)
