@@ -413,6 +413,10 @@ BAD_INPUTS: dict[str, tuple[Claim, str]] = {
         claim(lines=(line(modifiers=("25", "59", "GP", "KX", "XU")),)),
         r"lines\[1\]\.modifiers",
     ),
+    "an amount too long for CLM02": (
+        claim(lines=(line(charge=Decimal("1E+30")),)),
+        r"lines\[1\]\.charge \(SV102\): 1E\+30 has more than 18 digits",
+    ),
     "zero units": (claim(lines=(line(units=Decimal(0)),)), r"lines\[1\]\.units \(SV104\)"),
     "name lost to the charset": (
         claim(subscriber=dataclasses.replace(JANE, name=Name.person("@@@", "Jane"))),

@@ -42,6 +42,8 @@ MAX_CAS_GROUPS = 5
 MAX_CAS_ADJUSTMENTS = 6
 MAX_CONTROL_NUMBER = 999_999_999
 MAX_CONTACT_NUMBERS = 3
+MAX_AMOUNT_DIGITS = 18  # X12 R, data element 782
+MAX_QUANTITY_DIGITS = 15  # X12 R, data element 380
 
 FILING_INDICATORS = frozenset(
     {"11", "12", "13", "14", "15", "16", "17", "AM", "BL", "CH", "CI", "DS"}
@@ -103,14 +105,26 @@ class Checker:
     def amount(self, value: Decimal, field: str, *, signed: bool = False) -> None:
         if not value.is_finite() or value.as_tuple().exponent < -2:  # type: ignore[operator]
             raise self.fail(field, f"{value} is not an amount in cents")
+        if _digits_written(value) > MAX_AMOUNT_DIGITS:
+            raise self.fail(field, f"{value} has more than {MAX_AMOUNT_DIGITS} digits")
         if value < 0 and not signed:
             raise self.fail(field, f"{value} must not be negative")
 
     def quantity(self, value: Decimal, field: str, *, zero: bool = False) -> None:
         if not value.is_finite() or value.as_tuple().exponent < -3:  # type: ignore[operator]
             raise self.fail(field, f"{value} is not a quantity (at most 3 decimals)")
+        if _digits_written(value) > MAX_QUANTITY_DIGITS:
+            raise self.fail(field, f"{value} has more than {MAX_QUANTITY_DIGITS} digits")
         if value < 0 or (value == 0 and not zero):
             raise self.fail(field, f"{value} must be {'0 or more' if zero else 'more than 0'}")
+
+
+def _digits_written(value: Decimal) -> int:
+    """How many digits an X12 ``R`` value takes (sign and point do not count)."""
+    text = format(abs(value), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return len(text.replace(".", ""))
 
 
 def check_envelope(envelope: EnvelopeParams) -> None:
