@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tx837p_examples import MINIMAL_FILE, read_claims, transactions
 
 from claimbridge.errors import X12Error, X12SyntaxError
@@ -243,3 +246,30 @@ def test_reads_a_file_written_with_a_bom_and_line_breaks(tmp_path: Path) -> None
     path.write_text("\ufeff" + MINIMAL_FILE.replace("~", "~\r\n"), encoding="utf-8")
     claims = [c for p in read_file(path) for c in p.value.batch.claims]
     assert claims == read_claims(MINIMAL_FILE)
+
+
+ODD_VALUES = ("", "X", "-1", "1E5", "ABC:DEF", "20250231", ":", "HC:", "1.2.3", "NaN", "9" * 40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_damaged_files_fail_only_with_x12_errors(data: st.DataObject) -> None:
+    segments_ = MINIMAL_FILE.split("~")[:-1]
+    head, body, tail = segments_[:3], segments_[3:-3], segments_[-3:]
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(body) - 1))
+        action = data.draw(st.sampled_from(("drop", "repeat", "change", "cut")))
+        if action == "drop" and len(body) > 1:
+            del body[at]
+        elif action == "repeat":
+            body.insert(data.draw(st.integers(0, len(body))), body[at])
+        elif action == "change":
+            fields = body[at].split("*")
+            fields[data.draw(st.integers(1, max(1, len(fields) - 1)))] = data.draw(
+                st.sampled_from(ODD_VALUES)
+            )
+            body[at] = "*".join(fields)
+        else:
+            body[at] = body[at][: data.draw(st.integers(3, max(3, len(body[at]))))]
+    with contextlib.suppress(X12Error):  # any other exception fails the test
+        read_claims("~".join(head + body + tail) + "~")
