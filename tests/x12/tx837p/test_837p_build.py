@@ -344,6 +344,15 @@ def test_too_many_transaction_sets_for_one_file(monkeypatch: pytest.MonkeyPatch)
     assert len(transactions(build(*claims[:2]))) == 2
 
 
+def test_transaction_numbers_stay_within_nine_digits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "MAX_CLAIMS_PER_TRANSACTION", 1)
+    envelope = dataclasses.replace(ENVELOPE, first_transaction_number=10**9 - 1)
+    claims = [claim(patient_control_number=f"S{n}") for n in range(2)]
+    with pytest.raises(X12ValidationError, match=r"ST02\): the last set would be 1000000000"):
+        build(*claims, envelope=envelope)
+    assert "ST*837*999999999*005010X222A1" in segments(build(claims[0], envelope=envelope))
+
+
 def test_limits_are_office_allys() -> None:
     assert build_module.MAX_CLAIMS_PER_TRANSACTION == 5000
     assert build_module.MAX_TRANSACTIONS_PER_FILE == 5000

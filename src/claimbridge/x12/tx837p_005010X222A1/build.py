@@ -34,6 +34,7 @@ from claimbridge.x12.tx837p_005010X222A1.models import (
     Subscriber,
 )
 from claimbridge.x12.tx837p_005010X222A1.validate import (
+    MAX_CONTROL_NUMBER,
     MAX_LINES,
     Checker,
     check_claim,
@@ -66,6 +67,12 @@ def build_837p(batch: ClaimBatch, envelope: EnvelopeParams) -> str:
             f"{len(batch.claims)} claims need {len(chunks)} transaction sets; Office Ally takes "
             f"at most {MAX_TRANSACTIONS_PER_FILE} per file "
             f"({MAX_TRANSACTIONS_PER_FILE * MAX_CLAIMS_PER_TRANSACTION} claims): split the batch"
+        )
+    last = envelope.first_transaction_number + len(chunks) - 1
+    if last > MAX_CONTROL_NUMBER:
+        raise X12ValidationError(
+            f"envelope, first_transaction_number (ST02): the last set would be {last}, more "
+            f"than {MAX_CONTROL_NUMBER}"
         )
     return _Writer(batch, envelope, check).file(chunks)
 
