@@ -1,0 +1,290 @@
+"""The claim scrubber: may this claim go out? Every failed edit, in words a biller understands.
+
+``scrub(facts)`` looks at everything an 837P claim is made of (the practice as billing
+provider, the rendering provider, the patient, the policy and its subscriber, the payer, the
+appointment's diagnoses and lines) and returns a ``ScrubResult``: ``ready`` when nothing is
+wrong, else ``held`` with one sentence per problem, e.g. ``"line 2: diagnosis pointer 3 points
+past the 2 diagnoses of the visit"``. The enrollment and go-live gate (``enrollment.decide``)
+is one of the edits. Pure: the date to compare with ("today") is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from claimbridge.domain import codes, enrollment
+from claimbridge.domain.models import (
+    Address,
+    Appointment,
+    Patient,
+    Payer,
+    Person,
+    Policy,
+    Practice,
+    Provider,
+    Relationship,
+    ServiceLine,
+)
+from claimbridge.domain.payers import filing_indicator_problem
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.x12.tx837p_005010X222A1.models import Address as X12Address
+
+MAX_DIAGNOSES = 12
+MAX_LINES = 50
+MAX_POINTERS = 4
+MAX_MODIFIERS = 4
+MAX_PATIENT_CONTROL_NUMBER = 14  # Office Ally's File Summary shows 14 characters of CLM01
+SEXES = ("F", "M", "U")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFacts:
+    """One claim and everything it is made of, as the ledger holds it.
+
+    ``lines`` are the claim's own lines (a copy of the appointment's, or of the claim a
+    replacement replaces) with their REF*6R ``line_control_numbers``; ``provider``, ``payer``
+    and ``policy`` are None when unknown.
+    """
+
+    patient_control_number: str
+    practice: Practice
+    submitter_id: str
+    provider: Provider | None
+    payer: Payer | None
+    patient: Patient
+    policy: Policy | None
+    appointment: Appointment
+    lines: tuple[ServiceLine, ...]
+    line_control_numbers: tuple[str, ...]
+    go_live: date | None
+    today: date
+    frequency: str = "1"
+    payer_claim_control_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScrubResult:
+    """The scrubber's answer: every failed edit (none means ready), and the ERA note."""
+
+    edits: tuple[str, ...]
+    era_expected: bool = True
+    era_note: str | None = None
+
+    @property
+    def status(self) -> ClaimStatus:
+        """``held`` when any edit failed, else ``ready``."""
+        return ClaimStatus.HELD if self.edits else ClaimStatus.READY
+
+    @property
+    def reason(self) -> str:
+        """The edits as one text (stored on the claim), or why it is ready."""
+        if self.edits:
+            return "; ".join(self.edits)
+        return "passed every check" + (f" ({self.era_note})" if self.era_note else "")
+
+
+Edits = Iterator[str]
+
+
+def scrub(facts: ClaimFacts) -> ScrubResult:
+    """Every failed edit of the claim in ``facts``; none means it may go out."""
+    checks: tuple[Callable[[ClaimFacts], Edits], ...] = (
+        _claim_edits,
+        _practice_edits,
+        _provider_edits,
+        _patient_edits,
+        _policy_edits,
+        _payer_edits,
+        _visit_edits,
+        _line_edits,
+    )
+    edits = [edit for check in checks for edit in check(facts)]
+    if facts.payer is None:
+        return ScrubResult(tuple(edits))
+    gate = enrollment.decide(facts.payer, facts.appointment.service_date, facts.go_live)
+    edits.extend(reason for reason in gate.hold_reasons if reason not in edits)
+    return ScrubResult(tuple(edits), gate.era_expected, gate.era_note)
+
+
+def _claim_edits(facts: ClaimFacts) -> Edits:
+    number = facts.patient_control_number
+    if not number or len(number) > MAX_PATIENT_CONTROL_NUMBER:
+        yield (
+            f"the patient control number {number!r} must have 1 to "
+            f"{MAX_PATIENT_CONTROL_NUMBER} characters (Office Ally shows no more)"
+        )
+    if facts.frequency in ("7", "8") and not facts.payer_claim_control_number:
+        kind = "replacement" if facts.frequency == "7" else "void"
+        yield f"a {kind} claim needs the payer's claim number of the claim it corrects"
+
+
+def _practice_edits(facts: ClaimFacts) -> Edits:
+    practice = facts.practice
+    yield from _problems(
+        "the practice's",
+        (
+            ("NPI", codes.npi_problem(practice.npi)),
+            ("tax ID", codes.tax_id_problem(practice.tax_id)),
+            ("taxonomy code", codes.taxonomy_problem(practice.taxonomy)),
+        ),
+    )
+    if not practice.name.strip():
+        yield "the practice has no name"
+    yield from _address_edits("the practice's address", practice.address)
+    if _is_po_box(practice.address):
+        yield (
+            "the practice's address is a PO box; payers need the street address "
+            "(put the box in the pay-to address)"
+        )
+    if len(practice.address.zip) != 9:
+        yield "the practice's ZIP code needs all 9 digits (ZIP+4) for the billing provider"
+    if not facts.submitter_id:
+        yield "the Office Ally account has no submitter ID"
+    contact = practice.contact
+    if contact is None or not (contact.phone or contact.email):
+        yield "the practice has no billing contact with a phone number or e-mail address"
+
+
+def _provider_edits(facts: ClaimFacts) -> Edits:
+    provider = facts.provider
+    if provider is None:
+        yield "the visit has no rendering provider"
+        return
+    yield from _problems(
+        f"provider {provider.key}'s",
+        (
+            ("NPI", codes.npi_problem(provider.npi)),
+            ("taxonomy code", codes.taxonomy_problem(provider.taxonomy)),
+        ),
+    )
+    if not (provider.first_name.strip() and provider.last_name.strip()):
+        yield f"provider {provider.key} needs a first and last name"
+
+
+def _patient_edits(facts: ClaimFacts) -> Edits:
+    patient = facts.patient
+    who = f"patient {patient.key}"
+    yield from _person_edits(who, patient.first_name, patient.last_name, patient.sex)
+    if patient.dob > facts.appointment.service_date:
+        yield f"{who}'s date of birth is after the date of service"
+    yield from _address_edits(f"{who}'s address", patient.address)
+
+
+def _person_edits(who: str, first: str, last: str, sex: str) -> Edits:
+    if not (first.strip() and last.strip()):
+        yield f"{who} needs a first and last name"
+    if sex not in SEXES:
+        yield f"{who}'s sex must be F, M or U, not {sex!r}"
+
+
+def _policy_edits(facts: ClaimFacts) -> Edits:
+    policy = facts.policy
+    who = f"patient {facts.patient.key}"
+    if policy is None:
+        yield f"{who} has no insurance policy to bill"
+        return
+    if not policy.member_id.strip():
+        yield f"{who}'s policy has no member ID"
+    if policy.relationship is not Relationship.SELF:
+        yield from _subscriber_edits(who, policy.subscriber)
+
+
+def _subscriber_edits(who: str, subscriber: Person | None) -> Edits:
+    if subscriber is None:
+        yield f"{who} is not the policy holder, but the policy holder is not recorded"
+        return
+    holder = f"{who}'s policy holder"
+    yield from _person_edits(holder, subscriber.first_name, subscriber.last_name, subscriber.sex)
+    if subscriber.address is None:
+        yield f"{holder} has no address"
+    else:
+        yield from _address_edits(f"{holder}'s address", subscriber.address)
+
+
+def _payer_edits(facts: ClaimFacts) -> Edits:
+    payer = facts.payer
+    if payer is None:
+        policy = facts.policy
+        if policy is not None:
+            yield f"payer {policy.payer_id} is not in the payer list"
+        return
+    indicator = payer.claim_filing_indicator
+    problem = filing_indicator_problem(indicator) if indicator else None
+    if problem:
+        yield f"{payer.name} ({payer.payer_id}): claim filing indicator {problem}"
+
+
+def _visit_edits(facts: ClaimFacts) -> Edits:
+    visit = facts.appointment
+    if visit.service_date > facts.today:
+        yield f"the date of service {visit.service_date.isoformat()} is in the future"
+    if codes.place_of_service_problem(visit.place_of_service):
+        yield f"the place of service {visit.place_of_service!r} is not a two-digit code"
+    if not visit.diagnoses:
+        yield "the visit has no diagnosis"
+    if len(visit.diagnoses) > MAX_DIAGNOSES:
+        yield f"the visit has {len(visit.diagnoses)} diagnoses; a claim takes {MAX_DIAGNOSES}"
+    for number, code in enumerate(visit.diagnoses, start=1):
+        if codes.icd10cm_problem(code):
+            yield f"diagnosis {number}: {code!r} is not an ICD-10-CM code (e.g. J20.9)"
+
+
+def _line_edits(facts: ClaimFacts) -> Edits:
+    if not facts.lines:
+        yield "the claim has no service lines"
+    if len(facts.lines) > MAX_LINES:
+        yield f"the claim has {len(facts.lines)} lines; an 837P claim takes {MAX_LINES}"
+    diagnoses = len(facts.appointment.diagnoses)
+    for number, line in enumerate(facts.lines, start=1):
+        yield from (f"line {number}: {edit}" for edit in _one_line(line, diagnoses))
+
+
+def _one_line(line: ServiceLine, diagnoses: int) -> Edits:
+    if codes.procedure_problem(line.code):
+        yield f"{line.code!r} is not a CPT or HCPCS code (e.g. 99213)"
+    if len(line.modifiers) > MAX_MODIFIERS:
+        yield f"{len(line.modifiers)} modifiers; a line takes {MAX_MODIFIERS}"
+    yield from (
+        f"{modifier!r} is not a modifier (two letters or digits)"
+        for modifier in line.modifiers
+        if codes.modifier_problem(modifier)
+    )
+    if line.units <= 0:
+        yield "the units must be more than 0"
+    if line.charge < Decimal(0):
+        yield "the charge must not be negative"
+    yield from _pointer_edits(line.diagnosis_pointers, diagnoses)
+
+
+def _pointer_edits(pointers: tuple[int, ...], diagnoses: int) -> Edits:
+    if not pointers:
+        yield "no diagnosis pointer (which diagnosis does this service treat?)"
+    if len(pointers) > MAX_POINTERS:
+        yield f"{len(pointers)} diagnosis pointers; a line takes {MAX_POINTERS}"
+    if len(set(pointers)) != len(pointers):
+        yield "a diagnosis pointer is repeated"
+    for pointer in pointers:
+        if not 1 <= pointer <= diagnoses:
+            yield f"diagnosis pointer {pointer} points past the {diagnoses} diagnoses of the visit"
+
+
+def _address_edits(what: str, address: Address) -> Edits:
+    if not (address.line1.strip() and address.city.strip()):
+        yield f"{what} needs a street line and a city"
+    for problem in (codes.state_problem(address.state), codes.zip_problem(address.zip)):
+        if problem:
+            yield f"{what}: {problem}"
+
+
+def _problems(owner: str, found: tuple[tuple[str, str | None], ...]) -> Edits:
+    for field, problem in found:
+        if problem:
+            yield f"{owner} {field}: {problem}"
+
+
+def _is_po_box(address: Address) -> bool:
+    line2 = address.line2 or ""
+    return X12Address(line1=address.line1, line2=line2, city="", state="", postal_code="").is_po_box

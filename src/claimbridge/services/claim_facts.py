@@ -1,0 +1,255 @@
+"""Read claims from the ledger as ``ClaimFacts``: what the scrubber checks and the 837P carries.
+
+One query per table for a whole list of claims (never one per claim), so a batch of thousands
+of claims is read in a handful of round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from claimbridge.domain import models
+from claimbridge.domain.scrub import ClaimFacts
+from claimbridge.errors import ConfigError
+from claimbridge.store import tables as t
+from claimbridge.store.payers import list_payers
+from claimbridge.store.repositories import get_account
+
+RowT = TypeVar("RowT", bound=t.Base)
+CHUNK = 5000
+
+
+def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[int, ClaimFacts]:
+    """``ClaimFacts`` of each claim in ``claim_ids``, by claim id."""
+    claims = _by_id(session, t.ClaimRow, t.ClaimRow.id, claim_ids)
+    reader = _Reader(session, claims.values())
+    return {claim_id: reader.facts(row, today) for claim_id, row in claims.items()}
+
+
+def read_practice(session: Session) -> models.Practice:
+    """The practice (billing provider); ``ConfigError`` before a practice file is loaded."""
+    row = session.get(t.PracticeRow, 1)
+    if row is None:
+        raise ConfigError("no practice in the ledger yet: run 'claimbridge load practice.json'")
+    return models.Practice(
+        name=row.name,
+        tax_id=row.tax_id,
+        npi=row.npi,
+        taxonomy=row.taxonomy,
+        address=_address(
+            row.address_line1,
+            row.address_line2,
+            row.address_city,
+            row.address_state,
+            row.address_zip,
+        ),
+        pay_to_address=_optional_address(
+            row.pay_to_line1,
+            row.pay_to_line2,
+            row.pay_to_city,
+            row.pay_to_state,
+            row.pay_to_zip,
+        ),
+        contact=_contact(row),
+    )
+
+
+class _Reader:
+    """The rows every claim of a list refers to, read once each."""
+
+    def __init__(self, session: Session, claims: Iterable[t.ClaimRow]) -> None:
+        claims = list(claims)
+        self.practice = read_practice(session)
+        account = get_account(session)
+        self.submitter_id = account.submitter_id if account else ""
+        self.go_live = account.go_live if account else None
+        self.payers = {payer.payer_id: payer for payer in list_payers(session)}
+        self.payer_ids = dict(session.execute(select(t.PayerRow.id, t.PayerRow.payer_id)).all())
+        appointment_ids = [c.appointment_id for c in claims if c.appointment_id is not None]
+        self.appointments = _by_id(session, t.AppointmentRow, t.AppointmentRow.id, appointment_ids)
+        self.diagnoses = _diagnoses(session, appointment_ids)
+        visits = self.appointments.values()
+        self.patients = _by_id(
+            session, t.PatientRow, t.PatientRow.id, [a.patient_id for a in visits]
+        )
+        self.providers = _by_id(
+            session, t.ProviderRow, t.ProviderRow.id, [c.provider_id or 0 for c in claims]
+        )
+        self.policies = _by_id(
+            session, t.PolicyRow, t.PolicyRow.id, [c.policy_id or 0 for c in claims]
+        )
+        self.lines = _lines(session, [c.id for c in claims])
+
+    def facts(self, claim: t.ClaimRow, today: date) -> ClaimFacts:
+        visit = self._appointment(claim)
+        policy = self.policies.get(claim.policy_id or 0)
+        lines = self.lines.get(claim.id, [])
+        return ClaimFacts(
+            patient_control_number=claim.clm01,
+            practice=self.practice,
+            submitter_id=self.submitter_id,
+            provider=_provider(self.providers.get(claim.provider_id or 0)),
+            payer=self.payers.get(self.payer_ids[claim.payer_id]),
+            patient=_patient(self.patients[visit.patient_id]),
+            policy=_policy(policy, self.payer_ids) if policy else None,
+            appointment=self._visit(visit),
+            lines=tuple(_service_line(line) for line in lines),
+            line_control_numbers=tuple(line.line_control_number or "" for line in lines),
+            go_live=self.go_live,
+            today=today,
+            frequency=claim.frequency_code,
+            payer_claim_control_number=claim.payer_claim_control_number,
+        )
+
+    def _appointment(self, claim: t.ClaimRow) -> t.AppointmentRow:
+        if claim.appointment_id is None:
+            raise ConfigError(f"claim {claim.clm01} was not made from an appointment")
+        return self.appointments[claim.appointment_id]
+
+    def _visit(self, row: t.AppointmentRow) -> models.Appointment:
+        return models.Appointment(
+            key=row.key,
+            patient_key=self.patients[row.patient_id].key,
+            provider_key=str(row.provider_id),
+            service_date=row.service_date,
+            place_of_service=row.place_of_service,
+            diagnoses=tuple(self.diagnoses.get(row.id, ())),
+            lines=(),
+        )
+
+
+def _by_id(
+    session: Session, model: type[RowT], key: InstrumentedAttribute[int], ids: Iterable[int]
+) -> dict[int, RowT]:
+    wanted = sorted(set(ids))
+    found: dict[int, RowT] = {}
+    for start in range(0, len(wanted), CHUNK):  # keep each IN (…) list to a sane size
+        query = select(key, model).where(key.in_(wanted[start : start + CHUNK]))
+        found.update(session.execute(query).tuples().all())
+    return found
+
+
+def _diagnoses(session: Session, appointment_ids: list[int]) -> dict[int, list[str]]:
+    query = select(t.AppointmentDiagnosisRow).order_by(
+        t.AppointmentDiagnosisRow.appointment_id, t.AppointmentDiagnosisRow.position
+    )
+    found: dict[int, list[str]] = {}
+    for start in range(0, len(appointment_ids), CHUNK):
+        chunk = appointment_ids[start : start + CHUNK]
+        for row in session.scalars(
+            query.where(t.AppointmentDiagnosisRow.appointment_id.in_(chunk))
+        ):
+            found.setdefault(row.appointment_id, []).append(row.code)
+    return found
+
+
+def _lines(session: Session, claim_ids: list[int]) -> dict[int, list[t.ClaimLineRow]]:
+    query = select(t.ClaimLineRow).order_by(t.ClaimLineRow.claim_id, t.ClaimLineRow.line_number)
+    found: dict[int, list[t.ClaimLineRow]] = {}
+    for start in range(0, len(claim_ids), CHUNK):
+        chunk = claim_ids[start : start + CHUNK]
+        for row in session.scalars(query.where(t.ClaimLineRow.claim_id.in_(chunk))):
+            found.setdefault(row.claim_id, []).append(row)
+    return found
+
+
+def _service_line(row: t.ClaimLineRow) -> models.ServiceLine:
+    return models.ServiceLine(
+        code=row.code,
+        units=row.units,
+        charge=row.charge,
+        diagnosis_pointers=split_numbers(row.diagnosis_pointers),
+        modifiers=split_codes(row.modifiers),
+    )
+
+
+def split_codes(text: str) -> tuple[str, ...]:
+    """'25:59' → ('25', '59'); '' → ()."""
+    return tuple(part for part in text.split(":") if part)
+
+
+def split_numbers(text: str) -> tuple[int, ...]:
+    """'1:2' → (1, 2); '' → ()."""
+    return tuple(int(part) for part in split_codes(text))
+
+
+def _provider(row: t.ProviderRow | None) -> models.Provider | None:
+    if row is None:
+        return None
+    return models.Provider(
+        key=row.key,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        npi=row.npi,
+        taxonomy=row.taxonomy,
+        credential=row.credential,
+    )
+
+
+def _patient(row: t.PatientRow) -> models.Patient:
+    return models.Patient(
+        key=row.key,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        dob=row.dob,
+        sex=row.sex,
+        address=_address(
+            row.address_line1,
+            row.address_line2,
+            row.address_city,
+            row.address_state,
+            row.address_zip,
+        ),
+    )
+
+
+def _policy(row: t.PolicyRow, payer_ids: dict[int, str]) -> models.Policy:
+    return models.Policy(
+        priority=models.Priority(row.priority),
+        payer_id=payer_ids[row.payer_id],
+        member_id=row.member_id,
+        relationship=models.Relationship(row.relationship),
+        group_number=row.group_number,
+        subscriber=_subscriber(row),
+    )
+
+
+def _subscriber(row: t.PolicyRow) -> models.Person | None:
+    if row.subscriber_last_name is None or row.subscriber_dob is None:
+        return None
+    return models.Person(
+        first_name=row.subscriber_first_name or "",
+        last_name=row.subscriber_last_name,
+        dob=row.subscriber_dob,
+        sex=row.subscriber_sex or "",
+        address=_optional_address(
+            row.subscriber_line1,
+            row.subscriber_line2,
+            row.subscriber_city,
+            row.subscriber_state,
+            row.subscriber_zip,
+        ),
+    )
+
+
+def _address(line1: str, line2: str | None, city: str, state: str, zip_code: str) -> models.Address:
+    return models.Address(line1=line1, line2=line2, city=city, state=state, zip=zip_code)
+
+
+def _optional_address(
+    line1: str | None, line2: str | None, city: str | None, state: str | None, zip_code: str | None
+) -> models.Address | None:
+    if line1 is None or city is None or state is None or zip_code is None:
+        return None
+    return _address(line1, line2, city, state, zip_code)
+
+
+def _contact(row: t.PracticeRow) -> models.Contact | None:
+    if not row.contact_name:
+        return None
+    return models.Contact(row.contact_name, row.contact_phone, row.contact_email)
