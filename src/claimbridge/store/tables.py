@@ -419,6 +419,26 @@ class ClaimEventRow(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
 
 
+class UnmatchedClaimRow(Base):
+    """An ERA claim (CLP) that matched none of our claims, waiting for a person."""
+
+    __tablename__ = "unmatched_claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inbound_file_id: Mapped[int] = mapped_column(ForeignKey("inbound_files.id"))
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)
+    patient_control_number: Mapped[str] = mapped_column(String(38))
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50))
+    status_code: Mapped[str] = mapped_column(String(2))
+    charge: Mapped[Decimal] = mapped_column(Money())
+    paid: Mapped[Decimal] = mapped_column(Money())
+    patient_responsibility: Mapped[Decimal | None] = mapped_column(Money())
+    segment_position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(60))
+
+
 class ControlNumberRow(Base):
     """The last control number handed out per kind (isa13, gs06, st02)."""
 
