@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from claimbridge.cli import demo, ledger, sftp, sim, x12
+from claimbridge.cli import claims, demo, ledger, sftp, sim, web, x12
 
 app = typer.Typer(
     name="claimbridge",
@@ -23,6 +23,8 @@ app.add_typer(sftp.app, name="sftp")
 app.command("demo")(demo.demo)
 app.command("sim")(sim.sim)
 ledger.register(app)
+claims.register(app)
+web.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,282 @@
+"""``claimbridge claims create|list|show|resubmit`` and ``claimbridge submit``.
+
+Each command opens the ledger, calls one service and prints what happened and what to do next.
+``submit`` uploads over SFTP with the stored Office Ally account (password from
+``claimbridge set-password``), or into a local folder with ``--to``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from claimbridge.cli.common import report_errors
+from claimbridge.cli.ledger import DbOption, cipher_for, open_store
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.errors import ConfigError
+from claimbridge.services.claim_view import list_claims, show_claim
+from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
+from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.settings import Settings
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import get_account
+from claimbridge.transport.base import Transport
+from claimbridge.transport.local import LocalDirTransport
+from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+
+app = typer.Typer(help="Claims: create and check, list, show, resubmit.", no_args_is_help=True)
+console = Console(highlight=False, soft_wrap=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+KnownHostsOption = Annotated[
+    Path,
+    typer.Option(
+        "--known-hosts",
+        envvar="CLAIMBRIDGE_SFTP_KNOWN_HOSTS",
+        help="The known-hosts file claimbridge pins Office Ally's host key in.",
+    ),
+]
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``claims …`` and ``submit`` to the ``claimbridge`` command."""
+    root.add_typer(app, name="claims")
+    root.command("submit")(submit_command)
+
+
+def actor() -> str:
+    """Who runs the command, as events record it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@app.command("create")
+@report_errors
+def create_command(db: DbOption = None) -> None:
+    """Make claims from appointments that have none, and check them.
+
+    Each claim goes to the patient's primary policy; the scrubber holds a claim with every
+    reason in words, or marks it ready to submit. Held claims are checked again. Example:
+
+        claimbridge claims create
+    """
+    _, store = open_store(db)
+    with store.transaction() as session:
+        result = create_claims(session, actor(), datetime.now(UTC).date())
+    for checked in (*result.created, *result.rechecked):
+        _print_checked(checked)
+    for reason in result.skipped:
+        console.print(f"  not billed: {reason}")
+    ready = sum(c.status is ClaimStatus.READY for c in (*result.created, *result.rechecked))
+    console.print(f"{len(result.created)} claims created; {ready} ready to submit.")
+    if ready:
+        console.print("Next: 'claimbridge submit --dry-run' shows what would go.")
+
+
+def _print_checked(checked: Checked) -> None:
+    mark = "[green]ready[/]" if checked.status is ClaimStatus.READY else "[yellow]held[/]"
+    console.print(f"  {checked.patient_control_number}: {mark}", markup=True)
+    for edit in checked.result.edits:
+        console.print(f"      - {edit}", markup=False)
+
+
+@app.command("list")
+@report_errors
+def list_command(
+    status: Annotated[
+        ClaimStatus | None, typer.Option("--status", help="Only claims in this status.")
+    ] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List claims with what was charged, paid, adjusted and is owed. Example:
+
+    claimbridge claims list --status held
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        claims = list_claims(session, status)
+    if as_json:
+        typer.echo(json.dumps(claims, indent=2))
+        return
+    console.print(claims_table(claims))
+
+
+def claims_table(claims: list[dict[str, Any]]) -> Table:
+    """Claims as a table: one row each, money right-aligned."""
+    table = Table("id", "CLM01", "appointment", "payer", "status", title="Claims")
+    for column in ("charge", "paid", "adjusted", "patient", "balance"):
+        table.add_column(column, justify="right")
+    for claim in claims:
+        table.add_row(
+            str(claim["id"]),
+            claim["patient_control_number"],
+            claim["appointment_id"] or "",
+            claim["payer_id"],
+            claim["status"],
+            claim["charge"],
+            claim["paid"],
+            claim["adjusted"],
+            claim["patient_responsibility"],
+            claim["balance"],
+        )
+    return table
+
+
+@app.command("show")
+@report_errors
+def show_command(
+    claim: Annotated[str, typer.Argument(help="The claim's id or CLM01.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show one claim: lines, history, acknowledgments and payments. Example:
+
+    claimbridge claims show CB000001
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        shown = show_claim(session, claim)
+    if as_json:
+        typer.echo(json.dumps(shown, indent=2))
+        return
+    _print_claim(shown)
+
+
+def _print_claim(shown: dict[str, Any]) -> None:
+    console.print(claims_table([shown]))
+    if shown["status_reason"]:
+        console.print(f"why: {shown['status_reason']}", markup=False)
+    for line in shown["lines"]:
+        console.print(
+            f"  line {line['line_number']}: {line['procedure_code']} {line['charge']} "
+            f"paid {line['paid']} adjusted {line['adjusted']} "
+            f"patient {line['patient_responsibility']}"
+        )
+    for event in shown["events"]:
+        move = f"{event['from_status'] or '-'} → {event['to_status']}" if event["to_status"] else ""
+        console.print(
+            f"  {event['at'][:19]} {event['what']} {move} {event['why'] or ''}", markup=False
+        )
+
+
+@app.command("resubmit")
+@report_errors
+def resubmit_command(
+    claim: Annotated[str, typer.Argument(help="The claim's id or CLM01.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replacement claim (frequency 7) to the payer.")
+    ] = False,
+    void: Annotated[bool, typer.Option("--void", help="Void claim (frequency 8).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Let a claim go out again: a rejected one as an original; a claim the payer accepted as
+    a replacement (--replace) or a void (--void) carrying the payer's claim number. Example:
+
+        claimbridge claims resubmit CB000004
+    """
+    if replace and void:
+        raise ConfigError("choose --replace or --void, not both")
+    how = Resubmission.ORIGINAL
+    if replace or void:
+        how = Resubmission.REPLACEMENT if replace else Resubmission.VOID
+    _, store = open_store(db)
+    with store.transaction() as session:
+        checked = resubmit(session, claim, how, actor(), datetime.now(UTC).date())
+    _print_checked(checked)
+    if checked.status is ClaimStatus.READY:
+        console.print("Next: 'claimbridge submit' sends it.")
+
+
+@report_errors
+def submit_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would go; write and upload nothing.")
+    ] = False,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", file_okay=False, help="Write into this folder instead of SFTP."),
+    ] = None,
+    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    db: DbOption = None,
+) -> None:
+    """Send every ready claim to Office Ally as 837P files.
+
+    Uploads over SFTP with the stored account (see 'claimbridge set-password'), or into a local
+    folder with --to. A claim already sent goes again only after 'claimbridge claims
+    resubmit'. Example:
+
+        claimbridge submit --dry-run
+    """
+    settings, store = open_store(db)
+    transport = None if dry_run else _transport(settings, store, to, known_hosts)
+    try:
+        result = run_submit(store, transport, dry_run=dry_run)
+    finally:
+        if transport is not None:
+            transport.close()
+    print_submit(result)
+
+
+def run_submit(store: Store, transport: Transport | None, *, dry_run: bool) -> SubmitResult:
+    """Submit with a progress bar."""
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("sending claims", total=None)
+        return submit(
+            store,
+            transport,
+            actor(),
+            datetime.now(UTC),
+            dry_run=dry_run,
+            progress=lambda done: progress.advance(task, done),
+        )
+
+
+def print_submit(result: SubmitResult) -> None:
+    """What went (or would go), what was held and what was refused."""
+    verb = "would send" if result.dry_run else "sent"
+    for batch in result.batches:
+        console.print(
+            f"  {batch.file_name}: {len(batch.patient_control_numbers)} claims "
+            f"({', '.join(batch.patient_control_numbers[:5])}"
+            f"{' …' if len(batch.patient_control_numbers) > 5 else ''})"
+        )
+    for checked in result.held:
+        _print_checked(checked)
+    for reason in result.refused:
+        console.print(f"  refused: {reason}", markup=False)
+    console.print(f"{verb} {result.claims_sent} claims in {len(result.batches)} files.")
+    if result.dry_run and result.claims_sent:
+        console.print("Next: 'claimbridge submit' sends them.")
+    elif result.claims_sent:
+        console.print("Next: 'claimbridge poll' collects Office Ally's answers.")
+
+
+def _transport(settings: Settings, store: Store, to: Path | None, known_hosts: Path) -> Transport:
+    if to is not None:
+        return LocalDirTransport(to)
+    with store.read() as session:
+        account = get_account(session, cipher_for(settings))
+    if account is None:
+        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
+    if account.password is None:
+        raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
+    return SftpTransport(
+        SftpSettings(
+            host=account.sftp_host,
+            port=account.sftp_port,
+            username=account.username,
+            password=Secret(account.password.reveal()),
+            known_hosts=known_hosts,
+        )
+    )
