@@ -264,8 +264,8 @@ def test_damaged_files_fail_only_with_x12_errors(data: st.DataObject) -> None:
         elif action == "repeat":
             body.insert(data.draw(st.integers(0, len(body))), body[at])
         elif action == "change":
-            fields = body[at].split("*")
-            fields[data.draw(st.integers(1, max(1, len(fields) - 1)))] = data.draw(
+            fields = [*body[at].split("*"), ""]  # one more, so even a bare id has element 1
+            fields[data.draw(st.integers(1, len(fields) - 1))] = data.draw(
                 st.sampled_from(ODD_VALUES)
             )
             body[at] = "*".join(fields)
