@@ -322,3 +322,45 @@ def _submissions(session: Session, claim_id: int) -> tuple[tuple[str, str, datet
     return tuple(
         (name or "(not uploaded)", st02, sent) for name, st02, sent in session.execute(query)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderChoice:
+    """A rendering provider as lists and filters show it."""
+
+    name: str
+    npi: str
+    taxonomy: str
+
+
+def providers(session: Session) -> list[ProviderChoice]:
+    """Every rendering provider, by last name."""
+    query = select(t.ProviderRow).order_by(t.ProviderRow.last_name, t.ProviderRow.first_name)
+    return [
+        ProviderChoice(
+            f"{row.last_name}, {row.first_name}" + (f" {row.credential}" if row.credential else ""),
+            row.npi,
+            row.taxonomy,
+        )
+        for row in session.scalars(query)
+    ]
+
+
+def practice_fields(session: Session) -> dict[str, str]:
+    """The practice (billing provider) as label → value; empty before a practice is loaded."""
+    row = session.get(t.PracticeRow, 1)
+    if row is None:
+        return {}
+    line2 = f" {row.address_line2}" if row.address_line2 else ""
+    address = (
+        f"{row.address_line1}{line2}, {row.address_city}, {row.address_state} {row.address_zip}"
+    )
+    contact = " · ".join(v for v in (row.contact_name, row.contact_email, row.contact_phone) if v)
+    return {
+        "Name": row.name,
+        "Tax ID": row.tax_id,
+        "NPI": row.npi,
+        "Taxonomy": row.taxonomy,
+        "Address": address,
+        "Contact": contact,
+    }

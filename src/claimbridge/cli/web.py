@@ -1,0 +1,84 @@
+"""``claimbridge serve`` runs the web app; ``claimbridge users add`` adds a person who may sign in.
+
+The session secret comes from ``CLAIMBRIDGE_WEB_SECRET`` (else a random one: sessions end when
+the server restarts); the SFTP known-hosts file from ``CLAIMBRIDGE_SFTP_KNOWN_HOSTS``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from claimbridge.cli.common import report_errors
+from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.domain.models import Secret
+from claimbridge.errors import InputError
+from claimbridge.services.users import Role, add_user
+
+console = Console(highlight=False, soft_wrap=True)
+users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``users`` to the ``claimbridge`` command."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+
+
+@report_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    insecure_cookies: Annotated[
+        bool, typer.Option(help="Send the session cookie over plain HTTP (not on localhost).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Run the web app for billing staff and the JSON API under /api/v1. Example:
+
+    claimbridge serve --host 127.0.0.1 --port 8000
+    """
+    import uvicorn
+
+    from claimbridge.web.app import WebConfig, create_app
+
+    settings, store = open_store(db)
+    known_hosts = os.environ.get("CLAIMBRIDGE_SFTP_KNOWN_HOSTS")
+    config = WebConfig(
+        session_secret=os.environ.get("CLAIMBRIDGE_WEB_SECRET", ""),
+        secure_cookies=not insecure_cookies,
+        known_hosts=Path(known_hosts) if known_hosts else None,
+    )
+    console.print(f"claimbridge on http://{host}:{port}/ (Ctrl-C stops it)")
+    uvicorn.run(create_app(settings, store, config=config), host=host, port=port)
+
+
+@users_app.command("add")
+@report_errors
+def add(
+    username: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    role: Annotated[Role, typer.Option("--role", help="admin, biller or viewer.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a person who may sign in; the password is asked for without echo. Example:
+
+    claimbridge users add dana --role biller
+    """
+    _, store = open_store(db)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise InputError("the password is empty")
+    with store.transaction() as session:
+        user = add_user(session, username, role, Secret(password))
+    console.print(f"added {user.username} ({user.role.value})")

@@ -1,0 +1,17 @@
+"""The JSON API under ``/api/v1``: the same services as the pages, with bearer tokens.
+
+Money is a string with two decimals (never a float), dates are ISO 8601; every error is
+``{"error": {"code", "message", "details"}}``. FastAPI publishes the OpenAPI document at
+``/api/v1/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from claimbridge.web.api import routes
+
+
+def include(app: FastAPI) -> None:
+    """Add the API's routes to ``app``."""
+    app.include_router(routes.router)

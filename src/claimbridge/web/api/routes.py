@@ -1,0 +1,144 @@
+"""The ``/api/v1`` routes. Each one calls a service and returns its values as JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from claimbridge.domain.models import EnrollmentStatus, Transaction
+from claimbridge.services.dashboard import dashboard
+from claimbridge.services.eras import eob, era_list, set_dates
+from claimbridge.services.onboarding import checklist, sftp_email
+from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer
+from claimbridge.services.users import Role
+from claimbridge.services.worklist import claim_detail, worklist
+from claimbridge.store.payers import get_payer, list_payers
+from claimbridge.web.api.encode import to_json
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import require
+from claimbridge.web.views.claims import claim_filter
+from claimbridge.web.views.common import now, store_of, today
+from claimbridge.web.views.eras import era_filter
+from claimbridge.web.views.reports import build
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class EnrollmentIn(BaseModel):
+    """One transaction's enrollment."""
+
+    required: bool = False
+    status: EnrollmentStatus = EnrollmentStatus.NOT_STARTED
+    submitted_on: date | None = None
+    approved_on: date | None = None
+    office_ally_notified: bool = False
+
+
+class PayerIn(BaseModel):
+    """A payer as the API takes it."""
+
+    name: str
+    claim_filing_indicator: str
+    par: bool = True
+    notes: str | None = None
+    enrollments: dict[Transaction, EnrollmentIn] = {}
+
+
+class DatesIn(BaseModel):
+    """A remittance's received and deposit dates."""
+
+    received_on: date
+    deposit_on: date | None = None
+
+
+@router.get("/dashboard")
+def get_dashboard(request: Request) -> Any:
+    """Claims by status, money in flight, the last file and the alerts."""
+    config = request.app.state.config
+    with store_of(request).read() as session:
+        board = dashboard(session, now(), config.known_hosts, config.era_silence_days)
+    return to_json(board)
+
+
+@router.get("/claims")
+def get_claims(request: Request) -> Any:
+    """The worklist; query parameters status, payer, provider, from, to, age, q."""
+    with store_of(request).read() as session:
+        return to_json(worklist(session, claim_filter(dict(request.query_params)), today()))
+
+
+@router.get("/claims/{clm01}")
+def get_claim(request: Request, clm01: str) -> Any:
+    """One claim: CMS-1500 fields, lines, timeline; the view is audited."""
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+    audit(request, "view", "claim", clm01, detail.patient_key, "api")
+    return to_json(detail)
+
+
+@router.get("/claims/{clm01}/eob")
+def get_eob(request: Request, clm01: str) -> Any:
+    """What every ERA said about a claim; the view is audited."""
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+        lines = eob(session, clm01)
+    audit(request, "view", "eob", clm01, detail.patient_key, "api")
+    return to_json(lines)
+
+
+@router.get("/eras")
+def get_eras(request: Request) -> Any:
+    """Remittances; query parameters from, to, payer, check, era."""
+    with store_of(request).read() as session:
+        return to_json(era_list(session, era_filter(dict(request.query_params))))
+
+
+@router.put("/eras/{remittance_id}/dates")
+def put_dates(request: Request, remittance_id: int, dates: DatesIn) -> Any:
+    """Set a remittance's received and deposit dates."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        set_dates(session, remittance_id, dates.received_on, dates.deposit_on, user.username)
+    audit(request, "change", "remittance", str(remittance_id), None, "api: dates")
+    return {"remittance_id": remittance_id, **to_json(dates.model_dump())}
+
+
+@router.get("/payers")
+def get_payers(request: Request) -> Any:
+    """The payer master list with enrollments."""
+    with store_of(request).read() as session:
+        return to_json(list_payers(session))
+
+
+@router.put("/payers/{payer_id}")
+def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
+    """Add or update a payer."""
+    require(request, Role.BILLER)
+    forms = tuple(
+        EnrollmentForm(transaction, **item.model_dump())
+        for transaction, item in body.enrollments.items()
+    )
+    payer = build_payer(
+        payer_id, body.name, body.claim_filing_indicator, body.par, forms, body.notes
+    )
+    with store_of(request).transaction() as session:
+        save_payer(session, payer)
+        saved = get_payer(session, payer.payer_id)
+    audit(request, "change", "payer", payer.payer_id, None, "api")
+    return to_json(saved)
+
+
+@router.get("/reports/{key}")
+def get_report(request: Request, key: str) -> Any:
+    """A report: ar-aging, denials, payments or non-par-fees."""
+    return to_json(build(request, key))
+
+
+@router.get("/onboarding")
+def get_onboarding(request: Request) -> Any:
+    """The onboarding checklist and the SFTP-access e-mail."""
+    with store_of(request).read() as session:
+        return {"steps": to_json(checklist(session)), "sftp_email": to_json(sftp_email(session))}

@@ -1,0 +1,23 @@
+"""Things views need from the app's configuration."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from claimbridge.errors import ConfigError
+from claimbridge.settings import Settings
+from claimbridge.store.crypto import Cipher, default_key_file, resolve_key
+
+
+def cipher_of(settings: Settings) -> Cipher:
+    """The cipher of the configured key; ``ConfigError`` when there is none."""
+    key_file = settings.key_file or default_key_file(settings.db_url)
+    return Cipher(resolve_key(settings.secret_key, key_file))
+
+
+def required_cipher(request: Request) -> Cipher:
+    """The app's cipher; ``ConfigError`` in words when no key is configured."""
+    try:
+        return cipher_of(request.app.state.settings)
+    except ConfigError as error:
+        raise ConfigError(f"the SFTP password cannot be encrypted: {error}") from None

@@ -1,0 +1,22 @@
+"""Audit helpers for views: record who viewed or changed a claim, a patient's EOB or a payer."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from claimbridge.services.users import record_audit
+from claimbridge.web.auth import current_user
+
+
+def audit(
+    request: Request,
+    action: str,
+    entity: str,
+    entity_key: str,
+    patient_key: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """Write one audit row for the signed-in user in its own transaction."""
+    user = current_user(request)
+    with request.app.state.store.transaction() as session:
+        record_audit(session, user, action, entity, entity_key, patient_key, detail)

@@ -1,0 +1,169 @@
+"""Signing in: signed session cookies, CSRF tokens on every form, bearer tokens for the API.
+
+The session cookie holds only the user's id and the session's CSRF token, signed with
+itsdangerous and refused after ``max_age``; it is ``HttpOnly``, ``SameSite=Lax`` and ``Secure``
+unless the app was told otherwise (plain-HTTP tests). Every state-changing form carries the
+CSRF token (HTMX sends it as ``X-CSRF-Token``); ``checked_form`` refuses a form without it.
+``/api/v1`` takes ``Authorization: Bearer <token>`` and no cookies, so it needs no CSRF token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.datastructures import FormData
+
+from claimbridge.services.users import Role, User, get_user, user_for_token
+from claimbridge.web.errors import CsrfRefused, Forbidden, NotSignedIn, WebError, render_error
+
+COOKIE = "cb_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+PUBLIC_PREFIXES = ("/login", "/static/")
+
+
+@dataclass(slots=True)
+class SessionData:
+    """What the cookie carries: the signed-in user's id (None before sign-in) and the CSRF token."""
+
+    user_id: int | None
+    csrf: str
+    changed: bool = False
+
+
+class SessionCodec:
+    """Signs and reads the session cookie."""
+
+    def __init__(self, secret: str, max_age: int, secure: bool) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt="claimbridge-session")
+        self.max_age = max_age
+        self.secure = secure
+
+    def read(self, request: Request) -> SessionData:
+        """The session in the request's cookie, or a new anonymous one."""
+        raw = request.cookies.get(COOKIE)
+        if raw:
+            try:
+                data: dict[str, Any] = self._serializer.loads(raw, max_age=self.max_age)
+                return SessionData(data.get("uid"), str(data["csrf"]))
+            except (BadSignature, KeyError, TypeError):
+                pass
+        return SessionData(None, secrets.token_urlsafe(32), changed=True)
+
+    def write(self, response: Response, session: SessionData) -> None:
+        """Set the cookie when the session changed."""
+        if not session.changed:
+            return
+        value = self._serializer.dumps({"uid": session.user_id, "csrf": session.csrf})
+        response.set_cookie(
+            COOKIE,
+            value,
+            max_age=self.max_age,
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+        )
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Start a signed-in session for ``user`` with a fresh CSRF token."""
+    session: SessionData = request.state.session
+    session.user_id, session.csrf, session.changed = user.id, secrets.token_urlsafe(32), True
+
+
+def sign_out(request: Request) -> None:
+    """End the session."""
+    session: SessionData = request.state.session
+    session.user_id, session.csrf, session.changed = None, secrets.token_urlsafe(32), True
+
+
+def is_public(path: str) -> bool:
+    """True for the sign-in page and the static files; everything else needs a user."""
+    return any(path == p or path.startswith(p) for p in PUBLIC_PREFIXES)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _find_user(request: Request) -> User | None:
+    store = request.app.state.store
+    if request.url.path.startswith("/api/"):
+        token = _bearer(request)
+        if token is None:
+            return None
+        with store.read() as session:
+            return user_for_token(session, token)
+    user_id = request.state.session.user_id
+    if user_id is None:
+        return None
+    with store.read() as session:
+        return get_user(session, user_id)
+
+
+Next = Callable[[Request], Awaitable[Response]]
+
+
+async def authenticate(request: Request, call_next: Next) -> Response:
+    """Middleware: read the session, find the user, refuse anyone not signed in."""
+    codec: SessionCodec = request.app.state.session_codec
+    request.state.session = codec.read(request)
+    request.state.user = None
+    if not is_public(request.url.path):
+        request.state.user = _find_user(request)
+        if request.state.user is None:
+            what = "an API token" if request.url.path.startswith("/api/") else "signing in"
+            response = render_error(request, NotSignedIn(f"this needs {what}"))
+            codec.write(response, request.state.session)
+            return response
+    response = await call_next(request)
+    codec.write(response, request.state.session)
+    return response
+
+
+def current_user(request: Request) -> User:
+    """The signed-in user (the middleware guarantees one outside the public paths)."""
+    user: User | None = request.state.user
+    if user is None:
+        raise NotSignedIn("this needs signing in")
+    return user
+
+
+def require(request: Request, role: Role) -> User:
+    """The signed-in user when their role is at least ``role``; else ``Forbidden``."""
+    user = current_user(request)
+    if not user.role.at_least(role):
+        raise Forbidden(f"this needs the {role.value} role; {user.username} is a {user.role.value}")
+    return user
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token of the request's session, for forms."""
+    session: SessionData = request.state.session
+    return session.csrf
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after checking its CSRF token against the session's."""
+    form = await request.form()
+    sent = request.headers.get(CSRF_HEADER) or str(form.get(CSRF_FIELD) or "")
+    if not sent or not hmac.compare_digest(sent, csrf_token(request)):
+        raise CsrfRefused("the form is missing its security token: reload the page and try again")
+    return form
+
+
+def field(form: FormData, name: str, default: str = "") -> str:
+    """A form field as stripped text."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else default
+
+
+__all__ = ["WebError", "checked_form", "current_user", "field", "require"]

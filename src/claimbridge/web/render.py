@@ -1,0 +1,64 @@
+"""Rendering pages: the Jinja2 environment, its filters, and the context every page gets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from claimbridge.web.auth import csrf_token
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+NAV = (
+    ("/", "Dashboard"),
+    ("/claims", "Claims"),
+    ("/eras", "ERAs"),
+    ("/payers", "Insurances"),
+    ("/provider", "Provider"),
+    ("/onboarding", "Onboarding"),
+    ("/reports", "Reports"),
+)
+
+
+def money(value: Decimal | None) -> str:
+    """1234.5 → '1,234.50'; None → ''."""
+    return "" if value is None else f"{value:,.2f}"
+
+
+def us_date(value: date | datetime | None) -> str:
+    """A date as billers write it (MM/DD/YYYY); a time adds HH:MM UTC."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return f"{value:%m/%d/%Y %H:%M} UTC"
+    return f"{value:%m/%d/%Y}"
+
+
+def words(value: object) -> str:
+    """'payer_rejected' → 'payer rejected'."""
+    return str(value or "").replace("_", " ")
+
+
+def make_templates() -> Jinja2Templates:
+    """The template environment with claimbridge's filters."""
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.filters.update(money=money, us_date=us_date, words=words)
+    return templates
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render template ``name`` with the user, the CSRF token and the navigation."""
+    templates: Jinja2Templates = request.app.state.templates
+    context |= {
+        "user": request.state.user,
+        "csrf": csrf_token(request),
+        "nav": NAV,
+        "path": request.url.path,
+    }
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

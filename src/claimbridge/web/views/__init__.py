@@ -1,0 +1,25 @@
+"""The pages, one module per area; ``include`` adds their routers to the app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from claimbridge.web.views import (
+    admin,
+    claims,
+    dashboard,
+    eras,
+    onboarding,
+    payers,
+    provider,
+    reports,
+    session,
+)
+
+ROUTERS = (session, dashboard, claims, eras, payers, provider, onboarding, reports, admin)
+
+
+def include(app: FastAPI) -> None:
+    """Add every page's router to ``app``."""
+    for module in ROUTERS:
+        app.include_router(module.router)

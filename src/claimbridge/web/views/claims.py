@@ -1,0 +1,73 @@
+"""The claims worklist and the claim page (CMS-1500 fields, timeline, what was sent)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.eras import eob
+from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
+from claimbridge.store.payers import list_payers
+from claimbridge.web.audit import audit
+from claimbridge.web.errors import BadRequest
+from claimbridge.web.render import page
+from claimbridge.web.views.common import optional_date, optional_int, store_of, today
+
+router = APIRouter()
+
+
+def claim_filter(params: dict[str, str]) -> ClaimFilter:
+    """The worklist filter from query parameters (status, payer, provider, from, to, age, q)."""
+    status = params.get("status") or None
+    if status is not None and status not in {s.value for s in ClaimStatus}:
+        raise BadRequest(f"{status!r} is not a claim status")
+    return ClaimFilter(
+        status=ClaimStatus(status) if status else None,
+        payer_id=params.get("payer") or None,
+        provider_npi=params.get("provider") or None,
+        service_from=optional_date(params.get("from"), "date of service from"),
+        service_to=optional_date(params.get("to"), "date of service to"),
+        min_age_days=optional_int(params.get("age"), "age in days"),
+        text=params.get("q") or None,
+    )
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims(request: Request) -> HTMLResponse:
+    """The worklist; HTMX requests get the same page and swap in its table."""
+    params = dict(request.query_params)
+    wanted = claim_filter(params)
+    with store_of(request).read() as session:
+        rows = worklist(session, wanted, today())
+        payers = list_payers(session)
+        choices = providers(session)
+    return page(
+        request,
+        "claims.html",
+        rows=rows,
+        params=params,
+        payers=payers,
+        providers=choices,
+        statuses=list(ClaimStatus),
+    )
+
+
+@router.get("/claims/{clm01}", response_class=HTMLResponse)
+def claim(request: Request, clm01: str) -> HTMLResponse:
+    """One claim; the view is written to the audit log."""
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+        payments = eob(session, clm01)
+    audit(request, "view", "claim", clm01, detail.patient_key)
+    return page(request, "claim.html", claim=detail, payments=payments)
+
+
+@router.get("/claims/{clm01}/eob", response_class=HTMLResponse)
+def claim_eob(request: Request, clm01: str) -> HTMLResponse:
+    """The EOB of one claim: what every ERA said about it."""
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+        payments = eob(session, clm01)
+    audit(request, "view", "eob", clm01, detail.patient_key)
+    return page(request, "eob.html", claim=detail, payments=payments)

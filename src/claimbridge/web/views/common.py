@@ -1,0 +1,46 @@
+"""Small helpers the views share: today's date, the store, parsing optional form values."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi import Request
+
+from claimbridge.store.db import Store
+from claimbridge.web.errors import BadRequest
+
+
+def now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date, UTC."""
+    return now().date()
+
+
+def store_of(request: Request) -> Store:
+    """The app's ledger."""
+    store: Store = request.app.state.store
+    return store
+
+
+def optional_date(text: str | None, what: str) -> date | None:
+    """``text`` (YYYY-MM-DD) as a date; empty is None; ``BadRequest`` naming ``what``."""
+    if not text or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def optional_int(text: str | None, what: str) -> int | None:
+    """``text`` as a whole number; empty is None; ``BadRequest`` naming ``what``."""
+    if not text or not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise BadRequest(f"{what}: {text!r} is not a whole number") from None

@@ -1,0 +1,22 @@
+"""The dashboard: claims by status, money in flight, the last file, alerts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.dashboard import dashboard
+from claimbridge.web.render import page
+from claimbridge.web.views.common import now, store_of
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def show(request: Request) -> HTMLResponse:
+    """The dashboard."""
+    config = request.app.state.config
+    with store_of(request).read() as session:
+        board = dashboard(session, now(), config.known_hosts, config.era_silence_days)
+    return page(request, "dashboard.html", board=board, statuses=list(ClaimStatus))

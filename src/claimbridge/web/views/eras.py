@@ -1,0 +1,56 @@
+"""The ERA list with the filters billers know, and the received and deposit dates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from claimbridge.services.eras import EraFilter, claims_of_remittance, era_list, set_dates
+from claimbridge.services.users import Role
+from claimbridge.store.payers import list_payers
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.errors import BadRequest
+from claimbridge.web.render import page
+from claimbridge.web.views.common import optional_date, optional_int, store_of
+
+router = APIRouter()
+
+
+def era_filter(params: dict[str, str]) -> EraFilter:
+    """The ERA filter from query parameters (from, to, payer, check, era)."""
+    return EraFilter(
+        received_from=optional_date(params.get("from"), "received from"),
+        received_to=optional_date(params.get("to"), "received to"),
+        payer_id=params.get("payer") or None,
+        check_number=params.get("check") or None,
+        era_number=optional_int(params.get("era"), "ERA number"),
+    )
+
+
+@router.get("/eras", response_class=HTMLResponse)
+def eras(request: Request) -> HTMLResponse:
+    """Remittances, newest first, with the claims each paid."""
+    params = dict(request.query_params)
+    with store_of(request).read() as session:
+        rows = era_list(session, era_filter(params))
+        paid = {row.id: claims_of_remittance(session, row.id) for row in rows}
+        payers = list_payers(session)
+    return page(request, "eras.html", rows=rows, paid=paid, params=params, payers=payers)
+
+
+@router.post("/eras/{remittance_id}/dates")
+async def dates(request: Request, remittance_id: int) -> Response:
+    """Keep the received and deposit dates a biller entered."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    received = optional_date(field(form, "received_on"), "received date")
+    if received is None:
+        raise BadRequest("the received date is required")
+    deposit = optional_date(field(form, "deposit_on"), "deposit date")
+    with store_of(request).transaction() as session:
+        set_dates(session, remittance_id, received, deposit, user.username)
+    audit(request, "change", "remittance", str(remittance_id), None, "received/deposit dates")
+    if request.headers.get("HX-Request"):
+        return HTMLResponse('<span class="ok">saved</span>')
+    return RedirectResponse("/eras", status_code=303)

@@ -1,0 +1,71 @@
+"""Onboarding: the checklist, the SFTP-access e-mail, go-live date and ERA split."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from claimbridge.domain.models import EraSplit
+from claimbridge.services.account import update_go_live
+from claimbridge.services.onboarding import checklist, mark_done, sftp_email
+from claimbridge.services.users import Role
+from claimbridge.store.repositories import get_account
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.errors import BadRequest
+from claimbridge.web.render import page
+from claimbridge.web.views.common import optional_date, store_of, today
+
+router = APIRouter()
+
+ERA_SPLIT_LABELS = {
+    EraSplit.NONE: "No splitting (Office Ally's default)",
+    EraSplit.BY_PROVIDER: "By Provider",
+    EraSplit.BY_PAYER: "By Payer",
+    EraSplit.BY_PROVIDER_AND_PAYER: "Both Provider and Payer",
+    EraSplit.BY_CHECK: "By Check (recommended)",
+    EraSplit.BY_PAYER_TRN03: "By Payer, with TRN03 in the file name",
+}
+
+
+@router.get("/onboarding", response_class=HTMLResponse)
+def onboarding(request: Request) -> HTMLResponse:
+    """The checklist, in the order a practice takes the steps."""
+    with store_of(request).read() as session:
+        steps = checklist(session)
+        email = sftp_email(session)
+        account = get_account(session)
+    return page(
+        request,
+        "onboarding.html",
+        steps=steps,
+        email=email,
+        account=account,
+        era_splits=ERA_SPLIT_LABELS,
+        done=sum(step.done for step in steps),
+    )
+
+
+@router.post("/onboarding/steps/{step}")
+async def step_done(request: Request, step: str) -> Response:
+    """Mark a step the ledger cannot see (the OA account, the e-mail) as done."""
+    await checked_form(request)
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        mark_done(session, step, user.username, today())
+    return RedirectResponse(f"/onboarding#{step}", status_code=303)
+
+
+@router.post("/onboarding/go-live")
+async def go_live(request: Request) -> Response:
+    """Set the go-live date and the ERA split."""
+    form = await checked_form(request)
+    require(request, Role.ADMIN)
+    split = field(form, "era_split")
+    if split not in {s.value for s in EraSplit}:
+        raise BadRequest(f"{split!r} is not an ERA split option")
+    go_live_on = optional_date(field(form, "go_live"), "go-live date")
+    with store_of(request).transaction() as session:
+        update_go_live(session, go_live_on, EraSplit(split))
+    audit(request, "change", "account", "office_ally", None, "go-live date and ERA split")
+    return RedirectResponse("/onboarding#go_live", status_code=303)

@@ -1,0 +1,122 @@
+"""Insurances: the payer master list, one payer's form, and the Office Ally CSV import."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from claimbridge.domain.models import EnrollmentStatus, Payer, Transaction
+from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
+from claimbridge.services.payer_admin import (
+    EnrollmentForm,
+    build_payer,
+    import_payer_csv,
+    save_payer,
+)
+from claimbridge.services.users import Role
+from claimbridge.store.payers import get_payer, list_payers
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.errors import BadRequest
+from claimbridge.web.render import page
+from claimbridge.web.views.common import optional_date, store_of
+
+router = APIRouter()
+MAX_CSV_BYTES = 5 * 1024 * 1024
+
+
+def _form_page(request: Request, payer: Payer | None, problem: str | None = None) -> HTMLResponse:
+    return page(
+        request,
+        "payer_form.html",
+        400 if problem else 200,
+        payer=payer,
+        indicators=CLAIM_FILING_INDICATORS,
+        statuses=list(EnrollmentStatus),
+        transactions=list(Transaction),
+        problem=problem,
+    )
+
+
+@router.get("/payers", response_class=HTMLResponse)
+def payers(request: Request) -> HTMLResponse:
+    """The payer master list."""
+    with store_of(request).read() as session:
+        found = list_payers(session)
+    return page(request, "payers.html", payers=found, indicators=CLAIM_FILING_INDICATORS)
+
+
+@router.get("/payers/new", response_class=HTMLResponse)
+def new_payer(request: Request) -> HTMLResponse:
+    """An empty payer form."""
+    require(request, Role.BILLER)
+    return _form_page(request, None)
+
+
+@router.get("/payers/{payer_id}", response_class=HTMLResponse)
+def edit_payer(request: Request, payer_id: str) -> HTMLResponse:
+    """One payer's form."""
+    with store_of(request).read() as session:
+        payer = get_payer(session, payer_id)
+    return _form_page(request, payer)
+
+
+def _enrollment(form: FormData, transaction: Transaction) -> EnrollmentForm:
+    prefix = f"e{transaction.value}_"
+    status = field(form, prefix + "status", "not_started")
+    if status not in {s.value for s in EnrollmentStatus}:
+        raise BadRequest(f"{status!r} is not an enrollment status")
+    return EnrollmentForm(
+        transaction=transaction,
+        required=field(form, prefix + "required") == "on",
+        status=EnrollmentStatus(status),
+        submitted_on=optional_date(field(form, prefix + "submitted_on"), "submitted on"),
+        approved_on=optional_date(field(form, prefix + "approved_on"), "approved on"),
+        office_ally_notified=field(form, prefix + "notified") == "on",
+    )
+
+
+@router.post("/payers")
+async def save(request: Request) -> Response:
+    """Add or update a payer from the form."""
+    form = await checked_form(request)
+    require(request, Role.BILLER)
+    payer = build_payer(
+        payer_id=field(form, "payer_id"),
+        name=field(form, "name"),
+        filing_indicator=field(form, "claim_filing_indicator"),
+        par=field(form, "par") == "par",
+        enrollments=tuple(_enrollment(form, t) for t in Transaction),
+        notes=field(form, "notes"),
+    )
+    with store_of(request).transaction() as session:
+        save_payer(session, payer)
+    audit(request, "change", "payer", payer.payer_id)
+    return RedirectResponse(f"/payers?saved={payer.payer_id}", status_code=303)
+
+
+@router.post("/payers/import", response_class=HTMLResponse)
+async def import_csv(request: Request) -> HTMLResponse:
+    """Merge an Office Ally payer list CSV; shows what changed and which rows were skipped."""
+    form = await checked_form(request)
+    require(request, Role.BILLER)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise BadRequest("choose a CSV file to import")
+    data = await upload.read(MAX_CSV_BYTES + 1)
+    if len(data) > MAX_CSV_BYTES:
+        raise BadRequest("the file is larger than 5 MB")
+    with store_of(request).transaction() as session:
+        tally, skipped = import_payer_csv(session, data.decode("utf-8-sig", errors="replace"))
+    audit(request, "change", "payer", "*", None, f"imported {upload.filename}")
+    with store_of(request).read() as session:
+        found = list_payers(session)
+    return page(
+        request,
+        "payers.html",
+        payers=found,
+        indicators=CLAIM_FILING_INDICATORS,
+        imported=tally.lines(),
+        skipped=skipped,
+    )
