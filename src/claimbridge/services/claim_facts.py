@@ -130,7 +130,7 @@ def _by_id(
     found: dict[int, RowT] = {}
     for start in range(0, len(wanted), CHUNK):  # keep each IN (…) list to a sane size
         query = select(key, model).where(key.in_(wanted[start : start + CHUNK]))
-        found.update(session.execute(query).tuples().all())
+        found.update(session.execute(query).all())
     return found
 
 

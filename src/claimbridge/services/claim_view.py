@@ -91,26 +91,19 @@ def claim_totals(session: Session, claim_ids: Sequence[int]) -> dict[int, Totals
 def _totals(session: Session, key: Any, ids: Sequence[int]) -> dict[int, Totals]:
     if not ids:
         return {}
-    paid: dict[int, object] = dict(
-        session.execute(select(key, func.sum(t.PaymentRow.paid)).where(key.in_(ids)).group_by(key))
-        .tuples()
-        .all()
-    )
+    query = select(key, func.sum(t.PaymentRow.paid)).where(key.in_(ids)).group_by(key)
+    paid: dict[int, object] = {item: amount for item, amount in session.execute(query)}
     is_pr = t.AdjustmentRow.group_code == "PR"
-    adjustments = (
-        session.execute(
-            select(
-                key,
-                func.sum(case((is_pr, 0), else_=t.AdjustmentRow.amount)),
-                func.sum(case((is_pr, t.AdjustmentRow.amount), else_=0)),
-            )
-            .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
-            .where(key.in_(ids))
-            .group_by(key)
+    adjustments = session.execute(
+        select(
+            key,
+            func.sum(case((is_pr, 0), else_=t.AdjustmentRow.amount)),
+            func.sum(case((is_pr, t.AdjustmentRow.amount), else_=0)),
         )
-        .tuples()
-        .all()
-    )
+        .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
+        .where(key.in_(ids))
+        .group_by(key)
+    ).all()
     found = {item: Totals(paid=_dec(amount)) for item, amount in paid.items()}
     for item, adjusted, owed in adjustments:
         found[item] = Totals(found.get(item, Totals()).paid, _dec(adjusted), _dec(owed))
@@ -187,7 +180,7 @@ def _events(session: Session, claim_id: int) -> list[dict[str, Any]]:
             "actor": event.actor,
             "source_file": file_name,
         }
-        for event, file_name in session.execute(query).tuples()
+        for event, file_name in session.execute(query).all()
     ]
 
 
@@ -207,7 +200,7 @@ def _acknowledgments(session: Session, claim_id: int) -> list[dict[str, Any]]:
             "at": ack.created_at.isoformat(),
             "source_file": file_name,
         }
-        for ack, file_name in session.execute(query).tuples()
+        for ack, file_name in session.execute(query).all()
     ]
 
 
@@ -219,7 +212,7 @@ def _payments(session: Session, claim_id: int) -> list[dict[str, Any]]:
         .where(t.PaymentRow.claim_id == claim_id)
         .order_by(t.PaymentRow.id)
     )
-    found = session.execute(query).tuples().all()
+    found = session.execute(query).all()
     adjustments = _adjustments(session, [payment.id for payment, _, _ in found])
     return [
         {
