@@ -419,6 +419,21 @@ class ClaimEventRow(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
 
 
+class ProviderAdjustmentRow(Base):
+    """A PLB adjustment of a remittance; a positive amount reduced the payment (L6 interest is
+    negative, WO recoupment positive)."""
+
+    __tablename__ = "provider_adjustments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)
+    provider_identifier: Mapped[str] = mapped_column(String(50))
+    fiscal_period_end: Mapped[date | None] = mapped_column(Date)
+    reason_code: Mapped[str] = mapped_column(String(2))
+    reference: Mapped[str | None] = mapped_column(String(50))
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
 class UnmatchedClaimRow(Base):
     """An ERA claim (CLP) that matched none of our claims, waiting for a person."""
 

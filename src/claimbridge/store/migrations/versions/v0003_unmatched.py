@@ -1,4 +1,4 @@
-"""The unmatched queue: ERA claims (CLP) that match none of our claims, kept for a person.
+"""The unmatched queue (ERA claims that match none of ours) and PLB provider adjustments.
 
 Revision ID: 0003_unmatched
 Revises: 0002_web
@@ -19,7 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``unmatched_claims``."""
+    """Create ``unmatched_claims`` and ``provider_adjustments``."""
+    _provider_adjustments()
     op.create_table(
         "unmatched_claims",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -52,7 +53,31 @@ def upgrade() -> None:
     )
 
 
+def _provider_adjustments() -> None:
+    op.create_table(
+        "provider_adjustments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("remittance_id", sa.Integer(), nullable=False),
+        sa.Column("provider_identifier", sa.String(length=50), nullable=False),
+        sa.Column("fiscal_period_end", sa.Date(), nullable=True),
+        sa.Column("reason_code", sa.String(length=2), nullable=False),
+        sa.Column("reference", sa.String(length=50), nullable=True),
+        sa.Column("amount", Money(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["remittance_id"],
+            ["remittances.id"],
+            name=op.f("fk_provider_adjustments_remittance_id_remittances"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_adjustments")),
+    )
+    op.create_index(
+        op.f("ix_provider_adjustments_remittance_id"), "provider_adjustments", ["remittance_id"]
+    )
+
+
 def downgrade() -> None:
-    """Drop ``unmatched_claims``."""
+    """Drop ``unmatched_claims`` and ``provider_adjustments``."""
+    op.drop_index(op.f("ix_provider_adjustments_remittance_id"), table_name="provider_adjustments")
+    op.drop_table("provider_adjustments")
     op.drop_index(op.f("ix_unmatched_claims_remittance_id"), table_name="unmatched_claims")
     op.drop_table("unmatched_claims")
