@@ -105,6 +105,7 @@ async def import_csv(request: Request) -> HTMLResponse:
     if not isinstance(upload, UploadFile):
         raise BadRequest("choose a CSV file to import")
     data = await upload.read(MAX_CSV_BYTES + 1)
+    await form.close()
     if len(data) > MAX_CSV_BYTES:
         raise BadRequest("the file is larger than 5 MB")
     with store_of(request).transaction() as session:
