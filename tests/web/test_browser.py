@@ -1,0 +1,140 @@
+"""A biller's morning in Debian's Chromium, driven by Playwright: one browser for the session.
+
+Signs in, walks the onboarding, adds a payer, opens a claim and its EOB, exports a report, and
+keeps a screenshot of each main page in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from conftest import PASSWORD
+from support import REPO, need
+
+SHOTS = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(app: FastAPI) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 in a background thread."""
+    import uvicorn
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless; never a downloaded browser."""
+    need(
+        shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)"
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+def test_a_billers_morning(browser: object, served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, Page, expect
+
+    assert isinstance(browser, Browser)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page: Page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+    page.goto(f"{served}/claims")
+    expect(page).to_have_url(f"{served}/login?next=/claims")
+    shot("sign-in")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    expect(page.locator("h1")).to_have_text("Claims")
+
+    page.goto(f"{served}/")
+    expect(page.locator("text=Claim CB-1002 held")).to_be_visible()
+    shot("dashboard")
+
+    page.goto(f"{served}/onboarding")
+    expect(page.locator("pre")).to_contain_text("Form Type Submitted (HCFA/UB/ADA): HCFA")
+    page.locator("#oa_account button:has-text('Mark done')").click()
+    expect(page.locator("#oa_account")).to_have_class("done")
+    page.select_option("select[name=era_split]", "by_check")
+    page.locator("#go_live button:has-text('Save')").click()
+    expect(page.locator("#era_split")).to_have_class("done")
+    shot("onboarding")
+
+    page.goto(f"{served}/payers/new")
+    page.fill("input[name=payer_id]", "AET01")
+    page.fill("input[name=name]", "Aetna Better Health")
+    page.select_option("select[name=claim_filing_indicator]", "HM")
+    page.check("input[name=e835_required]")
+    page.click("button:has-text('Save payer')")
+    expect(page.locator("table.grid")).to_contain_text("AETNA BETTER HEALTH")
+    shot("insurances")
+
+    page.goto(f"{served}/claims")
+    page.select_option("select[name=status]", "held")
+    expect(page.locator("#claims")).not_to_contain_text("CB-1001")
+    page.select_option("select[name=status]", "")
+    expect(page.locator("#claims")).to_contain_text("CB-1001")
+    shot("claims")
+    page.click("text=CB-1003")
+    expect(page.locator("h1")).to_contain_text("Claim CB-1003")
+    shot("claim")
+    page.click("a:has-text('EOB')")
+    expect(page.locator("h1")).to_contain_text("EOB")
+
+    page.goto(f"{served}/provider")
+    page.click("button:has-text('Test connection')")
+    expect(page.locator("#connection-result")).to_contain_text("No SFTP password is stored yet")
+    shot("provider")
+
+    page.goto(f"{served}/eras")
+    shot("eras")
+    page.goto(f"{served}/reports")
+    with page.expect_download() as download:
+        page.locator("#ar-aging a:has-text('Export CSV')").click()
+    saved = tmp_path / "aging.csv"
+    download.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8").startswith("Payer,Payer ID,0–30")
+    shot("reports")
+    page.close()
