@@ -1,75 +1,52 @@
-"""``claimbridge demo``: show what claimbridge does, end to end, on synthetic data.
+"""``claimbridge demo`` (``make demo``): the claim cycle end to end, on synthetic data.
 
-Until the whole claim cycle runs, the demo turns the appointments of a practice file (a small
-built-in one, or ``--practice FILE``) into 837P claims, writes them in Office Ally's envelope,
-shows the result and reads it back. The mapping below is the demo's own, kept short.
+In a temporary folder: a SQLite ledger; the example practice loaded (``../shared/examples/
+practice.json`` beside the checkout, else the copy shipped in ``claimbridge/demo_data``); the
+Office Ally simulator on 127.0.0.1 (a free port, no delay); claims created and checked (the
+Blue Shield claim is held for enrollment, with the reason); the ready claims submitted over
+real SFTP to the simulator; its answers collected from ``outbound`` until the ERAs are in,
+each applied by the ingest service; and a table of claims by status with the money billed,
+paid, adjusted and owed by patients, all read back from the ledger.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import importlib
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from importlib.resources import files
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from claimbridge.cli.common import report_errors
-from claimbridge.domain import models as practice_models
 from claimbridge.domain.practice_file import parse_practice_text
-from claimbridge.x12.reader import parse_text
-from claimbridge.x12.tx837p_005010X222A1 import (
-    Address,
-    BillingProvider,
-    Claim,
-    ClaimBatch,
-    Contact,
-    EnvelopeParams,
-    Name,
-    Patient,
-    Payer,
-    Provider,
-    ServiceLine,
-    Submitter,
-    Subscriber,
-    build_837p,
-    icd10_code,
-)
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claim_view import list_claims
+from claimbridge.services.claims import CreateResult, create_claims
+from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.sim import SimConfig, start_simulator
+from claimbridge.sim.config import EraSplit
+from claimbridge.store.db import Store
+from claimbridge.store.practice import known_keys, write_practice_file
+from claimbridge.transport import fetch_new
+from claimbridge.transport.base import Transport
+from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+from claimbridge.x12.sniff import FileKind, sniff_bytes
 
-SHOWN_SEGMENTS = 14
-
-# A synthetic practice in the claimbridge-practice/1 format (docs/practice-format.md).
-BUILT_IN_PRACTICE = """{
- "format": "claimbridge-practice/1",
- "practice": {"name": "Cedar Valley Family Health", "tax_id": "847291635", "npi": "1300000019",
-   "taxonomy": "261QP2300X",
-   "address": {"line1": "410 Orchard Ave", "city": "Fresno", "state": "CA", "zip": "937101234"},
-   "pay_to_address": {"line1": "PO Box 5521", "city": "Fresno", "state": "CA", "zip": "937555521"},
-   "contact": {"name": "Dana Whitfield", "phone": "5594201188"}},
- "providers": [{"id": "prov-chen", "first_name": "Maya", "last_name": "Chen", "npi": "1234567893",
-   "taxonomy": "207Q00000X"}],
- "payers": [{"payer_id": "62308", "name": "CIGNA", "claim_filing_indicator": "CI"},
-   {"payer_id": "87726", "name": "UNITED HEALTHCARE", "claim_filing_indicator": "CI"}],
- "patients": [
-  {"id": "pt-1001", "first_name": "Aaron", "last_name": "Blake", "dob": "1984-03-12", "sex": "M",
-   "address": {"line1": "77 Elm St", "city": "Fresno", "state": "CA", "zip": "93711"},
-   "policies": [{"priority": "primary", "payer_id": "62308", "member_id": "U8823410201",
-     "group_number": "GRP44120", "relationship": "self"}]},
-  {"id": "pt-1002", "first_name": "Sofia", "last_name": "Ramirez", "dob": "2015-07-30",
-   "sex": "F", "address": {"line1": "12 Birch Ln", "city": "Clovis", "state": "CA", "zip": "93612"},
-   "policies": [{"priority": "primary", "payer_id": "87726", "member_id": "98123377",
-     "relationship": "child", "subscriber": {"first_name": "Elena", "last_name": "Ramirez",
-     "dob": "1988-01-05", "sex": "F"}}]}],
- "appointments": [
-  {"id": "appt-5001", "patient": "pt-1001", "provider": "prov-chen", "date": "2026-11-03",
-   "place_of_service": "11", "diagnoses": ["J20.9", "R05.9"],
-   "lines": [{"code": "99214", "modifiers": ["25"], "units": 1, "charge": "185.00",
-     "diagnosis_pointers": [1, 2]},
-    {"code": "94640", "units": 1, "charge": "48.00", "diagnosis_pointers": [1]}]},
-  {"id": "appt-5002", "patient": "pt-1002", "provider": "prov-chen", "date": "2026-11-04",
-   "place_of_service": "11", "diagnoses": ["Z00.129"],
-   "lines": [{"code": "99393", "units": 1, "charge": "210.00", "diagnosis_pointers": [1]}]}]
-}"""
+ACTOR = "demo"
+SHARED_PRACTICE = Path(__file__).resolve().parents[4] / "shared" / "examples" / "practice.json"
+ANSWER_TIMEOUT_S = 30.0
+QUIET_ROUNDS = 2  # rounds without a new file, after the ERAs, before the demo stops polling
 
 PracticeOption = Annotated[
     Path | None,
@@ -79,139 +56,173 @@ PracticeOption = Annotated[
 ]
 
 
+@dataclass
+class DemoSummary:
+    """What the demo did, and the claims as the ledger holds them at the end."""
+
+    created: CreateResult | None = None
+    submitted: SubmitResult | None = None
+    collected: Counter[str] = field(default_factory=Counter)
+    applied: int = 0
+    claims: list[dict[str, Any]] = field(default_factory=list)
+
+    def totals(self) -> dict[str, Decimal]:
+        """Money billed, paid, adjusted and owed by patients over every claim."""
+        keys = {"billed": "charge", "paid": "paid", "adjusted": "adjusted"}
+        keys["owed by patients"] = "patient_responsibility"
+        return {
+            name: sum((Decimal(claim[key]) for claim in self.claims), Decimal("0.00"))
+            for name, key in keys.items()
+        }
+
+
 @report_errors
 def demo(practice: PracticeOption = None) -> None:
-    """Write the practice's appointments as an 837P file, show it and read it back. Example:
+    """Run the whole claim cycle against the built-in Office Ally simulator. Example:
 
-    claimbridge demo --practice practice.json
+    claimbridge demo
     """
-    console = Console(highlight=False)
-    source = practice.read_bytes() if practice else BUILT_IN_PRACTICE
-    batch = _batch(parse_practice_text(source))
-    envelope = EnvelopeParams(
-        interchange_control_number=1,
-        group_control_number=1,
-        sender_id=batch.submitter.id,
-        created=datetime.now().replace(second=0, microsecond=0),
+    console = Console(highlight=False, soft_wrap=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="claimbridge-demo-") as folder:
+        summary = run_demo(Path(folder), practice_source(practice), console)
+    print_summary(summary, console)
+    console.print(f"Done in {time.monotonic() - started:.1f} s.")
+
+
+def practice_source(given: Path | None) -> bytes:
+    """The practice file: the one given, the shared example, or the copy in the package."""
+    if given is not None:
+        return given.read_bytes()
+    if SHARED_PRACTICE.is_file():
+        return SHARED_PRACTICE.read_bytes()
+    return (files("claimbridge") / "demo_data" / "practice.json").read_bytes()
+
+
+def run_demo(workdir: Path, practice: bytes, console: Console) -> DemoSummary:
+    """The cycle in ``workdir``: ledger, practice, simulator, create, submit, collect."""
+    summary = DemoSummary()
+    store = Store(f"sqlite:///{workdir / 'ledger.db'}")
+    try:
+        store.upgrade()
+        era_split = _load(store, practice)
+        console.print(f"Ledger {workdir / 'ledger.db'}: practice loaded.")
+        config = SimConfig(root=workdir / "sim", port=0, delay=0, era_split=era_split)
+        with start_simulator(config) as sim:
+            console.print(f"Office Ally simulator listening on {sim.host}:{sim.port}.")
+            summary.created = _create(store, console)
+            with _sftp(config, sim.port, workdir) as transport:
+                summary.submitted = _submit(store, transport, console)
+                _collect(store, transport, workdir / "archive", summary, console)
+        with store.read() as session:
+            summary.claims = list_claims(session)
+    finally:
+        store.dispose()
+    return summary
+
+
+def _load(store: Store, practice: bytes) -> EraSplit:
+    with store.transaction() as session:
+        practice_file = parse_practice_text(practice, known_keys(session))
+        write_practice_file(session, practice_file)
+    account = practice_file.clearinghouse
+    return EraSplit(account.era_split.value) if account else EraSplit.NONE
+
+
+def _create(store: Store, console: Console) -> CreateResult:
+    with store.transaction() as session:
+        result = create_claims(session, ACTOR, datetime.now(UTC).date())
+    ready = [c for c in result.created if c.status is ClaimStatus.READY]
+    console.print(f"Claims created and checked: {len(result.created)}, {len(ready)} ready.")
+    for held in (c for c in result.created if c.status is ClaimStatus.HELD):
+        console.print(f"  {held.patient_control_number} held: {held.result.reason}", markup=False)
+    return result
+
+
+def _sftp(config: SimConfig, port: int, workdir: Path) -> SftpTransport:
+    settings = SftpSettings(
+        host=config.host,
+        port=port,
+        username=config.user,
+        password=Secret(config.password),
+        known_hosts=workdir / "known_hosts",
     )
-    text = build_837p(batch, envelope)
-    segments = text.split(envelope.segment_terminator)[:-1]
-    console.print(
-        f"837P written: {len(batch.claims)} claims, {len(segments)} segments, "
-        f"{len(text.encode())} bytes. The first {SHOWN_SEGMENTS} segments:"
-    )
-    for segment in segments[:SHOWN_SEGMENTS]:
-        console.print(f"  {segment}{envelope.segment_terminator}", markup=False, soft_wrap=True)
-    read = [claim for parsed in parse_text(text) for claim in parsed.value.batch.claims]
-    same = [c.patient_control_number for c in read] == [
-        c.patient_control_number.upper() for c in batch.claims
-    ]
-    console.print(f"Read back: {len(read)} claims, in the order written: {'yes' if same else 'NO'}")
+    return SftpTransport(settings)
 
 
-def _batch(practice_file: practice_models.PracticeFile) -> ClaimBatch:
-    practice = practice_file.practice
-    contact = practice.contact or practice_models.Contact(name=practice.name)
-    provider = BillingProvider(
-        name=Name.of_organization(practice.name),
-        npi=practice.npi,
-        tax_id=practice.tax_id,
-        taxonomy=practice.taxonomy,
-        address=_address(practice.address),
-        pay_to_address=_address(practice.pay_to_address) if practice.pay_to_address else None,
-    )
-    submitter_id = (
-        practice_file.clearinghouse.submitter_id if practice_file.clearinghouse else ""
-    ) or practice.tax_id
-    claims = tuple(
-        _claim(practice_file, appointment, provider) for appointment in practice_file.appointments
-    )
-    return ClaimBatch(
-        submitter=Submitter(
-            name=Name.of_organization(practice.name),
-            id=submitter_id,
-            contact=Contact(
-                name=contact.name, phone=contact.phone or "", email=contact.email or ""
-            ),
-        ),
-        claims=claims,
-        reference="DEMO1",
-    )
+def _submit(store: Store, transport: Transport, console: Console) -> SubmitResult:
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("submitting 837P over SFTP", total=None)
+        result = submit(
+            store,
+            transport,
+            ACTOR,
+            datetime.now(UTC),
+            progress=lambda done: progress.advance(task, done),
+        )
+    for batch in result.batches:
+        console.print(f"Uploaded {batch.file_name}: {len(batch.patient_control_numbers)} claims.")
+    return result
 
 
-def _address(address: practice_models.Address) -> Address:
-    return Address(
-        line1=address.line1,
-        line2=address.line2 or "",
-        city=address.city,
-        state=address.state,
-        postal_code=address.zip,
-    )
+def _collect(
+    store: Store, transport: Transport, archive: Path, summary: DemoSummary, console: Console
+) -> None:
+    """Poll ``outbound`` until the ERAs are in and nothing new comes, applying each file."""
+    apply = ingest_function()
+    deadline, quiet = time.monotonic() + ANSWER_TIMEOUT_S, 0
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("collecting Office Ally's answers", total=None)
+        while time.monotonic() < deadline and quiet < QUIET_ROUNDS:
+            fetched = fetch_new(transport, archive, now=datetime.now(UTC)).fetched
+            for item in fetched:
+                summary.collected[sniff_bytes(item.archived.read_bytes()).value] += 1
+                summary.applied += apply(store, item.archived) if apply else 0
+                progress.advance(task)
+            eras_in = summary.collected[FileKind.X835.value] > 0
+            quiet = quiet + 1 if eras_in and not fetched else 0
+            time.sleep(0.5)
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.collected.items()))
+    console.print(f"Collected from outbound: {kinds or 'nothing'}.")
+    if apply is None:
+        console.print("(The ingest service is not installed: files were archived, not applied.)")
 
 
-def _claim(
-    practice_file: practice_models.PracticeFile,
-    appointment: practice_models.Appointment,
-    provider: BillingProvider,
-) -> Claim:
-    patient = next(p for p in practice_file.patients if p.key == appointment.patient_key)
-    policy = next(p for p in patient.policies if p.priority is practice_models.Priority.PRIMARY)
-    payer = next(p for p in practice_file.payers if p.payer_id == policy.payer_id)
-    doctor = next(p for p in practice_file.providers if p.key == appointment.provider_key)
-    account = appointment.key.upper()
-    return Claim(
-        patient_control_number=account,
-        billing_provider=provider,
-        subscriber=_subscriber(patient, policy),
-        payer=Payer(
-            name=payer.name,
-            payer_id=payer.payer_id,
-            filing_indicator=payer.claim_filing_indicator or "CI",
-        ),
-        patient=_dependent(patient, policy),
-        place_of_service=appointment.place_of_service,
-        diagnoses=tuple(icd10_code(code) for code in appointment.diagnoses),
-        rendering_provider=Provider(
-            name=Name.person(doctor.last_name, doctor.first_name),
-            npi=doctor.npi,
-            taxonomy=doctor.taxonomy,
-        ),
-        lines=tuple(
-            ServiceLine(
-                procedure_code=line.code,
-                modifiers=line.modifiers,
-                charge=line.charge,
-                units=line.units,
-                diagnosis_pointers=line.diagnosis_pointers,
-                service_date=appointment.service_date,
-                control_number=f"{account}-{number}",
-            )
-            for number, line in enumerate(appointment.lines, start=1)
-        ),
-    )
+IngestFunction = Callable[[Store, Path], int]
 
 
-def _subscriber(patient: practice_models.Patient, policy: practice_models.Policy) -> Subscriber:
-    holder: practice_models.Patient | practice_models.Person = patient
-    if policy.relationship is not practice_models.Relationship.SELF and policy.subscriber:
-        holder = policy.subscriber
-    return Subscriber(
-        name=Name.person(holder.last_name, holder.first_name),
-        member_id=policy.member_id,
-        group_number=policy.group_number or "",
-        birth_date=holder.dob,
-        sex=holder.sex,
-        address=_address(holder.address) if holder.address else None,
-    )
-
-
-def _dependent(patient: practice_models.Patient, policy: practice_models.Policy) -> Patient | None:
-    if policy.relationship is practice_models.Relationship.SELF:
+def ingest_function() -> IngestFunction | None:
+    """The ingest service's ``ingest_path(store, path) -> claims changed``, when it exists."""
+    try:
+        module = importlib.import_module("claimbridge.services.ingest")
+    except ImportError:
         return None
-    return Patient(
-        name=Name.person(patient.last_name, patient.first_name),
-        relationship=policy.relationship.x12_code,
-        birth_date=patient.dob,
-        sex=patient.sex,
-        address=_address(patient.address),
+    found: IngestFunction | None = getattr(module, "ingest_path", None)
+    return found
+
+
+def print_summary(summary: DemoSummary, console: Console) -> None:
+    """Claims by status, the money, and where to look further."""
+    console.print(_status_table(summary.claims))
+    for name, amount in summary.totals().items():
+        console.print(f"  {name:>17}: {amount:>10}")
+    console.print(
+        "Look further: 'claimbridge claims list', 'claimbridge claims show ID', and "
+        "'claimbridge serve' for the web app (with --db pointing at your own ledger)."
     )
+
+
+def _status_table(claims: list[dict[str, Any]]) -> Table:
+    table = Table("status", title="Claims by status")
+    for column in ("claims", "billed", "paid", "adjusted", "owed by patients"):
+        table.add_column(column, justify="right")
+    for status in ClaimStatus:
+        mine = [claim for claim in claims if claim["status"] == status.value]
+        if mine:
+            table.add_row(status.value, str(len(mine)), *_sums(mine))
+    return table
+
+
+def _sums(claims: list[dict[str, Any]]) -> list[str]:
+    keys = ("charge", "paid", "adjusted", "patient_responsibility")
+    return [str(sum((Decimal(claim[key]) for claim in claims), Decimal("0.00"))) for key in keys]

@@ -1,0 +1,61 @@
+"""``claimbridge demo``: the claim cycle end to end against the simulator, over real SFTP."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from claimbridge.cli import app
+from claimbridge.cli.demo import practice_source, run_demo
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+
+
+def _ledger_money(path: Path) -> dict[str, Decimal]:
+    """The totals straight from the ledger's tables, independently of the demo's own sums."""
+    store = Store(f"sqlite:///{path}")
+    pr = t.AdjustmentRow.group_code == "PR"
+    adjustments = select(func.sum(t.AdjustmentRow.amount))
+    with store.read() as session:
+        found = {
+            "billed": session.scalar(select(func.sum(t.ClaimRow.total_charge))),
+            "paid": session.scalar(select(func.sum(t.PaymentRow.paid))),
+            "adjusted": session.scalar(adjustments.where(~pr)),
+            "owed by patients": session.scalar(adjustments.where(pr)),
+        }
+    store.dispose()
+    return {
+        name: Decimal(str(value or 0)).quantize(Decimal("0.01")) for name, value in found.items()
+    }
+
+
+def test_the_demo_runs_the_cycle_and_its_numbers_are_the_ledgers(tmp_path: Path) -> None:
+    summary = run_demo(tmp_path, practice_source(None), Console(file=io.StringIO()))
+    assert summary.created is not None and summary.submitted is not None
+    held = [c for c in summary.created.created if c.status.value == "held"]
+    assert [(c.patient_control_number, c.result.reason) for c in held] == [
+        (
+            "CB000004",
+            "837P enrollment with BLUE SHIELD OF CALIFORNIA (BS001) is required and not "
+            "approved (not started)",
+        )
+    ]
+    assert summary.submitted.claims_sent == 4
+    assert summary.collected["835"] >= 1 and summary.collected["999"] == 1
+    assert summary.totals() == _ledger_money(tmp_path / "ledger.db")
+    statuses = {claim["patient_control_number"]: claim["status"] for claim in summary.claims}
+    assert statuses["CB000004"] == "held"
+    assert all(status != "ready" for status in statuses.values())
+
+
+def test_the_demo_command_ends_with_the_table_and_next_steps() -> None:
+    result = CliRunner().invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Claims by status" in result.output
+    assert "BLUE SHIELD OF CALIFORNIA (BS001) is required and not approved" in result.output
+    assert "claimbridge serve" in result.output
