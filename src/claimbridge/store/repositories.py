@@ -280,6 +280,24 @@ class ClaimRepository:
         events = [_event_values(m, actor, inbound_file_id, now) for m in moves]
         self.session.execute(insert(t.ClaimEventRow), events)
 
+    def note_many(
+        self,
+        notes: Sequence[tuple[int, str]],
+        what: str,
+        actor: str,
+        inbound_file_id: int | None = None,
+    ) -> None:
+        """Record many events that change no status: (claim id, why) pairs, one bulk INSERT."""
+        if not notes:
+            return
+        now = utcnow()
+        events = [
+            {"claim_id": claim_id, "what": what, "at": now, "why": why, "actor": actor,
+             "inbound_file_id": inbound_file_id, "from_status": None, "to_status": None}
+            for claim_id, why in notes
+        ]  # fmt: skip
+        self.session.execute(insert(t.ClaimEventRow), events)
+
     def note(
         self, clm01: str, what: str, why: str, actor: str, inbound_file_id: int | None = None
     ) -> None:

@@ -1,0 +1,255 @@
+"""The one way returned files enter the ledger: ``poll``, ``import`` and ``watch`` all end here.
+
+::
+
+    reports = ingest_bytes(store, "FS_HCFA_123_IN_C.txt", data)      # one file
+    reports = ingest_paths(store, [Path("a.835"), Path("b.999")])    # files brought by hand
+    reports = poll(store, transport, Path("archive"), now=now)       # fetch, then ingest
+
+For each file, in ONE database transaction:
+
+1. its bytes are kept in ``inbound_files`` (once by SHA-256: the same bytes under another name
+   change nothing and are reported as a duplicate);
+2. it is identified by content (``x12.sniff``), never by name; a zip is unpacked and each member
+   ingested the same way, in the same transaction;
+3. it is applied (``services.acks`` for TA1, 999, 277CA and Office Ally's reports,
+   ``services.post`` for 835s) inside a savepoint: a file that cannot be read is rolled back to
+   its kept bytes, recorded ``failed`` with the reason, and the next file goes on;
+4. its outcome (applied, held, failed, unknown, unpacked, kept) and a one-line detail are
+   stored on its ``inbound_files`` row.
+
+A crash anywhere rolls the file's transaction back; running again applies it exactly once.
+``poll`` downloads into the raw archive first (``transport.fetch_new``), then ingests every
+archived file the ledger does not have yet, so a crash between the two loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.oa_reports import parse_edi_status, parse_file_summary
+from claimbridge.errors import ClaimbridgeError, InputError, StoreError
+from claimbridge.services import acks
+from claimbridge.services.changes import Changes, chunks
+from claimbridge.services.post import post_remittance
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import record_inbound_file
+from claimbridge.transport.base import Transport
+from claimbridge.transport.fetch import fetch_new
+from claimbridge.transport.manifest import MANIFEST_NAME, Manifest
+from claimbridge.x12.reader import parse_text
+from claimbridge.x12.sniff import FileKind, sniff_bytes
+
+MAX_ZIP_MEMBER = 512 * 1024 * 1024  # refuse a member that claims to unpack larger than this
+
+Progress = Callable[[int], None]
+
+
+class Outcome(StrEnum):
+    """What became of a returned file (``inbound_files.outcome``)."""
+
+    APPLIED = "applied"  # read and applied to the ledger
+    HELD = "held"  # read, but held for a person (an 835 whose totals do not balance)
+    FAILED = "failed"  # could not be read; kept with the reason
+    UNKNOWN = "unknown"  # not a kind claimbridge knows; kept for a person
+    UNPACKED = "unpacked"  # a zip whose members were ingested one by one
+    KEPT = "kept"  # known, but nothing to apply (Office Ally's readable ERA text, an 837P)
+    DUPLICATE = "duplicate"  # the same bytes were ingested before (never stored twice)
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    """What ingesting one file did."""
+
+    name: str
+    sha256: str
+    kind: FileKind
+    outcome: Outcome
+    detail: str
+    inbound_file_id: int | None
+
+
+class _Unreadable(ClaimbridgeError):
+    """Raised inside an apply to roll its savepoint back with a reason."""
+
+
+def ingest_bytes(
+    store: Store, name: str, data: bytes, *, remote_path: str | None = None
+) -> list[FileReport]:
+    """Ingest one file (a zip: it and each member) in one transaction; one report per file."""
+    with store.transaction() as session:
+        return _ingest(store, session, name, data, remote_path)
+
+
+def ingest_paths(
+    store: Store, paths: Sequence[Path], progress: Progress | None = None
+) -> list[FileReport]:
+    """Files brought by hand: each read and ingested in its own transaction, in order."""
+    reports: list[FileReport] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+        reports += ingest_bytes(store, path.name, data)
+        if progress is not None:
+            progress(1)
+    return reports
+
+
+def poll(
+    store: Store,
+    transport: Transport,
+    archive_root: Path,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> list[FileReport]:
+    """Download what is new into the archive, then ingest every archived file not yet read."""
+    fetch_new(transport, archive_root, now=now)
+    return ingest_archive(store, archive_root, progress)
+
+
+def ingest_archive(
+    store: Store, archive_root: Path, progress: Progress | None = None
+) -> list[FileReport]:
+    """Ingest the archive's files whose bytes the ledger does not have yet, oldest first."""
+    entries = Manifest(archive_root / MANIFEST_NAME).entries
+    with store.read() as session:
+        known = _known_hashes(session, [entry.sha256 for entry in entries])
+    reports: list[FileReport] = []
+    for entry in entries:
+        if entry.sha256 in known:
+            continue
+        known.add(entry.sha256)
+        data = _read_archived(archive_root / entry.archived_as)
+        remote = f"{entry.folder}/{entry.name}"
+        reports += ingest_bytes(store, entry.name, data, remote_path=remote)
+        if progress is not None:
+            progress(1)
+    return reports
+
+
+def _read_archived(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"the archived copy {path} cannot be read: {error.strerror}") from None
+
+
+def _known_hashes(session: Session, hashes: Sequence[str]) -> set[str]:
+    known: set[str] = set()
+    for part in chunks(sorted(set(hashes))):
+        query = select(t.InboundFileRow.sha256).where(t.InboundFileRow.sha256.in_(part))
+        known.update(session.scalars(query))
+    return known
+
+
+def _ingest(
+    store: Store, session: Session, name: str, data: bytes, remote_path: str | None
+) -> list[FileReport]:
+    kind = sniff_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    file_id, new = record_inbound_file(session, name[:255], data, kind.value, "received")
+    if not new:
+        detail = f"the same bytes were ingested before (file {file_id})"
+        return [FileReport(name, digest, kind, Outcome.DUPLICATE, detail, file_id)]
+    members: list[FileReport] = []
+    if kind is FileKind.ZIP:
+        outcome, detail, members = _unpack(store, session, name, data)
+    else:
+        outcome, detail = _apply_safely(store, session, kind, data, file_id)
+    row = session.get_one(t.InboundFileRow, file_id)
+    row.outcome, row.outcome_detail, row.remote_path = outcome.value, detail, remote_path
+    return [FileReport(name, digest, kind, outcome, detail, file_id), *members]
+
+
+def _unpack(
+    store: Store, session: Session, name: str, data: bytes
+) -> tuple[Outcome, str, list[FileReport]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            if any(i.file_size > MAX_ZIP_MEMBER for i in infos):
+                return Outcome.FAILED, "a member of the zip is too large to unpack", []
+            contents = [(i.filename, archive.read(i)) for i in infos]
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        return Outcome.FAILED, f"the zip cannot be unpacked: {error}", []
+    reports: list[FileReport] = []
+    for member, content in contents:
+        reports += _ingest(store, session, f"{name}/{member}", content, None)
+    return Outcome.UNPACKED, f"{len(contents)} files unpacked", reports
+
+
+def _apply_safely(
+    store: Store, session: Session, kind: FileKind, data: bytes, file_id: int
+) -> tuple[Outcome, str]:
+    """Apply inside a savepoint; a file that cannot be read leaves only its kept bytes."""
+    try:
+        with store.transaction():
+            changes = Changes(file_id)
+            outcome, detail = _apply(session, kind, data, changes)
+            changes.write(session)
+            session.flush()
+    except (ClaimbridgeError, ValueError, UnicodeError) as error:
+        return Outcome.FAILED, f"cannot be read: {error}"
+    return outcome, detail
+
+
+def _apply(session: Session, kind: FileKind, data: bytes, changes: Changes) -> tuple[Outcome, str]:
+    if kind is FileKind.UNKNOWN:
+        return Outcome.UNKNOWN, "not a file claimbridge recognises; kept for a person to look at"
+    text = data.decode("utf-8", errors="replace")
+    if kind is FileKind.OA_FILE_SUMMARY:
+        return Outcome.APPLIED, acks.apply_file_summary(session, parse_file_summary(text), changes)
+    if kind is FileKind.OA_EDI_STATUS:
+        return Outcome.APPLIED, acks.apply_edi_status(session, parse_edi_status(text), changes)
+    if kind is FileKind.OA_ERA_STATUS:
+        return Outcome.KEPT, "Office Ally's readable ERA; payments are posted from the 835"
+    if kind is FileKind.X837P:
+        return Outcome.KEPT, "an 837P claim file, not an answer; nothing to apply"
+    return _apply_x12(session, text, changes)
+
+
+def _apply_x12(session: Session, text: str, changes: Changes) -> tuple[Outcome, str]:
+    details: list[str] = []
+    held = posted = 0
+    for parsed in parse_text(text):
+        if parsed.kind == "835":
+            result = post_remittance(session, parsed.value, changes.inbound_file_id, changes)
+            held += 1 if result.held else 0
+            posted += 1
+            details.append(str(result))
+        else:
+            details.append(_apply_ack(session, parsed.kind, parsed.value, changes))
+    if not details:
+        raise _Unreadable("the file holds no transaction set and no TA1")
+    outcome = Outcome.HELD if posted and held == posted else Outcome.APPLIED
+    return outcome, _joined(details)
+
+
+def _apply_ack(session: Session, kind: str, value: object, changes: Changes) -> str:
+    if kind == "TA1":
+        return acks.apply_ta1(session, value, changes)  # type: ignore[arg-type]
+    if kind == "999":
+        return acks.apply_999(session, value, changes)  # type: ignore[arg-type]
+    if kind in ("277CA", "277"):
+        return acks.apply_277ca(session, value, changes)  # type: ignore[arg-type]
+    return f"a {kind} transaction set: nothing to apply"
+
+
+def _joined(details: Iterable[str], most: int = 20) -> str:
+    listed = list(details)
+    shown = "; ".join(listed[:most])
+    return shown + (f"; … and {len(listed) - most} more" if len(listed) > most else "")

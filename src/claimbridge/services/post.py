@@ -1,0 +1,398 @@
+"""Posting an 835 into the ledger, in bulk: one remittance (check or EFT) at a time.
+
+``post_remittance(session, remittance, inbound_file_id, changes)``:
+
+1. a transaction set whose totals do not balance (BPR02 ≠ Σ CLP04 − Σ PLB) is held whole:
+   nothing of it is posted, and the reason is returned;
+2. the same remittance twice (payer, TRN02 trace number, BPR02 amount) is refused;
+3. the remittance and its PLB adjustments are recorded;
+4. claims are posted in chunks of ``CHUNK`` CLPs: our claims looked up by CLM01 in one query,
+   their lines in another, then payments (one row per SVC, plus the claim-level remainder; see
+   ``domain.posting``) and their CAS adjustments inserted in bulk. A CLP that matches none of
+   our claims goes to the unmatched queue (``unmatched_claims``) for a person;
+5. each claim's status follows (``domain.posting.status_after``) with an event that says what
+   the payer paid, what the patient owes, and for a denial the reasons (CARC/RARC) in words.
+
+Totals are never overwritten: each CLP adds rows, so several ERAs, a reversal (negative
+amounts) and its correction sum up. ``appointment_totals`` gives what insurance paid and what
+the patient owes per appointment; ``unmatched`` lists the queue.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from claimbridge.domain import posting
+from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
+from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
+from claimbridge.store import tables as t
+from claimbridge.store.repositories import Remittance as RemittanceRecord
+from claimbridge.store.repositories import add_remittance, utcnow
+from claimbridge.x12.tx835_005010X221A1 import Level, Loop2100, Remittance, check_balance
+
+CHUNK = 900
+ZERO = Decimal("0.00")
+_PAYMENTS = t.Base.metadata.tables["payments"]
+_ADJUSTMENTS = t.Base.metadata.tables["adjustments"]
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What posting one remittance did; ``held`` or ``duplicate`` says why nothing was posted."""
+
+    trace_number: str
+    amount: Decimal
+    claims: int = 0
+    unmatched: int = 0
+    held: str | None = None
+    duplicate: bool = False
+
+    def __str__(self) -> str:
+        name = f"ERA {self.trace_number} ({self.amount})"
+        if self.held:
+            return f"{name} held, nothing posted: {self.held}"
+        if self.duplicate:
+            return f"{name} already posted (same payer, trace number and amount); refused"
+        return f"{name}: {self.claims} claims posted, {self.unmatched} unmatched"
+
+
+def payer_identifier(remittance: Remittance) -> str:
+    """Who paid: REF*2U or N104 of the payer loop, else TRN03 (the payer's company id)."""
+    payer = remittance.payer
+    ref = next((r.value for r in payer.references if r.qualifier == "2U"), "")
+    return ref or payer.n1.id or remittance.trn.originating_company_id or payer.n1.name
+
+
+def post_remittance(
+    session: Session, remittance: Remittance, inbound_file_id: int, changes: Changes
+) -> Posted:
+    """Post one 835 transaction set (see the module docstring)."""
+    trace, amount = remittance.trn.trace_number, remittance.bpr.amount
+    unbalanced = [i for i in check_balance(remittance) if i.level is Level.TRANSACTION]
+    if unbalanced:
+        return Posted(trace, amount, held=str(unbalanced[0]))
+    remittance_id, new = add_remittance(session, _record(remittance, inbound_file_id))
+    if not new:
+        return Posted(trace, amount, duplicate=True)
+    _add_provider_adjustments(session, remittance_id, remittance)
+    poster = _Poster(session, remittance, remittance_id, inbound_file_id, changes)
+    for part in _claim_chunks(remittance.claims):
+        poster.post(part)
+    poster.finish()
+    return Posted(trace, amount, poster.claims, poster.unmatched)
+
+
+def _claim_chunks(claims: Sequence[Loop2100]) -> Iterable[Sequence[Loop2100]]:
+    for start in range(0, len(claims), CHUNK):
+        yield claims[start : start + CHUNK]
+
+
+def _record(remittance: Remittance, inbound_file_id: int) -> RemittanceRecord:
+    bpr = remittance.bpr
+    return RemittanceRecord(
+        payer_identifier=payer_identifier(remittance)[:80],
+        trace_number=remittance.trn.trace_number,
+        amount=bpr.amount,
+        method=bpr.payment_method_code[:3],
+        payment_date=bpr.payment_date,
+        production_date=remittance.production_date,
+        inbound_file_id=inbound_file_id,
+    )
+
+
+def _add_provider_adjustments(session: Session, remittance_id: int, remittance: Remittance) -> None:
+    rows = [
+        {"remittance_id": remittance_id, "provider_identifier": plb.provider_id[:50],
+         "fiscal_period_end": plb.fiscal_period_end, "reason_code": plb.reason[:2],
+         "reference": plb.reference[:50] or None, "amount": plb.amount}
+        for plb in remittance.provider_adjustments
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(t.ProviderAdjustmentRow), rows)
+
+
+class _Poster:
+    """Posts the claims of one remittance, chunk by chunk."""
+
+    def __init__(
+        self,
+        session: Session,
+        remittance: Remittance,
+        remittance_id: int,
+        inbound_file_id: int,
+        changes: Changes,
+    ) -> None:
+        self.session = session
+        self.remittance_id = remittance_id
+        self.inbound_file_id = inbound_file_id
+        self.changes = changes
+        self.index = ClaimIndex(session)
+        self.label = f"ERA {remittance.trn.trace_number} from {remittance.payer.n1.name}"
+        self.claims = self.unmatched = 0
+        self.payers: Counter[int] = Counter()
+        self.now = utcnow()
+
+    def post(self, part: Sequence[Loop2100]) -> None:
+        """Post one chunk of CLPs."""
+        found = self.index.load(c.clp.patient_control_number for c in part)
+        matched = [(c, found[c.clp.patient_control_number]) for c in part
+                   if c.clp.patient_control_number in found]  # fmt: skip
+        self._queue_unmatched([c for c in part if c.clp.patient_control_number not in found])
+        claim_ids = [ref.id for _, ref in matched]
+        lines = _line_keys(self.session, claim_ids)
+        totals = _totals(self.session, claim_ids)
+        payments, plans = self._payment_rows(matched, lines)
+        ids = self._insert_payments(payments)
+        self._insert_adjustments(ids, plans)
+        for claim, ref in matched:  # a claim twice in one chunk sees its first CLP
+            totals[ref.id] = self._move(claim, ref, totals.get(ref.id, (ZERO, ZERO)))
+        self._payer_numbers(matched)
+        self.claims += len(matched)
+        self.index.found.clear()  # keep memory flat on very large remittances
+
+    def _payment_rows(
+        self, matched: Sequence[tuple[Loop2100, ClaimRef]], lines: dict[int, list[posting.LineKey]]
+    ) -> tuple[list[dict[str, Any]], list[posting.PaymentPlan]]:
+        rows: list[dict[str, Any]] = []
+        plans: list[posting.PaymentPlan] = []
+        for claim, ref in matched:
+            self.payers[ref.payer_id] += 1
+            line_ids = posting.match_lines(lines.get(ref.id, []), claim.service_lines)
+            clp = claim.clp
+            for plan in posting.plan_claim(claim, line_ids):
+                plans.append(plan)
+                rows.append({"remittance_id": self.remittance_id, "claim_id": ref.id,
+                             "claim_line_id": plan.line_id, "status_code": clp.status_code[:2],
+                             "charge": plan.charge, "paid": plan.paid,
+                             "patient_responsibility": plan.patient_responsibility,
+                             "payer_claim_control_number":
+                                 clp.payer_claim_control_number[:50] or None,
+                             "created_at": self.now})  # fmt: skip
+        return rows, plans
+
+    def _insert_payments(self, rows: list[dict[str, Any]]) -> list[int]:
+        if not rows:
+            return []
+        statement = _PAYMENTS.insert().returning(_PAYMENTS.c.id, sort_by_parameter_order=True)
+        return list(self.session.execute(statement, rows).scalars())
+
+    def _insert_adjustments(self, ids: list[int], plans: list[posting.PaymentPlan]) -> None:
+        rows = [
+            {"payment_id": payment_id, "group_code": a.group[:2], "reason_code": a.reason[:5],
+             "amount": a.amount, "quantity": a.quantity}
+            for payment_id, plan in zip(ids, plans, strict=True)
+            for a in plan.adjustments
+        ]  # fmt: skip
+        if rows:
+            self.session.execute(_ADJUSTMENTS.insert(), rows)
+
+    def _move(
+        self, claim: Loop2100, ref: ClaimRef, before: tuple[Decimal, Decimal]
+    ) -> tuple[Decimal, Decimal]:
+        """Propose the claim's status after this CLP; returns its totals with the CLP."""
+        clp = claim.clp
+        patient = _patient_share(claim)
+        paid_total, patient_total = before[0] + clp.paid, before[1] + patient
+        why = _why(self.label, claim, patient)
+        target = posting.status_after(clp.status_code, paid_total, patient_total)
+        if target is None:
+            self.changes.note(ref, why)
+        else:
+            self.changes.propose(ref, target, why)
+        return paid_total, patient_total
+
+    def _payer_numbers(self, matched: Sequence[tuple[Loop2100, ClaimRef]]) -> None:
+        values = [{"b_id": ref.id, "number": c.clp.payer_claim_control_number[:50]}
+                  for c, ref in matched if c.clp.payer_claim_control_number]  # fmt: skip
+        if values:
+            claims = t.Base.metadata.tables["claims"]
+            statement = (
+                update(claims)
+                .where(claims.c.id == bindparam("b_id"))
+                .values(payer_claim_control_number=bindparam("number"))
+            )
+            self.session.execute(statement, values)
+
+    def _queue_unmatched(self, claims: Sequence[Loop2100]) -> None:
+        rows = [
+            {"inbound_file_id": self.inbound_file_id, "remittance_id": self.remittance_id,
+             "patient_control_number": c.clp.patient_control_number[:38],
+             "payer_claim_control_number": c.clp.payer_claim_control_number[:50] or None,
+             "status_code": c.clp.status_code[:2], "charge": c.clp.charge, "paid": c.clp.paid,
+             "patient_responsibility": c.clp.patient_responsibility,
+             "segment_position": c.clp.position, "created_at": self.now}
+            for c in claims
+        ]  # fmt: skip
+        if rows:
+            self.session.execute(insert(t.UnmatchedClaimRow), rows)
+            self.unmatched += len(rows)
+
+    def finish(self) -> None:
+        """Name the remittance's payer from our claims when the 835 did not name a known one."""
+        row = self.session.get_one(t.RemittanceRow, self.remittance_id)
+        if row.payer_id is None and self.payers:
+            row.payer_id = self.payers.most_common(1)[0][0]
+
+
+def _patient_share(claim: Loop2100) -> Decimal:
+    """The PR adjustments of a CLP (claim level and lines): what the patient owes from it."""
+    adjustments = [
+        *claim.adjustments,
+        *(a for line in claim.service_lines for a in line.adjustments),
+    ]
+    return sum((a.amount for a in adjustments if a.group == posting.PATIENT_GROUP), ZERO)
+
+
+def _why(label: str, claim: Loop2100, patient: Decimal) -> str:
+    clp = claim.clp
+    words = f"{label}: {claim_status_text(clp.status_code)}; paid {clp.paid}"
+    words += f", patient owes {patient}" if patient else ""
+    if clp.status_code == posting.DENIAL or (clp.paid == 0 and not patient):
+        words += "; " + _reasons(claim)
+    return words
+
+
+def _reasons(claim: Loop2100) -> str:
+    adjustments = [
+        *claim.adjustments,
+        *(a for line in claim.service_lines for a in line.adjustments),
+    ]
+    carcs = dict.fromkeys(f"{a.group}-{a.reason} {carc_text(a.reason)}" for a in adjustments)
+    rarcs = [f"{code} {rarc_text(code)}" for code in posting.remark_codes(claim)]
+    return "; ".join([*carcs, *rarcs]) or "no reason given"
+
+
+def _line_keys(session: Session, claim_ids: list[int]) -> dict[int, list[posting.LineKey]]:
+    lines: dict[int, list[posting.LineKey]] = {}
+    if not claim_ids:
+        return lines
+    line = t.ClaimLineRow
+    columns = (line.claim_id, line.id, line.line_control_number, line.code, line.modifiers)
+    query = select(*columns, line.service_date).where(line.claim_id.in_(claim_ids))
+    for claim_id, line_id, control, code, modifiers, day in session.execute(
+        query.order_by(line.id)
+    ):
+        mods = tuple(m for m in modifiers.split(":") if m)
+        lines.setdefault(claim_id, []).append(posting.LineKey(line_id, control, code, mods, day))
+    return lines
+
+
+def _totals(session: Session, claim_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """(paid, patient responsibility) already posted per claim."""
+    if not claim_ids:
+        return {}
+    paid_query = (
+        select(t.PaymentRow.claim_id, func.sum(t.PaymentRow.paid))
+        .where(t.PaymentRow.claim_id.in_(claim_ids))
+        .group_by(t.PaymentRow.claim_id)
+    )
+    paid = {claim_id: Decimal(total) for claim_id, total in session.execute(paid_query)}
+    if not paid:
+        return {}
+    patient_query = (
+        select(t.PaymentRow.claim_id, func.sum(t.AdjustmentRow.amount))
+        .join(t.AdjustmentRow, t.AdjustmentRow.payment_id == t.PaymentRow.id)
+        .where(t.PaymentRow.claim_id.in_(list(paid)), t.AdjustmentRow.group_code == "PR")
+        .group_by(t.PaymentRow.claim_id)
+    )
+    patient = {claim_id: Decimal(total) for claim_id, total in session.execute(patient_query)}
+    return {claim_id: (total, patient.get(claim_id, ZERO)) for claim_id, total in paid.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentTotals:
+    """What insurance paid on an appointment's claims, and what the patient owes for it."""
+
+    appointment_id: int
+    charge: Decimal
+    insurance_paid: Decimal
+    patient_owes: Decimal
+
+
+def appointment_totals(session: Session, appointment_ids: Sequence[int]) -> list[AppointmentTotals]:
+    """Per appointment: charges of its claims, what payers paid, what the patient owes (PR)."""
+    found: list[AppointmentTotals] = []
+    for part in chunks(list(appointment_ids)):
+        found += _appointment_part(session, part)
+    return found
+
+
+def _appointment_part(session: Session, part: list[object]) -> list[AppointmentTotals]:
+    claim = t.ClaimRow
+    paid = (
+        select(func.coalesce(func.sum(t.PaymentRow.paid), 0))
+        .where(t.PaymentRow.claim_id == claim.id)
+        .scalar_subquery()
+    )
+    owed = (
+        select(func.coalesce(func.sum(t.AdjustmentRow.amount), 0))
+        .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
+        .where(t.PaymentRow.claim_id == claim.id, t.AdjustmentRow.group_code == "PR")
+        .scalar_subquery()
+    )
+    query = (
+        select(claim.appointment_id, func.sum(claim.total_charge), func.sum(paid), func.sum(owed))
+        .where(claim.appointment_id.in_(part), claim.appointment_id.is_not(None))
+        .group_by(claim.appointment_id)
+        .order_by(claim.appointment_id)
+    )
+    return [
+        AppointmentTotals(appointment or 0, _money(charge), _money(ins), _money(pat))
+        for appointment, charge, ins, pat in session.execute(query)
+    ]
+
+
+def _money(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class UnmatchedClaim:
+    """An ERA claim that matched none of ours."""
+
+    id: int
+    patient_control_number: str
+    payer_claim_control_number: str | None
+    status_code: str
+    charge: Decimal
+    paid: Decimal
+    trace_number: str
+    payer: str
+    payment_date: date | None
+    file_name: str
+
+
+def unmatched(session: Session, include_resolved: bool = False) -> list[UnmatchedClaim]:
+    """The unmatched queue, oldest first."""
+    row = t.UnmatchedClaimRow
+    query = (
+        select(row, t.RemittanceRow, t.InboundFileRow.name)
+        .join(t.RemittanceRow, t.RemittanceRow.id == row.remittance_id)
+        .join(t.InboundFileRow, t.InboundFileRow.id == row.inbound_file_id)
+        .order_by(row.id)
+    )
+    if not include_resolved:
+        query = query.where(row.resolved_at.is_(None))
+    return [
+        UnmatchedClaim(
+            u.id,
+            u.patient_control_number,
+            u.payer_claim_control_number,
+            u.status_code,
+            u.charge,
+            u.paid,
+            r.trace_number,
+            r.payer_identifier,
+            r.payment_date,
+            name,
+        )
+        for u, r, name in session.execute(query)
+    ]
