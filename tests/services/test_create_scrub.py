@@ -59,7 +59,8 @@ def test_blue_shield_is_held_for_enrollment_with_the_reason() -> None:
 
 def test_every_edit_is_named_in_words() -> None:
     facts = facts_for("appt-5001")
-    provider = dataclasses.replace(facts.provider, npi="1234567890")  # type: ignore[arg-type]
+    assert facts.provider is not None
+    provider = dataclasses.replace(facts.provider, npi="1234567890")
     line = dataclasses.replace(facts.lines[0], code="9921", diagnosis_pointers=(1, 3))
     visit = dataclasses.replace(facts.appointment, diagnoses=("J20.9", "R5"))
     broken = dataclasses.replace(facts, provider=provider, lines=(line,), appointment=visit)
