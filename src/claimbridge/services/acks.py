@@ -156,6 +156,7 @@ def apply_277ca(session: Session, ack: ClaimAck, changes: Changes) -> str:
     index.load(c.patient_control_number or "" for c in ack.claims)
     rows: list[dict[str, object]] = []
     counts = {"accepted": 0, "rejected": 0, "other": 0, "unknown": 0}
+    numbers: list[dict[str, object]] = []
     for result in ack.claims:
         claim = index.get(result.patient_control_number or "")
         if claim is None:
@@ -163,7 +164,10 @@ def apply_277ca(session: Session, ack: ClaimAck, changes: Changes) -> str:
             continue
         provider = _rejected_provider_above(ack, result)
         counts[_apply_claim_result(claim, result, provider, changes, rows)] += 1
+        if result.payer_claim_number:
+            numbers.append({"b_id": claim.id, "number": result.payer_claim_number[:50]})
     counts["rejected"] += _reject_unlisted(session, ack, index, changes, rows)
+    set_payer_claim_numbers(session, numbers)
     add_acknowledgments(session, rows, changes.inbound_file_id)
     return "277CA: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
 

@@ -1,0 +1,223 @@
+"""Collecting and reading back: ``poll``, ``import``, ``watch``, ``eob`` and ``unmatched``.
+
+``poll``, ``import`` and ``watch`` all go through ``services.ingest``: archive, identify by
+content, apply once by SHA-256, one transaction per file.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from claimbridge.cli.claims import KnownHostsOption, _transport
+from claimbridge.cli.common import report_errors
+from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.errors import InputError
+from claimbridge.services.eob import find_eob, render_html, render_text
+from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
+from claimbridge.services.post import unmatched
+from claimbridge.settings import Settings
+from claimbridge.store.db import Store
+
+console = Console(highlight=False, soft_wrap=True)
+
+ArchiveOption = Annotated[
+    Path,
+    typer.Option(
+        "--archive",
+        envvar="CLAIMBRIDGE_ARCHIVE",
+        file_okay=False,
+        help="Where every downloaded file's raw bytes are kept, with a manifest.",
+    ),
+]
+FromOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        exists=True,
+        file_okay=False,
+        help="Read Office Ally's 'outbound' from this local folder instead of SFTP.",
+    ),
+]
+_INTERVAL = re.compile(r"(\d+)\s*([smh]?)")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``poll``, ``import``, ``watch``, ``eob`` and ``unmatched``."""
+    root.command("poll")(poll_command)
+    root.command("import")(import_command)
+    root.command("watch")(watch_command)
+    root.command("eob")(eob_command)
+    root.command("unmatched")(unmatched_command)
+
+
+def _with_progress(
+    label: str, run: Callable[[Callable[[int], None]], list[FileReport]]
+) -> list[FileReport]:
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        return run(lambda done: progress.advance(task, done))
+
+
+def run_poll(
+    settings: Settings, store: Store, source: Path | None, known_hosts: Path, archive: Path
+) -> list[FileReport]:
+    """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them."""
+    transport = _transport(settings, store, source, known_hosts)
+    try:
+        now = datetime.now(UTC)
+        return _with_progress(
+            "collecting files", lambda step: poll(store, transport, archive, now=now, progress=step)
+        )
+    finally:
+        transport.close()
+
+
+@report_errors
+def poll_command(
+    source: FromOption = None,
+    archive: ArchiveOption = Path("claimbridge-archive"),
+    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    db: DbOption = None,
+) -> None:
+    """Fetch what Office Ally returned and apply it: acknowledgments, reports, ERAs.
+
+    Each new file is archived first, identified by its content and applied exactly once.
+    Example:
+
+        claimbridge poll --from ./sim-root
+    """
+    settings, store = open_store(db)
+    print_reports(run_poll(settings, store, source, known_hosts, archive))
+
+
+@report_errors
+def import_command(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Files.")],
+    db: DbOption = None,
+) -> None:
+    """Apply files brought by hand (999, 277CA, 835, Office Ally reports, zips).
+
+    The same bytes imported twice change nothing and are reported as a duplicate. Example:
+
+        claimbridge import ~/Downloads/ERA_835_0412.835
+    """
+    _, store = open_store(db)
+    print_reports(_with_progress("importing files", lambda step: ingest_paths(store, files, step)))
+
+
+def parse_interval(text: str) -> float:
+    """'15m', '90s', '1h' or a number of seconds, as seconds."""
+    match = _INTERVAL.fullmatch(text.strip().lower())
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(f"{text!r} is not an interval (e.g. 15m, 90s, 1h)")
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+@report_errors
+def watch_command(
+    every: Annotated[str, typer.Option("--every", help="How often to poll: 15m, 30m, 1h.")] = "15m",
+    once: Annotated[bool, typer.Option("--once", help="Poll once and stop.")] = False,
+    source: FromOption = None,
+    archive: ArchiveOption = Path("claimbridge-archive"),
+    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    db: DbOption = None,
+) -> None:
+    """Keep polling Office Ally; Ctrl-C stops cleanly between polls. Example:
+
+    claimbridge watch --every 30m
+    """
+    seconds = parse_interval(every)
+    settings, store = open_store(db)
+    try:
+        while True:
+            print_reports(run_poll(settings, store, source, known_hosts, archive))
+            if once:
+                return
+            console.print(f"next poll in {every}; Ctrl-C stops")
+            time.sleep(seconds)
+    except KeyboardInterrupt:
+        console.print("stopped.")
+
+
+def print_reports(reports: list[FileReport]) -> None:
+    """One line per file, then what to do next."""
+    for report in reports:
+        console.print(
+            f"  {report.name}: {report.kind.value} {report.outcome.value} — {report.detail}",
+            markup=False,
+        )
+    counted = {o: sum(1 for r in reports if r.outcome is o) for o in Outcome}
+    summary = ", ".join(f"{n} {o.value}" for o, n in counted.items() if n) or "nothing new"
+    console.print(f"{len(reports)} files: {summary}.")
+    if counted[Outcome.FAILED] or counted[Outcome.UNKNOWN] or counted[Outcome.HELD]:
+        console.print(
+            "Files failed, unknown or held are kept in the ledger for a person to look at."
+        )
+    if reports:
+        console.print(
+            "Next: 'claimbridge claims list' shows each claim; "
+            "'claimbridge unmatched' the ERA claims we could not match."
+        )
+
+
+@report_errors
+def eob_command(
+    remittance: Annotated[str, typer.Argument(help="The remittance's id or check/EFT number.")],
+    html_file: Annotated[
+        Path | None, typer.Option("--html", dir_okay=False, help="Also write the EOB as HTML.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Print an ERA as a paper EOB reads. Example:
+
+    claimbridge eob 70000001 --html eob.html
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        eob = find_eob(session, remittance)
+    console.print(render_text(eob), markup=False, end="")
+    if html_file is not None:
+        try:
+            html_file.write_text(render_html(eob), encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"cannot write {html_file}: {error.strerror}") from None
+        console.print(f"written to {html_file}")
+
+
+@report_errors
+def unmatched_command(db: DbOption = None) -> None:
+    """List ERA claims that match none of ours, for a person to sort out. Example:
+
+    claimbridge unmatched
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        queue = unmatched(session)
+    if not queue:
+        console.print("No unmatched ERA claims.")
+        return
+    table = Table(
+        "Id", "CLM01", "Payer claim", "Status", "Charge", "Paid", "Check", "Payer", "File"
+    )
+    for item in queue:
+        table.add_row(
+            str(item.id), item.patient_control_number, item.payer_claim_control_number or "",
+            item.status_code, str(item.charge), str(item.paid), item.trace_number,
+            item.payer, item.file_name,
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"{len(queue)} unmatched. Check each CLM01 against your claims; "
+        "'claimbridge eob CHECK' shows the ERA."
+    )
