@@ -1,0 +1,148 @@
+"""Builders the claim-cycle tests share: a submitted batch answered by the simulator, claims with
+lines inserted directly, the ledger read back as plain rows, and test files made to name ours."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claims import create_claims
+from claimbridge.services.submit import Batch, submit
+from claimbridge.sim import SimConfig, process_inbound_once
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
+from claimbridge.transport import LocalDirTransport
+from ledger_fixtures import TAX_ID, load_example
+
+NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """The example practice submitted to the simulator's folder and answered there."""
+
+    store: Store
+    root: Path
+    batch: Batch
+
+    @property
+    def outbound(self) -> list[Path]:
+        return sorted(p for p in (self.root / "outbound").iterdir() if not p.name.startswith("."))
+
+
+def submitted(store: Store, root: Path) -> tuple[LocalDirTransport, Batch]:
+    """Load the example, create its claims and submit the ready ones into ``root/inbound``."""
+    load_example(store)
+    with store.transaction() as session:
+        create_claims(session, "test", NOW.date())
+    root.mkdir(parents=True, exist_ok=True)
+    transport = LocalDirTransport(root)
+    [batch] = submit(store, transport, "test", NOW).batches
+    return transport, batch
+
+
+def answered(store: Store, root: Path, **settings: Any) -> Answered:
+    """``submitted``, then one simulator round at ``NOW`` writes every answer to outbound."""
+    _, batch = submitted(store, root)
+    process_inbound_once(root, SimConfig(root=root, **settings), NOW.replace(tzinfo=None))
+    return Answered(store, root, batch)
+
+
+def add_claim(
+    store: Store,
+    clm01: str,
+    lines: tuple[tuple[str, str, str | None], ...],
+    service_date: date = date(2025, 3, 1),
+    status: ClaimStatus = ClaimStatus.SUBMITTED,
+    payer_id: str = "62308",
+) -> int:
+    """A claim with lines (code[:modifier…], charge, line control number) in ``status``."""
+    new_lines = tuple(
+        NewClaimLine(
+            code.split(":")[0], Decimal(charge), modifiers=tuple(code.split(":")[1:]),
+            line_control_number=control,
+        )
+        for code, charge, control in lines
+    )  # fmt: skip
+    claim = NewClaim(
+        clm01=clm01,
+        payer_id=payer_id,
+        billing_tax_id=TAX_ID,
+        billing_npi="1300000019",
+        rendering_npi="1234567893",
+        service_date=service_date,
+        lines=new_lines,
+        status=status,
+    )
+    with store.transaction() as session:
+        return ClaimRepository(session).add(claim, actor="test")
+
+
+def status_of(store: Store, clm01: str) -> ClaimStatus:
+    with store.read() as session:
+        query = select(t.ClaimRow.status).where(t.ClaimRow.clm01 == clm01)
+        return ClaimStatus(session.scalars(query).one())
+
+
+def statuses(store: Store) -> dict[str, str]:
+    with store.read() as session:
+        return {
+            clm01: status
+            for clm01, status in session.execute(select(t.ClaimRow.clm01, t.ClaimRow.status))
+        }
+
+
+def reasons(store: Store, clm01: str) -> list[str]:
+    """The ``why`` of every event of the claim, oldest first."""
+    with store.read() as session:
+        return [event.why or "" for event in ClaimRepository(session).events(clm01)]
+
+
+def data(name: str) -> str:
+    return (TEST_DATA / name).read_text()
+
+
+def renumber(text: str, old: str, new: str) -> str:
+    """``text`` with the element value ``old`` replaced by ``new`` wherever it is whole."""
+    return re.sub(rf"(?<=[*:]){re.escape(old)}(?=[*~:\n\r])", new, text)
+
+
+_TABLES = {
+    "claims": (t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason,
+               t.ClaimRow.payer_claim_control_number),
+    "payments": (t.PaymentRow.claim_id, t.PaymentRow.claim_line_id, t.PaymentRow.status_code,
+                 t.PaymentRow.charge, t.PaymentRow.paid, t.PaymentRow.patient_responsibility,
+                 t.PaymentRow.remittance_id),
+    "adjustments": (t.AdjustmentRow.payment_id, t.AdjustmentRow.group_code,
+                    t.AdjustmentRow.reason_code, t.AdjustmentRow.amount),
+    "events": (t.ClaimEventRow.claim_id, t.ClaimEventRow.what, t.ClaimEventRow.why,
+               t.ClaimEventRow.from_status, t.ClaimEventRow.to_status,
+               t.ClaimEventRow.inbound_file_id),
+    "inbound": (t.InboundFileRow.name, t.InboundFileRow.sha256, t.InboundFileRow.outcome,
+                t.InboundFileRow.outcome_detail),
+    "remittances": (t.RemittanceRow.payer_identifier, t.RemittanceRow.trace_number,
+                    t.RemittanceRow.amount, t.RemittanceRow.inbound_file_id),
+    "acknowledgments": (t.AcknowledgmentRow.kind, t.AcknowledgmentRow.claim_id,
+                        t.AcknowledgmentRow.code, t.AcknowledgmentRow.detail),
+    "unmatched": (t.UnmatchedClaimRow.patient_control_number, t.UnmatchedClaimRow.paid),
+    "plb": (t.ProviderAdjustmentRow.remittance_id, t.ProviderAdjustmentRow.reason_code,
+            t.ProviderAdjustmentRow.amount),
+}  # fmt: skip
+
+
+def ledger_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every claim-cycle table as sorted tuples, times and ids of rows left out."""
+    with store.read() as session:
+        return {
+            name: sorted((tuple(row) for row in session.execute(select(*columns))), key=repr)
+            for name, columns in _TABLES.items()
+        }
