@@ -1,0 +1,131 @@
+"""Acknowledgments applied: TA1, 999, 277CA (clearinghouse, payer, billing provider) and Office
+Ally's File Summary and EDI Status report, each claim's status with the reason in words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.ingest import Outcome, ingest_bytes
+from claimbridge.services.submit import Batch
+from claimbridge.sim.reports import (
+    EDI_STATUS_COLUMNS,
+    Upload,
+    failed_file_summary,
+    fixed_row,
+    header_row,
+)
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from cycle_support import data, reasons, renumber, status_of, statuses, submitted
+
+SENT = ["CB000001", "CB000002", "CB000003", "CB000005"]
+
+
+@pytest.fixture
+def sent(store: Store, tmp_path: Path) -> tuple[Store, Batch, t.BatchRow]:
+    _, batch = submitted(store, tmp_path / "oa")
+    with store.read() as session:
+        row = session.get_one(t.BatchRow, batch.batch_id)
+        session.expunge(row)
+    return store, batch, row
+
+
+def _ingest(store: Store, name: str, text: str) -> str:
+    [report] = ingest_bytes(store, name, text.encode())
+    assert report.outcome is Outcome.APPLIED, report.detail
+    return report.detail
+
+
+def test_a_rejected_999_set_rejects_its_claims_with_the_error_in_words(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, batch, row = sent
+    text = renumber(data("999/rejected-dmg.999"), "101", str(row.gs06))
+    text = renumber(text, "0001", batch.transaction_numbers[0]).replace("CB1001", "CB000001")
+    assert "1 rejected" in _ingest(store, "ack.999", text)
+    assert all(status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED for clm01 in SENT)
+    why = reasons(store, "CB000001")[-1]
+    assert "segment DMG at position 17 in loop 2010BA" in why or "segment DMG at position 17" in why
+    assert "element DMG03" in why and "[claim CB000001]" in why
+    with store.read() as session:
+        assert session.get_one(t.BatchRow, row.id).status == "rejected"
+
+
+def test_an_accepted_999_changes_no_claim(sent: tuple[Store, Batch, t.BatchRow]) -> None:
+    store, _, row = sent
+    text = renumber(data("999/accepted-two-sets.999"), "102", str(row.gs06))
+    _ingest(store, "ok.999", text)
+    assert set(statuses(store).values()) == {"submitted", "held"}
+
+
+def test_a_rejected_ta1_rejects_the_whole_interchange(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, row = sent
+    text = renumber(data("ta1/rejected-interchange.ta1"), "000000101", f"{row.isa13:09d}")
+    assert "rejected" in _ingest(store, "x.ta1", text)
+    assert all(status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED for clm01 in SENT)
+    assert "Invalid interchange sender ID" in reasons(store, "CB000003")[-1]
+
+
+def test_a_billing_provider_rejection_applies_to_every_claim_under_it(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, _ = sent
+    text = data("277ca/billing-provider-level-rejection.277")
+    text = text.replace("CB1011", "CB000001").replace("CB1012", "CB000002")
+    _ingest(store, "p.277", text)
+    for clm01 in ("CB000001", "CB000002"):
+        assert status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED
+        assert "billing provider rejected" in reasons(store, clm01)[-1]
+    assert status_of(store, "CB000003") is ClaimStatus.SUBMITTED
+
+
+def test_a_payer_277ca_accepts_and_keeps_the_payer_claim_number(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, _ = sent
+    text = data("277ca/payer-accepted-and-line-rejected.277")
+    text = text.replace("CB1003", "CB000001").replace("CB1004", "CB000002")
+    _ingest(store, "payer.277", text)
+    assert status_of(store, "CB000001") is ClaimStatus.PAYER_ACCEPTED
+    assert status_of(store, "CB000002") is ClaimStatus.PAYER_REJECTED
+    assert "277CA from the payer" in reasons(store, "CB000001")[-1]
+    with store.read() as session:
+        number = session.scalars(
+            select(t.ClaimRow.payer_claim_control_number).where(t.ClaimRow.clm01 == "CB000001")
+        ).one()
+    assert number == "EHP250305001"
+
+
+def test_a_failed_file_sends_every_claim_back(sent: tuple[Store, Batch, t.BatchRow]) -> None:
+    store, batch, _ = sent
+    upload = Upload(batch.file_name, 310000001, datetime(2026, 11, 20, 15), "CLAIMBRIDGE")
+    text = failed_file_summary(upload, [("X12", "SEGMENT 4 SE: THE COUNT IS WRONG")])
+    assert "FAILED" in _ingest(store, "FS_HCFA_310000001_IN_C.txt", text)
+    assert all(status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED for clm01 in SENT)
+    assert "THE COUNT IS WRONG" in reasons(store, "CB000005")[-1]
+
+
+def test_an_edi_status_rejection_changes_only_that_claim(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, _ = sent
+    rows = [
+        ("310000001", "OA1", "CB000001", "BLAKE, AARON", "233.00", "1300000019", "847291635",
+         "62308", "11/20/2026", "PCN77", "ACCEPTED", "CLAIM ACCEPTED FOR PROCESSING"),
+        ("310000001", "OA2", "CB000002", "RAMIREZ, SOFIA", "245.00", "1300000019", "847291635",
+         "87726", "11/20/2026", "", "REJECTED", "SUBSCRIBER ID NOT FOUND"),
+    ]  # fmt: skip
+    lines = ["EDI STATUS REPORT", "", header_row(EDI_STATUS_COLUMNS)]
+    lines += [fixed_row(EDI_STATUS_COLUMNS, row) for row in rows]
+    _ingest(store, "310000001_EDI_STATUS_HCFA_20261120.txt", "\n".join(lines) + "\n")
+    assert status_of(store, "CB000001") is ClaimStatus.PAYER_ACCEPTED
+    assert status_of(store, "CB000002") is ClaimStatus.PAYER_REJECTED
+    assert "SUBSCRIBER ID NOT FOUND" in reasons(store, "CB000002")[-1]
+    assert status_of(store, "CB000003") is ClaimStatus.SUBMITTED
