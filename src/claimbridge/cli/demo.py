@@ -5,17 +5,15 @@ practice.json`` beside the checkout, else the copy shipped in ``claimbridge/demo
 Office Ally simulator on 127.0.0.1 (a free port, no delay); claims created and checked (the
 Blue Shield claim is held for enrollment, with the reason); the ready claims submitted over
 real SFTP to the simulator; its answers collected from ``outbound`` until the ERAs are in,
-each applied by the ingest service; and a table of claims by status with the money billed,
-paid, adjusted and owed by patients, all read back from the ledger.
+each applied by the ingest service (``services.ingest.poll``); and a table of claims by status
+with the money billed, paid, adjusted and owed by patients, all read back from the ledger.
 """
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,15 +31,15 @@ from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
 from claimbridge.services.claims import CreateResult, create_claims
+from claimbridge.services.ingest import Outcome, poll
 from claimbridge.services.submit import SubmitResult, submit
 from claimbridge.sim import SimConfig, start_simulator
 from claimbridge.sim.config import EraSplit
 from claimbridge.store.db import Store
 from claimbridge.store.practice import known_keys, write_practice_file
-from claimbridge.transport import fetch_new
 from claimbridge.transport.base import Transport
 from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
-from claimbridge.x12.sniff import FileKind, sniff_bytes
+from claimbridge.x12.sniff import FileKind
 
 ACTOR = "demo"
 SHARED_PRACTICE = Path(__file__).resolve().parents[4] / "shared" / "examples" / "practice.json"
@@ -168,37 +166,21 @@ def _submit(store: Store, transport: Transport, console: Console) -> SubmitResul
 def _collect(
     store: Store, transport: Transport, archive: Path, summary: DemoSummary, console: Console
 ) -> None:
-    """Poll ``outbound`` until the ERAs are in and nothing new comes, applying each file."""
-    apply = ingest_function()
+    """Poll ``outbound`` (the ingest service) until the ERAs are in and nothing new comes."""
     deadline, quiet = time.monotonic() + ANSWER_TIMEOUT_S, 0
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("collecting Office Ally's answers", total=None)
+        task = progress.add_task("collecting and applying Office Ally's answers", total=None)
         while time.monotonic() < deadline and quiet < QUIET_ROUNDS:
-            fetched = fetch_new(transport, archive, now=datetime.now(UTC)).fetched
-            for item in fetched:
-                summary.collected[sniff_bytes(item.archived.read_bytes()).value] += 1
-                summary.applied += apply(store, item.archived) if apply else 0
+            reports = poll(store, transport, archive, now=datetime.now(UTC))
+            for report in reports:
+                summary.collected[report.kind.value] += 1
+                summary.applied += report.outcome is Outcome.APPLIED
                 progress.advance(task)
             eras_in = summary.collected[FileKind.X835.value] > 0
-            quiet = quiet + 1 if eras_in and not fetched else 0
+            quiet = quiet + 1 if eras_in and not reports else 0
             time.sleep(0.5)
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.collected.items()))
-    console.print(f"Collected from outbound: {kinds or 'nothing'}.")
-    if apply is None:
-        console.print("(The ingest service is not installed: files were archived, not applied.)")
-
-
-IngestFunction = Callable[[Store, Path], int]
-
-
-def ingest_function() -> IngestFunction | None:
-    """The ingest service's ``ingest_path(store, path) -> claims changed``, when it exists."""
-    try:
-        module = importlib.import_module("claimbridge.services.ingest")
-    except ImportError:
-        return None
-    found: IngestFunction | None = getattr(module, "ingest_path", None)
-    return found
+    console.print(f"Collected from outbound: {kinds or 'nothing'}; {summary.applied} applied.")
 
 
 def print_summary(summary: DemoSummary, console: Console) -> None:

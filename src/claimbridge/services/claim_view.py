@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -97,8 +97,8 @@ def _totals(session: Session, key: Any, ids: Sequence[int]) -> dict[int, Totals]
     adjustments = session.execute(
         select(
             key,
-            func.sum(case((is_pr, 0), else_=t.AdjustmentRow.amount)),
-            func.sum(case((is_pr, t.AdjustmentRow.amount), else_=0)),
+            func.sum(t.AdjustmentRow.amount).filter(~is_pr),  # keeps the Money type
+            func.sum(t.AdjustmentRow.amount).filter(is_pr),
         )
         .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
         .where(key.in_(ids))
