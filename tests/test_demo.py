@@ -51,6 +51,8 @@ def test_the_demo_runs_the_cycle_and_its_numbers_are_the_ledgers(tmp_path: Path)
     statuses = {claim["patient_control_number"]: claim["status"] for claim in summary.claims}
     assert statuses["CB000004"] == "held"
     assert all(status != "ready" for status in statuses.values())
+    assert {"paid", "denied"} <= set(statuses.values())  # the answers were applied
+    assert summary.totals()["paid"] > 0 and summary.totals()["adjusted"] > 0
 
 
 def test_the_demo_command_ends_with_the_table_and_next_steps() -> None:
