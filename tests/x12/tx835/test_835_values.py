@@ -64,7 +64,7 @@ def test_the_reader_reads_amounts_as_values_money_does(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["1E100", "9" * 30, "9" * 30 + ".5"])
 def test_amounts_too_long_for_decimal_are_x12_errors(text: str) -> None:
-    with pytest.raises(X12SyntaxError, match="too long for an amount") as caught:
+    with pytest.raises(X12SyntaxError, match="too large for an amount") as caught:
         Elements(":").money(text, segment(text), 2)
     assert (caught.value.segment_id, caught.value.element_position) == ("AMT", 2)
 

@@ -131,19 +131,6 @@ _DIGITS = frozenset("0123456789")
 _PLAIN_LENGTH = 20  # X12 amounts have at most 18 digits; longer ones take the general path
 
 
-def _general_money(text: str, segment: Segment, number: int) -> Decimal:
-    """``values.money``, with an amount too long for ``Decimal``'s context made an X12 error."""
-    try:
-        return money(segment, number)
-    except InvalidOperation:  # quantize beyond 28 digits
-        raise X12SyntaxError(
-            f"{text!r} is too long for an amount",
-            segment_position=segment.position,
-            segment_id=segment.id,
-            element_position=number,
-        ) from None
-
-
 class Elements:
     """Reads the segments of one transaction set, remembering converted texts."""
 
@@ -164,7 +151,7 @@ class Elements:
         if value is None:
             value = plain_money(text)
             if value is None:
-                value = _general_money(text, segment, number)
+                value = money(segment, number)
             self.amounts[text] = value
         return value
 
