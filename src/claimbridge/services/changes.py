@@ -98,6 +98,7 @@ class Changes:
     moves: list[Move] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     current: dict[int, ClaimStatus] = field(default_factory=dict)
+    written: int = 0
 
     def status_of(self, claim: ClaimRef) -> ClaimStatus:
         """The claim's status with the moves gathered so far."""
@@ -120,15 +121,21 @@ class Changes:
         self.notes.append((claim.id, why))
 
     def write(self, session: Session) -> None:
-        """Write the gathered moves and notes."""
+        """Write the gathered moves and notes, and start gathering afresh.
+
+        Large files write after each chunk, so memory stays flat; claims read after a write
+        see the statuses written.
+        """
         repository = ClaimRepository(session)
         repository.move_many(self.moves, ACTOR, self.inbound_file_id)
         repository.note_many(self.notes, "note", ACTOR, self.inbound_file_id)
+        self.written += len(self.moves)
+        self.moves, self.notes, self.current = [], [], {}
 
     @property
     def moved(self) -> int:
-        """How many status changes were gathered."""
-        return len(self.moves)
+        """How many status changes were gathered, written or not."""
+        return self.written + len(self.moves)
 
 
 def add_acknowledgments(

@@ -25,10 +25,11 @@ archived file the ledger does not have yet, so a crash between the two loses not
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -48,9 +49,12 @@ from claimbridge.store.repositories import record_inbound_file
 from claimbridge.transport.base import Transport
 from claimbridge.transport.fetch import fetch_new
 from claimbridge.transport.manifest import MANIFEST_NAME, Manifest
-from claimbridge.x12.reader import parse_text
+from claimbridge.x12.envelope import iter_envelopes
+from claimbridge.x12.reader import parse_envelopes
 from claimbridge.x12.sniff import FileKind, sniff_bytes
+from claimbridge.x12.tokenizer import CHUNK_SIZE, iter_segments
 
+_X12 = frozenset({FileKind.TA1, FileKind.X999, FileKind.X277CA, FileKind.X277, FileKind.X835})
 MAX_ZIP_MEMBER = 512 * 1024 * 1024  # refuse a member that claims to unpack larger than this
 
 Progress = Callable[[int], None]
@@ -210,6 +214,8 @@ def _apply_safely(
 def _apply(session: Session, kind: FileKind, data: bytes, changes: Changes) -> tuple[Outcome, str]:
     if kind is FileKind.UNKNOWN:
         return Outcome.UNKNOWN, "not a file claimbridge recognises; kept for a person to look at"
+    if kind in _X12:
+        return _apply_x12(session, data, changes)
     text = data.decode("utf-8", errors="replace")
     if kind is FileKind.OA_FILE_SUMMARY:
         return Outcome.APPLIED, acks.apply_file_summary(session, parse_file_summary(text), changes)
@@ -217,15 +223,21 @@ def _apply(session: Session, kind: FileKind, data: bytes, changes: Changes) -> t
         return Outcome.APPLIED, acks.apply_edi_status(session, parse_edi_status(text), changes)
     if kind is FileKind.OA_ERA_STATUS:
         return Outcome.KEPT, "Office Ally's readable ERA; payments are posted from the 835"
-    if kind is FileKind.X837P:
-        return Outcome.KEPT, "an 837P claim file, not an answer; nothing to apply"
-    return _apply_x12(session, text, changes)
+    return Outcome.KEPT, "an 837P claim file, not an answer; nothing to apply"
 
 
-def _apply_x12(session: Session, text: str, changes: Changes) -> tuple[Outcome, str]:
+def _text_chunks(data: bytes, size: int = CHUNK_SIZE) -> Iterator[str]:
+    """``data`` decoded piece by piece, so a large 835 is never split into segments at once."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    for start in range(0, len(data), size):
+        yield decoder.decode(data[start : start + size])
+    yield decoder.decode(b"", final=True)
+
+
+def _apply_x12(session: Session, data: bytes, changes: Changes) -> tuple[Outcome, str]:
     details: list[str] = []
     held = posted = 0
-    for parsed in parse_text(text):
+    for parsed in parse_envelopes(iter_envelopes(iter_segments(_text_chunks(data)))):
         if parsed.kind == "835":
             result = post_remittance(session, parsed.value, changes.inbound_file_id, changes)
             held += 1 if result.held else 0

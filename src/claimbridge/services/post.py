@@ -157,6 +157,7 @@ class _Poster:
         self._payer_numbers(matched)
         self.claims += len(matched)
         self.index.found.clear()  # keep memory flat on very large remittances
+        self.changes.write(self.session)
 
     def _payment_rows(
         self, matched: Sequence[tuple[Loop2100, ClaimRef]], lines: dict[int, list[posting.LineKey]]
