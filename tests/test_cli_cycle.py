@@ -1,0 +1,88 @@
+"""The collecting commands: poll --from, import, watch --once, eob, unmatched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from typer.testing import CliRunner
+
+from claimbridge.cli import app
+from claimbridge.cli.cycle import parse_interval
+from claimbridge.errors import InputError
+from claimbridge.store.db import MIGRATIONS, Store
+from cycle_support import NOW, statuses, submitted
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def oa_root(tmp_path: Path) -> tuple[str, Path]:
+    """A SQLite ledger with a batch submitted into ``oa/inbound``, answered by the simulator."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    submitted(store, tmp_path / "oa")
+    store.dispose()
+    from claimbridge.sim import SimConfig, process_inbound_once
+
+    process_inbound_once(tmp_path / "oa", SimConfig(root=tmp_path / "oa"), NOW.replace(tzinfo=None))
+    return url, tmp_path / "oa"
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_poll_from_a_folder_then_eob_and_unmatched(
+    oa_root: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, root = oa_root
+    archive = str(tmp_path / "archive")
+    output = _run("poll", "--from", str(root), "--archive", archive, "--db", url)
+    assert "6 files: 6 applied." in output
+    assert "Next:" in output
+    assert "nothing new" in _run("watch", "--once", "--from", str(root), "--archive", archive,
+                                 "--db", url)  # fmt: skip
+    store = Store(url)
+    assert statuses(store)["CB000002"] == "denied"
+    store.dispose()
+    eob_html = tmp_path / "eob.html"
+    text = _run("eob", "70000001", "--html", str(eob_html), "--db", url)
+    assert "EXPLANATION OF BENEFITS" in text and "Account: CB000001" in text
+    assert "CO-45" in text and "<html>" not in text
+    assert "Explanation of benefits" in eob_html.read_text()
+    assert "1 unmatched" in _run("unmatched", "--db", url)
+
+
+def test_import_reports_a_duplicate(oa_root: tuple[str, Path], tmp_path: Path) -> None:
+    url, root = oa_root
+    files = sorted(str(p) for p in (root / "outbound").glob("*.835"))
+    assert "applied" in _run("import", *files, "--db", url)
+    copy = tmp_path / "copy.835"
+    copy.write_bytes(Path(files[0]).read_bytes())
+    assert "1 files: 1 duplicate." in _run("import", str(copy), "--db", url)
+
+
+def test_eob_of_an_unknown_remittance_is_an_error(oa_root: tuple[str, Path]) -> None:
+    url, _ = oa_root
+    result = runner.invoke(app, ["eob", "NOPE", "--db", url])
+    assert result.exit_code == 1
+    assert "no remittance 'NOPE'" in result.output
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("15m", 900), ("90s", 90), ("1h", 3600), ("30", 30)])
+def test_intervals(text: str, seconds: float) -> None:
+    assert parse_interval(text) == seconds
+
+
+def test_a_bad_interval_is_refused() -> None:
+    with pytest.raises(InputError):
+        parse_interval("soon")
+
+
+def test_the_migrations_have_exactly_one_head() -> None:
+    assert len(ScriptDirectory(str(MIGRATIONS)).get_heads()) == 1
