@@ -27,7 +27,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from claimbridge.domain import posting
@@ -42,6 +42,9 @@ CHUNK = 900
 ZERO = Decimal("0.00")
 _PAYMENTS = t.Base.metadata.tables["payments"]
 _ADJUSTMENTS = t.Base.metadata.tables["adjustments"]
+_NEXT_PAYMENT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('payments', 'id')) FROM generate_series(1, :n)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +157,6 @@ class _Poster:
         self._insert_adjustments(ids, plans)
         for claim, ref in matched:  # a claim twice in one chunk sees its first CLP
             totals[ref.id] = self._move(claim, ref, totals.get(ref.id, (ZERO, ZERO)))
-        self._payer_numbers(matched)
         self.claims += len(matched)
         self.index.found.clear()  # keep memory flat on very large remittances
         self.changes.write(self.session)
@@ -180,10 +182,18 @@ class _Poster:
         return rows, plans
 
     def _insert_payments(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the rows; their ids, in order (from the sequence first on PostgreSQL, where
+        a many-row INSERT … RETURNING is re-parsed by the driver for every batch)."""
         if not rows:
             return []
-        statement = _PAYMENTS.insert().returning(_PAYMENTS.c.id, sort_by_parameter_order=True)
-        return list(self.session.execute(statement, rows).scalars())
+        if self.session.get_bind().dialect.name != "postgresql":
+            statement = _PAYMENTS.insert().returning(_PAYMENTS.c.id, sort_by_parameter_order=True)
+            return list(self.session.execute(statement, rows).scalars())
+        ids = list(self.session.scalars(_NEXT_PAYMENT_IDS, {"n": len(rows)}))
+        for row, payment_id in zip(rows, ids, strict=True):
+            row["id"] = payment_id
+        self.session.execute(_PAYMENTS.insert(), rows)
+        return ids
 
     def _insert_adjustments(self, ids: list[int], plans: list[posting.PaymentPlan]) -> None:
         rows = [
@@ -209,18 +219,6 @@ class _Poster:
         else:
             self.changes.propose(ref, target, why)
         return paid_total, patient_total
-
-    def _payer_numbers(self, matched: Sequence[tuple[Loop2100, ClaimRef]]) -> None:
-        values = [{"b_id": ref.id, "number": c.clp.payer_claim_control_number[:50]}
-                  for c, ref in matched if c.clp.payer_claim_control_number]  # fmt: skip
-        if values:
-            claims = t.Base.metadata.tables["claims"]
-            statement = (
-                update(claims)
-                .where(claims.c.id == bindparam("b_id"))
-                .values(payer_claim_control_number=bindparam("number"))
-            )
-            self.session.execute(statement, values)
 
     def _queue_unmatched(self, claims: Sequence[Loop2100]) -> None:
         rows = [
