@@ -99,7 +99,9 @@ def list_command(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List claims with what was charged, paid, adjusted and is owed. Example:
+    """List claims with what was charged, paid, adjusted and is owed.
+
+    Example:
 
     claimbridge claims list --status held
     """
@@ -140,7 +142,9 @@ def show_command(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Show one claim: lines, history, acknowledgments and payments. Example:
+    """Show one claim: lines, history, acknowledgments and payments.
+
+    Example:
 
     claimbridge claims show CB000001
     """

@@ -133,7 +133,9 @@ def watch_command(
     known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
     db: DbOption = None,
 ) -> None:
-    """Keep polling Office Ally; Ctrl-C stops cleanly between polls. Example:
+    """Keep polling Office Ally; Ctrl-C stops cleanly between polls.
+
+    Example:
 
     claimbridge watch --every 30m
     """
@@ -179,7 +181,9 @@ def eob_command(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Print an ERA as a paper EOB reads. Example:
+    """Print an ERA as a paper EOB reads.
+
+    Example:
 
     claimbridge eob 70000001 --html eob.html
     """
@@ -197,7 +201,9 @@ def eob_command(
 
 @report_errors
 def unmatched_command(db: DbOption = None) -> None:
-    """List ERA claims that match none of ours, for a person to sort out. Example:
+    """List ERA claims that match none of ours, for a person to sort out.
+
+    Example:
 
     claimbridge unmatched
     """

@@ -76,7 +76,9 @@ class DemoSummary:
 
 @report_errors
 def demo(practice: PracticeOption = None) -> None:
-    """Run the whole claim cycle against the built-in Office Ally simulator. Example:
+    """Run the whole claim cycle against the built-in Office Ally simulator.
+
+    Example:
 
     claimbridge demo
     """

@@ -164,7 +164,9 @@ def import_payers(path: CsvFile, db: DbOption = None) -> None:
 @payers_app.command("list")
 @report_errors
 def list_payers_command(db: DbOption = None) -> None:
-    """Show the payer master list: filing indicator, Par status and enrollments. Example:
+    """Show the payer master list: filing indicator, Par status and enrollments.
+
+    Example:
 
     claimbridge payers list
     """
