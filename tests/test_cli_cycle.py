@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -86,3 +88,19 @@ def test_a_bad_interval_is_refused() -> None:
 
 def test_the_migrations_have_exactly_one_head() -> None:
     assert len(ScriptDirectory(str(MIGRATIONS)).get_heads()) == 1
+
+
+def test_appointments_show_what_insurance_paid_and_the_patient_owes(
+    oa_root: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, root = oa_root
+    _run("poll", "--from", str(root), "--archive", str(tmp_path / "archive"), "--db", url)
+    claims = json.loads(_run("claims", "list", "--json", "--db", url))
+    output = _run("appointments", "--db", url)
+    paid_claims = [c for c in claims if Decimal(c["paid"]) > 0]
+    assert paid_claims, "the scenario pays at least one claim"
+    for claim in paid_claims:
+        row = next(line for line in output.splitlines() if str(claim["appointment_id"]) in line)
+        assert claim["charge"] in row
+        assert claim["paid"] in row
+        assert claim["patient_responsibility"] in row

@@ -24,7 +24,7 @@ from claimbridge.cli.ledger import DbOption, open_store
 from claimbridge.errors import InputError
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
-from claimbridge.services.post import unmatched
+from claimbridge.services.post import appointment_totals, appointments_with_claims, unmatched
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
 
@@ -53,12 +53,13 @@ _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
 def register(root: typer.Typer) -> None:
-    """Add ``poll``, ``import``, ``watch``, ``eob`` and ``unmatched``."""
+    """Add ``poll``, ``import``, ``watch``, ``eob``, ``unmatched`` and ``appointments``."""
     root.command("poll")(poll_command)
     root.command("import")(import_command)
     root.command("watch")(watch_command)
     root.command("eob")(eob_command)
     root.command("unmatched")(unmatched_command)
+    root.command("appointments")(appointments_command)
 
 
 def _with_progress(
@@ -227,3 +228,28 @@ def unmatched_command(db: DbOption = None) -> None:
         f"{len(queue)} unmatched. Check each CLM01 against your claims; "
         "'claimbridge eob CHECK' shows the ERA."
     )
+
+
+@report_errors
+def appointments_command(db: DbOption = None) -> None:
+    """Show each appointment with a claim: billed, paid by insurance, owed by the patient.
+
+    Totals are the sums of everything posted to the appointment's claims, reversals included.
+
+    Example:
+
+    claimbridge appointments
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        totals = appointment_totals(session, appointments_with_claims(session))
+    if not totals:
+        console.print("No appointment has a claim yet; run 'claimbridge claims create'.")
+        return
+    table = Table("Appointment", "Date", "Billed", "Insurance paid", "Patient owes")
+    for row in totals:
+        table.add_row(
+            row.appointment_key, row.service_date.isoformat(), str(row.charge),
+            str(row.insurance_paid), str(row.patient_owes),
+        )  # fmt: skip
+    console.print(table)

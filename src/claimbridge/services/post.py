@@ -311,6 +311,8 @@ class AppointmentTotals:
     """What insurance paid on an appointment's claims, and what the patient owes for it."""
 
     appointment_id: int
+    appointment_key: str
+    service_date: date
     charge: Decimal
     insurance_paid: Decimal
     patient_owes: Decimal
@@ -337,16 +339,36 @@ def _appointment_part(session: Session, part: list[object]) -> list[AppointmentT
         .where(t.PaymentRow.claim_id == claim.id, t.AdjustmentRow.group_code == "PR")
         .scalar_subquery()
     )
+    visit = t.AppointmentRow
     query = (
-        select(claim.appointment_id, func.sum(claim.total_charge), func.sum(paid), func.sum(owed))
-        .where(claim.appointment_id.in_(part), claim.appointment_id.is_not(None))
-        .group_by(claim.appointment_id)
+        select(
+            claim.appointment_id,
+            visit.key,
+            visit.service_date,
+            func.sum(claim.total_charge),
+            func.sum(paid),
+            func.sum(owed),
+        )
+        .join(visit, visit.id == claim.appointment_id)
+        .where(claim.appointment_id.in_(part))
+        .group_by(claim.appointment_id, visit.key, visit.service_date)
         .order_by(claim.appointment_id)
     )
     return [
-        AppointmentTotals(appointment or 0, _money(charge), _money(ins), _money(pat))
-        for appointment, charge, ins, pat in session.execute(query)
+        AppointmentTotals(appointment or 0, key, day, _money(charge), _money(ins), _money(pat))
+        for appointment, key, day, charge, ins, pat in session.execute(query)
     ]
+
+
+def appointments_with_claims(session: Session) -> list[int]:
+    """Ids of every appointment that has a claim, oldest first."""
+    query = (
+        select(t.ClaimRow.appointment_id)
+        .where(t.ClaimRow.appointment_id.is_not(None))
+        .distinct()
+        .order_by(t.ClaimRow.appointment_id)
+    )
+    return [row for row in session.scalars(query) if row is not None]
 
 
 def _money(value: object) -> Decimal:
