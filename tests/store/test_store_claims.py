@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ledger_fixtures import CHEN, ORTEGA, TAX_ID, add_claim, load_example
 
 from claimbridge.domain.fees import FeeCounts
 from claimbridge.domain.status import ClaimStatus
@@ -21,6 +20,7 @@ from claimbridge.store.repositories import (
     gate,
     record_inbound_file,
 )
+from ledger_fixtures import CHEN, ORTEGA, TAX_ID, add_claim, load_example
 
 S = ClaimStatus
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from ledger_fixtures import load_example
 from sqlalchemy import func, select, text
 
 from claimbridge.errors import StoreError
 from claimbridge.store.db import Store
 from claimbridge.store.tables import AppointmentLineRow
+from ledger_fixtures import load_example
 
 
 def first_line_id(store: Store) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ledger_fixtures import load_example
 from sqlalchemy import func, select
 
 from claimbridge.domain.models import EnrollmentStatus, Transaction
@@ -13,6 +12,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.payers import apply_payer_list, get_payer, list_payers
 from claimbridge.store.sync import Tally
+from ledger_fixtures import load_example
 from support import REPO
 
 EXAMPLE_CSV = REPO / "docs" / "examples" / "officeally-payers.csv"

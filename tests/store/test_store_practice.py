@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ledger_fixtures import add_claim, example_text, load_example
 from sqlalchemy import select
 
 from claimbridge.domain.models import Secret
@@ -20,6 +19,7 @@ from claimbridge.store.db import Store
 from claimbridge.store.payers import get_payer
 from claimbridge.store.practice import known_keys, write_practice_file
 from claimbridge.store.repositories import get_account
+from ledger_fixtures import add_claim, example_text, load_example
 
 
 def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from ledger_fixtures import add_claim, load_example
 from sqlalchemy import inspect, text
 
 from claimbridge.errors import ConfigError, StoreError
 from claimbridge.store.db import Store
 from claimbridge.store.tables import Base, ClaimEventRow
+from ledger_fixtures import add_claim, load_example
 
 
 @pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
