@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 import sample_claims
+from sim_support import NOW, Run, upload_and_process
 
 from claimbridge.sim import EraSplit
-from conftest import NOW, Run, upload_and_process
 
 # The practice's five claims plus one billed under a second NPI make 7 checks: in the first
 # ERA run CIGNA pays each of two providers, and UHC, Medicare and Blue Shield one each; in the

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import sample_claims
+from sim_support import NOW, Run, upload_and_process
 
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.tx277ca_005010X214.codes import Outcome
 from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance, check_balance
 from claimbridge.x12.validate import validate_text
-from conftest import NOW, Run, upload_and_process
 from support import need
 
 D = Decimal

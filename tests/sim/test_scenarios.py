@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 import sample_claims
 import yaml
+from sim_support import NOW
 
 from claimbridge.errors import InputError
 from claimbridge.sim import EditSource, Outcome, default_scenario, load_scenario, parse_scenario
 from claimbridge.sim.scenarios import DEFAULT_SCENARIO_DATA, claim_hash, npi_is_valid
 from claimbridge.x12.tx837p_005010X222A1 import Claim
-from conftest import NOW
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "simulator.md"
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import sample_claims
+from sim_support import NOW, read_outbound, upload_and_process
 
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx277ca_005010X214.codes import Outcome
-from conftest import NOW, read_outbound, upload_and_process
 from support import need
 
 

@@ -26,11 +26,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import ConfigError
 from claimbridge.sim.answer import answer_upload
 from claimbridge.sim.config import SimConfig
 from claimbridge.sim.reports import Upload
-from claimbridge.sim.state import Counters, OutputFile, StateStore, write_atomically
+from claimbridge.sim.state import Counters, OutputFile, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -145,13 +146,13 @@ def _schedule(
     for index, output in enumerate(outputs):
         delay = config.delay + (config.second_era_delay if output.run else 0)
         due = now + timedelta(seconds=delay)
-        write_atomically(folder / f"{index:03d}", output.text.encode())
+        write_atomic(folder / f"{index:03d}", output.text.encode())
         entries.append({"name": output.name, "file": f"{index:03d}", "due": due.isoformat()})
     _write_manifest(folder, entries)
 
 
 def _write_manifest(folder: Path, entries: list[dict[str, str]]) -> None:
-    write_atomically(folder / _MANIFEST, json.dumps({"outputs": entries}, indent=2).encode())
+    write_atomic(folder / _MANIFEST, json.dumps({"outputs": entries}, indent=2).encode())
 
 
 def _pending_folders(store: StateStore) -> Iterator[Path]:
@@ -181,5 +182,5 @@ def _deliver(folder: Path, entry: dict[str, str], outbound: Path) -> str:
     if (outbound / name).exists():  # e.g. the same upload name sent twice
         stem, dot, suffix = name.rpartition(".")
         name = f"{stem}_{folder.name}{dot}{suffix}" if dot else f"{name}_{folder.name}"
-    write_atomically(outbound / name, (folder / entry["file"]).read_bytes())
+    write_atomic(outbound / name, (folder / entry["file"]).read_bytes())
     return name

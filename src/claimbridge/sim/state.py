@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import ConfigError
 
 FIRST_FILE_ID = 310_000_001
@@ -76,22 +75,6 @@ class Counters:
         return self.control - 1
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-
-
 class StateStore:
     """The ``.sim`` folder of one simulator root."""
 
@@ -136,4 +119,4 @@ class StateStore:
     def save_counters(self, counters: Counters) -> None:
         """Keep ``counters`` for the next run."""
         text = json.dumps(asdict(counters), indent=2, sort_keys=True) + "\n"
-        write_atomically(self._counters_path, text.encode())
+        write_atomic(self._counters_path, text.encode())

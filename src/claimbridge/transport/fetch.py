@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import InputError, RemoteFileMissing, StoreError, TransportError
-from claimbridge.transport.atomic import write_atomic
 from claimbridge.transport.base import RemoteFile, Transport, sha256_hex
 from claimbridge.transport.manifest import MANIFEST_NAME, Manifest, ManifestEntry
 from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS

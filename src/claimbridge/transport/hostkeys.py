@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import ConfigError
-from claimbridge.transport.atomic import write_atomic
 
 DEFAULT_SSH_PORT = 22
 

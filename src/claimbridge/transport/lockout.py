@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import StoreError
-from claimbridge.transport.atomic import write_atomic
 
 MARKS_NAME = "sftp-auth-failures.json"
 

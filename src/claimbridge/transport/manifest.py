@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from claimbridge.atomic import write_atomic
 from claimbridge.errors import StoreError
-from claimbridge.transport.atomic import write_atomic
 from claimbridge.transport.base import RemoteFile
 
 MANIFEST_NAME = "manifest.json"

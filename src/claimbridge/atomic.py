@@ -1,7 +1,8 @@
 """Local files written so that a crash leaves either the old file or the new one, never half.
 
-Used for claimbridge's own state (archive, manifest, known hosts, login marks); an OS error
-becomes a ``StoreError`` that names the file.
+Used for claimbridge's own state (archive, manifest, known hosts, login marks) and for the
+files the simulator hands out; an OS error becomes a ``StoreError`` that names the file. A leaf
+module like ``errors``: every layer may use it.
 """
 
 from __future__ import annotations
