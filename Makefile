@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/claimbridge demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check --no-cache src tests bench
+	$(BIN)/ruff format --no-cache --check src tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
