@@ -7,12 +7,12 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from web_support import PASSWORD, TestClient, csrf_of
 
 from claimbridge.services.users import audit_entries
 from claimbridge.store.db import Store
 from claimbridge.web import views
 from claimbridge.web.api import routes as api_routes
-from conftest import PASSWORD, TestClient, csrf_of
 
 
 def _routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -118,7 +118,7 @@ def test_billers_cannot_change_the_sftp_login(biller: TestClient) -> None:
 
 
 def test_api_tokens_are_checked_and_roles_apply(app: FastAPI, store: Store) -> None:
-    from conftest import token_for
+    from web_support import token_for
 
     client = TestClient(app, follow_redirects=False)
     client.headers["Authorization"] = "Bearer cb_not-a-token"

@@ -1,11 +1,14 @@
 """A biller's morning in Debian's Chromium, driven by Playwright: one browser for the session.
 
 Signs in, walks the onboarding, adds a payer, opens a claim and its EOB, exports a report, and
-keeps a screenshot of each main page in docs/screenshots/.
+takes a screenshot of each main page: into docs/screenshots/ when CLAIMBRIDGE_SCREENSHOTS=1 (to
+refresh the README's pictures), else into the test's temporary folder so a test run leaves the
+work tree as it was.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -15,8 +18,8 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from web_support import PASSWORD
 
-from conftest import PASSWORD
 from support import REPO, need
 
 SHOTS = REPO / "docs" / "screenshots"
@@ -75,11 +78,13 @@ def test_a_billers_morning(browser: object, served: str, tmp_path: Path) -> None
     from playwright.sync_api import Browser, Page, expect
 
     assert isinstance(browser, Browser)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = SHOTS if os.environ.get("CLAIMBRIDGE_SCREENSHOTS") == "1" else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
     page: Page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
 
     def shot(name: str) -> None:
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+        assert (shots / f"{name}.png").stat().st_size > 0
 
     page.goto(f"{served}/claims")
     expect(page).to_have_url(f"{served}/login?next=/claims")

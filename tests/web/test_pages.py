@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from web_support import TestClient, Transports, csrf_of
+
 from claimbridge.errors import AuthenticationFailed
 from claimbridge.services.eras import EraFilter, era_list
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import Remittance, add_remittance, get_account
-from conftest import TestClient, Transports, csrf_of
 
 
 def test_the_worklist_filters_by_status_and_payer(biller: TestClient) -> None:

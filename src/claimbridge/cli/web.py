@@ -39,7 +39,9 @@ def serve(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Run the web app for billing staff and the JSON API under /api/v1. Example:
+    """Run the web app for billing staff and the JSON API under /api/v1.
+
+    Example:
 
     claimbridge serve --host 127.0.0.1 --port 8000
     """
@@ -68,7 +70,9 @@ def add(
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Add a person who may sign in; the password is asked for without echo. Example:
+    """Add a person who may sign in; the password is asked for without echo.
+
+    Example:
 
     claimbridge users add dana --role biller
     """

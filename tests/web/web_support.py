@@ -1,0 +1,164 @@
+"""Fixtures of the web tests: a migrated ledger with the example practice, users, and clients."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from claimbridge.domain.models import ClearinghouseAccount, Secret
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.errors import TransportError
+from claimbridge.services.users import Role, add_user, create_token
+from claimbridge.settings import Settings
+from claimbridge.store.crypto import generate_key
+from claimbridge.store.db import Store
+from claimbridge.transport.memory import MemoryTransport
+from claimbridge.web.app import WebConfig, create_app
+
+with warnings.catch_warnings():
+    # Starlette 1.x asks for the httpx2 package in its test client; httpx (declared) still works.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
+from ledger_fixtures import add_claim, load_example
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite ledger with the example practice, three users and some claims."""
+    path = tmp_path_factory.mktemp("web") / "ledger.db"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    load_example(store)
+    with store.transaction() as session:
+        for role in Role:
+            add_user(session, role.value, role, Secret(PASSWORD))
+    sent = datetime(2026, 11, 5, 15, 0, tzinfo=UTC)
+    add_claim(store, "CB-1001", "62308", ClaimStatus.SUBMITTED, submitted_at=sent)
+    add_claim(store, "CB-1002", "87726", ClaimStatus.HELD)
+    add_claim(
+        store,
+        "CB-1003",
+        "SX123",
+        ClaimStatus.SUBMITTED,
+        submitted_at=sent,
+        charges=("80.00", "20.00"),
+    )
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def store(web_template: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of the web template ledger."""
+    path = tmp_path / "ledger.db"
+    shutil.copyfile(web_template, path)
+    ledger = Store(f"sqlite:///{path}")
+    yield ledger
+    ledger.dispose()
+
+
+class Transports:
+    """Makes a fresh ``MemoryTransport`` per connection; ``failure`` makes its listing fail."""
+
+    def __init__(self) -> None:
+        self.failure: TransportError | None = None
+        self.made = 0
+
+    def __call__(self, account: ClearinghouseAccount) -> MemoryTransport:
+        self.made += 1
+        made = MemoryTransport()
+        if self.failure is not None:
+            made.fail_next("list", self.failure)
+        return made
+
+
+@pytest.fixture
+def transport() -> Transports:
+    """The transports the app's connection test uses."""
+    return Transports()
+
+
+@pytest.fixture
+def app(store: Store, transport: Transports, tmp_path: Path) -> FastAPI:
+    """The web app over ``store``, plain-HTTP cookies, a fixed session secret."""
+    settings = Settings(db_url=store.url, secret_key=generate_key())
+    config = WebConfig(
+        session_secret="test-secret", secure_cookies=False, known_hosts=tmp_path / "known_hosts"
+    )
+    return create_app(settings, store, transport, config)
+
+
+@pytest.fixture
+def anonymous(app: FastAPI) -> TestClient:
+    """A client that has not signed in (redirects are not followed)."""
+    return TestClient(app, follow_redirects=False)
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token in the form at ``path``."""
+    found = CSRF.search(client.get(path).text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str) -> TestClient:
+    """Sign ``client`` in as ``username``."""
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(client)},
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+@pytest.fixture
+def biller(app: FastAPI) -> TestClient:
+    """A client signed in as a biller."""
+    return sign_in(TestClient(app, follow_redirects=False), "biller")
+
+
+@pytest.fixture
+def admin(app: FastAPI) -> TestClient:
+    """A client signed in as an admin."""
+    return sign_in(TestClient(app, follow_redirects=False), "admin")
+
+
+@pytest.fixture
+def viewer(app: FastAPI) -> TestClient:
+    """A client signed in as a viewer."""
+    return sign_in(TestClient(app, follow_redirects=False), "viewer")
+
+
+def token_for(store: Store, username: str) -> str:
+    """A new API token of ``username``."""
+    from claimbridge.services.users import authenticate
+
+    with store.transaction() as session:
+        user = authenticate(session, username, Secret(PASSWORD))
+        assert user is not None
+        return create_token(session, user, "test").reveal()
+
+
+@pytest.fixture
+def api(app: FastAPI, store: Store) -> TestClient:
+    """A client with a biller's API token."""
+    client = TestClient(app, follow_redirects=False)
+    client.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    return client
+
+
+__all__ = ["Decimal", "add_claim"]
