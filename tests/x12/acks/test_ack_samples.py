@@ -9,10 +9,7 @@ import pytest
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.reader import read_file
-
-# The places tests/conftest.py names, spelled out: "from conftest import" may find another conftest.
-TESTS = Path(__file__).resolve().parents[2]
-SAMPLES = TESTS.parent.parent / "shared" / "x12-samples"
+from support import SAMPLES
 
 KINDS = {"TA1": {"TA1"}, "999": {"999", "TA1"}, "277": {"277"}, "277CA": {"277CA"}}
 TRUNCATED = "277CA/oopfactory__FromBogeyone.txt"

@@ -12,11 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimbridge.x12.sniff import SNIFF_LIMIT, FileKind, sniff_bytes
-
-# The places tests/conftest.py names, spelled out: "from conftest import" may find another conftest.
-TESTS = Path(__file__).resolve().parents[2]
-SAMPLES = TESTS.parent.parent / "shared" / "x12-samples"
-TEST_DATA = TESTS / "data"
+from support import SAMPLES, TEST_DATA
 
 BY_DIRECTORY = {
     "TA1": FileKind.TA1,
