@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,9 +56,18 @@ def test_the_demo_runs_the_cycle_and_its_numbers_are_the_ledgers(tmp_path: Path)
     assert summary.totals()["paid"] > 0 and summary.totals()["adjusted"] > 0
 
 
-def test_the_demo_command_ends_with_the_table_and_next_steps() -> None:
-    result = CliRunner().invoke(app, ["demo"])
+def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> None:
+    kept = tmp_path / "demo-run"
+    result = CliRunner().invoke(app, ["demo", "--keep", str(kept)])
     assert result.exit_code == 0, result.output
     assert "Claims by status" in result.output
     assert "BLUE SHIELD OF CALIFORNIA (BS001) is required and not approved" in result.output
-    assert "claimbridge serve" in result.output
+    db = f"sqlite:///{(kept / 'ledger.db').resolve()}"
+    assert f"claimbridge serve --db {db}" in result.output
+    listed = CliRunner().invoke(app, ["claims", "list", "--json", "--db", db])
+    assert listed.exit_code == 0, listed.output
+    assert {"patient_control_number": "CB000004", "status": "held"}.items() <= next(
+        claim
+        for claim in json.loads(listed.stdout)
+        if claim["patient_control_number"] == "CB000004"
+    ).items()

@@ -46,6 +46,15 @@ SHARED_PRACTICE = Path(__file__).resolve().parents[4] / "shared" / "examples" / 
 ANSWER_TIMEOUT_S = 30.0
 QUIET_ROUNDS = 2  # rounds without a new file, after the ERAs, before the demo stops polling
 
+KeepOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--keep",
+        file_okay=False,
+        help="Run in this folder and keep it (ledger, simulator, archive) to explore afterwards.",
+    ),
+]
+
 PracticeOption = Annotated[
     Path | None,
     typer.Option(
@@ -75,18 +84,22 @@ class DemoSummary:
 
 
 @report_errors
-def demo(practice: PracticeOption = None) -> None:
+def demo(practice: PracticeOption = None, keep: KeepOption = None) -> None:
     """Run the whole claim cycle against the built-in Office Ally simulator.
 
     Example:
 
-    claimbridge demo
+    claimbridge demo --keep demo-run
     """
     console = Console(highlight=False, soft_wrap=True)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="claimbridge-demo-") as folder:
-        summary = run_demo(Path(folder), practice_source(practice), console)
-    print_summary(summary, console)
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        summary = run_demo(keep, practice_source(practice), console)
+    else:
+        with tempfile.TemporaryDirectory(prefix="claimbridge-demo-") as folder:
+            summary = run_demo(Path(folder), practice_source(practice), console)
+    print_summary(summary, keep, console)
     console.print(f"Done in {time.monotonic() - started:.1f} s.")
 
 
@@ -185,14 +198,25 @@ def _collect(
     console.print(f"Collected from outbound: {kinds or 'nothing'}; {summary.applied} applied.")
 
 
-def print_summary(summary: DemoSummary, console: Console) -> None:
+def print_summary(summary: DemoSummary, kept: Path | None, console: Console) -> None:
     """Claims by status, the money, and where to look further."""
     console.print(_status_table(summary.claims))
     for name, amount in summary.totals().items():
         console.print(f"  {name:>17}: {amount:>10}")
+    if kept is None:
+        console.print(
+            "Look further: run 'claimbridge demo --keep demo-run' to keep this run's ledger, then "
+            "'claimbridge claims list', 'claimbridge eob CHECK', 'claimbridge serve' on it."
+        )
+        return
+    db = f"--db sqlite:///{(kept / 'ledger.db').resolve()}"
     console.print(
-        "Look further: 'claimbridge claims list', 'claimbridge claims show ID', and "
-        "'claimbridge serve' for the web app (with --db pointing at your own ledger)."
+        f"Look further, in the ledger kept in {kept}:\n"
+        f"  claimbridge claims list {db}\n"
+        f"  claimbridge claims show CLM01 {db}\n"
+        f"  claimbridge appointments {db}\n"
+        f"  claimbridge users add admin --role admin {db}\n"
+        f"  claimbridge serve {db}   (then open http://127.0.0.1:8000)"
     )
 
 
