@@ -1,8 +1,9 @@
 """The dashboard: claims by status, money in flight, the last file received, and alerts.
 
 Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
-login Office Ally rejected (the transport's marks), payers whose ERA enrollment is pending, and
-payers from which no ERA has come for ``era_silence_days`` although claims are out.
+login Office Ally rejected (the transport's marks), ERA claims that match none of ours, payers
+whose ERA enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
+although claims are out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.post import unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
@@ -68,6 +70,7 @@ def dashboard(
     alerts = (
         *_auth_alerts(session, known_hosts),
         *_claim_alerts(session),
+        *_unmatched_alerts(session),
         *_era_enrollment_alerts(session),
         *_silent_payer_alerts(session, now, era_silence_days),
     )
@@ -116,6 +119,19 @@ def _claim_alerts(session: Session) -> list[Alert]:
             )
         )
     return alerts
+
+
+def _unmatched_alerts(session: Session) -> list[Alert]:
+    queue = unmatched(session)
+    if not queue:
+        return []
+    first = queue[0]
+    text = (
+        f"{len(queue)} ERA claim(s) match none of ours, e.g. {first.patient_control_number} on "
+        f"check {first.trace_number} from {first.payer}: match each by hand or ask the payer "
+        "('claimbridge unmatched' lists them)."
+    )
+    return [Alert("warning", text, "/eras")]
 
 
 def _era_enrollment_alerts(session: Session) -> list[Alert]:
