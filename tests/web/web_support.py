@@ -77,10 +77,12 @@ class Transports:
     def __init__(self) -> None:
         self.failure: TransportError | None = None
         self.made = 0
+        self.instances: list[MemoryTransport] = []
 
     def __call__(self, account: ClearinghouseAccount) -> MemoryTransport:
         self.made += 1
         made = MemoryTransport()
+        self.instances.append(made)
         if self.failure is not None:
             made.fail_next("list", self.failure)
         return made

@@ -1,0 +1,72 @@
+"""Billers send ready claims from the worklist; the submit service does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from web_support import PASSWORD, TestClient, Transports, csrf_of
+
+from claimbridge.domain.models import Secret
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claim_view import list_claims
+from claimbridge.services.claims import create_claims
+from claimbridge.services.users import Role, add_user
+from claimbridge.store.db import Store
+from ledger_fixtures import load_example
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The example practice and one user per role, and no claim yet (the web template's own
+    claims were made without appointments, so the claim checks cannot run on them)."""
+    ledger = Store(f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger.upgrade()
+    load_example(ledger)
+    with ledger.transaction() as session:
+        for role in Role:
+            add_user(session, role.value, role, Secret(PASSWORD))
+    yield ledger
+    ledger.dispose()
+
+
+def _ready_claims(store: Store) -> list[str]:
+    with store.transaction() as session:
+        created = create_claims(session, "test", date(2026, 11, 20))
+    return [c.patient_control_number for c in created.created if c.status is ClaimStatus.READY]
+
+
+def test_a_biller_submits_the_ready_claims(
+    biller: TestClient, store: Store, transport: Transports
+) -> None:
+    ready = _ready_claims(store)
+    assert ready, "the example practice has appointments that make ready claims"
+    assert "Submit ready claims" in biller.get("/claims").text
+    response = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
+    assert response.status_code == 200, response.text
+    assert f"Sent {len(ready)} claim" in response.text
+    [memory] = transport.instances
+    uploaded = [path for path in memory.files if path.startswith("inbound/")]
+    assert len(uploaded) == 1 and "837P" in uploaded[0]
+    text = memory.files[uploaded[0]][0].decode()
+    assert all(f"CLM*{clm01}*" in text for clm01 in ready)
+    assert memory.closed
+    with store.read() as session:
+        statuses = {c["patient_control_number"]: c["status"] for c in list_claims(session)}
+    assert {statuses[clm01] for clm01 in ready} == {"submitted"}
+    again = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
+    assert "No claim is ready to send." in again.text
+
+
+def test_viewers_cannot_submit_and_forms_need_their_token(
+    viewer: TestClient, biller: TestClient, store: Store, transport: Transports
+) -> None:
+    _ready_claims(store)
+    assert "Submit ready claims" not in viewer.get("/claims").text
+    refused = viewer.post("/claims/submit", data={"csrf_token": csrf_of(viewer, "/claims")})
+    assert refused.status_code == 403
+    forged = biller.post("/claims/submit", data={"csrf_token": "forged"})
+    assert forged.status_code in (400, 403)
+    assert transport.instances == []
