@@ -99,7 +99,10 @@ def app(store: Store, transport: Transports, tmp_path: Path) -> FastAPI:
     """The web app over ``store``, plain-HTTP cookies, a fixed session secret."""
     settings = Settings(db_url=store.url, secret_key=generate_key())
     config = WebConfig(
-        session_secret="test-secret", secure_cookies=False, known_hosts=tmp_path / "known_hosts"
+        session_secret="test-secret",
+        secure_cookies=False,
+        known_hosts=tmp_path / "known_hosts",
+        archive=tmp_path / "archive",
     )
     return create_app(settings, store, transport, config)
 

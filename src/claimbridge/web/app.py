@@ -40,7 +40,8 @@ class WebConfig:
     ``session_secret`` signs the cookies (a random one means sessions end at restart);
     ``secure_cookies`` False only for plain-HTTP tests; ``known_hosts`` is the SFTP known-hosts
     file (its folder also holds the transport's rejected-login marks); ``era_silence_days`` is
-    how long without an ERA from a payer raises an alert.
+    how long without an ERA from a payer raises an alert; ``archive`` is where "Poll Office Ally
+    now" keeps the raw bytes of every file it fetches (as ``claimbridge poll --archive``).
     """
 
     session_secret: str = ""
@@ -48,6 +49,7 @@ class WebConfig:
     session_max_age: int = 12 * 3600
     known_hosts: Path | None = None
     era_silence_days: int = 30
+    archive: Path = Path("claimbridge-archive")
 
 
 def sftp_factory(known_hosts: Path | None) -> TransportFactory:

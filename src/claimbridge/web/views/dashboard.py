@@ -6,7 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.errors import ConfigError
 from claimbridge.services.dashboard import dashboard
+from claimbridge.services.ingest import poll
+from claimbridge.services.users import Role
+from claimbridge.store.repositories import get_account
+from claimbridge.web.app_support import required_cipher
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import checked_form, require
 from claimbridge.web.render import page
 from claimbridge.web.views.common import now, store_of
 
@@ -20,3 +27,23 @@ def show(request: Request) -> HTMLResponse:
     with store_of(request).read() as session:
         board = dashboard(session, now(), config.known_hosts, config.era_silence_days)
     return page(request, "dashboard.html", board=board, statuses=list(ClaimStatus))
+
+
+@router.post("/poll", response_class=HTMLResponse)
+async def poll_now(request: Request) -> HTMLResponse:
+    """Fetch what Office Ally returned and apply it now (the ingest service), then say what."""
+    await checked_form(request)
+    require(request, Role.BILLER)
+    store = store_of(request)
+    with store.read() as session:
+        account = get_account(session, required_cipher(request))
+    if account is None:
+        raise ConfigError("no Office Ally account yet: load the practice file first")
+    transport = request.app.state.transport_factory(account)
+    try:
+        reports = poll(store, transport, request.app.state.config.archive, now=now())
+    finally:
+        transport.close()
+    for report in reports:
+        audit(request, "poll", "file", report.name, detail=report.outcome.value)
+    return page(request, "_polled.html", reports=reports)

@@ -1,0 +1,56 @@
+"""'Poll Office Ally now' on the dashboard runs the one ingest path and says what came back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from web_support import PASSWORD, TestClient, csrf_of
+
+from claimbridge.domain.models import ClearinghouseAccount, Secret
+from claimbridge.services.users import Role, add_user
+from claimbridge.store.db import Store
+from claimbridge.transport.local import LocalDirTransport
+from cycle_support import answered, statuses
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty ledger with one user per role; ``answered`` loads the practice and submits."""
+    ledger = Store(f"sqlite:///{tmp_path / 'ledger.db'}")
+    ledger.upgrade()
+    with ledger.transaction() as session:
+        for role in Role:
+            add_user(session, role.value, role, Secret(PASSWORD))
+    yield ledger
+    ledger.dispose()
+
+
+@pytest.fixture
+def transport(tmp_path: Path) -> Callable[[ClearinghouseAccount], LocalDirTransport]:
+    """Office Ally as a local folder the simulator answers into."""
+    return lambda account: LocalDirTransport(tmp_path / "oa")
+
+
+def test_a_biller_polls_and_the_answers_are_applied(
+    biller: TestClient, store: Store, tmp_path: Path
+) -> None:
+    answered(store, tmp_path / "oa")
+    assert set(statuses(store).values()) <= {"submitted", "held"}
+    assert "Poll Office Ally now" in biller.get("/").text
+    response = biller.post("/poll", data={"csrf_token": csrf_of(biller, "/")})
+    assert response.status_code == 200, response.text
+    assert "new files from Office Ally" in response.text and "applied" in response.text
+    assert statuses(store)["CB000002"] == "denied"
+    assert any((tmp_path / "archive").rglob("*.835"))
+    again = biller.post("/poll", data={"csrf_token": csrf_of(biller, "/")})
+    assert "Nothing new" in again.text
+
+
+def test_viewers_cannot_poll(viewer: TestClient, store: Store, tmp_path: Path) -> None:
+    answered(store, tmp_path / "oa")
+    assert "Poll Office Ally now" not in viewer.get("/").text
+    refused = viewer.post("/poll", data={"csrf_token": csrf_of(viewer, "/")})
+    assert refused.status_code == 403
+    assert not (tmp_path / "archive").exists()
