@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -84,7 +84,10 @@ class Eob:
 
 def find_eob(session: Session, reference: str) -> Eob:
     """The EOB of remittance ``reference`` (its id, or its check/EFT trace number)."""
-    row = _remittance_row(session, reference)
+    return _eob_of_row(session, _remittance_row(session, reference))
+
+
+def _eob_of_row(session: Session, row: t.RemittanceRow) -> Eob:
     content = session.scalars(
         select(t.InboundFileRow.content).where(t.InboundFileRow.id == row.inbound_file_id)
     ).first()
@@ -95,6 +98,25 @@ def find_eob(session: Session, reference: str) -> Eob:
         if parsed.kind == "835" and _is_row(value, row):
             return build_eob(value)
     raise StoreError(f"remittance {row.id} is not in the 835 it was posted from")
+
+
+def claim_eobs(session: Session, clm01: str) -> list[Eob]:
+    """Each remittance that paid claim ``clm01``, its EOB narrowed to that claim, oldest first."""
+    query = (
+        select(t.RemittanceRow)
+        .join(t.PaymentRow, t.PaymentRow.remittance_id == t.RemittanceRow.id)
+        .join(t.ClaimRow, t.ClaimRow.id == t.PaymentRow.claim_id)
+        .where(t.ClaimRow.clm01 == clm01)
+        .distinct()
+        .order_by(t.RemittanceRow.id)
+    )
+    eobs = (_eob_of_row(session, row) for row in session.scalars(query))
+    return [_narrowed(eob, clm01) for eob in eobs]
+
+
+def _narrowed(eob: Eob, clm01: str) -> Eob:
+    claims = tuple(claim for claim in eob.claims if claim.patient_control_number == clm01)
+    return replace(eob, claims=claims, provider_adjustments=())
 
 
 def _is_row(remittance: Remittance, row: t.RemittanceRow) -> bool:

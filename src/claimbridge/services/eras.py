@@ -47,29 +47,6 @@ class EraRow:
     claims: int
 
 
-@dataclass(frozen=True, slots=True)
-class EobAdjustment:
-    """A CAS adjustment: group, reason (CARC) and amount."""
-
-    group_code: str
-    reason_code: str
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class EobLine:
-    """What one remittance said about a claim (or one of its lines)."""
-
-    check_number: str
-    payment_date: date | None
-    line_code: str | None
-    status_code: str | None
-    charge: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal | None
-    adjustments: tuple[EobAdjustment, ...]
-
-
 def era_list(session: Session, wanted: EraFilter) -> list[EraRow]:
     """Remittances matching ``wanted``, newest first."""
     query = _filtered(_era_query(), wanted).order_by(t.RemittanceRow.id.desc()).limit(500)
@@ -147,39 +124,6 @@ def set_dates(
         session.add(row)
     row.received_on, row.deposit_on = received_on, deposit_on
     row.updated_by, row.updated_at = by, utcnow()
-
-
-def eob(session: Session, clm01: str) -> list[EobLine]:
-    """Everything the ERAs said about claim ``clm01``, in the order it arrived."""
-    query = (
-        select(t.PaymentRow, t.RemittanceRow, t.ClaimLineRow.code)
-        .join(t.RemittanceRow, t.RemittanceRow.id == t.PaymentRow.remittance_id)
-        .join(t.ClaimRow, t.ClaimRow.id == t.PaymentRow.claim_id)
-        .outerjoin(t.ClaimLineRow, t.ClaimLineRow.id == t.PaymentRow.claim_line_id)
-        .where(t.ClaimRow.clm01 == clm01)
-        .order_by(t.PaymentRow.id)
-    )
-    return [_eob_line(session, *found) for found in session.execute(query)]
-
-
-def _eob_line(
-    session: Session, payment: t.PaymentRow, remittance: t.RemittanceRow, code: str | None
-) -> EobLine:
-    query = select(t.AdjustmentRow).where(t.AdjustmentRow.payment_id == payment.id)
-    adjustments = tuple(
-        EobAdjustment(row.group_code, row.reason_code, row.amount)
-        for row in session.scalars(query.order_by(t.AdjustmentRow.id))
-    )
-    return EobLine(
-        check_number=remittance.trace_number,
-        payment_date=remittance.payment_date,
-        line_code=code,
-        status_code=payment.status_code,
-        charge=payment.charge,
-        paid=payment.paid,
-        patient_responsibility=payment.patient_responsibility,
-        adjustments=adjustments,
-    )
 
 
 def claims_of_remittance(session: Session, remittance_id: int) -> list[tuple[str, Decimal]]:

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from claimbridge.domain.models import EnrollmentStatus, Transaction
 from claimbridge.services.dashboard import dashboard
-from claimbridge.services.eras import eob, era_list, set_dates
+from claimbridge.services.eob import claim_eobs
+from claimbridge.services.eras import era_list, set_dates
 from claimbridge.services.onboarding import checklist, sftp_email
 from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer
 from claimbridge.services.users import Role
@@ -84,9 +85,9 @@ def get_eob(request: Request, clm01: str) -> Any:
     """What every ERA said about a claim; the view is audited."""
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
-        lines = eob(session, clm01)
+        eobs = claim_eobs(session, clm01)
     audit(request, "view", "eob", clm01, detail.patient_key, "api")
-    return to_json(lines)
+    return to_json(eobs)
 
 
 @router.get("/eras")

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
-from claimbridge.services.eras import eob
+from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
@@ -84,9 +84,8 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
     """One claim; the view is written to the audit log."""
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
-        payments = eob(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
-    return page(request, "claim.html", claim=detail, payments=payments)
+    return page(request, "claim.html", claim=detail)
 
 
 @router.get("/claims/{clm01}/eob", response_class=HTMLResponse)
@@ -94,6 +93,6 @@ def claim_eob(request: Request, clm01: str) -> HTMLResponse:
     """The EOB of one claim: what every ERA said about it."""
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
-        payments = eob(session, clm01)
+        eobs = claim_eobs(session, clm01)
     audit(request, "view", "eob", clm01, detail.patient_key)
-    return page(request, "eob.html", claim=detail, payments=payments)
+    return page(request, "eob.html", claim=detail, eobs=eobs)

@@ -1,0 +1,40 @@
+"""The claim's EOB page and API read the 835 the ledger kept, through ``services/eob``."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from claimbridge.services.ingest import Outcome, ingest_bytes
+from claimbridge.store.db import Store
+from cycle_support import add_claim, data
+
+
+def _paid_era(store: Store) -> None:
+    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    [report] = ingest_bytes(store, "era.835", data("835/paid-and-denied-with-plb.835").encode())
+    assert report.outcome is Outcome.APPLIED
+
+
+def test_the_eob_page_shows_each_line_as_the_payer_sent_it(
+    biller: TestClient, store: Store
+) -> None:
+    _paid_era(store)
+    page = biller.get("/claims/CB2001/eob").text
+    assert "ICN20001" in page and "99214:25" in page and "85025" in page
+    assert "CO-45 40.00" in page and "PR-3 20.00" in page  # CARCs with their amounts
+    assert "CB2002" not in page  # the other claim of the same ERA stays out
+
+
+def test_the_eob_api_returns_only_this_claim_of_each_remittance(
+    api: TestClient, store: Store
+) -> None:
+    _paid_era(store)
+    [eob] = api.get("/api/v1/claims/CB2001/eob").json()
+    [claim] = eob["claims"]
+    assert claim["payer_claim_number"] == "ICN20001"
+    assert [line["paid"] for line in claim["lines"]] == ["90.00", "30.00"]
+    assert eob["provider_adjustments"] == []
+
+
+def test_a_claim_no_era_mentioned_says_so(biller: TestClient) -> None:
+    assert "No ERA has mentioned this claim yet." in biller.get("/claims/CB-1001/eob").text
