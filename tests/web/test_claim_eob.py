@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+from decimal import Decimal
 
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from claimbridge.services.claim_view import claim_totals
 from claimbridge.services.ingest import Outcome, ingest_bytes
+from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from cycle_support import add_claim, data
 
@@ -38,3 +43,14 @@ def test_the_eob_api_returns_only_this_claim_of_each_remittance(
 
 def test_a_claim_no_era_mentioned_says_so(biller: TestClient) -> None:
     assert "No ERA has mentioned this claim yet." in biller.get("/claims/CB-1001/eob").text
+
+
+def test_the_worklist_shows_what_was_paid_and_what_is_left(api: TestClient, store: Store) -> None:
+    _paid_era(store)
+    with store.read() as session:
+        claim_id = session.scalars(select(t.ClaimRow.id).where(t.ClaimRow.clm01 == "CB2001")).one()
+        posted = claim_totals(session, [claim_id])[claim_id]
+    [row] = api.get("/api/v1/claims?q=CB2001").json()
+    assert row["paid"] == "120.00"  # CLP04 of the ERA
+    assert Decimal(row["balance"]) == posted.balance(Decimal(row["total_charge"]))
+    assert Decimal(row["balance"]) < Decimal(row["total_charge"]) - Decimal("120.00")

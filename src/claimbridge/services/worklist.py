@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound
+from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.store import tables as t
 
 PAGE_SIZE = 200
@@ -49,6 +50,8 @@ class WorklistRow:
     status: ClaimStatus
     status_reason: str | None
     age_days: int
+    paid: Decimal = Decimal("0.00")
+    balance: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,9 @@ def worklist(session: Session, wanted: ClaimFilter, today: date) -> list[Worklis
     query = _filtered(_worklist_query(), wanted, today).order_by(
         t.ClaimRow.service_date, t.ClaimRow.id
     )
-    return [_worklist_row(found, today) for found in session.execute(query.limit(PAGE_SIZE))]
+    found = session.execute(query.limit(PAGE_SIZE)).all()
+    posted = claim_totals(session, [claim.id for claim, *_ in found])
+    return [_worklist_row(row, today, posted.get(row[0].id, Totals())) for row in found]
 
 
 def _worklist_query() -> Select[*tuple[Any, ...]]:
@@ -145,7 +150,7 @@ def _filtered(
     return query
 
 
-def _worklist_row(found: Any, today: date) -> WorklistRow:
+def _worklist_row(found: Any, today: date, posted: Totals) -> WorklistRow:
     claim, payer, patient, provider = found
     return WorklistRow(
         clm01=claim.clm01,
@@ -161,6 +166,8 @@ def _worklist_row(found: Any, today: date) -> WorklistRow:
         status=ClaimStatus(claim.status),
         status_reason=claim.status_reason,
         age_days=age_days(claim.created_at, claim.submitted_at, today),
+        paid=posted.paid,
+        balance=posted.balance(claim.total_charge),
     )
 
 
