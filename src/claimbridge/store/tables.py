@@ -307,6 +307,7 @@ class BatchRow(Base):
     claim_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the 837P as sent
 
 
 class ClaimSubmissionRow(Base):
@@ -370,6 +371,8 @@ class RemittanceRow(Base):
     payment_date: Mapped[date | None] = mapped_column(Date)
     production_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # posting undone by a person
+    undone_by: Mapped[str | None] = mapped_column(String(60))
 
 
 class PaymentRow(Base):
@@ -452,6 +455,23 @@ class UnmatchedClaimRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(60))
+    matched_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+
+
+class PollRow(Base):
+    """One fetch from Office Ally (or a folder): when, by whom, how many files, how it ended."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(255))
+    files: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 class ControlNumberRow(Base):
