@@ -7,27 +7,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, TestClient, Transports, csrf_of
+from web_support import TestClient, Transports, csrf_of, example_ledger
 
-from claimbridge.domain.models import Secret
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
 from claimbridge.services.claims import create_claims
-from claimbridge.services.users import Role, add_user
 from claimbridge.store.db import Store
-from ledger_fixtures import load_example
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    """The example practice and one user per role, and no claim yet (the web template's own
-    claims were made without appointments, so the claim checks cannot run on them)."""
-    ledger = Store(f"sqlite:///{tmp_path / 'ledger.db'}")
-    ledger.upgrade()
-    load_example(ledger)
-    with ledger.transaction() as session:
-        for role in Role:
-            add_user(session, role.value, role, Secret(PASSWORD))
+    """The example practice and one user per role, no claim yet."""
+    ledger = example_ledger(tmp_path / "ledger.db")
     yield ledger
     ledger.dispose()
 

@@ -61,6 +61,19 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def example_ledger(path: Path) -> Store:
+    """A new SQLite ledger at ``path`` with the example practice and one user per role, and no
+    claim yet (the template's claims have no appointments, so the claim checks cannot run on
+    them)."""
+    ledger = Store(f"sqlite:///{path}")
+    ledger.upgrade()
+    load_example(ledger)
+    with ledger.transaction() as session:
+        for role in Role:
+            add_user(session, role.value, role, Secret(PASSWORD))
+    return ledger
+
+
 @pytest.fixture
 def store(web_template: Path, tmp_path: Path) -> Iterator[Store]:
     """A fresh copy of the web template ledger."""

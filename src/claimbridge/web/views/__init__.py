@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from claimbridge.web.views import (
     admin,
+    claim_actions,
     claims,
     dashboard,
     eras,
@@ -16,7 +17,18 @@ from claimbridge.web.views import (
     session,
 )
 
-ROUTERS = (session, dashboard, claims, eras, payers, provider, onboarding, reports, admin)
+ROUTERS = (
+    session,
+    dashboard,
+    claim_actions,
+    claims,
+    eras,
+    payers,
+    provider,
+    onboarding,
+    reports,
+    admin,
+)
 
 
 def include(app: FastAPI) -> None:

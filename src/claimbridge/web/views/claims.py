@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
+from claimbridge.services.claim_fix import actions_for
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -21,6 +22,14 @@ from claimbridge.web.render import page
 from claimbridge.web.views.common import now, optional_date, optional_int, store_of, today
 
 router = APIRouter()
+
+DONE = {
+    "corrected": "Corrected and checked again.",
+    "resubmit": "Queued to go again as an original with the next submission.",
+    "replace": "This replacement (frequency 7) goes with the next submission; correct it first "
+    "if its lines must change.",
+    "void": "This void (frequency 8) goes with the next submission.",
+}
 
 
 def claim_filter(params: dict[str, str]) -> ClaimFilter:
@@ -85,7 +94,8 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
-    return page(request, "claim.html", claim=detail)
+    done = DONE.get(request.query_params.get("done", ""))
+    return page(request, "claim.html", claim=detail, actions=actions_for(detail.status), done=done)
 
 
 @router.get("/claims/{clm01}/eob", response_class=HTMLResponse)

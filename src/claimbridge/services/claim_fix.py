@@ -1,0 +1,275 @@
+"""Correct a claim's fields before it goes (again): what a biller does after a rejection.
+
+::
+
+    with store.transaction() as session:
+        fix = current_fix(session, "CB17")
+        fix = replace(fix, member_id="U8823410201")
+        checked = fix_claim(session, "CB17", fix, actor="dana", today=date.today())
+        # a rejected claim is now ready (or held with the scrubber's reasons) to go again
+
+A claim may be corrected while it has not reached the payer or was rejected before
+adjudication: draft, held, ready, rejected by Office Ally or by the payer. A claim the payer
+accepted is corrected with a replacement claim (``services.claims.resubmit``), whose copy is
+ready and may be corrected here before it goes.
+
+What a correction touches, and where it is kept:
+
+- the subscriber's member ID (box 1a) on the claim's policy, and the patient's name and birth
+  date (boxes 2 and 3): these are the practice's records, so every claim made from them later
+  sends the corrected value; the next ``claimbridge load`` of an older practice file would
+  write the old value back, so the EHR must be corrected too;
+- the rendering NPI (24J) and place of service (24B) on the claim;
+- the diagnoses (21) on the appointment the claim bills;
+- each service line's procedure, modifiers, units, charge and diagnosis pointers (24D–24G).
+
+Every correction writes one claim event naming the fields that changed (not their values), then
+the claim is scrubbed again: a rejected claim goes back to ready exactly as ``resubmit`` sends
+it, or to held with the scrubber's reasons in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.errors import InputError, InvalidTransition
+from claimbridge.services.claim_facts import split_codes, split_numbers
+from claimbridge.services.claims import (
+    ACCEPTED_BY_PAYER,
+    REJECTED_BEFORE_ADJUDICATION,
+    Checked,
+    Resubmission,
+    check_claims,
+    find_claim,
+    resubmit,
+)
+from claimbridge.store import tables as t
+from claimbridge.store.repositories import ClaimRepository
+
+CORRECTABLE = frozenset(
+    {ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY} | REJECTED_BEFORE_ADJUDICATION
+)
+FIXED_EVENT = "corrected"
+
+
+@dataclass(frozen=True, slots=True)
+class LineFix:
+    """Box 24 of one service line, as a person corrects it."""
+
+    number: int
+    code: str
+    modifiers: tuple[str, ...]
+    units: Decimal
+    charge: Decimal
+    diagnosis_pointers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFix:
+    """The fields of a claim a person may correct (see the module docstring)."""
+
+    member_id: str
+    patient_first_name: str
+    patient_last_name: str
+    patient_dob: date
+    rendering_npi: str
+    place_of_service: str
+    diagnoses: tuple[str, ...]
+    lines: tuple[LineFix, ...]
+
+
+class ClaimAction(StrEnum):
+    """What a person may do to a claim in a given status."""
+
+    CORRECT = "correct"  # change fields in place, then scrub (and send again if rejected)
+    RESUBMIT = "resubmit"  # send a rejected claim again as it is
+    REPLACE = "replace"  # a frequency-7 copy that replaces what the payer has
+    VOID = "void"  # a frequency-8 copy that cancels it
+
+
+def may_correct(status: ClaimStatus) -> bool:
+    """True when a claim in ``status`` may be corrected in place."""
+    return status in CORRECTABLE
+
+
+def actions_for(status: ClaimStatus) -> tuple[ClaimAction, ...]:
+    """The actions a claim in ``status`` offers, in the order a page shows them."""
+    if status in REJECTED_BEFORE_ADJUDICATION:
+        return (ClaimAction.CORRECT, ClaimAction.RESUBMIT)
+    if status in ACCEPTED_BY_PAYER:
+        return (ClaimAction.REPLACE, ClaimAction.VOID)
+    if may_correct(status):
+        return (ClaimAction.CORRECT,)
+    return ()
+
+
+def current_fix(session: Session, reference: str) -> ClaimFix:
+    """The claim's correctable fields as they are now (what a correction form starts from)."""
+    claim = find_claim(session, reference)
+    policy, patient = _policy_and_patient(session, claim)
+    return ClaimFix(
+        member_id=policy.member_id if policy else "",
+        patient_first_name=patient.first_name if patient else "",
+        patient_last_name=patient.last_name if patient else "",
+        patient_dob=patient.dob if patient else claim.service_date,
+        rendering_npi=claim.rendering_npi,
+        place_of_service=claim.place_of_service,
+        diagnoses=tuple(row.code for row in _diagnosis_rows(session, claim.appointment_id)),
+        lines=tuple(_line_fix(row) for row in _line_rows(session, claim.id)),
+    )
+
+
+def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today: date) -> Checked:
+    """Apply ``fix`` to the claim ``reference`` and scrub it again; a rejected claim is sent
+    again as an original. ``InvalidTransition`` when the payer already has it."""
+    claim = find_claim(session, reference)
+    status = ClaimStatus(claim.status)
+    if not may_correct(status):
+        raise InvalidTransition(
+            f"claim {claim.clm01} is {status.value}: the payer has it, so correct it with a "
+            "replacement claim (or void it), never in place"
+        )
+    changed = list(_apply(session, claim, fix))
+    if changed:
+        why = "changed " + ", ".join(changed)
+        ClaimRepository(session).note(claim.clm01, FIXED_EVENT, why, actor)
+    if status in REJECTED_BEFORE_ADJUDICATION:
+        return resubmit(session, claim.clm01, Resubmission.ORIGINAL, actor, today)
+    return check_claims(session, [claim.id], actor, today)[0]
+
+
+def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix) -> Iterator[str]:
+    """Write the fix; yields the name of each field that changed."""
+    policy, patient = _policy_and_patient(session, claim)
+    if policy is not None and policy.member_id != fix.member_id.strip():
+        policy.member_id = _required(fix.member_id, "1a Insured's ID")
+        yield "insured's ID (1a)"
+    if patient is not None:
+        yield from _apply_patient(patient, fix)
+    if claim.rendering_npi != fix.rendering_npi.strip():
+        claim.rendering_npi = _required(fix.rendering_npi, "24J Rendering NPI")
+        yield "rendering NPI (24J)"
+    if claim.place_of_service != fix.place_of_service.strip():
+        claim.place_of_service = _required(fix.place_of_service, "24B Place of service")
+        yield "place of service (24B)"
+    yield from _apply_diagnoses(session, claim, fix.diagnoses)
+    yield from _apply_lines(session, claim, fix.lines)
+
+
+def _apply_patient(patient: t.PatientRow, fix: ClaimFix) -> Iterator[str]:
+    first, last = fix.patient_first_name.strip(), fix.patient_last_name.strip()
+    if (patient.first_name, patient.last_name) != (first, last):
+        patient.first_name = _required(first, "2 Patient's first name")
+        patient.last_name = _required(last, "2 Patient's last name")
+        yield "patient's name (2)"
+    if patient.dob != fix.patient_dob:
+        patient.dob = fix.patient_dob
+        yield "patient's birth date (3)"
+
+
+def _apply_diagnoses(
+    session: Session, claim: t.ClaimRow, diagnoses: Sequence[str]
+) -> Iterator[str]:
+    codes = tuple(code.strip().upper() for code in diagnoses if code.strip())
+    before = tuple(row.code for row in _diagnosis_rows(session, claim.appointment_id))
+    if codes == before:
+        return
+    if claim.appointment_id is None:
+        raise InputError("this claim bills no appointment, so it has no diagnoses to change",
+                         path="21 Diagnoses")  # fmt: skip
+    table = t.AppointmentDiagnosisRow
+    session.execute(delete(table).where(table.appointment_id == claim.appointment_id))
+    rows = [{"appointment_id": claim.appointment_id, "position": position, "code": code}
+            for position, code in enumerate(codes, start=1)]  # fmt: skip
+    if rows:
+        session.execute(insert(table), rows)
+    yield "diagnoses (21)"
+
+
+def _apply_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) -> Iterator[str]:
+    rows = {row.line_number: row for row in _line_rows(session, claim.id)}
+    for fix in fixes:
+        row = rows.get(fix.number)
+        if row is None:
+            raise InputError(f"claim {claim.clm01} has no line {fix.number}", path="24 Lines")
+        if _line_fix(row) != _cleaned(fix):
+            _write_line(row, _cleaned(fix))
+            yield f"line {fix.number} (24)"
+    claim.total_charge = sum((row.charge for row in rows.values()), Decimal("0.00"))
+
+
+def _cleaned(fix: LineFix) -> LineFix:
+    where = f"24 Line {fix.number}"
+    if fix.units <= 0:
+        raise InputError(f"units must be more than 0, not {fix.units}", path=where)
+    if fix.charge < 0:
+        raise InputError(f"the charge may not be negative ({fix.charge})", path=where)
+    return LineFix(
+        number=fix.number,
+        code=_required(fix.code, where).upper(),
+        modifiers=tuple(m.strip().upper() for m in fix.modifiers if m.strip()),
+        units=fix.units,
+        charge=fix.charge.quantize(Decimal("0.01")),
+        diagnosis_pointers=fix.diagnosis_pointers,
+    )
+
+
+def _write_line(row: t.ClaimLineRow, fix: LineFix) -> None:
+    row.code = fix.code
+    row.modifiers = ":".join(fix.modifiers)
+    row.units = fix.units
+    row.charge = fix.charge
+    row.diagnosis_pointers = ":".join(str(p) for p in fix.diagnosis_pointers)
+
+
+def _line_fix(row: t.ClaimLineRow) -> LineFix:
+    return LineFix(
+        number=row.line_number,
+        code=row.code,
+        modifiers=split_codes(row.modifiers),
+        units=row.units,
+        charge=row.charge,
+        diagnosis_pointers=split_numbers(row.diagnosis_pointers),
+    )
+
+
+def _required(text: str, where: str) -> str:
+    value = text.strip()
+    if not value:
+        raise InputError("may not be empty", path=where)
+    return value
+
+
+def _policy_and_patient(
+    session: Session, claim: t.ClaimRow
+) -> tuple[t.PolicyRow | None, t.PatientRow | None]:
+    policy = session.get(t.PolicyRow, claim.policy_id) if claim.policy_id else None
+    patient_id = policy.patient_id if policy else None
+    if patient_id is None and claim.appointment_id is not None:
+        patient_id = session.get_one(t.AppointmentRow, claim.appointment_id).patient_id
+    patient = session.get(t.PatientRow, patient_id) if patient_id is not None else None
+    return policy, patient
+
+
+def _diagnosis_rows(
+    session: Session, appointment_id: int | None
+) -> Sequence[t.AppointmentDiagnosisRow]:
+    if appointment_id is None:
+        return ()
+    table = t.AppointmentDiagnosisRow
+    query = select(table).where(table.appointment_id == appointment_id).order_by(table.position)
+    return session.scalars(query).all()
+
+
+def _line_rows(session: Session, claim_id: int) -> Sequence[t.ClaimLineRow]:
+    table = t.ClaimLineRow
+    query = select(table).where(table.claim_id == claim_id).order_by(table.line_number)
+    return session.scalars(query).all()

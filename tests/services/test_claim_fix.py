@@ -1,0 +1,138 @@
+"""Correcting a claim: a payer rejection fixed and sent again through the simulator; what may be
+corrected, what is refused, and what the scrubber says afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.errors import InputError, InvalidTransition
+from claimbridge.services.claim_fix import LineFix, current_fix, fix_claim
+from claimbridge.services.claims import create_claims
+from claimbridge.services.ingest import poll
+from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.sim import SimConfig, process_inbound_once
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository
+from claimbridge.transport import LocalDirTransport
+from cycle_support import status_of
+from ledger_fixtures import load_example
+
+NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+GOOD_MEMBER_ID = "U8823410201"  # CB000001's subscriber in the example practice
+
+
+@pytest.fixture
+def made(store: Store) -> Store:
+    """The example practice with its claims made; CB000001's member ID mistyped (ZZ…), which
+    the simulator's payer rejects as unknown."""
+    load_example(store)
+    with store.transaction() as session:
+        session.execute(
+            update(t.PolicyRow)
+            .where(t.PolicyRow.member_id == GOOD_MEMBER_ID)
+            .values(member_id="ZZ8823410201")
+        )
+        create_claims(session, "test", NOW.date())
+    return store
+
+
+def _round(store: Store, root: Path, at: datetime) -> SubmitResult:
+    """Submit what is ready, let the simulator answer, fetch and apply its answers."""
+    transport = LocalDirTransport(root)
+    sent = submit(store, transport, "test", at)
+    process_inbound_once(root, SimConfig(root=root), at.replace(tzinfo=None))
+    poll(store, transport, root / "archive", now=at)
+    return sent
+
+
+def test_a_payer_rejection_is_corrected_and_paid_on_the_second_round(
+    made: Store, tmp_path: Path
+) -> None:
+    _round(made, tmp_path, NOW)
+    assert status_of(made, "CB000001") is ClaimStatus.PAYER_REJECTED
+    with made.transaction() as session:
+        fix = replace(current_fix(session, "CB000001"), member_id=GOOD_MEMBER_ID)
+        checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.READY
+    with made.read() as session:
+        events = ClaimRepository(session).events("CB000001")
+    corrected = [e for e in events if e.what == "corrected"]
+    assert [(e.why, e.actor) for e in corrected] == [("changed insured's ID (1a)", "dana")]
+    assert GOOD_MEMBER_ID not in (corrected[0].why or "")  # field names, never the values
+    [batch] = _round(made, tmp_path, NOW + timedelta(days=1)).batches
+    assert batch.patient_control_numbers == ("CB000001",)
+    assert f"*MI*{GOOD_MEMBER_ID}~" in batch.text and "*11:B:1*" in batch.text
+    assert status_of(made, "CB000001") in {ClaimStatus.PAID, ClaimStatus.PAYER_ACCEPTED}
+
+
+def test_lines_and_diagnoses_are_corrected_and_the_total_follows(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        line = before.lines[0]
+        fix = replace(
+            before,
+            diagnoses=("J02.9", "R50.9"),
+            lines=(replace(line, charge=Decimal("175.5"), modifiers=("25",),
+                           diagnosis_pointers=(1, 2)), *before.lines[1:]),
+        )  # fmt: skip
+        fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    with made.read() as session:
+        after = current_fix(session, "CB000002")
+        total = session.scalars(
+            select(t.ClaimRow.total_charge).where(t.ClaimRow.clm01 == "CB000002")
+        ).one()
+        events = ClaimRepository(session).events("CB000002")
+    assert after.diagnoses == ("J02.9", "R50.9")
+    assert after.lines[0] == LineFix(line.number, line.code, ("25",), line.units,
+                                     Decimal("175.50"), (1, 2))  # fmt: skip
+    assert total == sum(x.charge for x in after.lines)
+    corrected = [e.why for e in events if e.what == "corrected"]
+    assert corrected == ["changed diagnoses (21), line 1 (24)"]
+
+
+def test_a_bad_code_holds_the_claim_with_the_scrubbers_reason(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        fix = replace(before, lines=(replace(before.lines[0], code="9921"), *before.lines[1:]))
+        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.HELD
+    assert any("9921" in edit for edit in checked.result.edits)
+
+
+def test_an_accepted_claim_is_not_corrected_in_place(made: Store, tmp_path: Path) -> None:
+    _round(made, tmp_path, NOW)
+    assert status_of(made, "CB000002") in {ClaimStatus.PAID, ClaimStatus.PAYER_ACCEPTED,
+                                           ClaimStatus.DENIED}  # fmt: skip
+    with made.transaction() as session, pytest.raises(InvalidTransition, match="replacement"):
+        fix_claim(session, "CB000002", current_fix(session, "CB000002"), "dana", NOW.date())
+
+
+@pytest.mark.parametrize(
+    ("change", "place"),
+    [
+        ({"member_id": "  "}, "1a Insured's ID"),
+        ({"units": Decimal(0)}, "24 Line 1"),
+        ({"charge": Decimal("-1")}, "24 Line 1"),
+        ({"number": 9}, "24 Lines"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_box(
+    made: Store, change: dict[str, object], place: str
+) -> None:
+    with made.transaction() as session:
+        fix = current_fix(session, "CB000002")
+        if "member_id" in change:
+            fix = replace(fix, member_id=str(change["member_id"]))
+        else:
+            fix = replace(fix, lines=(replace(fix.lines[0], **change), *fix.lines[1:]))  # type: ignore[arg-type]
+        with pytest.raises(InputError) as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert caught.value.path == place

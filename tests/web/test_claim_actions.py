@@ -1,0 +1,151 @@
+"""A biller corrects a rejected claim and sends it again, resubmits one as it is, replaces or
+voids one the payer accepted; viewers cannot, and bad values come back with their box named."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from httpx import Response
+from sqlalchemy import select, update
+from web_support import TestClient, csrf_of, example_ledger
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claims import create_claims
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository
+from cycle_support import status_of
+
+INPUT = re.compile(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
+REJECTED = "CB000001"
+ACCEPTED = "CB000002"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The example practice with its claims made; CB000001 rejected by the payer for its member
+    ID, CB000002 accepted with a payer claim number."""
+    ledger = example_ledger(tmp_path / "ledger.db")
+    with ledger.transaction() as session:
+        create_claims(session, "test", date(2026, 11, 20))
+        claims = ClaimRepository(session)
+        for clm01, last in ((REJECTED, ClaimStatus.PAYER_REJECTED),
+                            (ACCEPTED, ClaimStatus.PAYER_ACCEPTED)):  # fmt: skip
+            claims.transition(clm01, ClaimStatus.SUBMITTED, "sent", "test")
+            claims.transition(clm01, last, "SUBSCRIBER ID NOT FOUND", "test")
+        session.execute(
+            update(t.ClaimRow).where(t.ClaimRow.clm01 == ACCEPTED)
+            .values(payer_claim_control_number="PCN5521")
+        )  # fmt: skip
+    yield ledger
+    ledger.dispose()
+
+
+def _member_id(store: Store, clm01: str) -> str:
+    with store.read() as session:
+        query = (
+            select(t.PolicyRow.member_id)
+            .join(t.ClaimRow, t.ClaimRow.policy_id == t.PolicyRow.id)
+            .where(t.ClaimRow.clm01 == clm01)
+        )
+        return session.scalars(query).one()
+
+
+def _form(client: TestClient, clm01: str) -> dict[str, str]:
+    """The correction form's fields as the page fills them."""
+    page = client.get(f"/claims/{clm01}/correct")
+    assert page.status_code == 200, page.text
+    return dict(INPUT.findall(page.text))
+
+
+def test_a_rejected_claim_is_corrected_and_queued_to_go_again(
+    biller: TestClient, store: Store
+) -> None:
+    claim_page = biller.get(f"/claims/{REJECTED}").text
+    assert "Correct and resubmit" in claim_page and "Resubmit as is" in claim_page
+    form = _form(biller, REJECTED)
+    assert form["member_id"] == _member_id(store, REJECTED)
+    form["member_id"] = "U8823410299"
+    saved = biller.post(f"/claims/{REJECTED}/correct", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"/claims/{REJECTED}?done=corrected"
+    assert status_of(store, REJECTED) is ClaimStatus.READY
+    assert _member_id(store, REJECTED) == "U8823410299"
+    after = biller.get(saved.headers["location"]).text
+    assert "Corrected and checked again." in after and "changed insured" in after
+    with store.read() as session:
+        audited = session.scalars(
+            select(t.AuditRow.detail).where(t.AuditRow.action == "change")
+        ).all()
+    assert "corrected" in audited
+
+
+def test_a_bad_value_comes_back_with_its_box_and_what_was_typed(
+    biller: TestClient, store: Store
+) -> None:
+    form = _form(biller, REJECTED)
+    form["line1_charge"] = "12O.00"
+    answer = biller.post(f"/claims/{REJECTED}/correct", data=form)
+    assert answer.status_code == 400
+    assert "24 Line 1 charge: &#39;12O.00&#39; is not a number" in answer.text
+    assert 'value="12O.00"' in answer.text
+    assert status_of(store, REJECTED) is ClaimStatus.PAYER_REJECTED
+
+
+def _send(client: TestClient, clm01: str, how: str, token: str) -> Response:
+    data = {"csrf_token": token, "how": how}
+    return client.post(f"/claims/{clm01}/resubmit", data=data, follow_redirects=False)
+
+
+def test_resubmit_as_is_replace_and_void(biller: TestClient, store: Store) -> None:
+    token = csrf_of(biller, f"/claims/{REJECTED}")
+    again = _send(biller, REJECTED, "resubmit", token)
+    assert again.headers["location"] == f"/claims/{REJECTED}?done=resubmit"
+    assert status_of(store, REJECTED) is ClaimStatus.READY
+    accepted_page = biller.get(f"/claims/{ACCEPTED}").text
+    assert "Replace…" in accepted_page and "Void" in accepted_page
+    assert "Correct" not in accepted_page
+    replaced = _send(biller, ACCEPTED, "replace", token)
+    assert replaced.headers["location"] == f"/claims/{ACCEPTED}R1?done=replace"
+    voided = _send(biller, ACCEPTED, "void", token)
+    assert voided.headers["location"] == f"/claims/{ACCEPTED}V1?done=void"
+    claim = t.ClaimRow
+    with store.read() as session:
+        made = session.execute(
+            select(claim.clm01, claim.frequency_code, claim.payer_claim_control_number)
+            .where(claim.replaces_claim_id.is_not(None)).order_by(claim.id)
+        ).all()  # fmt: skip
+    assert [tuple(row) for row in made] == [
+        (f"{ACCEPTED}R1", "7", "PCN5521"),
+        (f"{ACCEPTED}V1", "8", "PCN5521"),
+    ]
+    refused = _send(biller, REJECTED, "void", token)
+    assert refused.status_code == 409 and "only a claim the payer accepted" in refused.text
+
+
+def test_an_accepted_claim_cannot_be_corrected_in_place(biller: TestClient, store: Store) -> None:
+    form = _form(biller, ACCEPTED)
+    refused = biller.post(f"/claims/{ACCEPTED}/correct", data=form)
+    assert refused.status_code == 409 and "replacement claim" in refused.text
+
+
+def test_viewers_see_no_actions_and_are_refused(
+    viewer: TestClient, biller: TestClient, store: Store
+) -> None:
+    page = viewer.get(f"/claims/{REJECTED}").text
+    assert "Resubmit as is" not in page and "Correct and resubmit" not in page
+    assert viewer.get(f"/claims/{REJECTED}/correct").status_code == 403
+    token = csrf_of(viewer, f"/claims/{REJECTED}")
+    refused = viewer.post(
+        f"/claims/{REJECTED}/resubmit", data={"csrf_token": token, "how": "resubmit"}
+    )
+    assert refused.status_code == 403
+    forged = biller.post(
+        f"/claims/{REJECTED}/resubmit", data={"csrf_token": "x", "how": "resubmit"}
+    )
+    assert forged.status_code in (400, 403)
+    assert status_of(store, REJECTED) is ClaimStatus.PAYER_REJECTED
