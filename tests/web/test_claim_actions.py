@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from httpx import Response
 from sqlalchemy import select, update
-from web_support import TestClient, csrf_of, example_ledger
+from web_support import TestClient, Transports, csrf_of, example_ledger, token_for
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
@@ -149,3 +150,44 @@ def test_viewers_see_no_actions_and_are_refused(
     )
     assert forged.status_code in (400, 403)
     assert status_of(store, REJECTED) is ClaimStatus.PAYER_REJECTED
+
+
+def test_the_api_corrects_resubmits_replaces_and_voids(
+    app: FastAPI, store: Store, transport: Transports
+) -> None:
+    api = TestClient(app, follow_redirects=False)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    before = api.get(f"/api/v1/claims/{REJECTED}/correction").json()
+    assert before["member_id"] == _member_id(store, REJECTED)
+    charge = before["lines"][0]["charge"]
+    body = {"member_id": "U8823410299", "lines": [{"number": 1, "code": "9921"}]}
+    held = api.patch(f"/api/v1/claims/{REJECTED}", json=body).json()
+    assert held["status"] == "held" and any("9921" in edit for edit in held["edits"])
+    fixed = api.patch(
+        f"/api/v1/claims/{REJECTED}", json={"lines": [{"number": 1, "code": "99213"}]}
+    )
+    assert fixed.json() == {"clm01": REJECTED, "status": "ready", "edits": []}
+    after = api.get(f"/api/v1/claims/{REJECTED}/correction").json()
+    assert after["member_id"] == "U8823410299" and after["lines"][0]["charge"] == charge
+    missing = api.patch(f"/api/v1/claims/{REJECTED}", json={"lines": [{"number": 7}]})
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "bad_request"
+    replaced = api.post(f"/api/v1/claims/{ACCEPTED}/resubmit", json={"how": "replace"}).json()
+    assert replaced["clm01"] == f"{ACCEPTED}R1"
+    wrong = api.post(f"/api/v1/claims/{ACCEPTED}/resubmit", json={"how": "resubmit"})
+    assert wrong.status_code == 409 and "replacement" in wrong.json()["error"]["message"]
+    sent = api.post("/api/v1/submit").json()
+    assert sent["claims_sent"] >= 2
+    assert {REJECTED, f"{ACCEPTED}R1"} <= {c for b in sent["batches"] for c in b["claims"]}
+    assert api.post("/api/v1/poll").json() == []  # nothing answered yet
+    assert len(transport.instances) == 2 and all(m.closed for m in transport.instances)
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/claims/{clm01}/resubmit", "/api/v1/submit", "/api/v1/poll"} <= set(paths)
+
+
+def test_the_api_refuses_a_viewer(app: FastAPI, store: Store) -> None:
+    api = TestClient(app, follow_redirects=False)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'viewer')}"
+    refused = api.patch(f"/api/v1/claims/{REJECTED}", json={"member_id": "X1"})
+    assert refused.status_code == 403
+    assert api.post("/api/v1/submit").status_code == 403
+    assert _member_id(store, REJECTED) != "X1"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import Request
 
 from claimbridge.errors import ConfigError
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import Cipher, default_key_file, resolve_key
+from claimbridge.store.repositories import get_account
+from claimbridge.transport import Transport
 
 
 def cipher_of(settings: Settings) -> Cipher:
@@ -21,3 +26,19 @@ def required_cipher(request: Request) -> Cipher:
         return cipher_of(request.app.state.settings)
     except ConfigError as error:
         raise ConfigError(f"the SFTP password cannot be encrypted: {error}") from None
+
+
+@contextmanager
+def office_ally_transport(request: Request) -> Iterator[Transport]:
+    """A connection to the practice's Office Ally account, closed afterwards; ``ConfigError``
+    when the practice has no account yet."""
+    store = request.app.state.store
+    with store.read() as session:
+        account = get_account(session, required_cipher(request))
+    if account is None:
+        raise ConfigError("no Office Ally account yet: load the practice file first")
+    transport: Transport = request.app.state.transport_factory(account)
+    try:
+        yield transport
+    finally:
+        transport.close()

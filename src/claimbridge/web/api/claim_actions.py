@@ -1,0 +1,167 @@
+"""The claim actions of ``/api/v1``: correct, resubmit, replace, void, submit, poll.
+
+The same services as the claim page and the dashboard buttons; every change needs the biller
+role and is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from claimbridge.errors import InputError
+from claimbridge.services.claim_fix import ClaimFix, current_fix, fix_claim
+from claimbridge.services.claims import Checked, Resubmission, resubmit
+from claimbridge.services.ingest import poll
+from claimbridge.services.submit import submit
+from claimbridge.services.users import Role
+from claimbridge.services.worklist import claim_detail
+from claimbridge.web.api.encode import to_json
+from claimbridge.web.app_support import office_ally_transport
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import require
+from claimbridge.web.views.common import now, store_of, today
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class LineIn(BaseModel):
+    """A service line's correction; fields left out keep their value."""
+
+    number: int
+    code: str | None = None
+    modifiers: list[str] | None = None
+    units: Decimal | None = None
+    charge: Decimal | None = None
+    diagnosis_pointers: list[int] | None = None
+
+
+class CorrectionIn(BaseModel):
+    """A claim's correction; fields left out keep their value (see ``services.claim_fix``)."""
+
+    member_id: str | None = None
+    patient_first_name: str | None = None
+    patient_last_name: str | None = None
+    patient_dob: date | None = None
+    rendering_npi: str | None = None
+    place_of_service: str | None = None
+    diagnoses: list[str] | None = None
+    lines: list[LineIn] = []
+
+
+class How(StrEnum):
+    """How a claim goes again."""
+
+    RESUBMIT = "resubmit"  # a rejected claim, as it is
+    REPLACE = "replace"  # frequency 7, of a claim the payer accepted
+    VOID = "void"  # frequency 8
+
+
+class ResubmitIn(BaseModel):
+    """How to send a claim again."""
+
+    how: How
+
+
+RESUBMISSION = {
+    How.RESUBMIT: Resubmission.ORIGINAL,
+    How.REPLACE: Resubmission.REPLACEMENT,
+    How.VOID: Resubmission.VOID,
+}
+
+
+def _merged(before: ClaimFix, body: CorrectionIn) -> ClaimFix:
+    """``before`` with what ``body`` gives laid over it."""
+    given = body.model_dump(exclude_unset=True, exclude={"lines"})
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
+    lines = {line.number: line for line in before.lines}
+    for change in body.lines:
+        if change.number not in lines:
+            raise InputError(f"the claim has no line {change.number}", path="lines")
+        values = change.model_dump(exclude_unset=True, exclude={"number"})
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        lines[change.number] = replace(lines[change.number], **values)
+    return replace(before, **given, lines=tuple(lines.values()))
+
+
+def _checked(checked: Checked) -> dict[str, Any]:
+    return {
+        "clm01": checked.patient_control_number,
+        "status": checked.status.value,
+        "edits": list(checked.result.edits),
+    }
+
+
+@router.get("/claims/{clm01}/correction")
+def get_correction(request: Request, clm01: str) -> Any:
+    """The fields of a claim that may be corrected, as they are now."""
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+        fix = current_fix(session, clm01)
+    audit(request, "view", "claim", clm01, detail.patient_key, "api: correction")
+    return to_json(fix)
+
+
+@router.patch("/claims/{clm01}")
+def correct_claim(request: Request, clm01: str, body: CorrectionIn) -> Any:
+    """Correct a claim that has not reached the payer (or was rejected before adjudication)
+    and check it again; a rejected claim is queued to go again. Answers the claim's status and
+    the scrubber's edits (none when it is ready)."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        detail = claim_detail(session, clm01)
+        fix = _merged(current_fix(session, clm01), body)
+        checked = fix_claim(session, clm01, fix, user.username, today())
+    audit(request, "change", "claim", clm01, detail.patient_key, "api: corrected")
+    return _checked(checked)
+
+
+@router.post("/claims/{clm01}/resubmit")
+def resubmit_claim(request: Request, clm01: str, body: ResubmitIn) -> Any:
+    """Send a rejected claim again as it is, or make a replacement or void of an accepted one.
+    Answers the claim that will go (a replacement or void is a new claim)."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        detail = claim_detail(session, clm01)
+        checked = resubmit(session, clm01, RESUBMISSION[body.how], user.username, today())
+    going = checked.patient_control_number
+    audit(request, "change", "claim", clm01, detail.patient_key, f"api: {body.how}: {going}")
+    return _checked(checked)
+
+
+@router.post("/submit")
+def submit_ready(request: Request) -> Any:
+    """Send every ready claim to Office Ally now; answers the batches sent, the held claims and
+    the claims refused because they went before without a resubmission."""
+    user = require(request, Role.BILLER)
+    with office_ally_transport(request) as transport:
+        result = submit(store_of(request), transport, user.username, now())
+    for batch in result.batches:
+        audit(request, "submit", "batch", batch.file_name, None, "api")
+    return {
+        "claims_sent": result.claims_sent,
+        "batches": [
+            {"file_name": b.file_name, "claims": list(b.patient_control_numbers)}
+            for b in result.batches
+        ],
+        "held": [_checked(checked) for checked in result.held],
+        "refused": list(result.refused),
+    }
+
+
+@router.post("/poll")
+def poll_now(request: Request) -> Any:
+    """Fetch what Office Ally returned and apply it now; one report per new file."""
+    require(request, Role.BILLER)
+    archive = request.app.state.config.archive
+    with office_ally_transport(request) as transport:
+        reports = poll(store_of(request), transport, archive, now=now())
+    for report in reports:
+        audit(request, "poll", "file", report.name, None, f"api: {report.outcome.value}")
+    return to_json(reports)
