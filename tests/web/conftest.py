@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from browser_support import browser, served
 from web_support import admin, anonymous, api, app, biller, store, transport, viewer, web_template
 
 __all__ = [
@@ -10,6 +11,8 @@ __all__ = [
     "api",
     "app",
     "biller",
+    "browser",
+    "served",
     "store",
     "transport",
     "viewer",

@@ -1,0 +1,125 @@
+"""The claim cycle in Debian's Chromium: submit, the simulator answers, poll, a payer rejection
+opened, corrected and sent again, paid on the next round, its EOB read, a report exported.
+
+The app talks to a folder laid out as Office Ally's SFTP home; between the clicks the test lets
+the built-in simulator answer what was uploaded, as Office Ally does hours later. Screenshots of
+the rejected claim and its correction go where the other browser test puts its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from web_support import PASSWORD, example_ledger
+
+from claimbridge.domain.models import ClearinghouseAccount
+from claimbridge.services.claims import create_claims
+from claimbridge.sim import SimConfig, process_inbound_once
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.transport import LocalDirTransport, Transport
+from support import REPO
+
+SHOTS = REPO / "docs" / "screenshots"
+GOOD_MEMBER_ID = "U8823410201"  # CB000001's subscriber in the example practice
+FIRST_ROUND = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The example practice, its claims made, CB000001's member ID mistyped (ZZ…): the
+    simulator's payer rejects it as unknown."""
+    ledger = example_ledger(tmp_path / "ledger.db")
+    with ledger.transaction() as session:
+        session.execute(
+            update(t.PolicyRow)
+            .where(t.PolicyRow.member_id == GOOD_MEMBER_ID)
+            .values(member_id="ZZ8823410201")
+        )
+        create_claims(session, "test", FIRST_ROUND.date())
+    yield ledger
+    ledger.dispose()
+
+
+@pytest.fixture
+def office_ally(tmp_path: Path) -> Path:
+    """The folder the app uploads to and fetches from, as the simulator lays it out."""
+    root = tmp_path / "officeally"
+    for folder in ("inbound", "outbound"):
+        (root / folder).mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def transport(office_ally: Path) -> Callable[[ClearinghouseAccount], Transport]:
+    """Every connection of the app goes to ``office_ally``."""
+    return lambda account: LocalDirTransport(office_ally)
+
+
+def _answer(root: Path, at: datetime) -> None:
+    """The simulator reads what was uploaded and writes its answers, as Office Ally would."""
+    process_inbound_once(root, SimConfig(root=root), at.replace(tzinfo=None))
+
+
+def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
+    browser: object, served: str, office_ally: Path, tmp_path: Path
+) -> None:
+    from playwright.sync_api import Browser, Page, expect
+
+    assert isinstance(browser, Browser)
+    shots = SHOTS if os.environ.get("CLAIMBRIDGE_SCREENSHOTS") == "1" else tmp_path
+    page: Page = browser.new_page(viewport={"width": 1360, "height": 900}, accept_downloads=True)
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+
+    def submit_and_poll(at: datetime, sent: str) -> None:
+        page.goto(f"{served}/claims")
+        page.click("button:has-text('Submit ready claims')")
+        expect(page.locator("#submit-result")).to_contain_text(sent)
+        _answer(office_ally, at)
+        page.goto(f"{served}/")
+        page.click("button:has-text('Poll Office Ally now')")
+        expect(page.locator("#poll-result")).to_contain_text("new file")
+
+    page.goto(f"{served}/login")
+    page.fill("input[name=username]", "biller")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+    submit_and_poll(FIRST_ROUND, "Sent 4 claims")
+    page.goto(f"{served}/claims?status=payer_rejected")
+    page.click("text=CB000001")
+    expect(page.locator("h1")).to_contain_text("payer rejected")
+    expect(page.locator("p.alert.error")).to_contain_text("SUBSCRIBER ID NOT FOUND")
+    shot("claim-rejected")
+
+    page.click("a:has-text('Correct and resubmit')")
+    member_id = page.locator("input[name=member_id]")
+    expect(member_id).to_have_value("ZZ8823410201")
+    member_id.fill(GOOD_MEMBER_ID)
+    shot("claim-correct")
+    page.click("button:has-text('Save and resubmit')")
+    expect(page.locator("[role=status]")).to_contain_text("Corrected and checked again.")
+    expect(page.locator("h1")).to_contain_text("ready")
+    expect(page.locator("ol.timeline")).to_contain_text("changed insured's ID (1a)")
+
+    submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 1 claim")
+    page.goto(f"{served}/claims/CB000001")
+    expect(page.locator("h1")).to_contain_text("paid")
+    page.click("a:has-text('EOB')")
+    expect(page.locator("h1")).to_contain_text("EOB")
+    expect(page.locator("main")).to_contain_text("CB000001")
+
+    page.goto(f"{served}/reports")
+    with page.expect_download() as download:
+        page.locator("#payments a:has-text('Export CSV')").click()
+    saved = tmp_path / "payments.csv"
+    download.value.save_as(saved)
+    assert len(saved.read_text(encoding="utf-8").splitlines()) > 1
+    page.close()
