@@ -6,15 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ConfigError
 from claimbridge.services.claim_fix import actions_for
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
 from claimbridge.store.payers import list_payers
-from claimbridge.store.repositories import get_account
-from claimbridge.web.app_support import required_cipher
+from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import checked_form, require
 from claimbridge.web.errors import BadRequest
@@ -73,16 +71,8 @@ async def submit_ready(request: Request) -> HTMLResponse:
     """Send every ready claim to Office Ally now (the submit service) and say what went."""
     await checked_form(request)
     user = require(request, Role.BILLER)
-    store = store_of(request)
-    with store.read() as session:
-        account = get_account(session, required_cipher(request))
-    if account is None:
-        raise ConfigError("no Office Ally account yet: load the practice file first")
-    transport = request.app.state.transport_factory(account)
-    try:
-        result = submit(store, transport, user.username, now())
-    finally:
-        transport.close()
+    with office_ally_transport(request) as transport:
+        result = submit(store_of(request), transport, user.username, now())
     for batch in result.batches:
         audit(request, "submit", "batch", batch.file_name)
     return page(request, "_submitted.html", result=result)
