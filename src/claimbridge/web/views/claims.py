@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
+from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -84,8 +85,9 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
     """One claim; the view is written to the audit log."""
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
+        sent = claim_x12(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
-    return page(request, "claim.html", claim=detail)
+    return page(request, "claim.html", claim=detail, sent=sent)
 
 
 @router.get("/claims/{clm01}/eob", response_class=HTMLResponse)
