@@ -21,12 +21,14 @@ from rich.table import Table
 from claimbridge.cli.claims import KnownHostsOption, _transport
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, open_store
-from claimbridge.errors import InputError
+from claimbridge.errors import ConfigError, InputError
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
+from claimbridge.services.polls import folder_source, sftp_source
 from claimbridge.services.post import appointment_totals, appointments_with_claims, unmatched
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
+from claimbridge.store.repositories import get_account
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -71,17 +73,36 @@ def _with_progress(
 
 
 def run_poll(
-    settings: Settings, store: Store, source: Path | None, known_hosts: Path, archive: Path
+    settings: Settings,
+    store: Store,
+    source: Path | None,
+    known_hosts: Path,
+    archive: Path,
+    actor: str = "cli",
 ) -> list[FileReport]:
-    """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them."""
+    """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them; recorded."""
     transport = _transport(settings, store, source, known_hosts)
+    name = _source_name(store, source)
     try:
         now = datetime.now(UTC)
         return _with_progress(
-            "collecting files", lambda step: poll(store, transport, archive, now=now, progress=step)
+            "collecting files",
+            lambda step: poll(
+                store, transport, archive, now=now, actor=actor, source=name, progress=step
+            ),
         )
     finally:
         transport.close()
+
+
+def _source_name(store: Store, source: Path | None) -> str:
+    if source is not None:
+        return folder_source(source)
+    with store.read() as session:
+        account = get_account(session)
+    if account is None:
+        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
+    return sftp_source(account)
 
 
 @report_errors
@@ -144,7 +165,7 @@ def watch_command(
     settings, store = open_store(db)
     try:
         while True:
-            print_reports(run_poll(settings, store, source, known_hosts, archive))
+            print_reports(run_poll(settings, store, source, known_hosts, archive, "watch"))
             if once:
                 return
             console.print(f"next poll in {every}; Ctrl-C stops")

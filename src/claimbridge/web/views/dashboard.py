@@ -1,4 +1,4 @@
-"""The dashboard: claims by status, money in flight, the last file, alerts."""
+"""The dashboard: claims by status, money in flight, the last poll and file, alerts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ConfigError
+from claimbridge.errors import ConfigError, TransportError
 from claimbridge.services.dashboard import dashboard
-from claimbridge.services.ingest import poll
+from claimbridge.services.ingest import FileReport, poll
+from claimbridge.services.polls import recent_polls, sftp_source
 from claimbridge.services.users import Role
 from claimbridge.store.repositories import get_account
 from claimbridge.web.app_support import required_cipher
@@ -33,17 +34,29 @@ def show(request: Request) -> HTMLResponse:
 async def poll_now(request: Request) -> HTMLResponse:
     """Fetch what Office Ally returned and apply it now (the ingest service), then say what."""
     await checked_form(request)
-    require(request, Role.BILLER)
+    user = require(request, Role.BILLER)
     store = store_of(request)
     with store.read() as session:
         account = get_account(session, required_cipher(request))
     if account is None:
         raise ConfigError("no Office Ally account yet: load the practice file first")
     transport = request.app.state.transport_factory(account)
+    reports: list[FileReport] | None = None
     try:
-        reports = poll(store, transport, request.app.state.config.archive, now=now())
+        reports = poll(
+            store,
+            transport,
+            request.app.state.config.archive,
+            now=now(),
+            actor=user.username,
+            source=sftp_source(account),
+        )
+    except TransportError:
+        pass  # recorded with its reason as the last poll, which the partial shows
     finally:
         transport.close()
-    for report in reports:
+    for report in reports or ():
         audit(request, "poll", "file", report.name, detail=report.outcome.value)
-    return page(request, "_polled.html", reports=reports)
+    with store.read() as session:
+        [last] = recent_polls(session, 1)
+    return page(request, "_polled.html", reports=reports, last_poll=last)
