@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from claimbridge.cli import app
 from claimbridge.cli.cycle import parse_interval
 from claimbridge.errors import InputError
+from claimbridge.services.polls import recent_polls
 from claimbridge.store.db import MIGRATIONS, Store
 from cycle_support import NOW, statuses, submitted
 
@@ -58,6 +59,27 @@ def test_poll_from_a_folder_then_eob_and_unmatched(
     assert "CO-45" in text and "<html>" not in text
     assert "Explanation of benefits" in eob_html.read_text()
     assert "1 unmatched" in _run("unmatched", "--db", url)
+
+
+def test_every_poll_and_watch_cycle_is_listed_by_polls(
+    oa_root: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, root = oa_root
+    archive = str(tmp_path / "archive")
+    assert "No poll yet" in _run("polls", "--db", url)
+    _run("poll", "--from", str(root), "--archive", archive, "--db", url)
+    _run("watch", "--once", "--from", str(root), "--archive", archive, "--db", url)
+    store = Store(url)
+    with store.read() as session:
+        newest, oldest = recent_polls(session, 5)
+    store.dispose()
+    assert (oldest.actor, oldest.files, oldest.ok) == ("cli", 6, True)
+    assert (newest.actor, newest.files, newest.detail) == ("watch", 0, "nothing new")
+    assert oldest.source == newest.source == f"folder {root.resolve()}"
+    listed = runner.invoke(app, ["polls", "--limit", "1", "--db", url], env={"COLUMNS": "400"})
+    assert listed.exit_code == 0, listed.output
+    assert "watch" in listed.output and "ok: nothing new" in listed.output
+    assert "6 applied" not in listed.output  # only the newest, as asked
 
 
 def test_import_reports_a_duplicate(oa_root: tuple[str, Path], tmp_path: Path) -> None:
