@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
-from claimbridge.cli.cycle import parse_interval
+from claimbridge.cli.cycle import console, parse_interval
 from claimbridge.errors import InputError
 from claimbridge.services.polls import recent_polls
 from claimbridge.store.db import MIGRATIONS, Store
@@ -62,7 +62,7 @@ def test_poll_from_a_folder_then_eob_and_unmatched(
 
 
 def test_every_poll_and_watch_cycle_is_listed_by_polls(
-    oa_root: tuple[str, Path], tmp_path: Path
+    oa_root: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, root = oa_root
     archive = str(tmp_path / "archive")
@@ -76,7 +76,8 @@ def test_every_poll_and_watch_cycle_is_listed_by_polls(
     assert (oldest.actor, oldest.files, oldest.ok) == ("cli", 6, True)
     assert (newest.actor, newest.files, newest.detail) == ("watch", 0, "nothing new")
     assert oldest.source == newest.source == f"folder {root.resolve()}"
-    listed = runner.invoke(app, ["polls", "--limit", "1", "--db", url], env={"COLUMNS": "400"})
+    monkeypatch.setattr(console, "_width", 400)  # one line a poll, whatever the terminal
+    listed = runner.invoke(app, ["polls", "--limit", "1", "--db", url])
     assert listed.exit_code == 0, listed.output
     assert "watch" in listed.output and "ok: nothing new" in listed.output
     assert "6 applied" not in listed.output  # only the newest, as asked
