@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimbridge.errors import AuthenticationFailed, InputError
+from claimbridge.errors import AuthenticationFailed, InputError, StoreError
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.ingest import Outcome, poll
 from claimbridge.services.polls import Poll, recent_polls
@@ -63,6 +63,27 @@ def test_an_unreadable_file_counts_as_failed_in_a_poll_that_ended(
     [done] = _polls(store)
     assert (done.ok, done.files, done.failed) == (True, len(reports), 1)
     assert done.detail is not None and "1 failed" in done.detail
+
+
+def test_a_poll_stopped_midway_records_the_files_it_had_ingested(
+    store: Store, tmp_path: Path
+) -> None:
+    transport = MemoryTransport()
+    transport.put("outbound/a.txt", b"first note")
+    transport.put("outbound/b.txt", b"second note")
+    archive = tmp_path / "archive"
+
+    def lose_the_archive(done: int) -> None:  # after the first file, the disk goes away
+        for kept in [p for p in archive.rglob("*") if p.is_file() and p.suffix == ".txt"]:
+            kept.unlink()
+
+    with pytest.raises(StoreError, match="cannot be read"):
+        poll(
+            store, transport, archive, now=NOW, actor="cli", source="oa", progress=lose_the_archive
+        )
+    [stopped] = _polls(store)
+    assert (stopped.ok, stopped.files) == (False, 1)
+    assert stopped.detail is not None and "archived copy" in stopped.detail
 
 
 def test_the_dashboard_shows_the_last_poll_and_warns_after_a_day_without_success(

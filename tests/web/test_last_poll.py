@@ -63,3 +63,12 @@ def test_the_api_lists_polls_newest_first_and_bounds_the_limit(
     refused = api.get("/api/v1/polls?limit=0")
     assert refused.status_code == 400
     assert set(refused.json()["error"]) == {"code", "message", "details"}
+
+
+def test_the_new_routes_are_published_and_need_a_token(
+    anonymous: TestClient, api: TestClient
+) -> None:
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/polls", "/api/v1/claims/{clm01}/x12"} <= set(paths)
+    assert anonymous.get("/api/v1/polls").status_code == 401
+    assert anonymous.get("/api/v1/claims/CB-1001/x12").status_code == 401
