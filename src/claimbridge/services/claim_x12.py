@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from claimbridge.errors import ClaimNotFound
 from claimbridge.store import tables as t
-from claimbridge.x12.tx837p_005010X222A1.excerpt import claim_excerpt
+from claimbridge.x12.tx837p_005010X222A1 import claim_excerpt
 
 NOT_KEPT = "not kept: sent before claimbridge kept batch files"
 

@@ -17,9 +17,8 @@ from tx837p_examples import (
     read_claims,
 )
 
+from claimbridge.x12.tx837p_005010X222A1 import ClaimExcerpt, build_837p, claim_excerpt
 from claimbridge.x12.tx837p_005010X222A1 import build as build_module
-from claimbridge.x12.tx837p_005010X222A1 import build_837p
-from claimbridge.x12.tx837p_005010X222A1.excerpt import ClaimExcerpt, claim_excerpt
 
 CLAIMS = (
     claim(patient_control_number="A1"),
