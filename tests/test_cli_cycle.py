@@ -11,8 +11,9 @@ from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
-from claimbridge.cli.cycle import parse_interval
+from claimbridge.cli.cycle import console, parse_interval
 from claimbridge.errors import InputError
+from claimbridge.services.polls import recent_polls
 from claimbridge.store.db import MIGRATIONS, Store
 from cycle_support import NOW, statuses, submitted
 
@@ -58,6 +59,28 @@ def test_poll_from_a_folder_then_eob_and_unmatched(
     assert "CO-45" in text and "<html>" not in text
     assert "Explanation of benefits" in eob_html.read_text()
     assert "1 unmatched" in _run("unmatched", "--db", url)
+
+
+def test_every_poll_and_watch_cycle_is_listed_by_polls(
+    oa_root: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, root = oa_root
+    archive = str(tmp_path / "archive")
+    assert "No poll yet" in _run("polls", "--db", url)
+    _run("poll", "--from", str(root), "--archive", archive, "--db", url)
+    _run("watch", "--once", "--from", str(root), "--archive", archive, "--db", url)
+    store = Store(url)
+    with store.read() as session:
+        newest, oldest = recent_polls(session, 5)
+    store.dispose()
+    assert (oldest.actor, oldest.files, oldest.ok) == ("cli", 6, True)
+    assert (newest.actor, newest.files, newest.detail) == ("watch", 0, "nothing new")
+    assert oldest.source == newest.source == f"folder {root.resolve()}"
+    monkeypatch.setattr(console, "_width", 400)  # one line a poll, whatever the terminal
+    listed = runner.invoke(app, ["polls", "--limit", "1", "--db", url])
+    assert listed.exit_code == 0, listed.output
+    assert "watch" in listed.output and "ok: nothing new" in listed.output
+    assert "6 applied" not in listed.output  # only the newest, as asked
 
 
 def test_import_reports_a_duplicate(oa_root: tuple[str, Path], tmp_path: Path) -> None:

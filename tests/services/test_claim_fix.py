@@ -49,7 +49,7 @@ def _round(store: Store, root: Path, at: datetime) -> SubmitResult:
     transport = LocalDirTransport(root)
     sent = submit(store, transport, "test", at)
     process_inbound_once(root, SimConfig(root=root), at.replace(tzinfo=None))
-    poll(store, transport, root / "archive", now=at)
+    poll(store, transport, root / "archive", now=at, actor="test", source="folder")
     return sent
 
 

@@ -22,7 +22,7 @@ def test_poll_applies_every_answer_of_the_simulator(store: Store, tmp_path: Path
     from claimbridge.sim import SimConfig, process_inbound_once
 
     process_inbound_once(tmp_path / "oa", SimConfig(root=tmp_path / "oa"), NOW.replace(tzinfo=None))
-    reports = poll(store, transport, tmp_path / "archive", now=NOW)
+    reports = poll(store, transport, tmp_path / "archive", now=NOW, actor="test", source="oa")
     kinds = {report.kind for report in reports}
     assert kinds == {FileKind.OA_FILE_SUMMARY, FileKind.X999, FileKind.X277CA,
                      FileKind.OA_EDI_STATUS, FileKind.X835}  # fmt: skip
@@ -33,7 +33,7 @@ def test_poll_applies_every_answer_of_the_simulator(store: Store, tmp_path: Path
     }  # fmt: skip
     archived = {p.name for p in (tmp_path / "archive" / "outbound").iterdir()}
     assert archived == {report.name for report in reports}
-    assert poll(store, transport, tmp_path / "archive", now=NOW) == []
+    assert poll(store, transport, tmp_path / "archive", now=NOW, actor="test", source="oa") == []
 
 
 def test_each_appointment_shows_what_insurance_paid_and_the_patient_owes(

@@ -165,6 +165,17 @@ def test_batches_keep_to_the_limit(ready_store: Store) -> None:
         BatchLimits(claims_per_file=0)
 
 
+def test_each_batch_keeps_the_exact_bytes_it_uploaded(ready_store: Store) -> None:
+    transport = MemoryTransport()
+    result = submit(ready_store, transport, "test", NOW, limits=BatchLimits(claims_per_file=3))
+    uploaded = {f.name: transport.download(f.path) for f in transport.list("inbound")}
+    with ready_store.read() as session:
+        query = select(t.BatchRow.file_name, t.BatchRow.content)
+        kept = {name: data for name, data in session.execute(query)}
+    assert len(kept) == len(result.batches) == 2
+    assert kept == uploaded
+
+
 def test_a_failed_upload_records_nothing(ready_store: Store) -> None:
     class Refusing(MemoryTransport):
         def upload(self, name: str, data: bytes) -> str:

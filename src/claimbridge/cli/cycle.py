@@ -1,7 +1,9 @@
-"""Collecting and reading back: ``poll``, ``import``, ``watch``, ``eob`` and ``unmatched``.
+"""Collecting and reading back: ``poll``, ``import``, ``watch``, ``polls``, ``eob`` and
+``unmatched``.
 
 ``poll``, ``import`` and ``watch`` all go through ``services.ingest``: archive, identify by
-content, apply once by SHA-256, one transaction per file.
+content, apply once by SHA-256, one transaction per file. Every poll is recorded; ``polls``
+lists the records.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from rich.table import Table
 from claimbridge.cli.claims import KnownHostsOption, _transport
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, open_store
-from claimbridge.errors import InputError
+from claimbridge.errors import ConfigError, InputError
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
+from claimbridge.services.polls import folder_source, recent_polls, sftp_source
 from claimbridge.services.post import appointment_totals, appointments_with_claims, unmatched
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
+from claimbridge.store.repositories import get_account
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -53,10 +57,11 @@ _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
 
 
 def register(root: typer.Typer) -> None:
-    """Add ``poll``, ``import``, ``watch``, ``eob``, ``unmatched`` and ``appointments``."""
+    """Add ``poll``, ``import``, ``watch``, ``polls``, ``eob``, ``unmatched``, ``appointments``."""
     root.command("poll")(poll_command)
     root.command("import")(import_command)
     root.command("watch")(watch_command)
+    root.command("polls")(polls_command)
     root.command("eob")(eob_command)
     root.command("unmatched")(unmatched_command)
     root.command("appointments")(appointments_command)
@@ -71,17 +76,36 @@ def _with_progress(
 
 
 def run_poll(
-    settings: Settings, store: Store, source: Path | None, known_hosts: Path, archive: Path
+    settings: Settings,
+    store: Store,
+    source: Path | None,
+    known_hosts: Path,
+    archive: Path,
+    actor: str = "cli",
 ) -> list[FileReport]:
-    """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them."""
+    """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them; recorded."""
     transport = _transport(settings, store, source, known_hosts)
+    name = _source_name(store, source)
     try:
         now = datetime.now(UTC)
         return _with_progress(
-            "collecting files", lambda step: poll(store, transport, archive, now=now, progress=step)
+            "collecting files",
+            lambda step: poll(
+                store, transport, archive, now=now, actor=actor, source=name, progress=step
+            ),
         )
     finally:
         transport.close()
+
+
+def _source_name(store: Store, source: Path | None) -> str:
+    if source is not None:
+        return folder_source(source)
+    with store.read() as session:
+        account = get_account(session)
+    if account is None:
+        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
+    return sftp_source(account)
 
 
 @report_errors
@@ -144,13 +168,40 @@ def watch_command(
     settings, store = open_store(db)
     try:
         while True:
-            print_reports(run_poll(settings, store, source, known_hosts, archive))
+            print_reports(run_poll(settings, store, source, known_hosts, archive, "watch"))
             if once:
                 return
             console.print(f"next poll in {every}; Ctrl-C stops")
             time.sleep(seconds)
     except KeyboardInterrupt:
         console.print("stopped.")
+
+
+@report_errors
+def polls_command(
+    limit: Annotated[int, typer.Option("--limit", help="How many polls, newest first.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """List the recent polls: when, by whom, from where, how many files, and the result.
+
+    Example:
+
+    claimbridge polls --limit 5
+    """
+    _, store = open_store(db)
+    with store.read() as session:
+        polls = recent_polls(session, limit)
+    if not polls:
+        console.print("No poll yet; 'claimbridge poll' fetches what Office Ally returned.")
+        return
+    table = Table("Started", "By", "Source", "Files", "Unreadable", "Result")
+    for item in polls:
+        result = ("ok" if item.ok else "FAILED") + (f": {item.detail}" if item.detail else "")
+        table.add_row(
+            f"{item.started_at:%Y-%m-%d %H:%M:%S} UTC", item.actor, item.source,
+            str(item.files), str(item.failed), result,
+        )  # fmt: skip
+    console.print(table)
 
 
 def print_reports(reports: list[FileReport]) -> None:

@@ -126,7 +126,8 @@ def run_demo(workdir: Path, practice: bytes, console: Console) -> DemoSummary:
             summary.created = _create(store, console)
             with _sftp(config, sim.port, workdir) as transport:
                 summary.submitted = _submit(store, transport, console)
-                _collect(store, transport, workdir / "archive", summary, console)
+                archive = workdir / "archive"
+                _collect(store, transport, archive, summary, console)
         with store.read() as session:
             summary.claims = list_claims(session)
     finally:
@@ -179,14 +180,21 @@ def _submit(store: Store, transport: Transport, console: Console) -> SubmitResul
 
 
 def _collect(
-    store: Store, transport: Transport, archive: Path, summary: DemoSummary, console: Console
+    store: Store, transport: SftpTransport, archive: Path, summary: DemoSummary, console: Console
 ) -> None:
     """Poll ``outbound`` (the ingest service) until the ERAs are in and nothing new comes."""
     deadline, quiet = time.monotonic() + ANSWER_TIMEOUT_S, 0
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("collecting and applying Office Ally's answers", total=None)
         while time.monotonic() < deadline and quiet < QUIET_ROUNDS:
-            reports = poll(store, transport, archive, now=datetime.now(UTC))
+            reports = poll(
+                store,
+                transport,
+                archive,
+                now=datetime.now(UTC),
+                actor=ACTOR,
+                source=transport.settings.account,
+            )
             for report in reports:
                 summary.collected[report.kind.value] += 1
                 summary.applied += report.outcome is Outcome.APPLIED

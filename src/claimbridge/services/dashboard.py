@@ -1,8 +1,9 @@
-"""The dashboard: claims by status, money in flight, the last file received, and alerts.
+"""The dashboard: claims by status, money in flight, the last poll and file, and alerts.
 
 Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
-login Office Ally rejected (the transport's marks), ERA claims that match none of ours, payers
-whose ERA enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
+login Office Ally rejected (the transport's marks), no successful poll for more than a day
+once claims have been sent or polls tried, ERA claims that match none of ours, payers whose
+ERA enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
 although claims are out.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
@@ -28,6 +30,7 @@ IN_FLIGHT = (
     ClaimStatus.PAYER_ACCEPTED,
 )
 REJECTED = (ClaimStatus.CLEARINGHOUSE_REJECTED, ClaimStatus.PAYER_REJECTED)
+POLL_SILENCE = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class Dashboard:
     in_flight_claims: int
     last_file: LastFile | None
     alerts: tuple[Alert, ...]
+    last_poll: Poll | None = None
 
 
 def dashboard(
@@ -67,8 +71,10 @@ def dashboard(
     """The dashboard at ``now``; ``known_hosts`` locates the transport's login marks."""
     counts = status_counts(session)
     flying = [counts.get(status, (0, Decimal("0.00"))) for status in IN_FLIGHT]
+    polls = recent_polls(session, 1)
     alerts = (
         *_auth_alerts(session, known_hosts),
+        *_poll_alerts(session, now, bool(polls)),
         *_claim_alerts(session),
         *_unmatched_alerts(session),
         *_era_enrollment_alerts(session),
@@ -80,6 +86,7 @@ def dashboard(
         in_flight_claims=sum(n for n, _ in flying),
         last_file=_last_file(session),
         alerts=alerts,
+        last_poll=polls[0] if polls else None,
     )
 
 
@@ -103,6 +110,21 @@ def _auth_alerts(session: Session, known_hosts: Path | None) -> list[Alert]:
         "Nothing is sent or fetched until the credentials are checked with Office Ally."
     )
     return [Alert("error", text, "/provider")]
+
+
+def _poll_alerts(session: Session, now: datetime, polled: bool) -> list[Alert]:
+    """No successful poll for a day, once there is something to fetch or a poll was tried."""
+    last = last_successful_poll(session)
+    if last is not None and last.started_at >= now.astimezone(UTC) - POLL_SILENCE:
+        return []
+    if last is None and not polled and session.scalar(select(t.BatchRow.id).limit(1)) is None:
+        return []
+    since = f"since {last.started_at:%m/%d/%Y %H:%M} UTC" if last else "yet"
+    text = (
+        f"No poll of Office Ally has succeeded {since}: answers and ERAs wait there. "
+        "Poll now, or check that 'claimbridge watch' runs."
+    )
+    return [Alert("warning", text, "/")]
 
 
 def _claim_alerts(session: Session) -> list[Alert]:

@@ -4,7 +4,7 @@
 
     reports = ingest_bytes(store, "FS_HCFA_123_IN_C.txt", data)      # one file
     reports = ingest_paths(store, [Path("a.835"), Path("b.999")])    # files brought by hand
-    reports = poll(store, transport, Path("archive"), now=now)       # fetch, then ingest
+    reports = poll(store, transport, Path("archive"), now=now, actor="dana", source=account)
 
 For each file, in ONE database transaction:
 
@@ -20,7 +20,8 @@ For each file, in ONE database transaction:
 
 A crash anywhere rolls the file's transaction back; running again applies it exactly once.
 ``poll`` downloads into the raw archive first (``transport.fetch_new``), then ingests every
-archived file the ledger does not have yet, so a crash between the two loses nothing.
+archived file the ledger does not have yet, so a crash between the two loses nothing. Every
+poll, failed or not, leaves a ``polls`` row (``services.polls``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from claimbridge.domain.oa_reports import parse_edi_status, parse_file_summary
 from claimbridge.errors import ClaimbridgeError, InputError, StoreError
 from claimbridge.services import acks
 from claimbridge.services.changes import Changes, chunks
+from claimbridge.services.polls import Poll, record_poll
 from claimbridge.services.post import post_remittance
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -118,31 +121,77 @@ def poll(
     archive_root: Path,
     *,
     now: datetime,
+    actor: str,
+    source: str,
     progress: Progress | None = None,
 ) -> list[FileReport]:
-    """Download what is new into the archive, then ingest every archived file not yet read."""
-    fetch_new(transport, archive_root, now=now)
-    return ingest_archive(store, archive_root, progress)
+    """Download what is new into the archive, then ingest every archived file not yet read.
+
+    Every call is recorded (``services.polls``) as ``actor`` polling ``source`` (the SFTP
+    account or folder; never a password), also when it fails: the error is recorded, then
+    raised again.
+    """
+    reports: list[FileReport] = []
+    started = time.monotonic()
+
+    def record(ok: bool, detail: str) -> None:
+        failed = sum(1 for report in reports if report.outcome is Outcome.FAILED)
+        finished = now + timedelta(seconds=time.monotonic() - started)
+        record_poll(store, Poll(now, finished, actor, source, len(reports), failed, ok, detail))
+
+    try:
+        fetch_new(transport, archive_root, now=now)
+        for found in _ingest_new(store, archive_root):
+            reports += found
+            if progress is not None:
+                progress(1)
+    except (Exception, KeyboardInterrupt) as error:
+        record(False, _failure(error))
+        raise
+    record(True, poll_summary(reports))
+    return reports
 
 
 def ingest_archive(
     store: Store, archive_root: Path, progress: Progress | None = None
 ) -> list[FileReport]:
     """Ingest the archive's files whose bytes the ledger does not have yet, oldest first."""
+    reports: list[FileReport] = []
+    for found in _ingest_new(store, archive_root):
+        reports += found
+        if progress is not None:
+            progress(1)
+    return reports
+
+
+def poll_summary(reports: Sequence[FileReport]) -> str:
+    """'3 files: 2 applied, 1 failed', or 'nothing new'."""
+    counted = {o: sum(1 for r in reports if r.outcome is o) for o in Outcome}
+    summary = ", ".join(f"{n} {o.value}" for o, n in counted.items() if n)
+    return f"{len(reports)} files: {summary}" if reports else "nothing new"
+
+
+def _failure(error: BaseException) -> str:
+    """The words a failed poll is recorded with: our own messages, never a third party's."""
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (Ctrl-C) before it ended"
+    if isinstance(error, ClaimbridgeError):
+        return str(error)
+    return f"an unexpected {type(error).__name__}; the log has the details"
+
+
+def _ingest_new(store: Store, archive_root: Path) -> Iterator[list[FileReport]]:
+    """Each archived file the ledger does not have yet, ingested in turn: its reports."""
     entries = Manifest(archive_root / MANIFEST_NAME).entries
     with store.read() as session:
         known = _known_hashes(session, [entry.sha256 for entry in entries])
-    reports: list[FileReport] = []
     for entry in entries:
         if entry.sha256 in known:
             continue
         known.add(entry.sha256)
         data = _read_archived(archive_root / entry.archived_as)
         remote = f"{entry.folder}/{entry.name}"
-        reports += ingest_bytes(store, entry.name, data, remote_path=remote)
-        if progress is not None:
-            progress(1)
-    return reports
+        yield ingest_bytes(store, entry.name, data, remote_path=remote)
 
 
 def _read_archived(path: Path) -> bytes:

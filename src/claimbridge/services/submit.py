@@ -9,7 +9,8 @@ of at most ``BatchLimits.claims_per_file`` claims (the writer puts at most 5000 
 transaction set, and Office Ally takes at most 5000 transaction sets in one file). Each file
 takes its ISA13, GS06 and ST02s from the ledger's counters, is written with ``build_837p``,
 checked with ``x12.validate`` (structure and Office Ally's envelope rules), recorded (batch, one
-submission per claim with its ST02, each claim ``submitted`` with an event) and uploaded under
+submission per claim with its ST02, each claim ``submitted`` with an event, the file's exact
+bytes in ``batches.content``) and uploaded under
 ``upload_name`` (``OATEST_`` when the account is in test mode) — all in one transaction per
 file, the upload last, so a failed upload records nothing.
 
@@ -164,8 +165,9 @@ def _send(
     mode = SubmissionMode.TEST if account.test_mode else SubmissionMode.PRODUCTION
     row.file_name = upload_name(account.submitter_id, f"B{row.id}", now, mode=mode)
     text, numbers = _write(session, ordered, account.submitter_id, row, now)
+    row.content = data = text.encode("ascii")  # the exact bytes uploaded, kept for the claim page
     _record(session, row, claim_ids, ordered, numbers, actor)
-    remote = transport.upload(row.file_name, text.encode("ascii")) if transport else None
+    remote = transport.upload(row.file_name, data) if transport else None
     return Batch(
         row.id,
         row.file_name,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from fastapi import Request
 
 from claimbridge.errors import ConfigError
+from claimbridge.services.polls import sftp_source
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import Cipher, default_key_file, resolve_key
 from claimbridge.store.repositories import get_account
@@ -28,8 +30,16 @@ def required_cipher(request: Request) -> Cipher:
         raise ConfigError(f"the SFTP password cannot be encrypted: {error}") from None
 
 
+@dataclass(frozen=True, slots=True)
+class OfficeAlly:
+    """An open connection to the practice's Office Ally account, and how a poll names it."""
+
+    transport: Transport
+    source: str
+
+
 @contextmanager
-def office_ally_transport(request: Request) -> Iterator[Transport]:
+def office_ally_transport(request: Request) -> Iterator[OfficeAlly]:
     """A connection to the practice's Office Ally account, closed afterwards; ``ConfigError``
     when the practice has no account yet."""
     store = request.app.state.store
@@ -39,6 +49,6 @@ def office_ally_transport(request: Request) -> Iterator[Transport]:
         raise ConfigError("no Office Ally account yet: load the practice file first")
     transport: Transport = request.app.state.transport_factory(account)
     try:
-        yield transport
+        yield OfficeAlly(transport, sftp_source(account))
     finally:
         transport.close()

@@ -21,6 +21,7 @@ from claimbridge.errors import (
     InputError,
     InvalidTransition,
     StoreError,
+    TransportError,
 )
 
 
@@ -72,6 +73,12 @@ class Conflict(WebError):
     status, code = 409, "conflict"
 
 
+class UpstreamFailed(WebError):
+    """Office Ally's server could not be reached or refused us; the message says why."""
+
+    status, code = 502, "office_ally_unavailable"
+
+
 def from_claimbridge(error: ClaimbridgeError) -> WebError:
     """The web error a library error becomes."""
     if isinstance(error, ClaimNotFound):
@@ -80,6 +87,8 @@ def from_claimbridge(error: ClaimbridgeError) -> WebError:
         return BadRequest(str(error), list(error.problems) or None)
     if isinstance(error, InvalidTransition | ConfigError | StoreError):
         return Conflict(str(error))
+    if isinstance(error, TransportError):
+        return UpstreamFailed(str(error))
     return WebError(str(error))
 
 

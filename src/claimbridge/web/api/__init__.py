@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from claimbridge.web.api import claim_actions, routes
+from claimbridge.web.api import claim_actions, history, routes
 
 
 def include(app: FastAPI) -> None:
     """Add the API's routes to ``app``."""
     app.include_router(routes.router)
     app.include_router(claim_actions.router)
+    app.include_router(history.router)

@@ -140,8 +140,8 @@ def submit_ready(request: Request) -> Any:
     """Send every ready claim to Office Ally now; answers the batches sent, the held claims and
     the claims refused because they went before without a resubmission."""
     user = require(request, Role.BILLER)
-    with office_ally_transport(request) as transport:
-        result = submit(store_of(request), transport, user.username, now())
+    with office_ally_transport(request) as office_ally:
+        result = submit(store_of(request), office_ally.transport, user.username, now())
     for batch in result.batches:
         audit(request, "submit", "batch", batch.file_name, None, "api")
     return {
@@ -157,11 +157,19 @@ def submit_ready(request: Request) -> Any:
 
 @router.post("/poll")
 def poll_now(request: Request) -> Any:
-    """Fetch what Office Ally returned and apply it now; one report per new file."""
-    require(request, Role.BILLER)
+    """Fetch what Office Ally returned and apply it now; one report per new file. The poll is
+    recorded (``GET /api/v1/polls``), failed or not; a failure answers 502 with the reason."""
+    user = require(request, Role.BILLER)
     archive = request.app.state.config.archive
-    with office_ally_transport(request) as transport:
-        reports = poll(store_of(request), transport, archive, now=now())
+    with office_ally_transport(request) as office_ally:
+        reports = poll(
+            store_of(request),
+            office_ally.transport,
+            archive,
+            now=now(),
+            actor=user.username,
+            source=office_ally.source,
+        )
     for report in reports:
         audit(request, "poll", "file", report.name, None, f"api: {report.outcome.value}")
     return to_json(reports)

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_fix import actions_for
+from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -71,8 +72,8 @@ async def submit_ready(request: Request) -> HTMLResponse:
     """Send every ready claim to Office Ally now (the submit service) and say what went."""
     await checked_form(request)
     user = require(request, Role.BILLER)
-    with office_ally_transport(request) as transport:
-        result = submit(store_of(request), transport, user.username, now())
+    with office_ally_transport(request) as office_ally:
+        result = submit(store_of(request), office_ally.transport, user.username, now())
     for batch in result.batches:
         audit(request, "submit", "batch", batch.file_name)
     return page(request, "_submitted.html", result=result)
@@ -83,9 +84,11 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
     """One claim; the view is written to the audit log."""
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
+        sent = claim_x12(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
-    return page(request, "claim.html", claim=detail, actions=actions_for(detail.status), done=done)
+    actions = actions_for(detail.status)
+    return page(request, "claim.html", claim=detail, sent=sent, actions=actions, done=done)
 
 
 @router.get("/claims/{clm01}/eob", response_class=HTMLResponse)

@@ -1,17 +1,19 @@
-"""The dashboard: claims by status, money in flight, the last file, alerts."""
+"""The dashboard: claims by status, money in flight, the last poll and file, alerts."""
 
 from __future__ import annotations
+
+from contextlib import suppress
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ConfigError
+from claimbridge.errors import TransportError
 from claimbridge.services.dashboard import dashboard
-from claimbridge.services.ingest import poll
+from claimbridge.services.ingest import FileReport, poll
+from claimbridge.services.polls import recent_polls
 from claimbridge.services.users import Role
-from claimbridge.store.repositories import get_account
-from claimbridge.web.app_support import required_cipher
+from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import checked_form, require
 from claimbridge.web.render import page
@@ -33,17 +35,21 @@ def show(request: Request) -> HTMLResponse:
 async def poll_now(request: Request) -> HTMLResponse:
     """Fetch what Office Ally returned and apply it now (the ingest service), then say what."""
     await checked_form(request)
-    require(request, Role.BILLER)
+    user = require(request, Role.BILLER)
     store = store_of(request)
-    with store.read() as session:
-        account = get_account(session, required_cipher(request))
-    if account is None:
-        raise ConfigError("no Office Ally account yet: load the practice file first")
-    transport = request.app.state.transport_factory(account)
-    try:
-        reports = poll(store, transport, request.app.state.config.archive, now=now())
-    finally:
-        transport.close()
-    for report in reports:
+    reports: list[FileReport] | None = None
+    # a failure is recorded with its reason as the last poll, which the partial shows
+    with office_ally_transport(request) as office_ally, suppress(TransportError):
+        reports = poll(
+            store,
+            office_ally.transport,
+            request.app.state.config.archive,
+            now=now(),
+            actor=user.username,
+            source=office_ally.source,
+        )
+    for report in reports or ():
         audit(request, "poll", "file", report.name, detail=report.outcome.value)
-    return page(request, "_polled.html", reports=reports)
+    with store.read() as session:
+        [last] = recent_polls(session, 1)
+    return page(request, "_polled.html", reports=reports, last_poll=last)

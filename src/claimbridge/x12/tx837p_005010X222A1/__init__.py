@@ -4,7 +4,8 @@
 ``parse(transaction)`` reads one transaction set back into a ``ClaimTransaction`` (whose
 ``batch.claims`` equal the claims written); ``to_json`` gives the shape documented in
 ``docs/x12-json.md``; ``other_payer_from_835`` turns a primary payer's 835 claim into the
-2320/2330/2430 data of a secondary claim.
+2320/2330/2430 data of a secondary claim; ``claim_excerpt(text, clm01, st02)`` cuts one claim's
+segments out of a file, as the claim page shows what a claim was sent as.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from claimbridge.x12.tx837p_005010X222A1.as_json import to_json
 from claimbridge.x12.tx837p_005010X222A1.build import build_837p, validate_batch
 from claimbridge.x12.tx837p_005010X222A1.charset import reduce_to_basic
 from claimbridge.x12.tx837p_005010X222A1.cob import OtherPayerAdjudication, other_payer_from_835
+from claimbridge.x12.tx837p_005010X222A1.excerpt import ClaimExcerpt, claim_excerpt
 from claimbridge.x12.tx837p_005010X222A1.models import (
     Address,
     Adjustment,
@@ -45,6 +47,7 @@ __all__ = [
     "BillingProvider",
     "Claim",
     "ClaimBatch",
+    "ClaimExcerpt",
     "ClaimTransaction",
     "Contact",
     "EnvelopeParams",
@@ -61,6 +64,7 @@ __all__ = [
     "Submitter",
     "Subscriber",
     "build_837p",
+    "claim_excerpt",
     "icd10_code",
     "other_payer_from_835",
     "parse",
