@@ -276,9 +276,7 @@ class ClaimRepository:
             check_undo(move.current, move.target)
         self._write_moves(moves, actor, inbound_file_id)
 
-    def _write_moves(
-        self, moves: Sequence[Move], actor: str, inbound_file_id: int | None
-    ) -> None:
+    def _write_moves(self, moves: Sequence[Move], actor: str, inbound_file_id: int | None) -> None:
         if not moves:
             return
         now = utcnow()
