@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from claimbridge.web.api import routes
+from claimbridge.web.api import posting, routes
 
 
 def include(app: FastAPI) -> None:
     """Add the API's routes to ``app``."""
     app.include_router(routes.router)
+    app.include_router(posting.router)

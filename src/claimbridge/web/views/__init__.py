@@ -11,12 +11,13 @@ from claimbridge.web.views import (
     eras,
     onboarding,
     payers,
+    posting,
     provider,
     reports,
     session,
 )
 
-ROUTERS = (session, dashboard, claims, eras, payers, provider, onboarding, reports, admin)
+ROUTERS = (session, dashboard, claims, eras, posting, payers, provider, onboarding, reports, admin)
 
 
 def include(app: FastAPI) -> None:
