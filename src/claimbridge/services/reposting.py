@@ -70,8 +70,9 @@ class HeldFile:
 
 
 def remittance_row(session: Session, remittance_id: int) -> t.RemittanceRow:
-    """Remittance ``remittance_id``; ``StoreError`` naming where to find the right one."""
-    row = session.get(t.RemittanceRow, remittance_id)
+    """Remittance ``remittance_id``, locked until the transaction ends (two people undoing the
+    same ERA at once wait for each other); ``StoreError`` naming where to find the right one."""
+    row = session.get(t.RemittanceRow, remittance_id, with_for_update=True)
     if row is None:
         raise StoreError(f"no remittance {remittance_id} (the ERAs page lists them)")
     return row
@@ -138,7 +139,7 @@ def post_held(session: Session, inbound_file_id: int, actor: str, reason: str) -
     ``applied`` and its detail says who overrode the hold and why.
     """
     reason = _required(reason, "a reason for posting an unbalanced ERA")
-    file_row = session.get(t.InboundFileRow, inbound_file_id)
+    file_row = session.get(t.InboundFileRow, inbound_file_id, with_for_update=True)
     if file_row is None:
         raise StoreError(f"no returned file {inbound_file_id} (the ERAs page lists held files)")
     waiting = [r for r in kept_remittances(session, inbound_file_id) if not _recorded(session, r)]

@@ -122,15 +122,15 @@ def candidates(session: Session, unmatched_id: int) -> list[Candidate]:
     return list(found.values())[: MOST_CANDIDATES * 2]
 
 
-def _row(session: Session, unmatched_id: int) -> t.UnmatchedClaimRow:
-    row = session.get(t.UnmatchedClaimRow, unmatched_id)
+def _row(session: Session, unmatched_id: int, lock: bool = False) -> t.UnmatchedClaimRow:
+    row = session.get(t.UnmatchedClaimRow, unmatched_id, with_for_update=lock)
     if row is None:
         raise StoreError(f"no unmatched ERA claim {unmatched_id} (the Unmatched page lists them)")
     return row
 
 
 def _waiting(session: Session, unmatched_id: int) -> t.UnmatchedClaimRow:
-    row = _row(session, unmatched_id)
+    row = _row(session, unmatched_id, lock=True)  # one person settles it, the other is refused
     if row.resolved_at is not None:
         raise StoreError(
             f"unmatched ERA claim {unmatched_id} was already resolved by {row.resolved_by} "
