@@ -3,6 +3,7 @@ match an unmatched ERA claim by hand or dismiss it; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -253,3 +254,28 @@ def test_a_dismissed_claim_leaves_the_queue_for_good(ledger: Store) -> None:
         posted = post_again(session, remittance_id, "biller")
         assert unmatched(session) == []
     assert posted.unmatched == 0
+
+
+def test_two_people_undoing_the_same_era_at_once_undo_it_once(ledger: Store) -> None:
+    remittance_id = _posted(ledger)
+    outcome: list[str] = []
+
+    def second() -> None:
+        try:
+            with ledger.transaction() as session:
+                undo_posting(session, remittance_id, "admin", "me too")
+            outcome.append("undone")
+        except StoreError as error:
+            outcome.append(str(error))
+
+    with ledger.transaction() as session:
+        undo_posting(session, remittance_id, "biller", "first")
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(timeout=1.0)
+        assert racer.is_alive(), "the second undo waits for the first to commit"
+    racer.join(timeout=30)
+    assert len(outcome) == 1 and "already undone by biller" in outcome[0]
+    assert [r for r in reasons(ledger, "CB2001") if "undone by" in r] == [
+        "posting of ERA EFT55501 (87.50) undone by biller: first"
+    ]
