@@ -274,6 +274,8 @@ def _patient(session: Session, ref: ClaimRef) -> Decimal:
 
 def _before(session: Session, claim_id: int, file_id: int | None) -> ClaimStatus | None:
     """The status the claim had before the first move the ERA's file made."""
+    if file_id is None:
+        return None
     event = t.ClaimEventRow
     query = (
         select(event.from_status)
