@@ -6,7 +6,14 @@ import itertools
 
 import pytest
 
-from claimbridge.domain.status import ALLOWED, ClaimStatus, can_move, check_transition
+from claimbridge.domain.status import (
+    ALLOWED,
+    ClaimStatus,
+    can_move,
+    can_undo,
+    check_transition,
+    check_undo,
+)
 from claimbridge.errors import InvalidTransition
 
 S = ClaimStatus
@@ -80,3 +87,20 @@ def test_a_submitted_claim_never_goes_back_to_draft_or_held_directly() -> None:
     for current, target in itertools.product(sent, (S.DRAFT,)):
         assert not can_move(current, target)
     assert not can_move(S.SUBMITTED, S.HELD)
+
+
+@pytest.mark.parametrize(
+    ("current", "previous"), [(S.PAID, S.SUBMITTED), (S.DENIED, S.PAYER_ACCEPTED)]
+)
+def test_an_undone_posting_takes_a_claim_back_along_the_move_it_made(
+    current: ClaimStatus, previous: ClaimStatus
+) -> None:
+    assert not can_move(current, previous)  # never a move of its own
+    assert can_undo(current, previous)
+    check_undo(current, previous)
+
+
+def test_undo_refuses_a_way_back_no_claim_came() -> None:
+    assert not can_undo(S.READY, S.SUBMITTED)  # no claim moves submitted → ready
+    with pytest.raises(InvalidTransition, match="cannot go back from ready to submitted"):
+        check_undo(S.READY, S.SUBMITTED)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from claimbridge.cli import claims, cycle, demo, ledger, sftp, sim, web, x12
+from claimbridge.cli import claims, cycle, demo, eras, ledger, sftp, sim, web, x12
 
 app = typer.Typer(
     name="claimbridge",
@@ -25,6 +25,7 @@ app.command("sim")(sim.sim)
 ledger.register(app)
 claims.register(app)
 cycle.register(app)
+eras.register(app)
 web.register(app)
 
 

@@ -16,7 +16,8 @@
 
 A rejected or denied claim goes back to ``ready`` once corrected; a reversal in an ERA moves
 ``paid`` to ``denied`` and a later correction back to ``paid``. The claim cycle (a later part)
-records each move as an event; ``check_transition`` refuses any other move.
+records each move as an event; ``check_transition`` refuses any other move. Undoing a posted
+ERA takes a claim back along a move it made (``check_undo``), e.g. ``paid`` → ``submitted``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,24 @@ NOT_YET_SUBMITTED = frozenset({_S.DRAFT, _S.HELD, _S.READY})
 def can_move(current: ClaimStatus, target: ClaimStatus) -> bool:
     """True when a claim in ``current`` may move to ``target``."""
     return target in ALLOWED[current]
+
+
+def can_undo(current: ClaimStatus, previous: ClaimStatus) -> bool:
+    """True when a claim in ``current`` may go back to ``previous`` because a posting is undone.
+
+    Only a move the machine allows can be undone: ``previous`` → ``current`` must be allowed
+    (a claim paid from ``submitted`` goes back to ``submitted``; a ``ready`` claim does not).
+    """
+    return can_move(previous, current)
+
+
+def check_undo(current: ClaimStatus, previous: ClaimStatus) -> None:
+    """Raise ``InvalidTransition`` unless ``can_undo(current, previous)``."""
+    if not can_undo(current, previous):
+        raise InvalidTransition(
+            f"a claim cannot go back from {current.value} to {previous.value}: "
+            f"no claim moves from {previous.value} to {current.value}"
+        )
 
 
 def check_transition(current: ClaimStatus, target: ClaimStatus) -> None:

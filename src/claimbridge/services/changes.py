@@ -99,6 +99,7 @@ class Changes:
     notes: list[tuple[int, str]] = field(default_factory=list)
     current: dict[int, ClaimStatus] = field(default_factory=dict)
     written: int = 0
+    actor: str = ACTOR  # who the events name: ingest, or the person who posted by hand
 
     def status_of(self, claim: ClaimRef) -> ClaimStatus:
         """The claim's status with the moves gathered so far."""
@@ -127,8 +128,8 @@ class Changes:
         see the statuses written.
         """
         repository = ClaimRepository(session)
-        repository.move_many(self.moves, ACTOR, self.inbound_file_id)
-        repository.note_many(self.notes, "note", ACTOR, self.inbound_file_id)
+        repository.move_many(self.moves, self.actor, self.inbound_file_id)
+        repository.note_many(self.notes, "note", self.actor, self.inbound_file_id)
         self.written += len(self.moves)
         self.moves, self.notes, self.current = [], [], {}
 

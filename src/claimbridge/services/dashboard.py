@@ -151,9 +151,9 @@ def _unmatched_alerts(session: Session) -> list[Alert]:
     text = (
         f"{len(queue)} ERA claim(s) match none of ours, e.g. {first.patient_control_number} on "
         f"check {first.trace_number} from {first.payer}: match each by hand or ask the payer "
-        "('claimbridge unmatched' lists them)."
+        "(the Unmatched page lists them)."
     )
-    return [Alert("warning", text, "/eras")]
+    return [Alert("warning", text, "/unmatched")]
 
 
 def _era_enrollment_alerts(session: Session) -> list[Alert]:

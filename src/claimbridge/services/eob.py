@@ -84,7 +84,7 @@ class Eob:
 
 def find_eob(session: Session, reference: str) -> Eob:
     """The EOB of remittance ``reference`` (its id, or its check/EFT trace number)."""
-    return _eob_of_row(session, _remittance_row(session, reference))
+    return _eob_of_row(session, remittance_by_reference(session, reference))
 
 
 def _eob_of_row(session: Session, row: t.RemittanceRow) -> Eob:
@@ -123,7 +123,8 @@ def _is_row(remittance: Remittance, row: t.RemittanceRow) -> bool:
     return remittance.trn.trace_number == row.trace_number and remittance.bpr.amount == row.amount
 
 
-def _remittance_row(session: Session, reference: str) -> t.RemittanceRow:
+def remittance_by_reference(session: Session, reference: str) -> t.RemittanceRow:
+    """The remittance ``reference`` names: its id, or its check/EFT trace number."""
     query = select(t.RemittanceRow).where(t.RemittanceRow.trace_number == reference)
     if reference.isdigit():
         query = select(t.RemittanceRow).where(

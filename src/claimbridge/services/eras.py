@@ -1,7 +1,8 @@
 """ERAs as billers look for them: the list, one EOB per claim, received and deposit dates.
 
-Posting, undoing a posting and matching a line by hand belong to the claim cycle's services;
-this module only reads what they recorded and keeps the two dates billers edit.
+Undoing a posting and posting again are ``services.reposting``; matching a line by hand is
+``services.unmatched``; this module only reads what they recorded and keeps the two dates
+billers edit.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class EraRow:
     received_on: date
     deposit_on: date | None
     claims: int
+    undone_at: datetime | None = None  # its posting undone by a person (``services.reposting``)
+    undone_by: str | None = None
 
 
 def era_list(session: Session, wanted: EraFilter) -> list[EraRow]:
@@ -103,6 +106,8 @@ def _era_row(found: Any) -> EraRow:
         else _day(remittance.created_at),
         deposit_on=dates.deposit_on if dates else None,
         claims=claims,
+        undone_at=remittance.undone_at,
+        undone_by=remittance.undone_by,
     )
 
 

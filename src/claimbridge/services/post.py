@@ -21,7 +21,7 @@ the patient owes per appointment; ``unmatched`` lists the queue.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -75,21 +75,46 @@ def payer_identifier(remittance: Remittance) -> str:
 
 
 def post_remittance(
-    session: Session, remittance: Remittance, inbound_file_id: int, changes: Changes
+    session: Session,
+    remittance: Remittance,
+    inbound_file_id: int,
+    changes: Changes,
+    *,
+    hold_unbalanced: bool = True,
 ) -> Posted:
-    """Post one 835 transaction set (see the module docstring)."""
+    """Post one 835 transaction set (see the module docstring).
+
+    ``hold_unbalanced=False`` posts a transaction that does not balance: a person decided to.
+    """
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
     unbalanced = [i for i in check_balance(remittance) if i.level is Level.TRANSACTION]
-    if unbalanced:
+    if unbalanced and hold_unbalanced:
         return Posted(trace, amount, held=str(unbalanced[0]))
     remittance_id, new = add_remittance(session, _record(remittance, inbound_file_id))
     if not new:
         return Posted(trace, amount, duplicate=True)
+    return post_claims(session, remittance, remittance_id, inbound_file_id, changes)
+
+
+def post_claims(
+    session: Session,
+    remittance: Remittance,
+    remittance_id: int,
+    inbound_file_id: int,
+    changes: Changes,
+    settled: Mapping[int, ClaimRef | None] | None = None,
+) -> Posted:
+    """Post the PLB and the claims of a recorded remittance (row ``remittance_id``).
+
+    ``settled`` holds what a person decided about CLPs, by segment position: a claim of ours
+    to post that CLP to (matched by hand), or None (not ours: neither posted nor queued).
+    """
     _add_provider_adjustments(session, remittance_id, remittance)
-    poster = _Poster(session, remittance, remittance_id, inbound_file_id, changes)
+    poster = _Poster(session, remittance, remittance_id, inbound_file_id, changes, settled)
     for part in _claim_chunks(remittance.claims):
         poster.post(part)
     poster.finish()
+    trace, amount = remittance.trn.trace_number, remittance.bpr.amount
     return Posted(trace, amount, poster.claims, poster.unmatched)
 
 
@@ -132,8 +157,10 @@ class _Poster:
         remittance_id: int,
         inbound_file_id: int,
         changes: Changes,
+        settled: Mapping[int, ClaimRef | None] | None = None,
     ) -> None:
         self.session = session
+        self.settled = settled or {}
         self.remittance_id = remittance_id
         self.inbound_file_id = inbound_file_id
         self.changes = changes
@@ -146,9 +173,11 @@ class _Poster:
     def post(self, part: Sequence[Loop2100]) -> None:
         """Post one chunk of CLPs."""
         found = self.index.load(c.clp.patient_control_number for c in part)
-        matched = [(c, found[c.clp.patient_control_number]) for c in part
-                   if c.clp.patient_control_number in found]  # fmt: skip
-        self._queue_unmatched([c for c in part if c.clp.patient_control_number not in found])
+        ours = {c.clp.position: self._claim_of(c, found) for c in part}
+        matched = [(c, ref) for c in part if (ref := ours[c.clp.position]) is not None]
+        self._queue_unmatched(
+            [c for c in part if ours[c.clp.position] is None and c.clp.position not in self.settled]
+        )
         claim_ids = [ref.id for _, ref in matched]
         lines = _line_keys(self.session, claim_ids)
         totals = _totals(self.session, claim_ids)
@@ -160,6 +189,12 @@ class _Poster:
         self.claims += len(matched)
         self.index.found.clear()  # keep memory flat on very large remittances
         self.changes.write(self.session)
+
+    def _claim_of(self, claim: Loop2100, found: Mapping[str, ClaimRef]) -> ClaimRef | None:
+        """Our claim a CLP pays: as a person settled it, else by its patient control number."""
+        if claim.clp.position in self.settled:
+            return self.settled[claim.clp.position]
+        return found.get(claim.clp.patient_control_number)
 
     def _payment_rows(
         self, matched: Sequence[tuple[Loop2100, ClaimRef]], lines: dict[int, list[posting.LineKey]]
@@ -389,6 +424,7 @@ class UnmatchedClaim:
     payer: str
     payment_date: date | None
     file_name: str
+    remittance_id: int
 
 
 def unmatched(session: Session, include_resolved: bool = False) -> list[UnmatchedClaim]:
@@ -414,6 +450,7 @@ def unmatched(session: Session, include_resolved: bool = False) -> list[Unmatche
             r.payer_identifier,
             r.payment_date,
             name,
+            r.id,
         )
         for u, r, name in session.execute(query)
     ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from claimbridge.domain import enrollment
 from claimbridge.domain.fees import FeeCounts
 from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
-from claimbridge.domain.status import ClaimStatus, check_transition
+from claimbridge.domain.status import ClaimStatus, check_transition, check_undo
 from claimbridge.errors import ClaimNotFound, ConfigError, StoreError
 from claimbridge.store import tables as t
 from claimbridge.store.crypto import Cipher
@@ -266,6 +266,17 @@ class ClaimRepository:
         """
         for move in moves:
             check_transition(move.current, move.target)
+        self._write_moves(moves, actor, inbound_file_id)
+
+    def revert_many(
+        self, moves: Sequence[Move], actor: str, inbound_file_id: int | None = None
+    ) -> None:
+        """Take claims back along a move they made (an undone posting); each ``check_undo``."""
+        for move in moves:
+            check_undo(move.current, move.target)
+        self._write_moves(moves, actor, inbound_file_id)
+
+    def _write_moves(self, moves: Sequence[Move], actor: str, inbound_file_id: int | None) -> None:
         if not moves:
             return
         now = utcnow()

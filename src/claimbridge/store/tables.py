@@ -456,6 +456,7 @@ class UnmatchedClaimRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(60))
     matched_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)  # matched by hand, not ours: and why
 
 
 class PollRow(Base):

@@ -19,6 +19,7 @@ NAV = (
     ("/", "Dashboard"),
     ("/claims", "Claims"),
     ("/eras", "ERAs"),
+    ("/unmatched", "Unmatched"),
     ("/payers", "Insurances"),
     ("/provider", "Provider"),
     ("/onboarding", "Onboarding"),

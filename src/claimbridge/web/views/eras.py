@@ -1,4 +1,5 @@
-"""The ERA list with the filters billers know, and the received and deposit dates."""
+"""The ERA list with the filters billers know, the received and deposit dates, and the held
+files (undoing and posting are in ``views.posting``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.services.eras import EraFilter, claims_of_remittance, era_list, set_dates
+from claimbridge.services.reposting import held_files
 from claimbridge.services.users import Role
 from claimbridge.store.payers import list_payers
 from claimbridge.web.audit import audit
@@ -36,7 +38,8 @@ def eras(request: Request) -> HTMLResponse:
         rows = era_list(session, era_filter(params))
         paid = {row.id: claims_of_remittance(session, row.id) for row in rows}
         payers = list_payers(session)
-    return page(request, "eras.html", rows=rows, paid=paid, params=params, payers=payers)
+        held = held_files(session)
+    return page(request, "eras.html", rows=rows, paid=paid, params=params, payers=payers, held=held)
 
 
 @router.post("/eras/{remittance_id}/dates")

@@ -1,0 +1,85 @@
+"""``claimbridge eras …``: a person's say over posting, as on the web's ERAs and Unmatched pages.
+
+::
+
+    claimbridge eras undo EFT55501 --reason "posted to the wrong practice"
+    claimbridge eras post EFT55501
+    claimbridge eras post-held 31 --reason "payer confirmed the total by phone"
+    claimbridge eras match 4 CB000123
+    claimbridge eras dismiss 5 --reason "another practice's patient"
+
+``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from claimbridge.cli.claims import actor
+from claimbridge.cli.common import report_errors
+from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.services.eob import remittance_by_reference
+from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
+
+app = typer.Typer(help="Undo or redo an ERA's posting; match unmatched ERA claims by hand.")
+console = Console(highlight=False, soft_wrap=True)
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why; kept in the claims' history.")]
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``eras …`` to the ``claimbridge`` command."""
+    root.add_typer(app, name="eras")
+
+
+@app.command("undo")
+@report_errors
+def undo_command(remittance: str, reason: ReasonOption, db: DbOption = None) -> None:
+    """Undo the posting of REMITTANCE (its id or check/EFT number); the 835 stays."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        remittance_id = remittance_by_reference(session, remittance).id
+        console.print(str(undo_posting(session, remittance_id, actor(), reason)))
+
+
+@app.command("post")
+@report_errors
+def post_command(remittance: str, db: DbOption = None) -> None:
+    """Post an undone REMITTANCE (its id or check/EFT number) again from the kept 835."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        remittance_id = remittance_by_reference(session, remittance).id
+        console.print(str(post_again(session, remittance_id, actor())))
+
+
+@app.command("post-held")
+@report_errors
+def post_held_command(inbound_file: int, reason: ReasonOption, db: DbOption = None) -> None:
+    """Post a held 835 (its totals do not balance) anyway: file INBOUND_FILE, with why."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        for posted in post_held(session, inbound_file, actor(), reason):
+            console.print(str(posted))
+
+
+@app.command("match")
+@report_errors
+def match_command(unmatched_id: int, clm01: str, db: DbOption = None) -> None:
+    """Post unmatched ERA claim UNMATCHED_ID to our claim CLM01, as ingest would have."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        console.print(str(match_by_hand(session, unmatched_id, clm01, actor())))
+
+
+@app.command("dismiss")
+@report_errors
+def dismiss_command(unmatched_id: int, reason: ReasonOption, db: DbOption = None) -> None:
+    """Take unmatched ERA claim UNMATCHED_ID off the queue: it is none of ours."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        dismiss_unmatched(session, unmatched_id, actor(), reason)
+    console.print(f"unmatched ERA claim {unmatched_id} dismissed")

@@ -1,0 +1,90 @@
+"""The ``/api/v1`` routes that change postings: undo an ERA's posting, post it again, post a
+held 835 anyway, and work the unmatched queue. Billers and admins only; each change audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from claimbridge.services.post import unmatched
+from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
+from claimbridge.services.users import Role
+from claimbridge.web.api.encode import to_json
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import require
+from claimbridge.web.views.common import store_of
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class ReasonIn(BaseModel):
+    """Why a person did it: kept in the claims' history and the audit log."""
+
+    reason: str
+
+
+class MatchIn(BaseModel):
+    """Our claim (its patient control number, CLM01) an unmatched ERA claim belongs to."""
+
+    clm01: str
+
+
+@router.post("/eras/{remittance_id}/undo")
+def post_undo(request: Request, remittance_id: int, body: ReasonIn) -> Any:
+    """Undo a remittance's posting: its payments go, its claims go back; the 835 stays."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        done = undo_posting(session, remittance_id, user.username, body.reason)
+    audit(request, "change", "remittance", str(remittance_id), None, f"api: {done}")
+    return to_json(done)
+
+
+@router.post("/eras/{remittance_id}/post")
+def post_era_again(request: Request, remittance_id: int) -> Any:
+    """Post an undone remittance again from its kept 835."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        posted = post_again(session, remittance_id, user.username)
+    audit(request, "change", "remittance", str(remittance_id), None, f"api: again: {posted}")
+    return to_json(posted)
+
+
+@router.post("/held-files/{inbound_file_id}/post")
+def post_held_file(request: Request, inbound_file_id: int, body: ReasonIn) -> Any:
+    """Post a held (unbalanced) 835 anyway, with why; one result per transaction set."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        posted = post_held(session, inbound_file_id, user.username, body.reason)
+    detail = f"api: posted anyway: {body.reason}"
+    audit(request, "change", "inbound_file", str(inbound_file_id), None, detail)
+    return to_json(posted)
+
+
+@router.get("/unmatched")
+def get_unmatched(request: Request) -> Any:
+    """ERA claims that match none of ours, oldest first."""
+    with store_of(request).read() as session:
+        return to_json(unmatched(session))
+
+
+@router.post("/unmatched/{unmatched_id}/match")
+def post_match(request: Request, unmatched_id: int, body: MatchIn) -> Any:
+    """Post an unmatched ERA claim to our claim ``clm01``, as automatic posting would have."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        posted = match_by_hand(session, unmatched_id, body.clm01, user.username)
+    audit(request, "change", "claim", body.clm01, None, f"api: ERA claim {unmatched_id} matched")
+    return to_json(posted)
+
+
+@router.post("/unmatched/{unmatched_id}/dismiss")
+def post_dismiss(request: Request, unmatched_id: int, body: ReasonIn) -> Any:
+    """Take an ERA claim that is not ours off the queue, with why."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        dismiss_unmatched(session, unmatched_id, user.username, body.reason)
+    audit(request, "change", "unmatched", str(unmatched_id), None, f"api: not ours: {body.reason}")
+    return {"unmatched_id": unmatched_id, "resolved_by": user.username}

@@ -1,0 +1,87 @@
+"""A person's say over posting: undo an ERA's posting, post it again, post a held 835 anyway,
+and the unmatched queue with matching by hand. Billers and admins change; viewers look."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from claimbridge.services.post import unmatched
+from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.unmatched import candidates, dismiss_unmatched, match_by_hand
+from claimbridge.services.users import Role
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.render import page
+from claimbridge.web.views.common import store_of
+
+router = APIRouter()
+
+
+@router.post("/eras/{remittance_id}/undo")
+async def undo(request: Request, remittance_id: int) -> Response:
+    """Undo the posting of one remittance, with the reason the biller gave."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        done = undo_posting(session, remittance_id, user.username, reason)
+    audit(request, "change", "remittance", str(remittance_id), None, f"{done}: {reason}")
+    return RedirectResponse("/eras", status_code=303)
+
+
+@router.post("/eras/{remittance_id}/post")
+async def again(request: Request, remittance_id: int) -> Response:
+    """Post an undone remittance again from its kept 835."""
+    await checked_form(request)
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        posted = post_again(session, remittance_id, user.username)
+    audit(request, "change", "remittance", str(remittance_id), None, f"posted again: {posted}")
+    return RedirectResponse("/eras", status_code=303)
+
+
+@router.post("/held-files/{inbound_file_id}/post")
+async def anyway(request: Request, inbound_file_id: int) -> Response:
+    """Post a held (unbalanced) 835 because a person decided to, with why."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        posted = post_held(session, inbound_file_id, user.username, reason)
+    detail = f"posted anyway: {reason}; " + "; ".join(str(p) for p in posted)
+    audit(request, "change", "inbound_file", str(inbound_file_id), None, detail)
+    return RedirectResponse("/eras", status_code=303)
+
+
+@router.get("/unmatched", response_class=HTMLResponse)
+def queue(request: Request) -> HTMLResponse:
+    """ERA claims that match none of ours, each with likely claims of ours."""
+    with store_of(request).read() as session:
+        rows = unmatched(session)
+        likely = {row.id: candidates(session, row.id) for row in rows}
+    return page(request, "unmatched.html", rows=rows, likely=likely)
+
+
+@router.post("/unmatched/{unmatched_id}/match")
+async def match(request: Request, unmatched_id: int) -> Response:
+    """Post an unmatched ERA claim to the claim the biller named (CLM01)."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    clm01 = field(form, "clm01").strip()
+    with store_of(request).transaction() as session:
+        posted = match_by_hand(session, unmatched_id, clm01, user.username)
+    audit(request, "change", "claim", clm01, None, f"ERA claim {unmatched_id} matched: {posted}")
+    return RedirectResponse("/unmatched", status_code=303)
+
+
+@router.post("/unmatched/{unmatched_id}/dismiss")
+async def dismiss(request: Request, unmatched_id: int) -> Response:
+    """Take an ERA claim that is not ours off the queue, with why."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        dismiss_unmatched(session, unmatched_id, user.username, reason)
+    audit(request, "change", "unmatched", str(unmatched_id), None, f"not ours: {reason}")
+    return RedirectResponse("/unmatched", status_code=303)

@@ -1,0 +1,68 @@
+"""``claimbridge eras``: undo and redo a posting, post a held 835, match or dismiss by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from claimbridge.cli import app
+from claimbridge.services.ingest import ingest_bytes
+from claimbridge.store.db import Store
+from cycle_support import add_claim, data, statuses
+from ledger_fixtures import load_example
+
+runner = CliRunner()
+
+
+def _ledger(tmp_path: Path) -> str:
+    """A SQLite ledger where EFT55501 paid CB2001 and left CB2002 unmatched."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    load_example(store)
+    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    add_claim(store, "CB-9002", (("99213", "90", None),))
+    add_claim(store, "CB3001", (("99213", "150", "CB3001-1"),))
+    ingest_bytes(store, "era.835", data("835/paid-and-denied-with-plb.835").encode())
+    off = data("835/reversal-and-correction.835").replace("BPR*C*10*", "BPR*C*11*")
+    ingest_bytes(store, "off.835", off.encode())
+    store.dispose()
+    return url
+
+
+def _run(*args: str, code: int = 0) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def _statuses(url: str) -> dict[str, str]:
+    store = Store(url)
+    try:
+        return statuses(store)
+    finally:
+        store.dispose()
+
+
+def test_undo_and_post_again_by_check_number(tmp_path: Path) -> None:
+    url = _ledger(tmp_path)
+    output = _run("eras", "undo", "EFT55501", "--reason", "wrong practice", "--db", url)
+    assert "posting undone on 1 claims (1 moved back)" in output
+    assert _statuses(url)["CB2001"] == "submitted"
+    assert "1 claims posted, 1 unmatched" in _run("eras", "post", "EFT55501", "--db", url)
+    assert _statuses(url)["CB2001"] == "paid"
+    _run("eras", "undo", "EFT55501", "--db", url, code=2)  # --reason is required
+
+
+def test_match_dismiss_and_post_held(tmp_path: Path) -> None:
+    url = _ledger(tmp_path)
+    assert "1 unmatched" in _run("unmatched", "--db", url)
+    assert "1 claims posted, 0 unmatched" in _run("eras", "match", "1", "CB-9002", "--db", url)
+    assert _statuses(url)["CB-9002"] == "denied"
+    refused = _run("eras", "dismiss", "1", "--reason", "late", "--db", url, code=1)
+    assert "already resolved" in refused
+    assert "No unmatched ERA claims." in _run("unmatched", "--db", url)
+    output = _run("eras", "post-held", "2", "--reason", "confirmed by phone", "--db", url)
+    assert _statuses(url)["CB3001"] == "paid"
+    assert "ERA CHK700001 (11.00): 2 claims posted, 0 unmatched" in output
