@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from claimbridge.errors import X12SyntaxError
+from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.tokenizer import parse_segments, read_segments
@@ -53,10 +54,20 @@ def parse_text(text: str) -> Iterator[Parsed]:
 
 
 def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
-    """Type each envelope with the reader of its guide."""
-    for envelope in envelopes:
-        module = import_module(_module_for(envelope))
-        yield Parsed(_kind(envelope), envelope, module.parse(envelope))
+    """Type each envelope with the reader of its guide.
+
+    Reading the next envelope (tokenizing and grouping it) and typing it run inside
+    ``fewer_collections``; the caller's work between two transactions runs outside it.
+    """
+    stream = iter(envelopes)
+    while True:
+        with fewer_collections():
+            envelope = next(stream, None)
+            if envelope is None:
+                return
+            module = import_module(_module_for(envelope))
+            parsed = Parsed(_kind(envelope), envelope, module.parse(envelope))
+        yield parsed
 
 
 def _module_for(envelope: Envelope) -> str:
