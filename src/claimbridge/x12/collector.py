@@ -5,7 +5,8 @@ them by reference counting. CPython's cyclic collector still scans the young one
 allocations; on a 50 MB 835 those scans cost about 30% of the read. ``fewer_collections`` raises
 the first-generation threshold for the duration of a block and puts the previous thresholds
 back when the last open block closes, so nested or concurrent readers cannot leave it raised.
-Nothing is disabled: cycles are still found, only less often.
+Nothing is disabled: cycles are still found, only less often. The thresholds are
+process-wide, so other threads running meanwhile are scanned less often too.
 """
 
 from __future__ import annotations
