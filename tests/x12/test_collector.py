@@ -1,4 +1,4 @@
-"""``fewer_collections`` raises the young-generation threshold inside a read and restores it."""
+"""``fewer_collections`` raises the young-generation threshold while a read is open."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 import claimbridge.x12.tx835_005010X221A1 as tx835
+from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.collector import READING_THRESHOLD, fewer_collections
 from claimbridge.x12.envelope import TransactionSet
-from claimbridge.x12.reader import read_file
+from claimbridge.x12.reader import parse_text, read_file
 from claimbridge.x12.tx835_005010X221A1 import Remittance
 from claimbridge.x12.tx835_005010X221A1 import parse as tx835_parse
 from support import TEST_DATA
@@ -76,7 +77,7 @@ def test_blocks_that_close_out_of_order_in_threads_restore_the_default() -> None
     assert gc.get_threshold() == (700, 10, 10)
 
 
-def test_a_read_runs_inside_and_the_caller_between_transactions_outside(
+def test_a_read_holds_the_raised_threshold_until_it_is_done(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     seen_by_reader = []
@@ -89,8 +90,24 @@ def test_a_read_runs_inside_and_the_caller_between_transactions_outside(
     seen_by_caller = [
         gc.get_threshold() for _ in read_file(TEST_DATA / "835" / "multi-transaction.835")
     ]
-    assert len(seen_by_caller) >= 2 and set(seen_by_caller) == {(700, 10, 10)}
+    assert len(seen_by_caller) >= 2 and set(seen_by_caller) == {(READING_THRESHOLD, 10, 10)}
     assert set(seen_by_reader) == {(READING_THRESHOLD, 10, 10)}
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_read_that_fails_restores_the_default() -> None:
+    with pytest.raises(X12SyntaxError):
+        list(
+            parse_text("ISA*00*          *00*          *ZZ*A*ZZ*B*250101*1200*^*00501*1*0*P*:~XX~")
+        )
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_read_dropped_half_way_restores_the_default() -> None:
+    reader = read_file(TEST_DATA / "835" / "multi-transaction.835")
+    next(reader)
+    del reader
+    assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_a_read_abandoned_half_way_leaves_the_default() -> None:

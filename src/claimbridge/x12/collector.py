@@ -2,11 +2,14 @@
 
 Reading builds millions of small tuples (segments, then typed values) and frees almost all of
 them by reference counting. CPython's cyclic collector still scans the young ones every 700
-allocations; on a 50 MB 835 those scans cost about 30% of the read. ``fewer_collections`` raises
-the first-generation threshold for the duration of a block and puts the previous thresholds
-back when the last open block closes, so nested or concurrent readers cannot leave it raised.
-Nothing is disabled: cycles are still found, only less often. The thresholds are
-process-wide, so other threads running meanwhile are scanned less often too.
+net allocations, and every transaction set the caller holds is scanned again as it ages.
+``fewer_collections`` raises the first-generation threshold for the duration of a block and
+puts the previous thresholds back when the last open block closes, so nested or concurrent
+readers cannot leave it raised. ``reader.parse_envelopes`` holds one block open from its first
+transaction set until it is exhausted, fails or is closed (dropping it closes it), so the
+caller's work between two transaction sets runs with the raised threshold too. Nothing is
+disabled: cycles are still found, only less often. The thresholds are process-wide, so other
+threads running meanwhile are scanned less often too.
 """
 
 from __future__ import annotations

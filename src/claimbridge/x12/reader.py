@@ -54,20 +54,11 @@ def parse_text(text: str) -> Iterator[Parsed]:
 
 
 def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
-    """Type each envelope with the reader of its guide.
-
-    Reading the next envelope (tokenizing and grouping it) and typing it run inside
-    ``fewer_collections``; the caller's work between two transactions runs outside it.
-    """
-    stream = iter(envelopes)
-    while True:
-        with fewer_collections():
-            envelope = next(stream, None)
-            if envelope is None:
-                return
+    """Type each envelope with the reader of its guide, inside ``fewer_collections``."""
+    with fewer_collections():
+        for envelope in envelopes:
             module = import_module(_module_for(envelope))
-            parsed = Parsed(_kind(envelope), envelope, module.parse(envelope))
-        yield parsed
+            yield Parsed(_kind(envelope), envelope, module.parse(envelope))
 
 
 def _module_for(envelope: Envelope) -> str:
