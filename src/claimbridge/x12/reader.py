@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from claimbridge.errors import X12SyntaxError
+from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.tokenizer import parse_segments, read_segments
@@ -53,10 +54,11 @@ def parse_text(text: str) -> Iterator[Parsed]:
 
 
 def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
-    """Type each envelope with the reader of its guide."""
-    for envelope in envelopes:
-        module = import_module(_module_for(envelope))
-        yield Parsed(_kind(envelope), envelope, module.parse(envelope))
+    """Type each envelope with the reader of its guide, inside ``fewer_collections``."""
+    with fewer_collections():
+        for envelope in envelopes:
+            module = import_module(_module_for(envelope))
+            yield Parsed(_kind(envelope), envelope, module.parse(envelope))
 
 
 def _module_for(envelope: Envelope) -> str:

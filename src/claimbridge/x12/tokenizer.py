@@ -47,10 +47,7 @@ def _read_text_chunks(path: Path, chunk_size: int) -> Iterator[str]:
 
 def iter_segments(chunks: Iterable[str]) -> Iterator[Segment]:
     """Segments from pieces of X12 text, in order; the pieces may split anywhere."""
-    pieces = iter(chunks)
-    head = _read_head(pieces)
-    delimiters = read_delimiters(head)
-    yield from _split(head, pieces, delimiters)
+    return _split(iter(chunks))  # one generator, not two: a segment costs one frame resume
 
 
 def _read_head(pieces: Iterator[str]) -> str:
@@ -66,7 +63,10 @@ def _read_head(pieces: Iterator[str]) -> str:
     return head
 
 
-def _split(head: str, pieces: Iterator[str], delimiters: Delimiters) -> Iterator[Segment]:
+def _split(pieces: Iterator[str]) -> Iterator[Segment]:
+    """The segments of ``pieces``; nothing is read until the first segment is asked for."""
+    head = _read_head(pieces)
+    delimiters = read_delimiters(head)
     terminator, separator = delimiters.segment, delimiters.element
     whitespace = _LEADING_WHITESPACE
     make = tuple.__new__  # Segment's own __new__ is a Python function; this is the hot path
@@ -84,11 +84,12 @@ def _split(head: str, pieces: Iterator[str], delimiters: Delimiters) -> Iterator
             position += 1
             fields = raw.split(separator)
             tag = fields[0]
-            if tag not in known_tags:
+            if tag not in known_tags:  # never holds ISA, so each ISA is checked here
                 _check_tag(tag, position)
-                known_tags.add(tag)
-            if tag == "ISA" and position > 1:
-                _check_same_delimiters(raw + terminator, delimiters, position)
+                if tag != "ISA":
+                    known_tags.add(tag)
+                elif position > 1:
+                    _check_same_delimiters(raw + terminator, delimiters, position)
             yield make(Segment, (tag, tuple(fields), position))
 
 
