@@ -1,5 +1,6 @@
-"""The claim cycle in Debian's Chromium: submit, the simulator answers, poll, a payer rejection
-opened, corrected and sent again, paid on the next round, its EOB read, a report exported.
+"""The claim cycle in Debian's Chromium: claims made from the appointments and submitted, the
+simulator answers, a poll, a payer rejection opened, corrected and sent again, paid on the next
+round, its EOB read, a report exported.
 
 The app talks to a folder laid out as Office Ally's SFTP home; between the clicks the test lets
 the built-in simulator answer what was uploaded, as Office Ally does hours later. Screenshots of
@@ -18,7 +19,6 @@ from sqlalchemy import update
 from web_support import PASSWORD, example_ledger
 
 from claimbridge.domain.models import ClearinghouseAccount
-from claimbridge.services.claims import create_claims
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -32,8 +32,8 @@ FIRST_ROUND = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    """The example practice, its claims made, CB000001's member ID mistyped (ZZ…): the
-    simulator's payer rejects it as unknown."""
+    """The example practice, CB000001's member ID mistyped (ZZ…): the simulator's payer
+    rejects it as unknown."""
     ledger = example_ledger(tmp_path / "ledger.db")
     with ledger.transaction() as session:
         session.execute(
@@ -41,7 +41,6 @@ def store(tmp_path: Path) -> Iterator[Store]:
             .where(t.PolicyRow.member_id == GOOD_MEMBER_ID)
             .values(member_id="ZZ8823410201")
         )
-        create_claims(session, "test", FIRST_ROUND.date())
     yield ledger
     ledger.dispose()
 
@@ -92,6 +91,11 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in')")
 
+    page.goto(f"{served}/claims")
+    page.click("button:has-text('Make claims from appointments')")
+    expect(page.locator("#create-result")).to_contain_text(
+        "Made 5 claims: 4 ready to send, 1 held."
+    )
     submit_and_poll(FIRST_ROUND, "Sent 4 claims")
     page.goto(f"{served}/claims?status=payer_rejected")
     page.click("text=CB000001")

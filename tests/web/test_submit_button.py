@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from web_support import TestClient, Transports, csrf_of, example_ledger
+from fastapi import FastAPI
+from web_support import TestClient, Transports, csrf_of, example_ledger, token_for
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
@@ -61,3 +62,31 @@ def test_viewers_cannot_submit_and_forms_need_their_token(
     forged = biller.post("/claims/submit", data={"csrf_token": "forged"})
     assert forged.status_code in (400, 403)
     assert transport.instances == []
+
+
+def test_a_biller_makes_claims_from_the_appointments(
+    biller: TestClient, viewer: TestClient, store: Store
+) -> None:
+    page = biller.get("/claims").text
+    assert "Make claims from appointments" in page
+    assert "Make claims from appointments" not in viewer.get("/claims").text
+    made = biller.post("/claims/create", data={"csrf_token": csrf_of(biller, "/claims")})
+    assert made.status_code == 200, made.text
+    assert "Made 5 claims: 4 ready to send, 1 held." in made.text
+    assert "CB000004</a> held:" in made.text  # Blue Shield waits for its enrollment
+    with store.read() as session:
+        assert len(list_claims(session)) == 5
+    again = biller.post("/claims/create", data={"csrf_token": csrf_of(biller, "/claims")})
+    assert "No appointment is waiting for a claim." in again.text
+    refused = viewer.post("/claims/create", data={"csrf_token": csrf_of(viewer, "/claims")})
+    assert refused.status_code == 403
+
+
+def test_the_api_makes_claims(app: FastAPI, store: Store) -> None:
+    api = TestClient(app)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    made = api.post("/api/v1/claims/create").json()
+    assert [c["status"] for c in made["created"]].count("ready") == 4
+    [held] = [c for c in made["created"] if c["status"] == "held"]
+    assert held["clm01"] == "CB000004" and held["edits"]
+    assert api.post("/api/v1/claims/create").json()["created"] == []

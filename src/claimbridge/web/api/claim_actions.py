@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import ClaimFix, current_fix, fix_claim
-from claimbridge.services.claims import Checked, Resubmission, resubmit
+from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -133,6 +133,23 @@ def resubmit_claim(request: Request, clm01: str, body: ResubmitIn) -> Any:
     going = checked.patient_control_number
     audit(request, "change", "claim", clm01, detail.patient_key, f"api: {body.how}: {going}")
     return _checked(checked)
+
+
+@router.post("/claims/create")
+def make_claims(request: Request) -> Any:
+    """A claim for every appointment that has none, each checked (held with the reasons, or
+    ready); held claims are checked again. Answers the claims made, those checked again and
+    the appointments that could not be billed, with why."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        result = create_claims(session, user.username, today())
+    for checked in result.created:
+        audit(request, "change", "claim", checked.patient_control_number, None, "api: created")
+    return {
+        "created": [_checked(checked) for checked in result.created],
+        "rechecked": [_checked(checked) for checked in result.rechecked],
+        "skipped": list(result.skipped),
+    }
 
 
 @router.post("/submit")

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_fix import actions_for
 from claimbridge.services.claim_x12 import claim_x12
+from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -65,6 +66,21 @@ def claims(request: Request) -> HTMLResponse:
         providers=choices,
         statuses=list(ClaimStatus),
     )
+
+
+@router.post("/claims/create", response_class=HTMLResponse)
+async def make_claims(request: Request) -> HTMLResponse:
+    """A claim for every appointment that has none, each checked; held claims checked again."""
+    await checked_form(request)
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        result = create_claims(session, user.username, today())
+    for checked in result.created:
+        audit(request, "change", "claim", checked.patient_control_number, None, "created")
+    held = [c for c in result.created if c.status is ClaimStatus.HELD]
+    ready = [c for c in result.created if c.status is ClaimStatus.READY]
+    released = [c for c in result.rechecked if c.status is ClaimStatus.READY]
+    return page(request, "_created.html", result=result, held=held, ready=ready, released=released)
 
 
 @router.post("/claims/submit", response_class=HTMLResponse)
