@@ -68,6 +68,7 @@ def test_a_rejected_claim_is_corrected_and_queued_to_go_again(
 ) -> None:
     claim_page = biller.get(f"/claims/{REJECTED}").text
     assert "Correct and resubmit" in claim_page and "Resubmit as is" in claim_page
+    assert "<td>AB</td>" in claim_page  # box 24E points at diagnoses A and B by letter
     form = _form(biller, REJECTED)
     assert form["member_id"] == _member_id(store, REJECTED)
     form["member_id"] = "U8823410299"

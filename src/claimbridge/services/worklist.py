@@ -276,12 +276,22 @@ def _lines(session: Session, claim: t.ClaimRow) -> tuple[ClaimLine, ...]:
             place_of_service=claim.place_of_service,
             code=row.code,
             modifiers=row.modifiers.replace(":", " "),
-            diagnosis_pointers=row.diagnosis_pointers.replace(":", ""),
+            diagnosis_pointers=_pointer_letters(row.diagnosis_pointers),
             charge=row.charge,
             units=row.units,
             rendering_npi=claim.rendering_npi,
         )
         for row in session.scalars(query.order_by(t.ClaimLineRow.line_number))
+    )
+
+
+def _pointer_letters(pointers: str) -> str:
+    """'1:2' → 'AB': box 24E names the diagnoses of box 21 by their letters A–L."""
+    letters = "ABCDEFGHIJKL"
+    return "".join(
+        letters[int(p) - 1] if p.isdigit() and 1 <= int(p) <= len(letters) else p
+        for p in pointers.split(":")
+        if p
     )
 
 
