@@ -431,9 +431,10 @@ def unmatched(session: Session, include_resolved: bool = False) -> list[Unmatche
     """The unmatched queue, oldest first."""
     row = t.UnmatchedClaimRow
     query = (
-        select(row, t.RemittanceRow, t.InboundFileRow.name)
+        select(row, t.RemittanceRow, t.InboundFileRow.name, t.PayerRow.name)
         .join(t.RemittanceRow, t.RemittanceRow.id == row.remittance_id)
         .join(t.InboundFileRow, t.InboundFileRow.id == row.inbound_file_id)
+        .outerjoin(t.PayerRow, t.PayerRow.id == t.RemittanceRow.payer_id)
         .order_by(row.id)
     )
     if not include_resolved:
@@ -447,10 +448,10 @@ def unmatched(session: Session, include_resolved: bool = False) -> list[Unmatche
             u.charge,
             u.paid,
             r.trace_number,
-            r.payer_identifier,
+            payer_name or r.payer_identifier,
             r.payment_date,
             name,
             r.id,
         )
-        for u, r, name in session.execute(query)
+        for u, r, name, payer_name in session.execute(query)
     ]

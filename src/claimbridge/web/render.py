@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from claimbridge.domain.remit_codes import claim_status_text
 from claimbridge.web.auth import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -49,7 +50,9 @@ def words(value: object) -> str:
 def make_templates() -> Jinja2Templates:
     """The template environment with claimbridge's filters."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
-    templates.env.filters.update(money=money, us_date=us_date, words=words)
+    templates.env.filters.update(
+        money=money, us_date=us_date, words=words, clp_status=claim_status_text
+    )
     return templates
 
 
