@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, InvalidTransition
-from claimbridge.services.claim_fix import LineFix, current_fix, fix_claim
+from claimbridge.services.claim_fix import LineFix, current_fix, fix_claim, rejected_alongside
 from claimbridge.services.claims import create_claims
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import SubmitResult, submit
@@ -58,6 +58,8 @@ def test_a_payer_rejection_is_corrected_and_paid_on_the_second_round(
 ) -> None:
     _round(made, tmp_path, NOW)
     assert status_of(made, "CB000001") is ClaimStatus.PAYER_REJECTED
+    with made.read() as session:  # the patient's other visit bills the same policy
+        assert rejected_alongside(session, "CB000001") == ("CB000005",)
     with made.transaction() as session:
         fix = replace(current_fix(session, "CB000001"), member_id=GOOD_MEMBER_ID)
         checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())

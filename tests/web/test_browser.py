@@ -44,7 +44,6 @@ def test_a_billers_morning(browser: object, served: str, tmp_path: Path) -> None
 
     page.goto(f"{served}/")
     expect(page.locator("text=Claim CB-1002 held")).to_be_visible()
-    shot("dashboard")
 
     page.goto(f"{served}/onboarding")
     expect(page.locator("pre")).to_contain_text("Form Type Submitted (HCFA/UB/ADA): HCFA")
@@ -69,7 +68,6 @@ def test_a_billers_morning(browser: object, served: str, tmp_path: Path) -> None
     expect(page.locator("#claims")).not_to_contain_text("CB-1001")
     page.select_option("select[name=status]", "")
     expect(page.locator("#claims")).to_contain_text("CB-1001")
-    shot("claims")
     page.click("text=CB-1003")
     expect(page.locator("h1")).to_contain_text("Claim CB-1003")
     shot("claim")

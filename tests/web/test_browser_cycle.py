@@ -4,7 +4,8 @@ round, its EOB read, a report exported.
 
 The app talks to a folder laid out as Office Ally's SFTP home; between the clicks the test lets
 the built-in simulator answer what was uploaded, as Office Ally does hours later. Screenshots of
-the rejected claim and its correction go where the other browser test puts its own.
+the dashboard, the worklist, the rejected claim and its correction go where the other browser
+test puts its own.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
         "Made 5 claims: 4 ready to send, 1 held."
     )
     submit_and_poll(FIRST_ROUND, "Sent 4 claims")
+    page.goto(f"{served}/")
+    expect(page.locator("main")).to_contain_text("Last poll")
+    shot("dashboard")
     page.goto(f"{served}/claims?status=payer_rejected")
     page.click("text=CB000001")
     expect(page.locator("h1")).to_contain_text("payer rejected")
@@ -112,13 +116,21 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
     expect(page.locator("[role=status]")).to_contain_text("Corrected and checked again.")
     expect(page.locator("h1")).to_contain_text("ready")
     expect(page.locator("ol.timeline")).to_contain_text("changed insured's ID (1a)")
+    # CB000005 bills the same policy and was rejected for the same ID: sent again as it is
+    page.click("p.alert.warning a:has-text('CB000005')")
+    page.click("button:has-text('Resubmit as is')")
+    expect(page.locator("[role=status]")).to_contain_text("Queued to go again")
 
-    submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 1 claim")
+    submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 2 claims")
     page.goto(f"{served}/claims/CB000001")
     expect(page.locator("h1")).to_contain_text("paid")
     page.click("a:has-text('EOB')")
     expect(page.locator("h1")).to_contain_text("EOB")
     expect(page.locator("main")).to_contain_text("CB000001")
+
+    page.goto(f"{served}/claims")
+    expect(page.locator("#claims")).to_contain_text("CB000001")
+    shot("claims")
 
     page.goto(f"{served}/reports")
     with page.expect_download() as download:

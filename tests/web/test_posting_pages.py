@@ -107,7 +107,7 @@ def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: St
     assert 'href="/unmatched"' in dashboard  # the nav and the dashboard's alert
     page = biller.get("/unmatched").text
     assert "CB2002" in page and "EFT55501" in page and "era.835" in page
-    assert "4 <span class=\"muted\">Denied</span>" in page  # CLP02 in words
+    assert '4 <span class="muted">Denied</span>' in page  # CLP02 in words
     assert '<option value="CB-9002">same charge</option>' in page
     token = csrf_of(biller, "/unmatched")
     unmatched_id = _unmatched_id(store)

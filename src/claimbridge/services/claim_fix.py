@@ -146,6 +146,21 @@ def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today
     return check_claims(session, [claim.id], actor, today)[0]
 
 
+def rejected_alongside(session: Session, reference: str) -> tuple[str, ...]:
+    """The other rejected claims billed to the same policy: a correction of the insured's ID
+    or the patient reaches them too, but each is resubmitted on its own."""
+    claim = find_claim(session, reference)
+    if claim.policy_id is None:
+        return ()
+    query = (
+        select(t.ClaimRow.clm01)
+        .where(t.ClaimRow.policy_id == claim.policy_id, t.ClaimRow.id != claim.id)
+        .where(t.ClaimRow.status.in_([s.value for s in REJECTED_BEFORE_ADJUDICATION]))
+        .order_by(t.ClaimRow.id)
+    )
+    return tuple(session.scalars(query))
+
+
 def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix) -> Iterator[str]:
     """Write the fix; yields the name of each field that changed."""
     policy, patient = _policy_and_patient(session, claim)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.services.claim_fix import actions_for
+from claimbridge.services.claim_fix import actions_for, rejected_alongside
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
@@ -101,10 +101,19 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
     with store_of(request).read() as session:
         detail = claim_detail(session, clm01)
         sent = claim_x12(session, clm01)
+        alongside = rejected_alongside(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
     actions = actions_for(detail.status)
-    return page(request, "claim.html", claim=detail, sent=sent, actions=actions, done=done)
+    return page(
+        request,
+        "claim.html",
+        claim=detail,
+        sent=sent,
+        actions=actions,
+        done=done,
+        alongside=alongside,
+    )
 
 
 @router.get("/claims/{clm01}/eob", response_class=HTMLResponse)
