@@ -19,18 +19,15 @@ from rich.progress import Progress
 from rich.table import Table
 
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.ledger import DbOption, cipher_for, open_store
+from claimbridge.cli.connect import connect
+from claimbridge.cli.ledger import DbOption, open_store
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
 from claimbridge.services.claim_view import list_claims, show_claim
 from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
 from claimbridge.services.submit import SubmitResult, submit
-from claimbridge.settings import Settings
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import get_account
 from claimbridge.transport.base import Transport
-from claimbridge.transport.local import LocalDirTransport
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
 
 app = typer.Typer(help="Claims: create and check, list, show, resubmit.", no_args_is_help=True)
 console = Console(highlight=False, soft_wrap=True)
@@ -223,7 +220,7 @@ def submit_command(
         claimbridge submit --dry-run
     """
     settings, store = open_store(db)
-    transport = None if dry_run else _transport(settings, store, to, known_hosts)
+    transport = None if dry_run else connect(settings, store, to, known_hosts)
     try:
         result = run_submit(store, transport, dry_run=dry_run)
     finally:
@@ -264,23 +261,3 @@ def print_submit(result: SubmitResult) -> None:
         console.print("Next: 'claimbridge submit' sends them.")
     elif result.claims_sent:
         console.print("Next: 'claimbridge poll' collects Office Ally's answers.")
-
-
-def _transport(settings: Settings, store: Store, to: Path | None, known_hosts: Path) -> Transport:
-    if to is not None:
-        return LocalDirTransport(to)
-    with store.read() as session:
-        account = get_account(session, cipher_for(settings))
-    if account is None:
-        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
-    if account.password is None:
-        raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
-    return SftpTransport(
-        SftpSettings(
-            host=account.sftp_host,
-            port=account.sftp_port,
-            username=account.username,
-            password=Secret(account.password.reveal()),
-            known_hosts=known_hosts,
-        )
-    )

@@ -20,8 +20,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from claimbridge.cli.claims import KnownHostsOption, _transport
+from claimbridge.cli.claims import KnownHostsOption
 from claimbridge.cli.common import report_errors
+from claimbridge.cli.connect import connect
 from claimbridge.cli.ledger import DbOption, open_store
 from claimbridge.errors import ConfigError, InputError
 from claimbridge.services.eob import find_eob, render_html, render_text
@@ -84,7 +85,7 @@ def run_poll(
     actor: str = "cli",
 ) -> list[FileReport]:
     """Fetch new files (SFTP, or ``source``'s outbound folder) and ingest them; recorded."""
-    transport = _transport(settings, store, source, known_hosts)
+    transport = connect(settings, store, source, known_hosts)
     name = _source_name(store, source)
     try:
         now = datetime.now(UTC)

@@ -1,0 +1,36 @@
+"""How a command reaches Office Ally: a folder laid out like its SFTP home, or the account."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from claimbridge.cli.ledger import cipher_for
+from claimbridge.errors import ConfigError
+from claimbridge.settings import Settings
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import get_account
+from claimbridge.transport.base import Transport
+from claimbridge.transport.local import LocalDirTransport
+from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+
+
+def connect(settings: Settings, store: Store, folder: Path | None, known_hosts: Path) -> Transport:
+    """The folder ``folder`` when given, else the practice's Office Ally SFTP account (host key
+    pinned in ``known_hosts``); ``ConfigError`` saying what to run when the ledger lacks one."""
+    if folder is not None:
+        return LocalDirTransport(folder)
+    with store.read() as session:
+        account = get_account(session, cipher_for(settings))
+    if account is None:
+        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
+    if account.password is None:
+        raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
+    return SftpTransport(
+        SftpSettings(
+            host=account.sftp_host,
+            port=account.sftp_port,
+            username=account.username,
+            password=Secret(account.password.reveal()),
+            known_hosts=known_hosts,
+        )
+    )
