@@ -131,6 +131,19 @@ def test_an_unbalanced_transaction_is_held_whole(ledger: Store) -> None:
     assert status_of(ledger, "CB3001") is ClaimStatus.SUBMITTED
 
 
+def test_a_claim_that_does_not_balance_is_posted_with_a_note(ledger: Store) -> None:
+    add_claim(ledger, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    # line 1's contractual adjustment off by 5.00: line and claim no longer add up, BPR does
+    text = data("835/paid-and-denied-with-plb.835").replace("CAS*CO*45*40~", "CAS*CO*45*35~")
+    [report] = ingest_bytes(ledger, "era.835", text.encode())
+    assert report.outcome is Outcome.APPLIED
+    assert "1 do not balance" in report.detail
+    assert _totals(ledger, "CB2001")[0] == Decimal("120.00")  # posted as the payer sent it
+    [note] = [why for why in reasons(ledger, "CB2001") if "does not balance" in why]
+    assert "claim CB2001 line 1" in note and "off by -5.00" in note
+    assert "claim CB2001 (segment" in note
+
+
 def test_a_denial_says_why_in_words(ledger: Store) -> None:
     add_claim(ledger, "CB4002", (("99204", "300", None),))
     ingest_bytes(ledger, "multi.835", data("835/multi-transaction.835").encode())

@@ -11,7 +11,9 @@
    ``domain.posting``) and their CAS adjustments inserted in bulk. A CLP that matches none of
    our claims goes to the unmatched queue (``unmatched_claims``) for a person;
 5. each claim's status follows (``domain.posting.status_after``) with an event that says what
-   the payer paid, what the patient owes, and for a denial the reasons (CARC/RARC) in words.
+   the payer paid, what the patient owes, and for a denial the reasons (CARC/RARC) in words;
+6. a CLP whose claim or line equation does not hold is posted as the payer sent it (the money
+   moved), with a note on our claim naming each equation and how far off it is.
 
 Totals are never overwritten: each CLP adds rows, so several ERAs, a reversal (negative
 amounts) and its correction sum up. ``appointment_totals`` gives what insurance paid and what
@@ -36,7 +38,13 @@ from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import Remittance as RemittanceRecord
 from claimbridge.store.repositories import add_remittance, utcnow
-from claimbridge.x12.tx835_005010X221A1 import Level, Loop2100, Remittance, check_balance
+from claimbridge.x12.tx835_005010X221A1 import (
+    Imbalance,
+    Level,
+    Loop2100,
+    Remittance,
+    check_balance,
+)
 
 CHUNK = 900
 ZERO = Decimal("0.00")
@@ -57,6 +65,7 @@ class Posted:
     unmatched: int = 0
     held: str | None = None
     duplicate: bool = False
+    unbalanced: int = 0  # claims of ours whose CLP or lines do not balance (noted on each)
 
     def __str__(self) -> str:
         name = f"ERA {self.trace_number} ({self.amount})"
@@ -64,7 +73,10 @@ class Posted:
             return f"{name} held, nothing posted: {self.held}"
         if self.duplicate:
             return f"{name} already posted (same payer, trace number and amount); refused"
-        return f"{name}: {self.claims} claims posted, {self.unmatched} unmatched"
+        posted = f"{name}: {self.claims} claims posted, {self.unmatched} unmatched"
+        if self.unbalanced:
+            posted += f"; {self.unbalanced} do not balance (see each claim's timeline)"
+        return posted
 
 
 def payer_identifier(remittance: Remittance) -> str:
@@ -87,13 +99,16 @@ def post_remittance(
     ``hold_unbalanced=False`` posts a transaction that does not balance: a person decided to.
     """
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
-    unbalanced = [i for i in check_balance(remittance) if i.level is Level.TRANSACTION]
+    imbalances = check_balance(remittance)
+    unbalanced = [i for i in imbalances if i.level is Level.TRANSACTION]
     if unbalanced and hold_unbalanced:
         return Posted(trace, amount, held=str(unbalanced[0]))
     remittance_id, new = add_remittance(session, _record(remittance, inbound_file_id))
     if not new:
         return Posted(trace, amount, duplicate=True)
-    return post_claims(session, remittance, remittance_id, inbound_file_id, changes)
+    return post_claims(
+        session, remittance, remittance_id, inbound_file_id, changes, imbalances=imbalances
+    )
 
 
 def post_claims(
@@ -103,19 +118,34 @@ def post_claims(
     inbound_file_id: int,
     changes: Changes,
     settled: Mapping[int, ClaimRef | None] | None = None,
+    imbalances: Sequence[Imbalance] | None = None,
 ) -> Posted:
     """Post the PLB and the claims of a recorded remittance (row ``remittance_id``).
 
     ``settled`` holds what a person decided about CLPs, by segment position: a claim of ours
     to post that CLP to (matched by hand), or None (not ours: neither posted nor queued).
+    A CLP whose claim or line equation does not hold is posted as the payer sent it, with a
+    note on our claim naming the equation (``imbalances``, from ``check_balance`` when None).
     """
+    if imbalances is None:
+        imbalances = check_balance(remittance)
     _add_provider_adjustments(session, remittance_id, remittance)
     poster = _Poster(session, remittance, remittance_id, inbound_file_id, changes, settled)
+    poster.imbalances = _by_claim(imbalances)
     for part in _claim_chunks(remittance.claims):
         poster.post(part)
     poster.finish()
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
-    return Posted(trace, amount, poster.claims, poster.unmatched)
+    return Posted(trace, amount, poster.claims, poster.unmatched, unbalanced=poster.unbalanced)
+
+
+def _by_claim(imbalances: Sequence[Imbalance]) -> dict[str, list[Imbalance]]:
+    """The claim- and line-level imbalances by CLP01."""
+    found: dict[str, list[Imbalance]] = {}
+    for imbalance in imbalances:
+        if imbalance.level is not Level.TRANSACTION and imbalance.patient_control_number:
+            found.setdefault(imbalance.patient_control_number, []).append(imbalance)
+    return found
 
 
 def _claim_chunks(claims: Sequence[Loop2100]) -> Iterable[Sequence[Loop2100]]:
@@ -166,7 +196,8 @@ class _Poster:
         self.changes = changes
         self.index = ClaimIndex(session)
         self.label = f"ERA {remittance.trn.trace_number} from {remittance.payer.n1.name}"
-        self.claims = self.unmatched = 0
+        self.claims = self.unmatched = self.unbalanced = 0
+        self.imbalances: dict[str, list[Imbalance]] = {}
         self.payers: Counter[int] = Counter()
         self.now = utcnow()
 
@@ -253,7 +284,21 @@ class _Poster:
             self.changes.note(ref, why)
         else:
             self.changes.propose(ref, target, why)
+        self._note_imbalances(clp.patient_control_number, ref)
         return paid_total, patient_total
+
+    def _note_imbalances(self, patient_control_number: str, ref: ClaimRef) -> None:
+        """Say on the claim, once, that the payer's amounts for it do not add up."""
+        found = self.imbalances.pop(patient_control_number, None)
+        if not found:
+            return
+        self.unbalanced += 1
+        listed = "; ".join(str(imbalance) for imbalance in found)
+        self.changes.note(
+            ref,
+            f"{self.label} does not balance for this claim, posted as sent: {listed}. "
+            "Compare with the payer's EOB and ask the payer if it is wrong.",
+        )
 
     def _queue_unmatched(self, claims: Sequence[Loop2100]) -> None:
         rows = [
