@@ -48,9 +48,11 @@ def served(app: FastAPI) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium, headless; never a downloaded browser."""
+    """Debian's Chromium, headless; never a downloaded browser. One per test module: while
+    Playwright's synchronous API is open it keeps an event loop running in this thread, so a
+    later test that runs its own loop (the demo, the SFTP tests) must find it closed."""
     need(
         shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)"
     )
