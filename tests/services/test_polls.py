@@ -10,7 +10,7 @@ import pytest
 from claimbridge.errors import AuthenticationFailed, InputError, StoreError
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.ingest import Outcome, poll
-from claimbridge.services.polls import Poll, recent_polls
+from claimbridge.services.polls import EMPTY_POLLS_KEPT_DAYS, Poll, recent_polls, record_poll
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.store.db import Store
 from claimbridge.transport import MemoryTransport
@@ -113,3 +113,19 @@ def test_the_dashboard_shows_the_last_poll_and_warns_after_a_day_without_success
 def test_a_list_of_polls_is_bounded(store: Store) -> None:
     with pytest.raises(InputError):
         _polls(store, 0)
+
+
+def test_old_empty_polls_are_forgotten_and_the_rest_kept(store: Store) -> None:
+    old = NOW - timedelta(days=EMPTY_POLLS_KEPT_DAYS + 1)
+    recent = NOW - timedelta(days=EMPTY_POLLS_KEPT_DAYS - 1)
+    kept = [
+        Poll(old, old, "watch", "folder x", 3, 0, True, "brought files"),
+        Poll(old, old, "watch", "folder x", 0, 0, False, "login refused"),
+        Poll(recent, recent, "watch", "folder x", 0, 0, True, "recent, empty"),
+    ]
+    for made in [*kept, Poll(old, old, "watch", "folder x", 0, 0, True, "old, empty")]:
+        record_poll(store, made)
+    record_poll(store, Poll(NOW, NOW, "cli", "folder x", 0, 0, True, "now"))
+    with store.read() as session:
+        details = [p.detail for p in recent_polls(session, 10)]
+    assert details == ["now", "recent, empty", "login refused", "brought files"]
