@@ -30,11 +30,12 @@ from pathlib import Path
 
 import asyncssh
 
+from claimbridge.domain.models import Secret
 from claimbridge.transport.base import Transport
 from claimbridge.transport.local import LocalDirTransport
 from claimbridge.transport.memory import MemoryTransport
 from claimbridge.transport.retry import RetryPolicy
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
 SSHD = Path("/usr/sbin/sshd")
 TEST_USER = "cbtest"

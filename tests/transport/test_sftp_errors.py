@@ -11,6 +11,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
+from claimbridge.domain.models import Secret
 from claimbridge.errors import (
     AuthenticationFailed,
     ConfigError,
@@ -19,7 +20,7 @@ from claimbridge.errors import (
     TransportError,
     TransportTimeout,
 )
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport, map_errors
+from claimbridge.transport.sftp import SftpSettings, SftpTransport, map_errors
 
 
 def subclasses(root: type[BaseException]) -> set[type[BaseException]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sshd_support import TEST_PASSWORD, SshdServer, TcpProxy
 
+from claimbridge.domain.models import Secret
 from claimbridge.errors import (
     AuthenticationFailed,
     HostKeyMismatch,
@@ -28,7 +29,7 @@ from claimbridge.transport.fetch import FetchResult, fetch_new
 from claimbridge.transport.hostkeys import KnownHosts
 from claimbridge.transport.lockout import AuthFailureMarks, marks_path
 from claimbridge.transport.retry import NO_RETRY, RetryPolicy
-from claimbridge.transport.sftp import Secret, SftpTransport
+from claimbridge.transport.sftp import SftpTransport
 
 NAME = "OATEST_837P_123456789_B7_20261120T143005.txt"
 BIG = bytes(range(256)) * 8192  # 2 MiB: several SSH windows, so a cut lands mid-transfer

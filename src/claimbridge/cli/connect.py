@@ -11,7 +11,7 @@ from claimbridge.store.db import Store
 from claimbridge.store.repositories import get_account
 from claimbridge.transport.base import Transport
 from claimbridge.transport.local import LocalDirTransport
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
 
 def connect(settings: Settings, store: Store, folder: Path | None, known_hosts: Path) -> Transport:
@@ -25,12 +25,4 @@ def connect(settings: Settings, store: Store, folder: Path | None, known_hosts: 
         raise ConfigError("no Office Ally account in the ledger: load a practice file first")
     if account.password is None:
         raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
-    return SftpTransport(
-        SftpSettings(
-            host=account.sftp_host,
-            port=account.sftp_port,
-            username=account.username,
-            password=Secret(account.password.reveal()),
-            known_hosts=known_hosts,
-        )
-    )
+    return SftpTransport(SftpSettings.for_account(account, known_hosts))

@@ -27,6 +27,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from claimbridge.cli.common import report_errors
+from claimbridge.domain.models import Secret
 from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
@@ -38,7 +39,7 @@ from claimbridge.sim.config import EraSplit
 from claimbridge.store.db import Store
 from claimbridge.store.practice import known_keys, write_practice_file
 from claimbridge.transport.base import Transport
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+from claimbridge.transport.sftp import SftpSettings, SftpTransport
 from claimbridge.x12.sniff import FileKind
 
 ACTOR = "demo"

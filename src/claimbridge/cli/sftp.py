@@ -14,9 +14,10 @@ import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
+from claimbridge.domain.models import Secret
 from claimbridge.transport.hostkeys import KnownHosts
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
-from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
 app = typer.Typer(
     help="Check the SFTP account and manage what claimbridge pinned.", no_args_is_help=True

@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 import asyncssh
 from asyncssh.public_key import get_default_public_key_algs
 
+from claimbridge.domain.models import ClearinghouseAccount, Secret
 from claimbridge.errors import (
     AuthenticationFailed,
     ConfigError,
@@ -75,25 +76,6 @@ OA_SUPPORT = "support@officeally.com"
 DEFAULT_RETRY = RetryPolicy()
 
 
-class Secret:
-    """A password that never shows itself: ``repr`` and ``str`` print ``[secure]``."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The password itself, for the one call that sends it."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('[secure]')"
-
-    def __str__(self) -> str:
-        return "[secure]"
-
-
 @dataclass(frozen=True, slots=True)
 class SftpSettings:
     """One SFTP account. ``known_hosts`` is the file claimbridge pins host keys in.
@@ -113,6 +95,20 @@ class SftpSettings:
     operation_timeout: float = 300.0
     retry: RetryPolicy = DEFAULT_RETRY
     folders: Folders = OFFICE_ALLY_FOLDERS
+
+    @classmethod
+    def for_account(
+        cls, account: ClearinghouseAccount, known_hosts: Path, connect_timeout: float = 20.0
+    ) -> SftpSettings:
+        """The settings of the practice's Office Ally account as the ledger keeps it."""
+        return cls(
+            host=account.sftp_host,
+            port=account.sftp_port,
+            username=account.username,
+            password=account.password,
+            known_hosts=known_hosts,
+            connect_timeout=connect_timeout,
+        )
 
     def __post_init__(self) -> None:
         if self.password is None and self.client_key is None:

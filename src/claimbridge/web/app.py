@@ -56,18 +56,11 @@ def sftp_factory(known_hosts: Path | None) -> TransportFactory:
     """Makes an ``SftpTransport`` for the account, pinning host keys in ``known_hosts``."""
 
     def make(account: ClearinghouseAccount) -> Transport:
-        from claimbridge.transport.sftp import Secret, SftpSettings, SftpTransport
+        from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
         if known_hosts is None:
             raise ConfigError("no known-hosts file is configured (CLAIMBRIDGE_SFTP_KNOWN_HOSTS)")
-        settings = SftpSettings(
-            host=account.sftp_host,
-            port=account.sftp_port,
-            username=account.username,
-            password=Secret(account.password.reveal()) if account.password else None,
-            known_hosts=known_hosts,
-            connect_timeout=15.0,
-        )
+        settings = SftpSettings.for_account(account, known_hosts, connect_timeout=15.0)
         return SftpTransport(settings)
 
     return make
