@@ -125,6 +125,8 @@ def test_resubmit_as_is_replace_and_void(biller: TestClient, store: Store) -> No
         (f"{ACCEPTED}R1", "7", "PCN5521"),
         (f"{ACCEPTED}V1", "8", "PCN5521"),
     ]
+    for unknown in ("correct", "resend"):  # an action that does not send it; no action
+        assert _send(biller, REJECTED, unknown, token).status_code == 400
     refused = _send(biller, REJECTED, "void", token)
     assert refused.status_code == 409 and "only a claim the payer accepted" in refused.text
 

@@ -95,6 +95,13 @@ class ClaimAction(StrEnum):
     VOID = "void"  # a frequency-8 copy that cancels it
 
 
+RESENT_AS = {
+    ClaimAction.RESUBMIT: Resubmission.ORIGINAL,
+    ClaimAction.REPLACE: Resubmission.REPLACEMENT,
+    ClaimAction.VOID: Resubmission.VOID,
+}  # the actions that send a claim again, and the frequency each sends it with
+
+
 def may_correct(status: ClaimStatus) -> bool:
     """True when a claim in ``status`` may be corrected in place."""
     return status in CORRECTABLE
@@ -215,8 +222,9 @@ def _apply_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) 
         row = rows.get(fix.number)
         if row is None:
             raise InputError(f"claim {claim.clm01} has no line {fix.number}", path="24 Lines")
-        if _line_fix(row) != _cleaned(fix):
-            _write_line(row, _cleaned(fix))
+        cleaned = _cleaned(fix)
+        if _line_fix(row) != cleaned:
+            _write_line(row, cleaned)
             yield f"line {fix.number} (24)"
     claim.total_charge = sum((row.charge for row in rows.values()), Decimal("0.00"))
 

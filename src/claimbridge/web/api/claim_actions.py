@@ -16,8 +16,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from claimbridge.errors import InputError
-from claimbridge.services.claim_fix import ClaimFix, current_fix, fix_claim
-from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
+from claimbridge.services.claim_fix import (
+    RESENT_AS,
+    ClaimAction,
+    ClaimFix,
+    current_fix,
+    fix_claim,
+)
+from claimbridge.services.claims import Checked, create_claims, resubmit
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
@@ -56,24 +62,17 @@ class CorrectionIn(BaseModel):
 
 
 class How(StrEnum):
-    """How a claim goes again."""
+    """How a claim goes again (the values of ``ClaimAction`` that send it)."""
 
-    RESUBMIT = "resubmit"  # a rejected claim, as it is
-    REPLACE = "replace"  # frequency 7, of a claim the payer accepted
-    VOID = "void"  # frequency 8
+    RESUBMIT = ClaimAction.RESUBMIT.value  # a rejected claim, as it is
+    REPLACE = ClaimAction.REPLACE.value  # frequency 7, of a claim the payer accepted
+    VOID = ClaimAction.VOID.value  # frequency 8
 
 
 class ResubmitIn(BaseModel):
     """How to send a claim again."""
 
     how: How
-
-
-RESUBMISSION = {
-    How.RESUBMIT: Resubmission.ORIGINAL,
-    How.REPLACE: Resubmission.REPLACEMENT,
-    How.VOID: Resubmission.VOID,
-}
 
 
 def _merged(before: ClaimFix, body: CorrectionIn) -> ClaimFix:
@@ -129,7 +128,7 @@ def resubmit_claim(request: Request, clm01: str, body: ResubmitIn) -> Any:
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
         detail = claim_detail(session, clm01)
-        checked = resubmit(session, clm01, RESUBMISSION[body.how], user.username, today())
+        checked = resubmit(session, clm01, RESENT_AS[ClaimAction(body.how)], user.username, today())
     going = checked.patient_control_number
     audit(request, "change", "claim", clm01, detail.patient_key, f"api: {body.how}: {going}")
     return _checked(checked)

@@ -12,15 +12,16 @@ from starlette.datastructures import FormData
 
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import (
+    RESENT_AS,
     ClaimAction,
     ClaimFix,
     LineFix,
     current_fix,
     fix_claim,
 )
-from claimbridge.services.claims import Resubmission, resubmit
+from claimbridge.services.claims import resubmit
 from claimbridge.services.users import Role
-from claimbridge.services.worklist import claim_detail
+from claimbridge.services.worklist import ClaimDetail, claim_detail
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import checked_form, field, require
 from claimbridge.web.errors import BadRequest
@@ -30,11 +31,6 @@ from claimbridge.web.views.common import optional_date, store_of, today
 router = APIRouter()
 
 MAX_DIAGNOSES = 12
-HOW = {
-    ClaimAction.RESUBMIT.value: Resubmission.ORIGINAL,
-    ClaimAction.REPLACE.value: Resubmission.REPLACEMENT,
-    ClaimAction.VOID.value: Resubmission.VOID,
-}
 
 
 def form_values(fix: ClaimFix) -> dict[str, str]:
@@ -115,7 +111,7 @@ def correction_form(request: Request, clm01: str) -> HTMLResponse:
 
 def _form(
     request: Request,
-    detail: object,
+    detail: ClaimDetail,
     fix: ClaimFix,
     values: dict[str, str],
     error: str | None = None,
@@ -160,9 +156,11 @@ async def resend(request: Request, clm01: str) -> Response:
     shows the claim that will go."""
     form = await checked_form(request)
     user = require(request, Role.BILLER)
-    how = HOW.get(field(form, "how"))
-    if how is None:
-        raise BadRequest("say how to send it again: resubmit, replace or void")
+    asked = field(form, "how")
+    try:
+        how = RESENT_AS[ClaimAction(asked)]
+    except (ValueError, KeyError):  # not an action, or one that does not send the claim
+        raise BadRequest("say how to send it again: resubmit, replace or void") from None
     store = store_of(request)
     with store.transaction() as session:
         patient_key = claim_detail(session, clm01).patient_key
