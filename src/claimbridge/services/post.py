@@ -130,8 +130,9 @@ def post_claims(
     if imbalances is None:
         imbalances = check_balance(remittance)
     _add_provider_adjustments(session, remittance_id, remittance)
-    poster = _Poster(session, remittance, remittance_id, inbound_file_id, changes, settled)
-    poster.imbalances = _by_claim(imbalances)
+    poster = _Poster(
+        session, remittance, remittance_id, inbound_file_id, changes, settled, _by_claim(imbalances)
+    )
     for part in _claim_chunks(remittance.claims):
         poster.post(part)
     poster.finish()
@@ -188,16 +189,17 @@ class _Poster:
         inbound_file_id: int,
         changes: Changes,
         settled: Mapping[int, ClaimRef | None] | None = None,
+        imbalances: dict[str, list[Imbalance]] | None = None,
     ) -> None:
         self.session = session
         self.settled = settled or {}
+        self.imbalances = imbalances or {}  # claim- and line-level, by CLP01, noted once
         self.remittance_id = remittance_id
         self.inbound_file_id = inbound_file_id
         self.changes = changes
         self.index = ClaimIndex(session)
         self.label = f"ERA {remittance.trn.trace_number} from {remittance.payer.n1.name}"
         self.claims = self.unmatched = self.unbalanced = 0
-        self.imbalances: dict[str, list[Imbalance]] = {}
         self.payers: Counter[int] = Counter()
         self.now = utcnow()
 
