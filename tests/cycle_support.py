@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
+from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.services.submit import Batch, submit
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.store import tables as t
@@ -24,6 +25,7 @@ from ledger_fixtures import TAX_ID, load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 TEST_DATA = Path(__file__).resolve().parent / "data"
+PAID_AND_DENIED = "835/paid-and-denied-with-plb.835"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,3 +148,12 @@ def ledger_snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
             name: sorted((tuple(row) for row in session.execute(select(*columns))), key=repr)
             for name, columns in _TABLES.items()
         }
+
+
+def posted_paid_and_denied(store: Store) -> int:
+    """CB2001 paid by an ERA whose other claim (CB2002) is none of ours; the remittance id."""
+    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    [report] = ingest_bytes(store, "era.835", data(PAID_AND_DENIED).encode())
+    assert report.outcome is Outcome.APPLIED
+    with store.read() as session:
+        return session.scalars(select(t.RemittanceRow.id)).one()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import update
+
 from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.practice import known_keys, write_practice_file
 from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
@@ -15,6 +18,8 @@ from support import SHARED, need
 
 EXAMPLE = SHARED / "examples" / "practice.json"
 TAX_ID = "847291635"
+MEMBER_ID = "U8823410201"  # Aaron Blake's, billed on CB000001 and CB000005
+MISTYPED_MEMBER_ID = "ZZ8823410201"  # the simulator's payer rejects an ID that starts ZZ
 CHEN, ORTEGA = "1234567893", "1987654328"
 
 
@@ -55,3 +60,14 @@ def add_claim(
     )
     with store.transaction() as session:
         return ClaimRepository(session).add(claim, actor="test")
+
+
+def mistype_member_id(store: Store) -> None:
+    """Give Aaron Blake's policy ``MISTYPED_MEMBER_ID``: the simulator's payer rejects his
+    claims as 'SUBSCRIBER ID NOT FOUND'."""
+    with store.transaction() as session:
+        session.execute(
+            update(t.PolicyRow)
+            .where(t.PolicyRow.member_id == MEMBER_ID)
+            .values(member_id=MISTYPED_MEMBER_ID)
+        )

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, InvalidTransition
@@ -23,10 +23,9 @@ from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository
 from claimbridge.transport import LocalDirTransport
 from cycle_support import status_of
-from ledger_fixtures import load_example
+from ledger_fixtures import MEMBER_ID, load_example, mistype_member_id
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-GOOD_MEMBER_ID = "U8823410201"  # CB000001's subscriber in the example practice
 
 
 @pytest.fixture
@@ -34,12 +33,8 @@ def made(store: Store) -> Store:
     """The example practice with its claims made; CB000001's member ID mistyped (ZZ…), which
     the simulator's payer rejects as unknown."""
     load_example(store)
+    mistype_member_id(store)
     with store.transaction() as session:
-        session.execute(
-            update(t.PolicyRow)
-            .where(t.PolicyRow.member_id == GOOD_MEMBER_ID)
-            .values(member_id="ZZ8823410201")
-        )
         create_claims(session, "test", NOW.date())
     return store
 
@@ -61,17 +56,17 @@ def test_a_payer_rejection_is_corrected_and_paid_on_the_second_round(
     with made.read() as session:  # the patient's other visit bills the same policy
         assert rejected_alongside(session, "CB000001") == ("CB000005",)
     with made.transaction() as session:
-        fix = replace(current_fix(session, "CB000001"), member_id=GOOD_MEMBER_ID)
+        fix = replace(current_fix(session, "CB000001"), member_id=MEMBER_ID)
         checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())
     assert checked.status is ClaimStatus.READY
     with made.read() as session:
         events = ClaimRepository(session).events("CB000001")
     corrected = [e for e in events if e.what == "corrected"]
     assert [(e.why, e.actor) for e in corrected] == [("changed insured's ID (1a)", "dana")]
-    assert GOOD_MEMBER_ID not in (corrected[0].why or "")  # field names, never the values
+    assert MEMBER_ID not in (corrected[0].why or "")  # field names, never the values
     [batch] = _round(made, tmp_path, NOW + timedelta(days=1)).batches
     assert batch.patient_control_numbers == ("CB000001",)
-    assert f"*MI*{GOOD_MEMBER_ID}~" in batch.text and "*11:B:1*" in batch.text
+    assert f"*MI*{MEMBER_ID}~" in batch.text and "*11:B:1*" in batch.text
     assert status_of(made, "CB000001") in {ClaimStatus.PAID, ClaimStatus.PAYER_ACCEPTED}
 
 

@@ -20,25 +20,22 @@ from claimbridge.services.unmatched import candidates, dismiss_unmatched, match_
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository
-from cycle_support import add_claim, data, ledger_snapshot, reasons, status_of
+from cycle_support import (
+    PAID_AND_DENIED,
+    add_claim,
+    data,
+    ledger_snapshot,
+    posted_paid_and_denied,
+    reasons,
+    status_of,
+)
 from ledger_fixtures import load_example
-
-PAID_AND_DENIED = "835/paid-and-denied-with-plb.835"
 
 
 @pytest.fixture
 def ledger(store: Store) -> Store:
     load_example(store)
     return store
-
-
-def _posted(store: Store) -> int:
-    """CB2001 paid by an ERA whose other claim (CB2002) is not ours; the remittance id."""
-    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
-    [report] = ingest_bytes(store, "era.835", data(PAID_AND_DENIED).encode())
-    assert report.outcome is Outcome.APPLIED
-    with store.read() as session:
-        return session.scalars(select(t.RemittanceRow.id)).one()
 
 
 def _money(store: Store) -> dict[str, list[Any]]:
@@ -59,7 +56,7 @@ def _unmatched_id(store: Store) -> int:
 
 
 def test_undo_removes_the_postings_and_takes_the_claim_back(ledger: Store) -> None:
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     assert status_of(ledger, "CB2001") is ClaimStatus.PAID
     with ledger.transaction() as session:
         undone = undo_posting(session, remittance_id, "biller", "posted to the wrong practice")
@@ -82,7 +79,7 @@ def test_undo_removes_the_postings_and_takes_the_claim_back(ledger: Store) -> No
 
 
 def test_posting_again_gives_back_the_same_ledger(ledger: Store) -> None:
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     before = _money(ledger)
     with ledger.transaction() as session:
         undo_posting(session, remittance_id, "biller", "checking the deposit")
@@ -100,7 +97,7 @@ def test_posting_again_gives_back_the_same_ledger(ledger: Store) -> None:
 
 
 def test_undo_and_post_again_refuse_what_cannot_be_done(ledger: Store) -> None:
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     with ledger.transaction() as session, pytest.raises(InputError, match="reason"):
         undo_posting(session, remittance_id, "biller", "  ")
     with ledger.transaction() as session, pytest.raises(StoreError, match="undo its posting"):
@@ -174,7 +171,7 @@ def test_a_held_835_is_posted_when_a_person_says_so(ledger: Store) -> None:
 
 def test_matching_by_hand_posts_as_ingest_would(ledger: Store) -> None:
     add_claim(ledger, "CB-9002", (("99213", "90", None),), service_date=date(2025, 2, 26))
-    _posted(ledger)
+    posted_paid_and_denied(ledger)
     unmatched_id = _unmatched_id(ledger)
     with ledger.read() as session:
         suggested = [c.clm01 for c in candidates(session, unmatched_id)]
@@ -201,7 +198,7 @@ def test_matching_by_hand_posts_as_ingest_would(ledger: Store) -> None:
 
 def test_a_hand_match_survives_undo_and_posting_again(ledger: Store) -> None:
     add_claim(ledger, "CB-9002", (("99213", "90", None),))
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     with ledger.transaction() as session:
         match_by_hand(session, _unmatched_id(ledger), "CB-9002", "biller")
     with ledger.transaction() as session:
@@ -216,7 +213,7 @@ def test_a_hand_match_survives_undo_and_posting_again(ledger: Store) -> None:
 
 def test_matching_refuses_a_wrong_claim_a_settled_row_and_an_undone_era(ledger: Store) -> None:
     add_claim(ledger, "CB-9002", (("99213", "90", None),))
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     unmatched_id = _unmatched_id(ledger)
     with ledger.transaction() as session, pytest.raises(ClaimNotFound, match="CB-NOPE"):
         match_by_hand(session, unmatched_id, "CB-NOPE", "biller")
@@ -236,7 +233,7 @@ def test_matching_refuses_a_wrong_claim_a_settled_row_and_an_undone_era(ledger: 
 
 
 def test_a_dismissed_claim_leaves_the_queue_for_good(ledger: Store) -> None:
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     unmatched_id = _unmatched_id(ledger)
     with ledger.transaction() as session, pytest.raises(InputError, match="reason"):
         dismiss_unmatched(session, unmatched_id, "biller", "")
@@ -257,7 +254,7 @@ def test_a_dismissed_claim_leaves_the_queue_for_good(ledger: Store) -> None:
 
 
 def test_two_people_undoing_the_same_era_at_once_undo_it_once(ledger: Store) -> None:
-    remittance_id = _posted(ledger)
+    remittance_id = posted_paid_and_denied(ledger)
     outcome: list[str] = []
 
     def second() -> None:

@@ -16,18 +16,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 from web_support import PASSWORD, example_ledger
 
 from claimbridge.domain.models import ClearinghouseAccount
 from claimbridge.sim import SimConfig, process_inbound_once
-from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.transport import LocalDirTransport, Transport
+from ledger_fixtures import MEMBER_ID, MISTYPED_MEMBER_ID, mistype_member_id
 from support import REPO
 
 SHOTS = REPO / "docs" / "screenshots"
-GOOD_MEMBER_ID = "U8823410201"  # CB000001's subscriber in the example practice
 FIRST_ROUND = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
 
@@ -36,12 +34,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
     """The example practice, CB000001's member ID mistyped (ZZ…): the simulator's payer
     rejects it as unknown."""
     ledger = example_ledger(tmp_path / "ledger.db")
-    with ledger.transaction() as session:
-        session.execute(
-            update(t.PolicyRow)
-            .where(t.PolicyRow.member_id == GOOD_MEMBER_ID)
-            .values(member_id="ZZ8823410201")
-        )
+    mistype_member_id(ledger)
     yield ledger
     ledger.dispose()
 
@@ -109,8 +102,8 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
 
     page.click("a:has-text('Correct and resubmit')")
     member_id = page.locator("input[name=member_id]")
-    expect(member_id).to_have_value("ZZ8823410201")
-    member_id.fill(GOOD_MEMBER_ID)
+    expect(member_id).to_have_value(MISTYPED_MEMBER_ID)
+    member_id.fill(MEMBER_ID)
     shot("claim-correct")
     page.click("button:has-text('Save and resubmit')")
     expect(page.locator("[role=status]")).to_contain_text("Corrected and checked again.")

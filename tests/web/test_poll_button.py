@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from web_support import PASSWORD, TestClient, csrf_of
+from web_support import TestClient, csrf_of, empty_ledger
 
-from claimbridge.domain.models import ClearinghouseAccount, Secret
-from claimbridge.services.users import Role, add_user
+from claimbridge.domain.models import ClearinghouseAccount
 from claimbridge.store.db import Store
 from claimbridge.transport.local import LocalDirTransport
 from cycle_support import answered, statuses
@@ -18,11 +17,7 @@ from cycle_support import answered, statuses
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """An empty ledger with one user per role; ``answered`` loads the practice and submits."""
-    ledger = Store(f"sqlite:///{tmp_path / 'ledger.db'}")
-    ledger.upgrade()
-    with ledger.transaction() as session:
-        for role in Role:
-            add_user(session, role.value, role, Secret(PASSWORD))
+    ledger = empty_ledger(tmp_path / "ledger.db")
     yield ledger
     ledger.dispose()
 

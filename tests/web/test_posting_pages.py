@@ -13,18 +13,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
-from cycle_support import add_claim, data, status_of
-
-PAID_AND_DENIED = "835/paid-and-denied-with-plb.835"
-
-
-def _posted(store: Store) -> int:
-    """CB2001 paid by an ERA whose other claim, CB2002, is none of ours; the remittance id."""
-    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
-    [report] = ingest_bytes(store, "era.835", data(PAID_AND_DENIED).encode())
-    assert report.outcome is Outcome.APPLIED
-    with store.read() as session:
-        return session.scalars(select(t.RemittanceRow.id)).one()
+from cycle_support import add_claim, data, posted_paid_and_denied, status_of
 
 
 def _paid(store: Store) -> Decimal:
@@ -45,7 +34,7 @@ def _unmatched_id(store: Store) -> int:
 
 
 def test_a_biller_undoes_a_posting_and_posts_it_again(biller: TestClient, store: Store) -> None:
-    remittance_id = _posted(store)
+    remittance_id = posted_paid_and_denied(store)
     assert _paid(store) == Decimal("120.00")
     page = biller.get("/eras").text
     assert "Undo posting" in page and "Post again" not in page
@@ -69,7 +58,7 @@ def test_a_biller_undoes_a_posting_and_posts_it_again(biller: TestClient, store:
 
 
 def test_a_viewer_sees_the_posting_but_cannot_undo_it(viewer: TestClient, store: Store) -> None:
-    remittance_id = _posted(store)
+    remittance_id = posted_paid_and_denied(store)
     page = viewer.get("/eras").text
     assert "posted" in page and "Undo posting" not in page
     token = csrf_of(viewer, "/eras")
@@ -102,7 +91,7 @@ def test_a_held_file_is_posted_anyway_from_the_eras_page(admin: TestClient, stor
 
 def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: Store) -> None:
     add_claim(store, "CB-9002", (("99213", "90", None),))
-    _posted(store)
+    posted_paid_and_denied(store)
     dashboard = biller.get("/").text
     assert 'href="/unmatched"' in dashboard  # the nav and the dashboard's alert
     page = biller.get("/unmatched").text
@@ -126,7 +115,7 @@ def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: St
 def test_a_line_that_is_not_ours_is_dismissed_with_a_reason(
     biller: TestClient, store: Store
 ) -> None:
-    _posted(store)
+    posted_paid_and_denied(store)
     token = csrf_of(biller, "/unmatched")
     unmatched_id = _unmatched_id(store)
     path = f"/unmatched/{unmatched_id}/dismiss"
@@ -141,7 +130,7 @@ def test_a_line_that_is_not_ours_is_dismissed_with_a_reason(
 
 def test_the_api_undoes_posts_again_and_works_the_queue(api: TestClient, store: Store) -> None:
     add_claim(store, "CB-9002", (("99213", "90", None),))
-    remittance_id = _posted(store)
+    remittance_id = posted_paid_and_denied(store)
     [row] = api.get("/api/v1/unmatched").json()
     assert (row["patient_control_number"], row["charge"]) == ("CB2002", "90.00")
     missing = api.post(f"/api/v1/unmatched/{row['id']}/match", json={"clm01": "CB-NOPE"})

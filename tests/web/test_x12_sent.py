@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from web_support import PASSWORD, TestClient
+from web_support import TestClient, empty_ledger
 
-from claimbridge.domain.models import Secret
 from claimbridge.services.claim_x12 import NOT_KEPT
-from claimbridge.services.users import Role, add_user
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from cycle_support import NOW, submitted
@@ -21,11 +19,7 @@ from cycle_support import NOW, submitted
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """The example practice submitted into a local folder, and one user per role."""
-    ledger = Store(f"sqlite:///{tmp_path / 'ledger.db'}")
-    ledger.upgrade()
-    with ledger.transaction() as session:
-        for role in Role:
-            add_user(session, role.value, role, Secret(PASSWORD))
+    ledger = empty_ledger(tmp_path / "ledger.db")
     submitted(ledger, tmp_path / "oa")
     yield ledger
     ledger.dispose()

@@ -40,12 +40,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite ledger with the example practice, three users and some claims."""
     path = tmp_path_factory.mktemp("web") / "ledger.db"
-    store = Store(f"sqlite:///{path}")
-    store.upgrade()
-    load_example(store)
-    with store.transaction() as session:
-        for role in Role:
-            add_user(session, role.value, role, Secret(PASSWORD))
+    store = example_ledger(path)
     sent = datetime(2026, 11, 5, 15, 0, tzinfo=UTC)
     add_claim(store, "CB-1001", "62308", ClaimStatus.SUBMITTED, submitted_at=sent)
     add_claim(store, "CB-1002", "87726", ClaimStatus.HELD)
@@ -61,16 +56,21 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def example_ledger(path: Path) -> Store:
-    """A new SQLite ledger at ``path`` with the example practice and one user per role, and no
-    claim yet (the template's claims have no appointments, so the claim checks cannot run on
-    them)."""
+def empty_ledger(path: Path) -> Store:
+    """A new migrated SQLite ledger at ``path`` with one user per role and nothing else."""
     ledger = Store(f"sqlite:///{path}")
     ledger.upgrade()
-    load_example(ledger)
     with ledger.transaction() as session:
         for role in Role:
             add_user(session, role.value, role, Secret(PASSWORD))
+    return ledger
+
+
+def example_ledger(path: Path) -> Store:
+    """``empty_ledger`` with the example practice loaded, and no claim yet (the template's
+    claims have no appointments, so the claim checks cannot run on them)."""
+    ledger = empty_ledger(path)
+    load_example(ledger)
     return ledger
 
 
