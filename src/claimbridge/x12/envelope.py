@@ -10,9 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import ModuleType
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.segments import Segment
+
+_stream_c: ModuleType | None
+try:
+    from claimbridge.x12 import _stream_c
+except ImportError:  # built without a C compiler: _read_body_python does the same
+    _stream_c = None
+
+
+def compiled() -> bool:
+    """True when the C loop gathers a transaction set's segments (the extension was built)."""
+    return _stream_c is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +142,30 @@ def iter_envelopes(segments: Iterable[Segment]) -> Iterator[Envelope]:
 
 def _read_body(walker: _Walker, stream: Iterator[Segment]) -> Iterator[Envelope]:
     """The hot path: append a transaction set's segments up to SE without a call per segment."""
-    append = walker.body.append  # type: ignore[union-attr]
+    assert walker.body is not None
+    read = _read_body_python if _stream_c is None else _stream_c.read_body
+    stop = read(stream, walker.body)
+    if stop is None:
+        return  # the stream ended inside the set: ``finish`` says so
+    if stop.id == "SE":
+        yield walker._close_transaction()
+    else:
+        yield from walker.feed(stop)  # a control segment inside ST…SE: raises
+
+
+def _read_body_python(stream: Iterator[Segment], body: list[Segment]) -> Segment | None:
+    """Append segments to ``body`` up to SE and return that SE; return an ISA, GS, ST, GE or
+    IEA met first without appending it, and None when ``stream`` ends first. The loop of
+    ``_stream_c.read_body``, in Python."""
+    append = body.append
     for segment in stream:
         tag = segment[0]
         if tag in _CONTROL_IDS:
-            yield from walker.feed(segment)  # a control segment inside ST…SE: raises
-            return
+            return segment
         append(segment)
         if tag == "SE":
-            yield walker._close_transaction()
-            return
+            return segment
+    return None
 
 
 class _Walker:

@@ -4,17 +4,34 @@ The delimiters come from the first ISA; whitespace (CR, LF, indentation) after a
 and a UTF-8 byte-order mark before the ISA are skipped. Files are read in chunks, so a file of
 any size is tokenized in constant memory. Every later ISA must use the same delimiters
 (Office Ally sends one interchange per file; a mixed file is refused with the place named).
+
+The loop over the text is ``_stream_c.Segments`` (C) when it was built, else
+``_split_python``: the same segments and the same errors, which both leave to
+``_check_new_tag`` here.
 """
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.delimiters import Delimiters, read_delimiters
 from claimbridge.x12.segments import Segment
+
+_stream_c: ModuleType | None
+try:
+    from claimbridge.x12 import _stream_c
+except ImportError:  # built without a C compiler: the Python loop reads the same segments
+    _stream_c = None
+
+
+def compiled() -> bool:
+    """True when the C loop splits the text into segments (the C extension was built)."""
+    return _stream_c is not None
+
 
 CHUNK_SIZE = 1 << 20
 _BOM = "\ufeff"
@@ -65,6 +82,28 @@ def _read_head(pieces: Iterator[str]) -> str:
 
 def _split(pieces: Iterator[str]) -> Iterator[Segment]:
     """The segments of ``pieces``; nothing is read until the first segment is asked for."""
+    if _stream_c is None:
+        return _split_python(pieces)
+    segments: Iterator[Segment] = _stream_c.Segments(pieces, _start, Segment)
+    return segments
+
+
+def _start(pieces: Iterator[str]) -> tuple[str, str, str, set[str], Callable[[Segment], None]]:
+    """What ``_stream_c.Segments`` needs once the ISA is read: the text read so far, the
+    terminator and separator, the tags seen, and the check of a segment with a new tag."""
+    head = _read_head(pieces)
+    delimiters = read_delimiters(head)
+    known_tags: set[str] = set()
+
+    def check(segment: Segment) -> None:
+        raw = delimiters.element.join(segment.fields)  # the segment's text as it was split
+        _check_new_tag(segment.id, raw, delimiters, segment.position, known_tags)
+
+    return head, delimiters.segment, delimiters.element, known_tags, check
+
+
+def _split_python(pieces: Iterator[str]) -> Iterator[Segment]:
+    """The segments of ``pieces``, read in Python (when ``_stream_c`` was not built)."""
     head = _read_head(pieces)
     delimiters = read_delimiters(head)
     terminator, separator = delimiters.segment, delimiters.element
@@ -85,12 +124,19 @@ def _split(pieces: Iterator[str]) -> Iterator[Segment]:
             fields = raw.split(separator)
             tag = fields[0]
             if tag not in known_tags:  # never holds ISA, so each ISA is checked here
-                _check_tag(tag, position)
-                if tag != "ISA":
-                    known_tags.add(tag)
-                elif position > 1:
-                    _check_same_delimiters(raw + terminator, delimiters, position)
+                _check_new_tag(tag, raw, delimiters, position, known_tags)
             yield make(Segment, (tag, tuple(fields), position))
+
+
+def _check_new_tag(
+    tag: str, raw: str, delimiters: Delimiters, position: int, known_tags: set[str]
+) -> None:
+    """Check a tag not seen before; an ISA after the first segment must keep the delimiters."""
+    _check_tag(tag, position)
+    if tag != "ISA":
+        known_tags.add(tag)
+    elif position > 1:
+        _check_same_delimiters(raw + delimiters.segment, delimiters, position)
 
 
 def _chain(pieces: Iterator[str]) -> Iterator[str]:
