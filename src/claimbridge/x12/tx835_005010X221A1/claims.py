@@ -5,6 +5,11 @@ SVC, PLB, SE) call a handler; every other segment is appended to the open loop's
 the loop is typed in one go when it closes (``_line``, ``_claim``, ``_group``): one
 ``Elements`` reader per segment, each with a fast path for the shape payers send most.
 
+``read_claims`` is the entry point: it hands the work to ``_claims_c`` (the same reader in C,
+for the common shapes, handing everything else back to the Python code here and in
+``elements``) when that was built, and to ``ClaimsReader`` otherwise; both give the same
+values and errors.
+
 "Nearest loop" decides where a segment the guide does not allow at its place goes: into
 ``other_segments`` of the open service line, else of the claim, else of the header number,
 else of the transaction (after the first PLB, everything but PLB and SE goes there).
@@ -12,7 +17,10 @@ else of the transaction (after the first PLB, everything but PLB and SE goes the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from itertools import islice
+from types import ModuleType
 from typing import NamedTuple
 
 from claimbridge.x12.segments import Segment
@@ -30,6 +38,7 @@ from claimbridge.x12.tx835_005010X221A1.models import (
     Moa,
     Nm1,
     Per,
+    Procedure,
     ProviderAdjustment,
     Qty,
     Ref,
@@ -37,6 +46,33 @@ from claimbridge.x12.tx835_005010X221A1.models import (
     Ts2,
     Ts3,
 )
+
+_claims_c: ModuleType | None
+try:
+    from claimbridge.x12.tx835_005010X221A1 import _claims_c
+except ImportError:  # built without a C compiler: ClaimsReader gives the same values
+    _claims_c = None
+
+
+def compiled() -> bool:
+    """True when the C reader reads the loops of an 835 (the C extension was built)."""
+    return _claims_c is not None
+
+
+def read_claims(
+    elements: Elements,
+    segments: Sequence[Segment],
+    start: int,
+    transaction_others: list[Segment],
+) -> tuple[list[Loop2000], list[ProviderAdjustment]]:
+    """Loops 2000 and the PLB entries of ``segments[start:]`` (first LX/CLP/PLB/SE to SE)."""
+    if _claims_c is not None and isinstance(segments, tuple):
+        read: tuple[list[Loop2000], list[ProviderAdjustment]]
+        read = _claims_c.read(elements, segments, start, transaction_others)
+        return read
+    reader = ClaimsReader(elements, transaction_others)
+    reader.read(islice(segments, start, None))
+    return reader.groups, reader.provider_adjustments
 
 
 class ClaimsReader:
@@ -253,3 +289,11 @@ def _claim_rest(elements: Elements, segments: list[Segment]) -> _ClaimRest:
         quantities,
         others,
     )
+
+
+if _claims_c is not None:
+    _claims_c.setup(
+        {model.__name__: model for model in (Clp, Nm1, Dtm, Adjustment, Ref, Svc, Amt, Lq,
+                                             Moa, Procedure, Loop2110, Loop2100)},
+        Decimal, _group, _line_rest, _claim_rest,
+    )  # fmt: skip

@@ -1,7 +1,7 @@
 """One 835 transaction set (ST…SE with its envelope) → a typed ``Remittance``.
 
 The header (BPR through loop 1000B) is read here, up to the first LX, CLP, PLB or SE; the
-claims and the PLB footer are read by ``claims.ClaimsReader``, the hot path. Both follow one
+claims and the PLB footer are read by ``claims.read_claims``, the hot path. Both follow one
 rule for segments the guide does not allow where they stand, or a second copy of one it
 allows once: they are kept, as read, in ``other_segments`` of the nearest loop (see
 ``claims``), never dropped and never an error. Missing BPR, TRN, N1*PR or N1*PE raise
@@ -11,13 +11,12 @@ allows once: they are kept, as read, in ``other_segments`` of the nearest loop (
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import islice
 from typing import TypeVar
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.envelope import TransactionSet
 from claimbridge.x12.segments import Segment
-from claimbridge.x12.tx835_005010X221A1.claims import ClaimsReader
+from claimbridge.x12.tx835_005010X221A1.claims import read_claims
 from claimbridge.x12.tx835_005010X221A1.elements import Elements
 from claimbridge.x12.tx835_005010X221A1.models import (
     N1,
@@ -28,7 +27,9 @@ from claimbridge.x12.tx835_005010X221A1.models import (
     Dtm,
     Loop1000A,
     Loop1000B,
+    Loop2000,
     Per,
+    ProviderAdjustment,
     Rdm,
     Ref,
     Remittance,
@@ -45,9 +46,8 @@ def parse(transaction: TransactionSet) -> Remittance:
     elements = Elements(transaction.component_separator)
     header = _Header(elements)
     start = header.read(segments)
-    claims = ClaimsReader(elements, header.other_segments)
-    claims.read(islice(segments, start, None))
-    return header.build(segments[0], segments[start], claims)
+    groups, provider_adjustments = read_claims(elements, segments, start, header.other_segments)
+    return header.build(segments[0], segments[start], groups, provider_adjustments)
 
 
 class _Party:
@@ -89,8 +89,14 @@ class _Header:
             index += 1
         return index
 
-    def build(self, st: Segment, first_detail: Segment, claims: ClaimsReader) -> Remittance:
-        """The remittance, once ``claims`` has read the rest."""
+    def build(
+        self,
+        st: Segment,
+        first_detail: Segment,
+        groups: list[Loop2000],
+        provider_adjustments: list[ProviderAdjustment],
+    ) -> Remittance:
+        """The remittance, once ``read_claims`` has read the rest into ``groups`` and PLBs."""
         bpr, trn = _require(self.bpr, "BPR", st), _require(self.trn, "TRN", st)
         payer = _require(self.payer, "N1*PR (payer, loop 1000A)", first_detail)
         payee = _require(self.payee, "N1*PE (payee, loop 1000B)", first_detail)
@@ -105,8 +111,8 @@ class _Header:
                             tuple(payer.contacts), tuple(payer.other_segments)),
             payee=Loop1000B(payee.n1, payee.n3, payee.n4, tuple(payee.references), payee.rdm,
                             tuple(payee.other_segments)),
-            header_numbers=tuple(claims.groups),
-            provider_adjustments=tuple(claims.provider_adjustments),
+            header_numbers=tuple(groups),
+            provider_adjustments=tuple(provider_adjustments),
             other_segments=tuple(self.other_segments),
         )  # fmt: skip
 
