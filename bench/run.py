@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import generate
+from claimbridge.x12.reader import compiled_loops
 from generate import MB, Manifest835
 
 BENCH = Path(__file__).resolve().parent
@@ -271,6 +272,7 @@ def machine() -> dict[str, str]:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load": " / ".join(f"{load:.1f}" for load in os.getloadavg()),
         "commit": commit or "unknown",
+        "loops": "C" if compiled_loops() else "Python only (the C extension was not built)",
     }
 
 
@@ -355,7 +357,8 @@ def report(
         "# X12 benchmark results",
         "",
         f"{where['date']} · commit {where['commit']} · {where['cores']} cores, {where['cpu']} · "
-        f"Python {where['python']} · {where['os']} · load average at the end {where['load']}",
+        f"Python {where['python']} · {where['os']} · load average at the end {where['load']} · "
+        f"claimbridge's inner reading loops: {where['loops']}",
         "",
         "## Reading 835 files",
         "",

@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from claimbridge.errors import X12SyntaxError
+from claimbridge.x12 import envelope as envelope_module
+from claimbridge.x12 import tokenizer as tokenizer_module
 from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.tokenizer import parse_segments, read_segments
+from claimbridge.x12.tx835_005010X221A1 import claims as claims_module
 
 # ST01 → the package that reads it. 277 covers 005010X214 (277CA) and 005010X212 (277).
 _READERS: dict[str, str] = {
@@ -59,6 +62,15 @@ def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
         for envelope in envelopes:
             module = import_module(_module_for(envelope))
             yield Parsed(_kind(envelope), envelope, module.parse(envelope))
+
+
+def compiled_loops() -> bool:
+    """True when the inner loops run in C: segments, transaction set bodies and 835 loops.
+
+    They are built with the package when a C compiler is there; without one the Python loops
+    read the same values, about three times slower.
+    """
+    return tokenizer_module.compiled() and envelope_module.compiled() and claims_module.compiled()
 
 
 def _module_for(envelope: Envelope) -> str:
