@@ -7,11 +7,12 @@ sets) it fails instead, so CI can never pass by skipping.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from support import SAMPLES, TEST_DATA, need
+from support import SAMPLES, TEST_DATA, compiled_loops_built, need, python_loops
 
 __all__ = ["need"]
 
@@ -29,3 +30,14 @@ def samples_dir() -> Path:
 def test_data() -> Path:
     """Our own synthetic X12 files, named by scenario."""
     return TEST_DATA
+
+
+@pytest.fixture(params=["compiled", "python"])
+def reading_loops(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test with the X12 reader's C loops, then with its Python loops only."""
+    if request.param == "python":
+        with python_loops():
+            yield "python"
+        return
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    yield "compiled"

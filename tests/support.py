@@ -6,7 +6,13 @@ that name.)
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime as dt
+import importlib
 import os
+from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,3 +35,79 @@ def need(available: bool, reason: str) -> None:
     if require_all():
         pytest.fail(f"required for CI but missing: {reason}")
     pytest.skip(reason)
+
+
+# The modules whose inner loops have a C twin, and the attribute that holds it (None when the
+# C extension was not built: the Python loop reads the same).
+READING_LOOPS = (
+    ("claimbridge.x12.tokenizer", "_stream_c"),
+    ("claimbridge.x12.envelope", "_stream_c"),
+    ("claimbridge.x12.tx835_005010X221A1.claims", "_claims_c"),
+)
+
+
+def compiled_loops_built() -> bool:
+    """True when every C loop of the X12 reader was built and is in use."""
+    return all(
+        getattr(importlib.import_module(module), name) is not None for module, name in READING_LOOPS
+    )
+
+
+@contextlib.contextmanager
+def python_loops() -> Iterator[None]:
+    """Read X12 with the Python loops only, as on a machine without a C compiler."""
+    modules = [(importlib.import_module(module), name) for module, name in READING_LOOPS]
+    kept = [getattr(module, name) for module, name in modules]
+    for module, name in modules:
+        setattr(module, name, None)
+    try:
+        yield
+    finally:
+        for (module, name), compiled in zip(modules, kept, strict=True):
+            setattr(module, name, compiled)
+
+
+def dump(value: object, indent: str = "") -> list[str]:
+    """A typed X12 value as lines of text, one field a line, nested values indented.
+
+    Every field is named (``Nm1`` included, whose ``repr`` hides names) and amounts are
+    ``Decimal`` reprs, so ``1.5`` and ``1.50`` differ.
+    """
+    named = _named_fields(value)
+    if named is not None:
+        lines = [f"{indent}{type(value).__name__}("]
+        for name, field in named:
+            inner = dump(field, indent + "  ")
+            lines.append(f"{indent}  {name}={inner[0].lstrip()}")
+            lines.extend(inner[1:])
+        return [*lines, f"{indent})"]
+    if isinstance(value, tuple | list):
+        items = [line for item in value for line in dump(item, indent + "  ")]
+        return [f"{indent}[", *items, f"{indent}]"] if items else [f"{indent}[]"]
+    if isinstance(value, Decimal | dt.date | dt.time | str | int) or value is None:
+        return [f"{indent}{value!r}"]
+    raise TypeError(f"no dump for {type(value).__name__}")
+
+
+def _named_fields(value: object) -> list[tuple[str, object]] | None:
+    """The (name, value) fields of a NamedTuple or a dataclass; None for anything else."""
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return list(zip(value._fields, value, strict=True))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
+    return None
+
+
+def reading_outcome(text: str) -> list[str]:
+    """What reading X12 ``text`` gives: every transaction dumped, or the error, as lines."""
+    from claimbridge.errors import X12Error
+    from claimbridge.x12.reader import parse_text
+
+    lines: list[str] = []
+    try:
+        for parsed in parse_text(text):
+            lines.append(parsed.kind)
+            lines.extend(dump(parsed.value))
+    except X12Error as error:
+        lines.append(f"{type(error).__name__}: {error}")
+    return lines

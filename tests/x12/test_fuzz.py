@@ -4,6 +4,7 @@ Each example takes a seed file (the public samples that are small enough, and ou
 files) and applies one mutation: a cut at any point, a duplicated or dropped segment, garbled
 characters, two delimiters swapped, wrong envelope counts, or the whole file re-delimited with
 unusual characters. The number of examples is bounded so the module runs in well under a minute.
+The reader's C loops and its Python loops must give the same values or the same error.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from claimbridge.x12.igcheck import pyx12_available
 from claimbridge.x12.reader import read_file
 from claimbridge.x12.tokenizer import parse_segments
 from claimbridge.x12.validate import ValidationReport, validate_text
-from support import SAMPLES, TEST_DATA, need
+from support import (
+    SAMPLES,
+    TEST_DATA,
+    compiled_loops_built,
+    need,
+    python_loops,
+    reading_outcome,
+)
 
 SEED_LIMIT = 12_000  # characters; keeps each example fast
 PYX12_SEED_LIMIT = 4_000
@@ -163,6 +171,15 @@ FUZZ = settings(
 def test_reading_a_mutated_file_fails_only_with_x12_error(scratch: Path, text: str) -> None:
     scratch.write_bytes(text.encode("utf-8", errors="surrogatepass"))
     only_x12_errors(lambda: read_and_convert(scratch))
+
+
+@FUZZ
+@given(text=mutated(SEEDS))
+def test_the_c_loops_read_a_mutated_file_as_the_python_loops_do(text: str) -> None:
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    compiled = reading_outcome(text)
+    with python_loops():
+        assert reading_outcome(text) == compiled
 
 
 @FUZZ

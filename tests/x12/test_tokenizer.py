@@ -8,6 +8,8 @@ from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.delimiters import Delimiters, read_delimiters
 from claimbridge.x12.tokenizer import iter_segments, parse_segments, read_segments
 
+pytestmark = pytest.mark.usefixtures("reading_loops")  # the C loops and the Python ones
+
 ISA = (
     "ISA*00*          *00*          *ZZ*123456789      *ZZ*330897513      "
     "*250301*1200*^*00501*000000101*0*P*:~"

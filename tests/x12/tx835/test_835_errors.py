@@ -10,6 +10,8 @@ from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx835_005010X221A1 import Remittance, to_json
 
+pytestmark = pytest.mark.usefixtures("reading_loops")  # the C loops and the Python ones
+
 ENVELOPE = (
     "ISA*00*          *00*          *ZZ*EXAMPLEPAYER   *ZZ*330897513      "
     "*250320*0900*^*00501*000000401*0*P*:~GS*HP*EXAMPLEPAYER*330897513*20250320*0900*401*X*"

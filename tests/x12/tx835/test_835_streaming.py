@@ -6,10 +6,14 @@ import tracemalloc
 from collections.abc import Iterator
 from types import ModuleType
 
+import pytest
+
 import claimbridge.x12.tx835_005010X221A1 as tx835
 from claimbridge.x12.envelope import iter_envelopes
 from claimbridge.x12.reader import parse_envelopes
 from claimbridge.x12.tokenizer import iter_segments
+
+pytestmark = pytest.mark.usefixtures("reading_loops")  # the C loops and the Python ones
 
 HEAD = (
     "ISA*00*          *00*          *ZZ*EXAMPLEPAYER   *ZZ*330897513      "

@@ -9,15 +9,13 @@ intended change: ``PYTHONPATH=tests python tests/x12/tx835/test_835_typed_golden
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from claimbridge.x12.reader import read_file
-from support import SAMPLES, TEST_DATA, need
+from support import SAMPLES, TEST_DATA, dump, need
 
 GOLDEN = TEST_DATA / "835-typed"
 # A file written by bench/generate.py (0.05 MB, seed 835): reversals, PLB, CAS at both levels.
@@ -25,22 +23,7 @@ GENERATED = TEST_DATA / "835" / "generated-0.05MB-seed835.835"
 SAMPLE_FILES = sorted((SAMPLES / "835").glob("*")) if (SAMPLES / "835").is_dir() else []
 OUR_FILES = sorted((TEST_DATA / "835").glob("*.835"))
 
-
-def dump(value: object, indent: str = "") -> list[str]:
-    """``value`` as lines of text, one field a line, nested values indented."""
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        lines = [f"{indent}{type(value).__name__}("]
-        for name, field in zip(value._fields, value, strict=True):
-            inner = dump(field, indent + "  ")
-            lines.append(f"{indent}  {name}={inner[0].lstrip()}")
-            lines.extend(inner[1:])
-        return [*lines, f"{indent})"]
-    if isinstance(value, tuple):
-        items = [line for item in value for line in dump(item, indent + "  ")]
-        return [f"{indent}[", *items, f"{indent}]"] if items else [f"{indent}[]"]
-    if isinstance(value, Decimal | dt.date | str | int) or value is None:
-        return [f"{indent}{value!r}"]
-    raise TypeError(f"no dump for {type(value).__name__}")
+pytestmark = pytest.mark.usefixtures("reading_loops")  # the C loops and the Python ones
 
 
 def typed_text(path: Path) -> str:

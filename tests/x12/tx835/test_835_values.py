@@ -13,6 +13,8 @@ from claimbridge.x12.segments import Segment
 from claimbridge.x12.tx835_005010X221A1.elements import Elements, plain_money
 from claimbridge.x12.values import money
 
+pytestmark = pytest.mark.usefixtures("reading_loops")  # the C loops and the Python ones
+
 AMOUNT_LIKE = st.from_regex(r"\A[-+ ]?[0-9]{0,7}(\.[0-9]{0,4})?([eE][-+]?[0-9])?\Z")
 NEAR_AMOUNTS = st.text(alphabet="0123456789.-+eE _²٣NaInfity", max_size=10)
 

@@ -1,0 +1,118 @@
+"""The C loops of the X12 reader read exactly what its Python loops read.
+
+``_stream_c`` (segments and transaction set bodies) and ``_claims_c`` (835 loops 2000–2110)
+are built when a C compiler is there; without one the Python loops do the work. Each test
+reads the same text both ways and compares everything, errors included. The golden, tokenizer,
+envelope and 835 tests also run both ways (the ``reading_loops`` fixture), and
+``test_fuzz.py`` compares both on mutated files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from claimbridge.x12.tokenizer import iter_segments
+from support import TEST_DATA, compiled_loops_built, need, python_loops, reading_outcome
+
+PAID = (TEST_DATA / "835" / "generated-0.05MB-seed835.835").read_text(encoding="ascii")
+
+
+def both_ways(text: str) -> tuple[list[str], list[str]]:
+    """Reading ``text`` with the C loops, then with the Python loops."""
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    compiled = reading_outcome(text)
+    with python_loops():
+        python = reading_outcome(text)
+    return compiled, python
+
+
+def segments_both_ways(pieces: list[str]) -> tuple[list[object], list[object]]:
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    compiled = [tuple(s) for s in iter_segments(pieces)]
+    with python_loops():
+        python = [tuple(s) for s in iter_segments(pieces)]
+    return compiled, python
+
+
+def test_the_c_loops_are_built() -> None:
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+
+
+def test_a_generated_835_reads_the_same() -> None:
+    compiled, python = both_ways(PAID)
+    assert compiled == python
+    assert sum(line.strip() == "Loop2100(" for line in compiled) > 50
+
+
+@pytest.mark.parametrize(
+    ("plain", "odd"),
+    [
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*+196*"),  # a sign
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*1.96E2*"),  # an exponent
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*196.*"),  # a dot without decimals
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*.5*"),  # no integer digits
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*196.125*"),  # three decimals
+        ("CLP*CB00000002*1*196*", "CLP*CB00000002*1*19x6*"),  # not a number: an error
+        ("CLP*CB00000002*1*196*", "CLP**1*196*"),  # CLP01 empty: an error
+        ("DTM*472*20241028~", "DTM*472*20240230~"),  # not a real date: an error
+        ("DTM*472*20241028~", "DTM*472*2024102~"),  # seven digits: an error
+        ("DTM*472*20241028~", "DTM*472*20241028*1200~"),  # a time: another shape
+        ("SVC*HC:71046*98*47.83~", "SVC*HC:71046:26:::::X:Y*98*47.83~"),  # ten components
+        ("SVC*HC:71046*98*47.83~", "SVC*HC:71046*98*47.83***HC:71045*1~"),  # as submitted
+        ("SVC*HC:71046*98*47.83~", "SVC**98*47.83~"),  # SVC01 empty: an error
+        ("CAS*CO*45*38.22~", "CAS*CO*45*38.22*1*CO*253*0.78~"),  # two triplets
+        ("CAS*CO*45*38.22~", "CAS*CO*45~"),  # an amount missing: an error
+        ("REF*6R*CB00000002-1~", "REF*6R*CB00000002-1*X~"),  # a description
+        ("AMT*B6*59.78~", "AMT*B6*59.78*C~"),  # a credit/debit flag
+        ("AMT*B6*59.78~", "AMT*B6~"),  # AMT02 empty: an error
+        ("MOA***N381~", "MOA*0.5*12*N381*****3*4~"),  # rate and amounts
+        ("MOA***N381~", "MOA***N381~MIA*1*2*3~QTY*CA*2~PER*CX*DESK~"),  # the rarer parts
+        ("NM1*82*1*FERN*RILEY****XX*1987654328~", "NM1*82*1*FERN~"),  # short
+        ("NM1*82*1*FERN*RILEY****XX*1987654328~", "NM1*82" + "*X" * 13 + "~"),  # too long
+        ("LX*1~", "LX*1~TS3*1*11*20241231*1*100~"),  # header number totals
+        ("LX*1~", "LX*1~XYZ*1~"),  # a segment the guide does not have there
+    ],
+)
+def test_every_shape_reads_the_same(plain: str, odd: str) -> None:
+    assert plain in PAID
+    compiled, python = both_ways(PAID.replace(plain, odd, 1))
+    assert compiled == python
+
+
+def test_odd_characters_split_the_same() -> None:
+    text = PAID.replace("SPRUCE", "SPRÜCE").replace("EMERY", "EMΕRY").replace("ELM*", "ELM😀*")
+    compiled, python = both_ways(text)
+    assert compiled == python
+    assert any("SPRÜCE" in line for line in compiled)
+
+
+def test_pieces_split_anywhere_and_an_empty_piece_ends_a_segment() -> None:
+    head, rest = PAID[:120], PAID[120:400]
+    pieces = [head, rest[:7], "", rest[7:], rest[7:8]]
+    compiled, python = segments_both_ways(pieces)
+    assert compiled == python
+    whole, _ = segments_both_ways([PAID[:400]])
+    assert compiled != whole  # the empty piece ended a segment early, in both
+
+
+def test_nothing_is_read_before_the_first_segment_is_asked_for() -> None:
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    taken: list[str] = []
+
+    def pieces() -> Iterator[str]:
+        for start in range(0, 5000, 1000):
+            taken.append(PAID[start : start + 1000])
+            yield taken[-1]
+
+    segments = iter_segments(pieces())
+    assert taken == []
+    assert next(segments).id == "ISA"
+    assert len(taken) == 5  # the ISA is read from the first 4,096 characters at least
+
+
+def test_a_wrong_segment_id_fails_the_same() -> None:
+    compiled, python = both_ways(PAID.replace("\nCLP*", "\nclp*", 1))
+    assert compiled == python
+    assert compiled[-1].startswith("X12SyntaxError")
