@@ -5,7 +5,8 @@ prints CPU seconds, MB/s and nanoseconds per segment, best of ``--repeats``: spl
 text with ``str.split`` only (the floor of any design that looks at each segment in Python),
 the tokenizer, the tokenizer with envelopes, the 005010X221A1 typing alone (on transaction
 sets built beforehand), and the whole read. Every stage runs inside ``fewer_collections``,
-as ``parse_envelopes`` does. Run: ``.venv/bin/python bench/reading_cost.py [--size MB]``.
+as ``parse_envelopes`` does. ``--python-loops`` measures the Python loops the reader uses when
+its C extensions were not built. Run: ``.venv/bin/python bench/reading_cost.py [--size MB]``.
 """
 
 from __future__ import annotations
@@ -16,12 +17,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import generate
+from claimbridge.x12 import envelope as envelope_module
+from claimbridge.x12 import tokenizer as tokenizer_module
 from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import TransactionSet, iter_envelopes
+from claimbridge.x12.reader import compiled_loops
 from claimbridge.x12.tokenizer import parse_segments
+from claimbridge.x12.tx835_005010X221A1 import claims as claims_module
 from claimbridge.x12.tx835_005010X221A1 import parse
 
 DATA = Path(__file__).resolve().parent / "out" / "data"
+
+
+def use_python_loops() -> None:
+    """Read with the Python loops only, as a machine without a C compiler does."""
+    tokenizer_module._stream_c = None
+    envelope_module._stream_c = None
+    claims_module._claims_c = None
 
 
 def best_cpu_seconds(work: Callable[[], object], repeats: int) -> float:
@@ -75,7 +87,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, default=5.0, help="MB of 835 (default 5)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--python-loops", action="store_true", help="without the C loops, as with no compiler"
+    )
     options = parser.parse_args()
+    if options.python_loops:
+        use_python_loops()
+    print(f"inner loops: {'C' if compiled_loops() else 'Python'}")
     manifest = generate.ensure_835(DATA, options.size, seed=835)
     text = Path(manifest.path).read_text(encoding="ascii")
     megabytes = len(text) / generate.MB
