@@ -280,19 +280,33 @@ plain_money(PyObject *text)
     return amount;
 }
 
+/* The value of a plain ``text``; NULL with no error set when ``text`` is not plain. */
+typedef PyObject *(*PlainReader)(PyObject *text);
+
+/* Element ``number`` (``text``) of ``segment``: remembered in ``cache``, else read by
+ * ``plain`` (and remembered), else by the Elements method ``method``, which remembers it too
+ * or raises the error that names the element. */
+static PyObject *
+converted(Converters *converters, PyObject *cache, PlainReader plain, enum method method,
+          PyObject *text, PyObject *segment, long number)
+{
+    PyObject *value = remembered(cache, text);
+    if (value != NULL || PyErr_Occurred()) {
+        return value;
+    }
+    value = plain(text);
+    if (value != NULL) {
+        return remember(cache, text, value);
+    }
+    return PyErr_Occurred() ? NULL : ask_text(converters, method, text, segment, number);
+}
+
 /* Element ``number`` (``text``) of ``segment`` as Elements.money reads it. */
 static PyObject *
 money(Converters *converters, PyObject *text, PyObject *segment, long number)
 {
-    PyObject *value = remembered(converters->amounts, text);
-    if (value != NULL || PyErr_Occurred()) {
-        return value;
-    }
-    value = plain_money(text);
-    if (value != NULL) {
-        return remember(converters->amounts, text, value);
-    }
-    return PyErr_Occurred() ? NULL : ask_text(converters, E_MONEY, text, segment, number);
+    return converted(converters, converters->amounts, plain_money, E_MONEY, text, segment,
+                     number);
 }
 
 /* As Elements.optional_decimal: None for '', else an exact decimal. */
@@ -338,15 +352,7 @@ plain_date(PyObject *text)
 static PyObject *
 date(Converters *converters, PyObject *text, PyObject *segment, long number)
 {
-    PyObject *value = remembered(converters->dates, text);
-    if (value != NULL || PyErr_Occurred()) {
-        return value;
-    }
-    value = plain_date(text);
-    if (value != NULL) {
-        return remember(converters->dates, text, value);
-    }
-    return PyErr_Occurred() ? NULL : ask_text(converters, E_DATE, text, segment, number);
+    return converted(converters, converters->dates, plain_date, E_DATE, text, segment, number);
 }
 
 /* list[start:end] as a tuple. */
