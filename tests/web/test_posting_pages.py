@@ -97,7 +97,7 @@ def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: St
     page = biller.get("/unmatched").text
     assert "CB2002" in page and "EFT55501" in page and "era.835" in page
     assert '4 <span class="muted">Denied</span>' in page  # CLP02 in words
-    assert '<option value="CB-9002">same charge</option>' in page
+    assert '<option value="CB-9002">same charge, similar number</option>' in page
     token = csrf_of(biller, "/unmatched")
     unmatched_id = _unmatched_id(store)
     missing = {"csrf_token": token, "clm01": "CB-NOPE"}

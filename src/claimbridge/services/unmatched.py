@@ -10,16 +10,21 @@ A match posts that CLP, read back from the kept 835, through ``services.post.pos
 with the CLP settled to the chosen claim: the same lines, adjustments and status moves as
 automatic posting. The row is resolved (``resolved_at``/``resolved_by``, ``matched_claim_id``,
 ``resolution``) and stays resolved if the remittance is undone and posted again.
+
+Likely claims are those awaiting payment with the same charge, a service date of the ERA claim
+(its statement period or a line's date, read from the kept 835) or a patient control number
+much like it; the more counts a claim matches on, the higher it ranks.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Row, select, union
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -29,7 +34,7 @@ from claimbridge.services.post import Posted, post_claims
 from claimbridge.services.reposting import kept_remittance, remittance_row
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import ClaimRepository, utcnow
-from claimbridge.x12.tx835_005010X221A1 import Remittance
+from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance
 
 AWAITING = (
     ClaimStatus.SUBMITTED,
@@ -38,8 +43,11 @@ AWAITING = (
     ClaimStatus.DENIED,
     ClaimStatus.PAID,
 )
-MOST_CANDIDATES = 5
+MOST_CANDIDATES = 5  # found per count (charge, service date, number); twice that are shown
 _SCANNED = 5000  # claims compared by patient control number at most
+_CLOSE = 0.6  # how alike two patient control numbers are to be "similar" (difflib ratio)
+
+_Found = Row[int, str, str, Decimal, date]  # a claim's id, clm01, status, charge, service date
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,29 +105,95 @@ def dismiss_unmatched(session: Session, unmatched_id: int, actor: str, reason: s
 
 
 def candidates(session: Session, unmatched_id: int) -> list[Candidate]:
-    """Claims of ours it may be: the same charge, or a patient control number much like it."""
-    row = _row(session, unmatched_id)
-    claim = t.ClaimRow
-    columns = (claim.clm01, claim.status, claim.total_charge, claim.service_date)
+    """Claims of ours it may be, those matching on most counts first (see ``likely_claims``)."""
+    return likely_claims(session, [unmatched_id])[unmatched_id]
+
+
+def likely_claims(session: Session, unmatched_ids: Sequence[int]) -> dict[int, list[Candidate]]:
+    """Per unmatched ERA claim, claims of ours awaiting payment it may be: the same charge, a
+    service date of the ERA claim (the claim's own or one of its lines'), or a patient control
+    number much like it. A claim matching on more counts ranks first; each 835 is read once."""
+    kept: dict[int, Remittance | None] = {}
+    likely: dict[int, list[Candidate]] = {}
+    for unmatched_id in unmatched_ids:
+        row = _row(session, unmatched_id)
+        if row.remittance_id not in kept:
+            kept[row.remittance_id] = _kept(session, row.remittance_id)
+        likely[unmatched_id] = _likely(session, row, _service_dates(kept[row.remittance_id], row))
+    return likely
+
+
+def _kept(session: Session, remittance_id: int) -> Remittance | None:
+    """The 835 a remittance was posted from, or None when its bytes are not kept."""
+    row = session.get_one(t.RemittanceRow, remittance_id)
+    try:
+        return kept_remittance(session, row)
+    except StoreError:
+        return None
+
+
+def _service_dates(remittance: Remittance | None, row: t.UnmatchedClaimRow) -> tuple[date, ...]:
+    claim = _clp_of(remittance, row) if remittance else None
+    return claim.service_dates if claim else ()
+
+
+def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
+    claim, line = t.ClaimRow, t.ClaimLineRow
+    columns = (claim.id, claim.clm01, claim.status, claim.total_charge, claim.service_date)
     awaiting = [status.value for status in AWAITING]
     query = select(*columns).where(claim.status.in_(awaiting)).order_by(claim.id.desc())
-    found: dict[str, Candidate] = {}
-    for clm01, status, charge, day in session.execute(
-        query.where(claim.total_charge == row.charge)
-    ):
-        found[clm01] = Candidate(clm01, ClaimStatus(status), charge, day, "same charge")
-        if len(found) >= MOST_CANDIDATES:
-            break
-    rows = session.execute(query.limit(_SCANNED)).all()
-    similar = difflib.get_close_matches(
-        row.patient_control_number, [r.clm01 for r in rows], n=MOST_CANDIDATES, cutoff=0.6
+    charge = claim.total_charge == row.charge
+    matches = [query.where(charge)]
+    if days:  # from the indexes on claims.service_date and claim_lines.service_date
+        on_day = query.where(claim.service_date.in_(days))
+        lines = query.join(line, line.claim_id == claim.id)
+        on_line_day = lines.where(line.service_date.in_(days)).distinct()
+        matches = [on_day.where(charge), on_line_day.where(charge), *matches, on_day, on_line_day]
+    found: dict[str, _Found] = {}
+    for match in matches:
+        for found_row in session.execute(match.limit(MOST_CANDIDATES)):
+            found.setdefault(found_row.clm01, found_row)
+    scanned = {r.clm01: r for r in session.execute(query.limit(_SCANNED))}
+    number = row.patient_control_number
+    for clm01 in difflib.get_close_matches(number, scanned, n=MOST_CANDIDATES, cutoff=_CLOSE):
+        found.setdefault(clm01, scanned[clm01])
+    served = _days_served(session, [r.id for r in found.values()], days)
+    ranked = [_candidate(r, row, served.get(r.id, set())) for r in found.values()]
+    ranked.sort(key=lambda pair: -len(pair[0]))  # stable: the order found breaks ties
+    return [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
+
+
+def _days_served(
+    session: Session, claim_ids: list[int], days: tuple[date, ...]
+) -> dict[int, set[date]]:
+    """Of ``days``, those each claim (by id) or one of its lines was served on."""
+    served: dict[int, set[date]] = {}
+    if not claim_ids or not days:
+        return served
+    claim, line = t.ClaimRow, t.ClaimLineRow
+    own = select(claim.id, claim.service_date).where(
+        claim.id.in_(claim_ids), claim.service_date.in_(days)
     )
-    by_clm01 = {r.clm01: r for r in rows}
-    for clm01 in similar:
-        if clm01 not in found:
-            _, status, charge, day = by_clm01[clm01]
-            found[clm01] = Candidate(clm01, ClaimStatus(status), charge, day, "similar number")
-    return list(found.values())[: MOST_CANDIDATES * 2]
+    lines = select(line.claim_id, line.service_date).where(
+        line.claim_id.in_(claim_ids), line.service_date.in_(days)
+    )
+    for claim_id, day in session.execute(union(own, lines)):
+        served.setdefault(claim_id, set()).add(day)
+    return served
+
+
+def _candidate(
+    found: _Found, row: t.UnmatchedClaimRow, days: set[date]
+) -> tuple[list[str], Candidate]:
+    """Why ``found`` is suggested for ``row``, each count a reason, and the candidate."""
+    _, clm01, status, charge, day = found
+    reasons = ["same charge"] if charge == row.charge else []
+    if days:
+        reasons.append("same service date " + " and ".join(d.isoformat() for d in sorted(days)))
+    similar = difflib.SequenceMatcher(None, clm01, row.patient_control_number)
+    if similar.ratio() >= _CLOSE:
+        reasons.append("similar number")
+    return reasons, Candidate(clm01, ClaimStatus(status), charge, day, ", ".join(reasons))
 
 
 def _row(session: Session, unmatched_id: int, lock: bool = False) -> t.UnmatchedClaimRow:
@@ -139,15 +213,23 @@ def _waiting(session: Session, unmatched_id: int) -> t.UnmatchedClaimRow:
     return row
 
 
-def _only_clp(remittance: Remittance, row: t.UnmatchedClaimRow) -> Remittance:
-    """The remittance with only the CLP at the row's segment position (and no PLB)."""
+def _clp_of(remittance: Remittance, row: t.UnmatchedClaimRow) -> Loop2100 | None:
+    """The CLP of the remittance at the row's segment position, if it is the row's claim."""
     claims = [c for c in remittance.claims if c.clp.position == row.segment_position]
     if not claims or claims[0].clp.patient_control_number[:38] != row.patient_control_number:
+        return None
+    return claims[0]
+
+
+def _only_clp(remittance: Remittance, row: t.UnmatchedClaimRow) -> Remittance:
+    """The remittance with only the CLP at the row's segment position (and no PLB)."""
+    claim = _clp_of(remittance, row)
+    if claim is None:
         raise StoreError(
             f"the kept 835 has no claim {row.patient_control_number} at segment "
             f"{row.segment_position}; the unmatched row does not fit its file"
         )
-    group = remittance.header_numbers[0]._replace(claims=tuple(claims))
+    group = remittance.header_numbers[0]._replace(claims=(claim,))
     return remittance._replace(header_numbers=(group,), provider_adjustments=())
 
 

@@ -258,7 +258,7 @@ class ClaimRow(Base):
     billing_tax_id: Mapped[str] = mapped_column(String(9))
     billing_npi: Mapped[str] = mapped_column(String(10))
     rendering_npi: Mapped[str] = mapped_column(String(10))
-    service_date: Mapped[date] = mapped_column(Date)
+    service_date: Mapped[date] = mapped_column(Date, index=True)
     place_of_service: Mapped[str] = mapped_column(String(2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
     total_charge: Mapped[Decimal] = mapped_column(Money())
@@ -289,7 +289,7 @@ class ClaimLineRow(Base):
     units: Mapped[Decimal] = mapped_column(Quantity())
     charge: Mapped[Decimal] = mapped_column(Money())
     diagnosis_pointers: Mapped[str] = mapped_column(String(11))
-    service_date: Mapped[date] = mapped_column(Date)
+    service_date: Mapped[date] = mapped_column(Date, index=True)
     line_control_number: Mapped[str | None] = mapped_column(String(30), unique=True)
 
 

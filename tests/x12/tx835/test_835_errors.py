@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -66,6 +67,16 @@ def test_the_base_text_reads() -> None:
     remittance = read(SEGMENTS)
     assert remittance.claims[0].service_lines[0].line_control_number == "CB1-1"
     assert remittance.provider_adjustments[0].amount == Decimal("-1.00")
+
+
+def test_a_claim_names_the_dates_it_was_served() -> None:
+    statement = ["DTM*232*20250228", "DTM*233*20250301"]  # claim period; DTM*050 is not served
+    period = ["SVC*HC:85025*0*0**1", "DTM*150*20250302", "DTM*151*20250303"]
+    segments = [*HEADER, *CLAIM[:3], *statement, *CLAIM[3:], *period, *FOOTER]
+    [claim] = read(segments).claims
+    days = [dt.date(2025, 2, 28), dt.date(2025, 3, 1), dt.date(2025, 3, 2), dt.date(2025, 3, 3)]
+    assert claim.service_dates == tuple(days)  # the line's DTM*472 of 03-01 counted once
+    assert read(SEGMENTS).claims[0].service_dates == (dt.date(2025, 3, 1),)
 
 
 @pytest.mark.parametrize(

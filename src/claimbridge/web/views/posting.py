@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.services.post import unmatched
 from claimbridge.services.reposting import post_again, post_held, undo_posting
-from claimbridge.services.unmatched import candidates, dismiss_unmatched, match_by_hand
+from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
 from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import checked_form, field, require
@@ -59,7 +59,7 @@ def queue(request: Request) -> HTMLResponse:
     """ERA claims that match none of ours, each with likely claims of ours."""
     with store_of(request).read() as session:
         rows = unmatched(session)
-        likely = {row.id: candidates(session, row.id) for row in rows}
+        likely = likely_claims(session, [row.id for row in rows])
     return page(request, "unmatched.html", rows=rows, likely=likely)
 
 

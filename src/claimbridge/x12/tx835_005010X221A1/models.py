@@ -24,6 +24,9 @@ from typing import NamedTuple
 
 from claimbridge.x12.segments import Segment
 
+_CLAIM_DATES = frozenset({"232", "233"})  # claim statement period start, end
+_LINE_DATES = frozenset({"472", "150", "151"})  # service date, service period start, end
+
 
 class Trn(NamedTuple):
     """TRN reassociation trace number: the check or EFT number that ties the 835 to the money."""
@@ -425,6 +428,17 @@ class Loop2100(NamedTuple):
     def name(self, entity_code: str) -> Nm1 | None:
         """The first NM1 with NM101 ``entity_code``, or None."""
         return next((n for n in self.names if n.entity_code == entity_code), None)
+
+    @property
+    def service_dates(self) -> tuple[dt.date, ...]:
+        """Every date the claim says it was served, earliest first, once each: the statement
+        period (DTM*232, DTM*233) and each line's DTM*472, DTM*150 and DTM*151."""
+        claim = (d.date for d in self.dates if d.qualifier in _CLAIM_DATES)
+        lines = (
+            d.date for line in self.service_lines for d in line.dates
+            if d.qualifier in _LINE_DATES
+        )  # fmt: skip
+        return tuple(sorted({day for day in (*claim, *lines) if day is not None}))
 
     @property
     def patient(self) -> Nm1 | None:
