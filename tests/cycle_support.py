@@ -157,3 +157,14 @@ def posted_paid_and_denied(store: Store) -> int:
     assert report.outcome is Outcome.APPLIED
     with store.read() as session:
         return session.scalars(select(t.RemittanceRow.id)).one()
+
+
+def posted_unbalanced(store: Store) -> int:
+    """``posted_paid_and_denied``, but line 1's contractual adjustment is 5.00 short, so
+    CB2001's line and claim do not add up while the check does; the remittance id."""
+    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    text = data(PAID_AND_DENIED).replace("CAS*CO*45*40~", "CAS*CO*45*35~")
+    [report] = ingest_bytes(store, "era.835", text.encode())
+    assert report.outcome is Outcome.APPLIED and "1 do not balance" in (report.detail or "")
+    with store.read() as session:
+        return session.scalars(select(t.RemittanceRow.id)).one()

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from claimbridge.errors import InputError, StoreError
 from claimbridge.services.dashboard import dashboard
-from claimbridge.services.ingest import ingest_paths
+from claimbridge.services.ingest import Outcome, ingest_bytes, ingest_paths
 from claimbridge.services.post import unmatched
+from claimbridge.services.reposting import mark_balance_reviewed, post_again, undo_posting
+from claimbridge.services.worklist import ClaimFilter, worklist
 from claimbridge.store.db import Store
-from cycle_support import NOW, answered
+from cycle_support import (
+    NOW,
+    PAID_AND_DENIED,
+    answered,
+    data,
+    posted_paid_and_denied,
+    posted_unbalanced,
+    reasons,
+    renumber,
+)
+from ledger_fixtures import load_example
 
 
 def test_unmatched_era_claims_and_held_claims_raise_alerts(store: Store, tmp_path: Path) -> None:
@@ -30,3 +45,69 @@ def test_no_unmatched_alert_before_any_era(store: Store, tmp_path: Path) -> None
     with store.read() as session:
         texts = [alert.text for alert in dashboard(session, NOW, None).alerts]
     assert not [text for text in texts if "match none of ours" in text]
+
+
+def _board_of(store: Store) -> tuple[int, list[str], list[str]]:
+    """The dashboard's unbalanced count, its alerts' texts, and the worklist's unbalanced claims."""
+    with store.read() as session:
+        board = dashboard(session, NOW, None)
+        listed = worklist(session, ClaimFilter(unbalanced=True), NOW.date())
+    return board.unbalanced_claims, [a.text for a in board.alerts], [r.clm01 for r in listed]
+
+
+def _unbalanced_alerts(texts: list[str]) -> list[str]:
+    return [text for text in texts if "amounts do not add up" in text]
+
+
+def test_a_claim_posted_from_an_era_that_does_not_add_up_is_an_alert(store: Store) -> None:
+    load_example(store)
+    posted_unbalanced(store)
+    count, texts, listed = _board_of(store)
+    assert count == 1 and listed == ["CB2001"]
+    [alert] = _unbalanced_alerts(texts)
+    assert alert.startswith("1 claim was posted from ERAs whose amounts do not add up")
+    with store.read() as session:
+        board = dashboard(session, NOW, None)
+    [link] = [a.link for a in board.alerts if a.text == alert]
+    assert link == "/claims?unbalanced=1"
+
+
+def test_a_balanced_era_raises_no_such_alert(store: Store) -> None:
+    load_example(store)
+    posted_paid_and_denied(store)
+    count, texts, listed = _board_of(store)
+    assert (count, _unbalanced_alerts(texts), listed) == (0, [], [])
+
+
+def test_marking_the_claim_reviewed_clears_the_alert(store: Store) -> None:
+    load_example(store)
+    posted_unbalanced(store)
+    with store.transaction() as session, pytest.raises(InputError):
+        mark_balance_reviewed(session, "CB2001", "biller", " ")
+    with store.transaction() as session:
+        mark_balance_reviewed(session, "CB2001", "biller", "matches the paper EOB")
+    count, texts, listed = _board_of(store)
+    assert (count, _unbalanced_alerts(texts), listed) == (0, [], [])
+    assert "reviewed by biller: matches the paper EOB" in reasons(store, "CB2001")[-1]
+    with store.transaction() as session, pytest.raises(StoreError):
+        mark_balance_reviewed(session, "CB2001", "biller", "again")
+
+
+def test_undoing_the_posting_clears_it_and_posting_again_raises_it_again(store: Store) -> None:
+    load_example(store)
+    remittance_id = posted_unbalanced(store)
+    with store.transaction() as session:
+        undo_posting(session, remittance_id, "biller", "posted to the wrong practice")
+    assert _board_of(store)[0] == 0
+    with store.transaction() as session:
+        post_again(session, remittance_id, "biller")
+    assert _board_of(store)[::2] == (1, ["CB2001"])
+
+
+def test_a_later_era_that_adds_up_replaces_the_one_that_did_not(store: Store) -> None:
+    load_example(store)
+    posted_unbalanced(store)
+    later = renumber(data(PAID_AND_DENIED), "EFT55501", "EFT55502")
+    [report] = ingest_bytes(store, "later.835", later.encode())
+    assert report.outcome is Outcome.APPLIED
+    assert _board_of(store)[0] == 0

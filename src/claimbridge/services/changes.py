@@ -21,6 +21,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.repositories import ClaimRepository, Move, utcnow
 
 ACTOR = "ingest"
+NOTE_EVENT = "note"
 CHUNK = 900  # ids per IN (…) list: under SQLite's old 999-variable limit
 
 
@@ -96,7 +97,7 @@ class Changes:
 
     inbound_file_id: int
     moves: list[Move] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(default_factory=list)
+    notes: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # by event kind
     current: dict[int, ClaimStatus] = field(default_factory=dict)
     written: int = 0
     actor: str = ACTOR  # who the events name: ingest, or the person who posted by hand
@@ -111,15 +112,15 @@ class Changes:
         if current is target and target is not ClaimStatus.PAID:
             return True
         if not can_move(current, target):
-            self.notes.append((claim.id, f"stays {current.value} (not {target.value}): {why}"))
+            self.note(claim, f"stays {current.value} (not {target.value}): {why}")
             return False
         self.moves.append(Move(claim.id, current, target, why))
         self.current[claim.id] = target
         return True
 
-    def note(self, claim: ClaimRef, why: str) -> None:
-        """An event that changes no status."""
-        self.notes.append((claim.id, why))
+    def note(self, claim: ClaimRef, why: str, what: str = NOTE_EVENT) -> None:
+        """An event that changes no status; ``what`` names its kind on the timeline."""
+        self.notes.setdefault(what, []).append((claim.id, why))
 
     def write(self, session: Session) -> None:
         """Write the gathered moves and notes, and start gathering afresh.
@@ -129,9 +130,10 @@ class Changes:
         """
         repository = ClaimRepository(session)
         repository.move_many(self.moves, self.actor, self.inbound_file_id)
-        repository.note_many(self.notes, "note", self.actor, self.inbound_file_id)
+        for what, notes in self.notes.items():
+            repository.note_many(notes, what, self.actor, self.inbound_file_id)
         self.written += len(self.moves)
-        self.moves, self.notes, self.current = [], [], {}
+        self.moves, self.notes, self.current = [], {}, {}
 
     @property
     def moved(self) -> int:

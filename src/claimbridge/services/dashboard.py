@@ -2,9 +2,10 @@
 
 Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
 login Office Ally rejected (the transport's marks), no successful poll for more than a day
-once claims have been sent or polls tried, ERA claims that match none of ours, payers whose
-ERA enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
-although claims are out.
+once claims have been sent or polls tried, ERA claims that match none of ours, claims posted
+from ERAs whose amounts for them do not add up (until a person marks each reviewed), payers
+whose ERA enrollment is pending, and payers from which no ERA has come for
+``era_silence_days`` although claims are out.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
-from claimbridge.services.post import unmatched
+from claimbridge.services.post import unbalanced_claim_ids, unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
@@ -63,6 +64,7 @@ class Dashboard:
     last_file: LastFile | None
     alerts: tuple[Alert, ...]
     last_poll: Poll | None = None
+    unbalanced_claims: int = 0  # posted from ERAs that do not add up, not yet reviewed
 
 
 def dashboard(
@@ -72,11 +74,13 @@ def dashboard(
     counts = status_counts(session)
     flying = [counts.get(status, (0, Decimal("0.00"))) for status in IN_FLIGHT]
     polls = recent_polls(session, 1)
+    unbalanced = _unbalanced_count(session)
     alerts = (
         *_auth_alerts(session, known_hosts),
         *_poll_alerts(session, now, bool(polls)),
         *_claim_alerts(session),
         *_unmatched_alerts(session),
+        *_unbalanced_alerts(unbalanced),
         *_era_enrollment_alerts(session),
         *_silent_payer_alerts(session, now, era_silence_days),
     )
@@ -87,6 +91,7 @@ def dashboard(
         last_file=_last_file(session),
         alerts=alerts,
         last_poll=polls[0] if polls else None,
+        unbalanced_claims=unbalanced,
     )
 
 
@@ -154,6 +159,21 @@ def _unmatched_alerts(session: Session) -> list[Alert]:
         "(the Unmatched page lists them)."
     )
     return [Alert("warning", text, "/unmatched")]
+
+
+def _unbalanced_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(unbalanced_claim_ids().subquery())) or 0
+
+
+def _unbalanced_alerts(count: int) -> list[Alert]:
+    if not count:
+        return []
+    claims = "1 claim was" if count == 1 else f"{count} claims were"
+    text = (
+        f"{claims} posted from ERAs whose amounts do not add up: compare each with the payer's "
+        "EOB, then mark it reviewed on its page."
+    )
+    return [Alert("warning", text, "/claims?unbalanced=1")]
 
 
 def _era_enrollment_alerts(session: Session) -> list[Alert]:

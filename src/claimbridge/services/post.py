@@ -13,7 +13,9 @@
 5. each claim's status follows (``domain.posting.status_after``) with an event that says what
    the payer paid, what the patient owes, and for a denial the reasons (CARC/RARC) in words;
 6. a CLP whose claim or line equation does not hold is posted as the payer sent it (the money
-   moved), with a note on our claim naming each equation and how far off it is.
+   moved), with a note on our claim naming each equation and how far off it is (an
+   ``UNBALANCED_EVENT``). ``unbalanced_claim_ids`` selects the claims whose latest posting had
+   such a note that nobody has marked reviewed since (a ``BALANCE_REVIEWED_EVENT``).
 
 Totals are never overwritten: each CLP adds rows, so several ERAs, a reversal (negative
 amounts) and its correction sum up. ``appointment_totals`` gives what insurance paid and what
@@ -29,8 +31,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, func, insert, select, text
+from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
@@ -47,6 +49,8 @@ from claimbridge.x12.tx835_005010X221A1 import (
 )
 
 CHUNK = 900
+UNBALANCED_EVENT = "does_not_balance"  # the claim event naming a CLP's failing equations
+BALANCE_REVIEWED_EVENT = "balance_reviewed"  # a person compared it with the payer's EOB
 ZERO = Decimal("0.00")
 _PAYMENTS = t.Base.metadata.tables["payments"]
 _ADJUSTMENTS = t.Base.metadata.tables["adjustments"]
@@ -147,6 +151,35 @@ def _by_claim(imbalances: Sequence[Imbalance]) -> dict[str, list[Imbalance]]:
         if imbalance.level is not Level.TRANSACTION and imbalance.patient_control_number:
             found.setdefault(imbalance.patient_control_number, []).append(imbalance)
     return found
+
+
+def unbalanced_claim_ids(claim_id: int | None = None) -> Select[int]:
+    """The ids of claims whose latest posting did not balance, not marked reviewed since
+    (only ``claim_id`` when given).
+
+    The latest posting is the 835 file of the claim's newest payment row: an undone posting
+    has none left, a later ERA replaces it, and posting again notes it again.
+    """
+    note, later = aliased(t.ClaimEventRow), aliased(t.ClaimEventRow)
+    latest_file = (
+        select(t.RemittanceRow.inbound_file_id)
+        .join(t.PaymentRow, t.PaymentRow.remittance_id == t.RemittanceRow.id)
+        .where(t.PaymentRow.claim_id == note.claim_id)
+        .order_by(t.PaymentRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    reviewed = exists().where(
+        later.claim_id == note.claim_id,
+        later.what == BALANCE_REVIEWED_EVENT,
+        later.id > note.id,
+    )
+    query = select(note.claim_id).where(
+        note.what == UNBALANCED_EVENT, note.inbound_file_id == latest_file, ~reviewed
+    )
+    if claim_id is not None:
+        query = query.where(note.claim_id == claim_id)
+    return query.distinct()
 
 
 def _claim_chunks(claims: Sequence[Loop2100]) -> Iterable[Sequence[Loop2100]]:
@@ -300,6 +333,7 @@ class _Poster:
             ref,
             f"{self.label} does not balance for this claim, posted as sent: {listed}. "
             "Compare with the payer's EOB and ask the payer if it is wrong.",
+            UNBALANCED_EVENT,
         )
 
     def _queue_unmatched(self, claims: Sequence[Loop2100]) -> None:

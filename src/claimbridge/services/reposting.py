@@ -5,6 +5,7 @@
     undo_posting(session, remittance_id, "biller", "posted to the wrong practice")
     post_again(session, remittance_id, "biller")
     post_held(session, inbound_file_id, "biller", "payer confirmed the total by phone")
+    mark_balance_reviewed(session, "CB17", "biller", "matches the paper EOB")
 
 Undoing removes the remittance's payments, their adjustments and its PLB rows, marks it undone
 (``undone_at``/``undone_by``), takes every claim it touched back to where it would stand
@@ -16,6 +17,9 @@ with the same rules as ingest (``services.post``).
 Where a claim goes back to: with postings of other ERAs left, where those put it
 (``domain.posting.status_after``); with none, the status it had before this ERA's first move.
 A claim that moved on since (e.g. a denial corrected to ``ready``) stays, with a note.
+
+A claim posted from an ERA whose amounts for it do not add up stays on the dashboard until a
+person compares it with the payer's EOB and marks it reviewed (``mark_balance_reviewed``).
 """
 
 from __future__ import annotations
@@ -30,9 +34,16 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain import posting
 from claimbridge.domain.status import ClaimStatus, can_move, can_undo
-from claimbridge.errors import InputError, StoreError
+from claimbridge.errors import ClaimNotFound, InputError, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
-from claimbridge.services.post import Posted, payer_identifier, post_claims, post_remittance
+from claimbridge.services.post import (
+    BALANCE_REVIEWED_EVENT,
+    Posted,
+    payer_identifier,
+    post_claims,
+    post_remittance,
+    unbalanced_claim_ids,
+)
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import ClaimRepository, Move, utcnow
 from claimbridge.x12.reader import parse_text
@@ -168,6 +179,25 @@ def held_files(session: Session) -> list[HeldFile]:
         HeldFile(file_id, name, received_at, detail or "")
         for file_id, name, received_at, detail in session.execute(query.order_by(file.id))
     ]
+
+
+def needs_balance_review(session: Session, clm01: str) -> bool:
+    """True when claim ``clm01``'s latest posting did not balance and nobody marked it
+    reviewed since."""
+    claim_id = session.scalar(select(t.ClaimRow.id).where(t.ClaimRow.clm01 == clm01))
+    if claim_id is None:
+        raise ClaimNotFound(f"no claim {clm01!r}", claim_id=clm01)
+    return session.scalars(unbalanced_claim_ids(claim_id)).first() is not None
+
+
+def mark_balance_reviewed(session: Session, clm01: str, actor: str, reason: str) -> None:
+    """Record that ``actor`` compared the claim's unbalanced posting with the payer's EOB."""
+    reason = _required(reason, "what the review found")
+    if not needs_balance_review(session, clm01):
+        raise StoreError(f"claim {clm01} has no posting that does not balance left to review")
+    why = f"amounts that do not add up reviewed by {actor}: {reason}"
+    ClaimRepository(session).note(clm01, BALANCE_REVIEWED_EVENT, why, actor)
+    session.flush()
 
 
 def _required(text: str, what: str) -> str:

@@ -17,6 +17,7 @@ from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound
 from claimbridge.services.claim_view import Totals, claim_totals
+from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 
 PAGE_SIZE = 200
@@ -33,6 +34,7 @@ class ClaimFilter:
     service_to: date | None = None
     min_age_days: int | None = None
     text: str | None = None
+    unbalanced: bool = False  # only claims whose latest ERA did not add up, not yet reviewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +146,8 @@ def _filtered(
         query = query.where(claim.service_date <= wanted.service_to)
     if wanted.text:
         query = query.where(claim.clm01.contains(wanted.text.strip()))
+    if wanted.unbalanced:
+        query = query.where(claim.id.in_(unbalanced_claim_ids()))
     if wanted.min_age_days is not None:
         cutoff = datetime.combine(today - timedelta(days=wanted.min_age_days - 1), time(), UTC)
         query = query.where(func.coalesce(claim.submitted_at, claim.created_at) < cutoff)

@@ -1,5 +1,6 @@
 """The ``/api/v1`` routes that change postings: undo an ERA's posting, post it again, post a
-held 835 anyway, and work the unmatched queue. Billers and admins only; each change audited."""
+held 835 anyway, mark a claim whose ERA did not add up reviewed, and work the unmatched queue.
+Billers and admins only; each change audited."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from claimbridge.services.post import unmatched
-from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.reposting import (
+    mark_balance_reviewed,
+    post_again,
+    post_held,
+    undo_posting,
+)
 from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
 from claimbridge.services.users import Role
 from claimbridge.web.api.encode import to_json
@@ -50,6 +56,16 @@ def post_era_again(request: Request, remittance_id: int) -> Any:
         posted = post_again(session, remittance_id, user.username)
     audit(request, "change", "remittance", str(remittance_id), None, f"api: again: {posted}")
     return to_json(posted)
+
+
+@router.post("/claims/{clm01}/balance-reviewed")
+def post_balance_reviewed(request: Request, clm01: str, body: ReasonIn) -> Any:
+    """Mark a claim posted from an ERA that did not add up reviewed; it leaves the alert."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        mark_balance_reviewed(session, clm01, user.username, body.reason)
+    audit(request, "change", "claim", clm01, None, f"api: balance reviewed: {body.reason}")
+    return {"clm01": clm01, "reviewed": True}
 
 
 @router.post("/held-files/{inbound_file_id}/post")

@@ -66,7 +66,7 @@ def get_dashboard(request: Request) -> Any:
 
 @router.get("/claims")
 def get_claims(request: Request) -> Any:
-    """The worklist; query parameters status, payer, provider, from, to, age, q."""
+    """The worklist; query parameters status, payer, provider, from, to, age, q, unbalanced."""
     with store_of(request).read() as session:
         return to_json(worklist(session, claim_filter(dict(request.query_params)), today()))
 

@@ -10,6 +10,7 @@ from claimbridge.services.claim_fix import actions_for, rejected_alongside
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
+from claimbridge.services.reposting import needs_balance_review
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
@@ -29,11 +30,13 @@ DONE = {
     "replace": "This replacement (frequency 7) goes with the next submission; correct it first "
     "if its lines must change.",
     "void": "This void (frequency 8) goes with the next submission.",
+    "reviewed": "Marked reviewed: it leaves the dashboard's alert.",
 }
 
 
 def claim_filter(params: dict[str, str]) -> ClaimFilter:
-    """The worklist filter from query parameters (status, payer, provider, from, to, age, q)."""
+    """The worklist filter from query parameters (status, payer, provider, from, to, age, q,
+    unbalanced)."""
     status = params.get("status") or None
     if status is not None and status not in {s.value for s in ClaimStatus}:
         raise BadRequest(f"{status!r} is not a claim status")
@@ -45,6 +48,7 @@ def claim_filter(params: dict[str, str]) -> ClaimFilter:
         service_to=optional_date(params.get("to"), "date of service to"),
         min_age_days=optional_int(params.get("age"), "age in days"),
         text=params.get("q") or None,
+        unbalanced=params.get("unbalanced", "") not in {"", "0"},
     )
 
 
@@ -102,6 +106,7 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         detail = claim_detail(session, clm01)
         sent = claim_x12(session, clm01)
         alongside = rejected_alongside(session, clm01)
+        balance_review = needs_balance_review(session, clm01)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
     actions = actions_for(detail.status)
@@ -113,6 +118,7 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         actions=actions,
         done=done,
         alongside=alongside,
+        balance_review=balance_review,
     )
 
 

@@ -1,5 +1,6 @@
 """A person's say over posting: undo an ERA's posting, post it again, post a held 835 anyway,
-and the unmatched queue with matching by hand. Billers and admins change; viewers look."""
+mark a claim whose ERA did not add up reviewed, and the unmatched queue with matching by hand.
+Billers and admins change; viewers look."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.services.post import unmatched
-from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.reposting import (
+    mark_balance_reviewed,
+    post_again,
+    post_held,
+    undo_posting,
+)
 from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
 from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
@@ -52,6 +58,18 @@ async def anyway(request: Request, inbound_file_id: int) -> Response:
     detail = f"posted anyway: {reason}; " + "; ".join(str(p) for p in posted)
     audit(request, "change", "inbound_file", str(inbound_file_id), None, detail)
     return RedirectResponse("/eras", status_code=303)
+
+
+@router.post("/claims/{clm01}/balance-reviewed")
+async def balance_reviewed(request: Request, clm01: str) -> Response:
+    """Mark a claim posted from an ERA that did not add up reviewed, with what was found."""
+    form = await checked_form(request)
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        mark_balance_reviewed(session, clm01, user.username, reason)
+    audit(request, "change", "claim", clm01, None, f"balance reviewed: {reason}")
+    return RedirectResponse(f"/claims/{clm01}?done=reviewed", status_code=303)
 
 
 @router.get("/unmatched", response_class=HTMLResponse)
