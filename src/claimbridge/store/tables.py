@@ -409,7 +409,7 @@ class ClaimEventRow(Base):
     """One change to a claim: what, when (UTC), why, who, from which file. Never updated."""
 
     __tablename__ = "claim_events"
-    __table_args__ = (Index(None, "claim_id", "id"),)
+    __table_args__ = (Index(None, "claim_id", "id"), Index(None, "what", "claim_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
