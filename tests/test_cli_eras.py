@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 from claimbridge.cli import app
 from claimbridge.services.ingest import ingest_bytes
 from claimbridge.store.db import Store
-from cycle_support import add_claim, data, statuses
+from cycle_support import add_claim, data, posted_unbalanced, statuses
 from ledger_fixtures import load_example
 
 runner = CliRunner()
@@ -66,3 +67,21 @@ def test_match_dismiss_and_post_held(tmp_path: Path) -> None:
     output = _run("eras", "post-held", "2", "--reason", "confirmed by phone", "--db", url)
     assert _statuses(url)["CB3001"] == "paid"
     assert "ERA CHK700001 (11.00): 2 claims posted, 0 unmatched" in output
+
+
+def test_claims_posted_from_an_unbalanced_era_are_listed_until_reviewed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    load_example(store)
+    posted_unbalanced(store)
+    store.dispose()
+    listed = json.loads(_run("claims", "list", "--unbalanced", "--json", "--db", url))
+    assert [claim["patient_control_number"] for claim in listed] == ["CB2001"]
+    _run("claims", "reviewed", "CB2001", "--found", " ", "--db", url, code=1)
+    output = _run("claims", "reviewed", "CB2001", "--found", "matches the paper EOB", "--db", url)
+    assert "CB2001: marked reviewed" in output
+    assert json.loads(_run("claims", "list", "--unbalanced", "--json", "--db", url)) == []
+    shown = _run("claims", "show", "CB2001", "--db", url)
+    assert "balance_reviewed" in shown and "matches the paper EOB" in shown
+    _run("claims", "reviewed", "CB2001", "--found", "again", "--db", url, code=1)

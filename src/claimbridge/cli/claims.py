@@ -1,4 +1,4 @@
-"""``claimbridge claims create|list|show|resubmit`` and ``claimbridge submit``.
+"""``claimbridge claims create|list|show|resubmit|reviewed`` and ``claimbridge submit``.
 
 Each command opens the ledger, calls one service and prints what happened and what to do next.
 ``submit`` uploads over SFTP with the stored Office Ally account (password from
@@ -25,6 +25,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
 from claimbridge.services.claim_view import list_claims, show_claim
 from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
+from claimbridge.services.reposting import mark_balance_reviewed
 from claimbridge.services.submit import SubmitResult, submit
 from claimbridge.store.db import Store
 from claimbridge.transport.base import Transport
@@ -93,6 +94,13 @@ def list_command(
     status: Annotated[
         ClaimStatus | None, typer.Option("--status", help="Only claims in this status.")
     ] = None,
+    unbalanced: Annotated[
+        bool,
+        typer.Option(
+            "--unbalanced",
+            help="Only claims whose latest ERA did not add up and nobody marked reviewed.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -104,7 +112,7 @@ def list_command(
     """
     _, store = open_store(db)
     with store.read() as session:
-        claims = list_claims(session, status)
+        claims = list_claims(session, status, unbalanced=unbalanced)
     if as_json:
         typer.echo(json.dumps(claims, indent=2))
         return
@@ -197,6 +205,26 @@ def resubmit_command(
     _print_checked(checked)
     if checked.status is ClaimStatus.READY:
         console.print("Next: 'claimbridge submit' sends it.")
+
+
+@app.command("reviewed")
+@report_errors
+def reviewed_command(
+    claim: Annotated[str, typer.Argument(help="The claim's CLM01.")],
+    found: Annotated[
+        str, typer.Option("--found", help="What the comparison with the payer's EOB found.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Mark a claim whose latest ERA did not add up as compared with the payer's EOB; it then
+    leaves the dashboard's alert and 'claims list --unbalanced'. Example:
+
+        claimbridge claims reviewed CB000004 --found "matches the paper EOB"
+    """
+    _, store = open_store(db)
+    with store.transaction() as session:
+        mark_balance_reviewed(session, claim, actor(), found)
+    console.print(f"{claim}: marked reviewed; the note is on its timeline.", markup=False)
 
 
 @report_errors

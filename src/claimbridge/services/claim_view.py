@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_facts import split_codes, split_numbers
 from claimbridge.services.claims import find_claim
+from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 
 ZERO = Decimal("0.00")
@@ -49,11 +50,16 @@ def money(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01")))
 
 
-def list_claims(session: Session, status: ClaimStatus | None = None) -> list[dict[str, Any]]:
-    """Every claim (or those in ``status``) with its totals, oldest first."""
+def list_claims(
+    session: Session, status: ClaimStatus | None = None, *, unbalanced: bool = False
+) -> list[dict[str, Any]]:
+    """Every claim (or those in ``status``) with its totals, oldest first; with ``unbalanced``
+    only those whose latest ERA did not add up and nobody has marked reviewed."""
     query = _claim_query()
     if status is not None:
         query = query.where(t.ClaimRow.status == status.value)
+    if unbalanced:
+        query = query.where(t.ClaimRow.id.in_(unbalanced_claim_ids()))
     rows = session.execute(query.order_by(t.ClaimRow.id)).all()
     totals = claim_totals(session, [row[0].id for row in rows])
     return [
