@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -17,13 +18,14 @@ runner = CliRunner()
 
 
 def _ledger(tmp_path: Path) -> str:
-    """A SQLite ledger where EFT55501 paid CB2001 and left CB2002 unmatched."""
+    """A SQLite ledger where EFT55501 paid CB2001 and left CB2002 unmatched; CB-9002, of the
+    same charge and service date, is its likely claim."""
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
     store = Store(url)
     store.upgrade()
     load_example(store)
     add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
-    add_claim(store, "CB-9002", (("99213", "90", None),))
+    add_claim(store, "CB-9002", (("99213", "90", None),), service_date=date(2025, 2, 26))
     add_claim(store, "CB3001", (("99213", "150", "CB3001-1"),))
     ingest_bytes(store, "era.835", data("835/paid-and-denied-with-plb.835").encode())
     off = data("835/reversal-and-correction.835").replace("BPR*C*10*", "BPR*C*11*")
@@ -58,7 +60,16 @@ def test_undo_and_post_again_by_check_number(tmp_path: Path) -> None:
 
 def test_match_dismiss_and_post_held(tmp_path: Path) -> None:
     url = _ledger(tmp_path)
-    assert "1 unmatched" in _run("unmatched", "--db", url)
+    queue = _run("unmatched", "--db", url)
+    assert "1 unmatched" in queue
+    era_claim, heading, likely, *others = queue.splitlines()
+    assert era_claim.startswith("1  CB2002 (payer claim ICN20002)  status 4  charge 90.00")
+    assert "likely claims of ours" in heading
+    assert " ".join(likely.split()) == (
+        "CB-9002 submitted 90.00 2025-02-26 same charge, same service date 2025-02-26, "
+        "similar number"
+    )
+    assert "match: claimbridge eras match 1 CB-9002" in [line.strip() for line in others]
     assert "1 claims posted, 0 unmatched" in _run("eras", "match", "1", "CB-9002", "--db", url)
     assert _statuses(url)["CB-9002"] == "denied"
     refused = _run("eras", "dismiss", "1", "--reason", "late", "--db", url, code=1)

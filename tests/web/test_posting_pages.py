@@ -3,6 +3,7 @@ API change the ledger through the posting services, audited, for billers and adm
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -129,10 +130,18 @@ def test_a_line_that_is_not_ours_is_dismissed_with_a_reason(
 
 
 def test_the_api_undoes_posts_again_and_works_the_queue(api: TestClient, store: Store) -> None:
-    add_claim(store, "CB-9002", (("99213", "90", None),))
+    add_claim(store, "CB-9002", (("99213", "90", None),), service_date=date(2025, 2, 26))
     remittance_id = posted_paid_and_denied(store)
     [row] = api.get("/api/v1/unmatched").json()
     assert (row["patient_control_number"], row["charge"]) == ("CB2002", "90.00")
+    assert row["likely"][0] == {
+        "clm01": "CB-9002",
+        "status": "submitted",
+        "total_charge": "90.00",
+        "service_date": "2025-02-26",
+        "why": "same charge, same service date 2025-02-26, similar number",
+    }
+    assert ("CB2001", "similar number") in [(c["clm01"], c["why"]) for c in row["likely"]]
     missing = api.post(f"/api/v1/unmatched/{row['id']}/match", json={"clm01": "CB-NOPE"})
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"

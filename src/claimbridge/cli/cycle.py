@@ -28,7 +28,13 @@ from claimbridge.errors import ConfigError, InputError
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
 from claimbridge.services.polls import folder_source, recent_polls, sftp_source
-from claimbridge.services.post import appointment_totals, appointments_with_claims, unmatched
+from claimbridge.services.post import (
+    UnmatchedClaim,
+    appointment_totals,
+    appointments_with_claims,
+    unmatched,
+)
+from claimbridge.services.unmatched import Candidate, likely_claims
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import get_account
@@ -254,7 +260,7 @@ def eob_command(
 
 @report_errors
 def unmatched_command(db: DbOption = None) -> None:
-    """List ERA claims that match none of ours, for a person to sort out.
+    """List ERA claims that match none of ours, each with likely claims of ours and why.
 
     Example:
 
@@ -263,23 +269,48 @@ def unmatched_command(db: DbOption = None) -> None:
     _, store = open_store(db)
     with store.read() as session:
         queue = unmatched(session)
+        likely = likely_claims(session, [item.id for item in queue])
     if not queue:
         console.print("No unmatched ERA claims.")
         return
-    table = Table(
-        "Id", "CLM01", "Payer claim", "Status", "Charge", "Paid", "Check", "Payer", "File"
-    )
     for item in queue:
-        table.add_row(
-            str(item.id), item.patient_control_number, item.payer_claim_control_number or "",
-            item.status_code, str(item.charge), str(item.paid), item.trace_number,
-            item.payer, item.file_name,
-        )  # fmt: skip
-    console.print(table)
+        console.print("\n".join(_unmatched_lines(item, likely[item.id])), markup=False)
     console.print(
-        f"{len(queue)} unmatched. Check each CLM01 against your claims; "
-        "'claimbridge eob CHECK' shows the ERA."
+        f"{len(queue)} unmatched. 'claimbridge eob CHECK' shows the ERA; 'claimbridge eras "
+        "dismiss ID --reason WHY' takes one that is none of ours off the queue."
     )
+
+
+def _unmatched_lines(item: UnmatchedClaim, likely: list[Candidate]) -> list[str]:
+    """An unmatched ERA claim, its likely claims of ours (most counts first) and how to match."""
+    clm01 = likely[0].clm01 if likely else "CLM01"
+    hint = f"    match: claimbridge eras match {item.id} {clm01}"
+    return [_era_claim_line(item), *_likely_lines(likely), hint, ""]
+
+
+def _era_claim_line(item: UnmatchedClaim) -> str:
+    payer_claim = item.payer_claim_control_number
+    return (
+        f"{item.id}  {item.patient_control_number}"
+        + (f" (payer claim {payer_claim})" if payer_claim else "")
+        + f"  status {item.status_code}  charge {item.charge:.2f}  paid {item.paid:.2f}"
+        + f"  check {item.trace_number}  {item.payer}  file {item.file_name}"
+    )
+
+
+def _likely_lines(likely: list[Candidate]) -> list[str]:
+    """Likely claims in aligned columns: CLM01, status, charge, service date, why."""
+    if not likely:
+        return ["    no likely claim of ours"]
+    rows = [
+        (c.clm01, c.status.value, f"{c.total_charge:.2f}", c.service_date.isoformat(), c.why)
+        for c in likely
+    ]
+    number, status, charge = (max(len(row[i]) for row in rows) for i in range(3))
+    return ["    likely claims of ours (CLM01, status, charge, service date, why):"] + [
+        f"      {clm01:<{number}}  {state:<{status}}  {money:>{charge}}  {day}  {why}"
+        for clm01, state, money, day, why in rows
+    ]
 
 
 @report_errors

@@ -8,7 +8,7 @@
     claimbridge eras match 4 CB000123
     claimbridge eras dismiss 5 --reason "another practice's patient"
 
-``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take.
+``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take, and likely CLM01s.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from claimbridge.services.reposting import (
     post_held,
     undo_posting,
 )
-from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
+from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
 from claimbridge.services.users import Role
 from claimbridge.web.api.encode import to_json
 from claimbridge.web.audit import audit
@@ -81,9 +81,12 @@ def post_held_file(request: Request, inbound_file_id: int, body: ReasonIn) -> An
 
 @router.get("/unmatched")
 def get_unmatched(request: Request) -> Any:
-    """ERA claims that match none of ours, oldest first."""
+    """ERA claims that match none of ours, oldest first, each with ``likely`` claims of ours
+    (clm01, status, total_charge, service_date and why), most counts first."""
     with store_of(request).read() as session:
-        return to_json(unmatched(session))
+        queue = unmatched(session)
+        likely = likely_claims(session, [item.id for item in queue])
+    return [to_json(item) | {"likely": to_json(likely[item.id])} for item in queue]
 
 
 @router.post("/unmatched/{unmatched_id}/match")
