@@ -21,15 +21,21 @@ What a correction touches, and where it is kept:
   write the old value back, so the EHR must be corrected too;
 - the rendering NPI (24J) and place of service (24B) on the claim;
 - the diagnoses (21) on the appointment the claim bills;
-- each service line's procedure, modifiers, units, charge and diagnosis pointers (24D–24G).
+- each service line's procedure, modifiers, units, charge and diagnosis pointers (24D–24G);
+- which lines the claim has: a line may be removed (one that has payments posted to it never
+  is) and a line added, keeping one to ``MAX_LINES``. A new line has the claim's service date,
+  the next line number, never one a removed line had, and a line control number (REF*6R)
+  ``<CLM01>-<line>`` like the lines made from the appointment.
 
-Every correction writes one claim event naming the fields that changed (not their values), then
-the claim is scrubbed again: a rejected claim goes back to ready exactly as ``resubmit`` sends
-it, or to held with the scrubber's reasons in words.
+Every correction writes one claim event naming the fields that changed (not their values) and
+the lines removed or added by number and code, then the claim is scrubbed again: a rejected
+claim goes back to ready exactly as ``resubmit`` sends it, or to held with the scrubber's
+reasons in words. The claim's total charge is the sum of its lines.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -58,18 +64,25 @@ CORRECTABLE = frozenset(
     {ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY} | REJECTED_BEFORE_ADJUDICATION
 )
 FIXED_EVENT = "corrected"
+MAX_CODE = 5  # a CPT or HCPCS code (24D)
+MAX_LINES = 50  # an 837P claim carries at most 50 service lines (loop 2400)
+REMOVED = "removed line {number} ({code})"  # how the event names a removed line
+ADDED = "added line {number} ({code})"
+_REMOVED_NUMBER = re.compile(r"removed line (\d+) \(")  # read back from REMOVED
 
 
 @dataclass(frozen=True, slots=True)
 class LineFix:
-    """Box 24 of one service line, as a person corrects it."""
+    """Box 24 of one service line, as a person corrects it: a line without a number is one to
+    add, and ``remove`` takes the numbered line off the claim."""
 
-    number: int
+    number: int | None
     code: str
     modifiers: tuple[str, ...]
     units: Decimal
     charge: Decimal
     diagnosis_pointers: tuple[int, ...]
+    remove: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +158,11 @@ def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today
             "replacement claim (or void it), never in place"
         )
     changed = list(_apply(session, claim, fix))
-    if changed:
-        why = "changed " + ", ".join(changed)
-        ClaimRepository(session).note(claim.clm01, FIXED_EVENT, why, actor)
+    reshaped = list(_reshape_lines(session, claim, fix.lines))
+    claim.total_charge = sum((row.charge for row in _line_rows(session, claim.id)), Decimal(0))
+    said = (["changed " + ", ".join(changed)] if changed else []) + reshaped
+    if said:
+        ClaimRepository(session).note(claim.clm01, FIXED_EVENT, "; ".join(said), actor)
     if status in REJECTED_BEFORE_ADJUDICATION:
         return resubmit(session, claim.clm01, Resubmission.ORIGINAL, actor, today)
     return check_claims(session, [claim.id], actor, today)[0]
@@ -217,24 +232,111 @@ def _apply_diagnoses(
 
 
 def _apply_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) -> Iterator[str]:
+    """Write the changes of the lines kept; yields ``line N (24)`` for each that changed."""
     rows = {row.line_number: row for row in _line_rows(session, claim.id)}
     for fix in fixes:
+        if fix.number is None:
+            continue
         row = rows.get(fix.number)
         if row is None:
             raise InputError(f"claim {claim.clm01} has no line {fix.number}", path="24 Lines")
-        cleaned = _cleaned(fix)
+        if fix.remove:
+            continue
+        cleaned = _cleaned(fix, f"24 Line {fix.number}")
         if _line_fix(row) != cleaned:
             _write_line(row, cleaned)
             yield f"line {fix.number} (24)"
-    claim.total_charge = sum((row.charge for row in rows.values()), Decimal("0.00"))
 
 
-def _cleaned(fix: LineFix) -> LineFix:
-    where = f"24 Line {fix.number}"
+def _reshape_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) -> Iterator[str]:
+    """Remove the lines marked so and add the new ones; yields what the event says of each."""
+    rows = {row.line_number: row for row in _line_rows(session, claim.id)}
+    removing = [rows[fix.number] for fix in fixes if fix.remove and fix.number in rows]
+    adding = [fix for fix in fixes if fix.number is None]
+    _check_line_count(len(rows), removing, len(adding))
+    last = _last_line_number(session, claim, rows)
+    for row in removing:
+        _refuse_if_paid(session, row)
+        session.delete(row)
+        yield REMOVED.format(number=row.line_number, code=row.code)
+    for position, fix in enumerate(adding, start=1):
+        cleaned = _cleaned(fix, f"24 New line {position}")
+        last = _free_line_number(session, claim, last)
+        row = t.ClaimLineRow(
+            claim_id=claim.id,
+            line_number=last,
+            service_date=claim.service_date,
+            line_control_number=_control_number(claim, last),
+        )
+        _write_line(row, cleaned)
+        session.add(row)
+        yield ADDED.format(number=last, code=cleaned.code)
+
+
+def _check_line_count(count: int, removing: Sequence[t.ClaimLineRow], adding: int) -> None:
+    """``InputError`` naming the line when the claim would keep none, or more than 50."""
+    kept = count - len(removing)
+    if kept + adding < 1:
+        number = removing[-1].line_number
+        raise InputError(
+            f"a claim keeps at least one service line: line {number} is its last "
+            "(add the right line with it, or instead)",
+            path=f"24 Line {number}",
+        )
+    if kept + adding > MAX_LINES:
+        position = max(MAX_LINES - kept + 1, 1)
+        raise InputError(
+            f"a claim carries at most {MAX_LINES} service lines (837P); this would be line "
+            f"{kept + position}",
+            path=f"24 New line {position}",
+        )
+
+
+def _refuse_if_paid(session: Session, row: t.ClaimLineRow) -> None:
+    """A line with payments (and their adjustments) posted to it stays on the claim."""
+    posted = select(t.PaymentRow.id).where(t.PaymentRow.claim_line_id == row.id).limit(1)
+    if session.scalars(posted).first() is not None:
+        raise InputError(
+            f"line {row.line_number} has payments or adjustments posted to it, so it stays on "
+            "the claim",
+            path=f"24 Line {row.line_number}",
+        )
+
+
+def _last_line_number(session: Session, claim: t.ClaimRow, rows: dict[int, t.ClaimLineRow]) -> int:
+    """The highest line number the claim has had: its lines', and those its events say were
+    removed (so a new line never takes a removed line's number or line control number)."""
+    event = t.ClaimEventRow
+    query = select(event.why).where(event.claim_id == claim.id, event.what == FIXED_EVENT)
+    removed = [int(n) for why in session.scalars(query) for n in _REMOVED_NUMBER.findall(why or "")]
+    return max([0, *rows, *removed])
+
+
+def _free_line_number(session: Session, claim: t.ClaimRow, after: int) -> int:
+    """The first line number after ``after`` whose line control number no line holds."""
+    number = after + 1
+    while _control_number_taken(session, _control_number(claim, number)):
+        number += 1
+    return number
+
+
+def _control_number_taken(session: Session, control_number: str) -> bool:
+    query = select(t.ClaimLineRow.id).where(t.ClaimLineRow.line_control_number == control_number)
+    return session.scalars(query).first() is not None
+
+
+def _control_number(claim: t.ClaimRow, number: int) -> str:
+    """A line's REF*6R, as ``services.claims`` makes it: ``<CLM01>-<line>``."""
+    return f"{claim.clm01}-{number}"
+
+
+def _cleaned(fix: LineFix, where: str) -> LineFix:
     if fix.units <= 0:
         raise InputError(f"units must be more than 0, not {fix.units}", path=where)
     if fix.charge < 0:
         raise InputError(f"the charge may not be negative ({fix.charge})", path=where)
+    if len(fix.code.strip()) > MAX_CODE:
+        raise InputError(f"a procedure code has at most {MAX_CODE} characters", path=where)
     return LineFix(
         number=fix.number,
         code=_required(fix.code, where).upper(),

@@ -172,12 +172,15 @@ def _copy_claim(
             modifiers=split_codes(line.modifiers),
             diagnosis_pointers=split_numbers(line.diagnosis_pointers),
             appointment_line_id=line.appointment_line_id,
-            line_control_number=f"{clm01}-{line.line_number}",
-        )
-        for line in session.scalars(
-            select(t.ClaimLineRow)
-            .where(t.ClaimLineRow.claim_id == original.id)
-            .order_by(t.ClaimLineRow.line_number)
+            line_control_number=f"{clm01}-{number}",
+        )  # numbered 1, 2, … as the copy's lines are, though a correction left gaps
+        for number, line in enumerate(
+            session.scalars(
+                select(t.ClaimLineRow)
+                .where(t.ClaimLineRow.claim_id == original.id)
+                .order_by(t.ClaimLineRow.line_number)
+            ),
+            start=1,
         )
     )
     payer_id = session.get_one(t.PayerRow, original.payer_id).payer_id
