@@ -133,3 +133,138 @@ def test_bad_values_are_refused_naming_the_box(
         with pytest.raises(InputError) as caught:
             fix_claim(session, "CB000002", fix, "dana", NOW.date())
     assert caught.value.path == place
+
+
+def _corrected(store: Store, clm01: str) -> list[str | None]:
+    with store.read() as session:
+        return [e.why for e in ClaimRepository(session).events(clm01) if e.what == "corrected"]
+
+
+def _lines(store: Store, clm01: str) -> list[tuple[int, str, str | None, object]]:
+    with store.read() as session:
+        query = (
+            select(t.ClaimLineRow.line_number, t.ClaimLineRow.code,
+                   t.ClaimLineRow.line_control_number, t.ClaimLineRow.service_date)
+            .join(t.ClaimRow, t.ClaimRow.id == t.ClaimLineRow.claim_id)
+            .where(t.ClaimRow.clm01 == clm01).order_by(t.ClaimLineRow.line_number)
+        )  # fmt: skip
+        return [tuple(row) for row in session.execute(query)]
+
+
+def _new(code: str, charge: str) -> LineFix:
+    return LineFix(None, code, (), Decimal(1), Decimal(charge), (1,))
+
+
+def test_a_line_is_removed_and_one_added_with_the_claims_defaults(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000001")
+        claim = session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == "CB000001")).one()
+        served = claim.service_date
+    assert len(before.lines) == 2
+    first, second = before.lines
+    with made.transaction() as session:
+        fix = replace(before, lines=(first, replace(second, remove=True), _new("85025", "32")))
+        checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.READY, checked.result.edits  # scrubbed again
+    assert _lines(made, "CB000001") == [
+        (1, first.code, "CB000001-1", served),
+        (3, "85025", "CB000001-3", served),
+    ]
+    assert _corrected(made, "CB000001") == [f"removed line 2 ({second.code}); added line 3 (85025)"]
+    with made.read() as session:
+        total = session.scalars(
+            select(t.ClaimRow.total_charge).where(t.ClaimRow.clm01 == "CB000001")
+        ).one()
+        assert current_fix(session, "CB000001").lines[1] == LineFix(
+            3, "85025", (), Decimal(1), Decimal("32.00"), (1,)
+        )
+    assert total == first.charge + Decimal("32.00")
+
+
+def test_a_removed_lines_number_is_never_taken_again(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        *kept, last = before.lines
+        fix = replace(before, lines=(*kept, replace(last, remove=True)))
+        fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        fix = replace(before, lines=(*before.lines, _new("j3301", "18.5")))
+        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.READY, checked.result.edits
+    numbers = [line[0] for line in _lines(made, "CB000002")]
+    assert numbers == [*(line.number for line in kept), last.number + 1]
+    assert _corrected(made, "CB000002")[-1] == f"added line {last.number + 1} (J3301)"
+
+
+def test_a_new_line_with_a_bad_code_holds_the_claim(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        fix = replace(before, lines=(*before.lines, _new("9921", "10")))
+        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.HELD
+    assert any("9921" in edit for edit in checked.result.edits)
+
+
+def test_the_last_line_is_never_removed(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        fix = replace(before, lines=tuple(replace(line, remove=True) for line in before.lines))
+        with pytest.raises(InputError, match="at least one service line") as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert caught.value.path == f"24 Line {before.lines[-1].number}"
+    assert len(_lines(made, "CB000002")) == len(before.lines)
+
+
+def test_a_claim_carries_at_most_fifty_lines(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        room = 50 - len(before.lines)
+        fix = replace(before, lines=(*before.lines, *[_new("85025", "1")] * (room + 1)))
+        with pytest.raises(InputError, match="at most 50") as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert caught.value.path == f"24 New line {room + 1}"
+    with made.transaction() as session:
+        fix = replace(before, lines=(*before.lines, *[_new("85025", "1")] * room))
+        fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert len(_lines(made, "CB000002")) == 50
+
+
+def test_a_line_with_a_payment_posted_stays(made: Store) -> None:
+    with made.transaction() as session:
+        line = session.scalars(
+            select(t.ClaimLineRow).join(t.ClaimRow, t.ClaimRow.id == t.ClaimLineRow.claim_id)
+            .where(t.ClaimRow.clm01 == "CB000002").order_by(t.ClaimLineRow.line_number)
+        ).first()  # fmt: skip
+        assert line is not None
+        remittance = t.RemittanceRow(payer_identifier="62308", method="CHK", amount=Decimal(0),
+                                     trace_number="T1", created_at=NOW)  # fmt: skip
+        session.add(remittance)
+        session.flush()
+        session.add(t.PaymentRow(remittance_id=remittance.id, claim_id=line.claim_id,
+                                 claim_line_id=line.id, charge=line.charge, paid=Decimal(0),
+                                 created_at=NOW))  # fmt: skip
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        fix = replace(before, lines=(replace(before.lines[0], remove=True), *before.lines[1:]))
+        with pytest.raises(InputError, match="payments or adjustments") as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert caught.value.path == f"24 Line {before.lines[0].number}"
+
+
+@pytest.mark.parametrize(
+    ("new", "place"),
+    [
+        (LineFix(None, " ", (), Decimal(1), Decimal(5), ()), "24 New line 1"),
+        (LineFix(None, "85025", (), Decimal(0), Decimal(5), ()), "24 New line 1"),
+        (LineFix(None, "850251", (), Decimal(1), Decimal(5), ()), "24 New line 1"),
+    ],
+)
+def test_a_bad_new_line_is_refused_naming_it(made: Store, new: LineFix, place: str) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        with pytest.raises(InputError) as caught:
+            fix_claim(
+                session, "CB000002", replace(before, lines=(*before.lines, new)), "d", NOW.date()
+            )
+    assert caught.value.path == place
