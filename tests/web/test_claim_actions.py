@@ -194,3 +194,60 @@ def test_the_api_refuses_a_viewer(app: FastAPI, store: Store) -> None:
     assert refused.status_code == 403
     assert api.post("/api/v1/submit").status_code == 403
     assert _member_id(store, REJECTED) != "X1"
+
+
+def _line_rows(store: Store, clm01: str) -> list[tuple[int, str]]:
+    with store.read() as session:
+        query = (
+            select(t.ClaimLineRow.line_number, t.ClaimLineRow.code)
+            .join(t.ClaimRow, t.ClaimRow.id == t.ClaimLineRow.claim_id)
+            .where(t.ClaimRow.clm01 == clm01)
+            .order_by(t.ClaimLineRow.line_number)
+        )
+        return [(number, code) for number, code in session.execute(query)]
+
+
+def test_a_line_is_removed_and_one_added_in_the_form(biller: TestClient, store: Store) -> None:
+    [(_, first), (_, second)] = _line_rows(store, REJECTED)
+    form = _form(biller, REJECTED)
+    assert "line2_remove" not in form and form["new_code"] == ""  # nothing ticked or typed
+    form |= {"line2_remove": "on", "new_code": "85025", "new_charge": "32.00"}
+    form |= {"new_pointers": "1", "line2_code": "?"}  # a removed line's boxes are not read
+    saved = biller.post(f"/claims/{REJECTED}/correct", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert _line_rows(store, REJECTED) == [(1, first), (3, "85025")]
+    after = biller.get(saved.headers["location"]).text
+    assert f"removed line 2 ({second}); added line 3 (85025)" in after
+    form = _form(biller, REJECTED)
+    form |= {"line1_remove": "on", "line3_remove": "on"}
+    refused = biller.post(f"/claims/{REJECTED}/correct", data=form)
+    assert refused.status_code == 400
+    assert "24 Line 3: a claim keeps at least one service line" in refused.text
+    assert 'name="line1_remove" aria-label="remove line 1" checked' in refused.text
+    form = _form(biller, REJECTED) | {"new_code": "85025", "new_charge": "3x"}
+    bad = biller.post(f"/claims/{REJECTED}/correct", data=form)
+    assert bad.status_code == 400 and "24 New line 1 charge: &#39;3x&#39;" in bad.text
+    assert 'name="new_code" value="85025"' in bad.text
+    assert len(_line_rows(store, REJECTED)) == 2
+
+
+def test_the_api_removes_and_adds_lines(app: FastAPI, store: Store) -> None:
+    api = TestClient(app, follow_redirects=False)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    [(_, first), _] = _line_rows(store, REJECTED)
+    new = {"code": "85025", "charge": "32", "diagnosis_pointers": [1]}
+    body = {"lines": [{"number": 2, "remove": True}, new]}
+    fixed = api.patch(f"/api/v1/claims/{REJECTED}", json=body)
+    assert fixed.json() == {"clm01": REJECTED, "status": "ready", "edits": []}
+    after = api.get(f"/api/v1/claims/{REJECTED}/correction").json()
+    assert [(line["number"], line["code"]) for line in after["lines"]] == [(1, first), (3, "85025")]
+    assert after["lines"][1]["remove"] is False  # what a PATCH may send back
+    assert (after["lines"][1]["units"], after["lines"][1]["charge"]) == ("1.00", "32.00")
+    unnamed = api.patch(f"/api/v1/claims/{REJECTED}", json={"lines": [{"code": "85025"}]})
+    assert unnamed.status_code == 400
+    assert "lines[1]: a line to add needs charge" in unnamed.json()["error"]["message"]
+    both = [{"number": 1, "remove": True}, {"number": 3, "remove": True}]
+    last = api.patch(f"/api/v1/claims/{REJECTED}", json={"lines": both})
+    assert last.status_code == 400 and "24 Line 3" in last.json()["error"]["message"]
+    schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]["LineIn"]
+    assert {"remove", "number"} <= set(schema["properties"])

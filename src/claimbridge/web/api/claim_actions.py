@@ -13,13 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import (
     RESENT_AS,
     ClaimAction,
     ClaimFix,
+    LineFix,
     current_fix,
     fix_claim,
 )
@@ -38,14 +39,18 @@ router = APIRouter(prefix="/api/v1", tags=["api"])
 
 
 class LineIn(BaseModel):
-    """A service line's correction; fields left out keep their value."""
+    """A service line's correction, by ``number``; fields left out keep their value, and
+    ``remove`` takes the line off the claim. Without a ``number`` it is a line to add: ``code``
+    and ``charge`` are needed, ``units`` is 1 unless given (service date, line number and
+    REF*6R follow the claim)."""
 
-    number: int
+    number: int | None = Field(None, description="the line to change or remove; none: add one")
     code: str | None = None
     modifiers: list[str] | None = None
     units: Decimal | None = None
     charge: Decimal | None = None
     diagnosis_pointers: list[int] | None = None
+    remove: bool = Field(False, description="take the numbered line off the claim")
 
 
 class CorrectionIn(BaseModel):
@@ -80,13 +85,35 @@ def _merged(before: ClaimFix, body: CorrectionIn) -> ClaimFix:
     given = body.model_dump(exclude_unset=True, exclude={"lines"})
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
     lines = {line.number: line for line in before.lines}
-    for change in body.lines:
-        if change.number not in lines:
-            raise InputError(f"the claim has no line {change.number}", path="lines")
+    added = []
+    for position, change in enumerate(body.lines, start=1):
         values = change.model_dump(exclude_unset=True, exclude={"number"})
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        lines[change.number] = replace(lines[change.number], **values)
-    return replace(before, **given, lines=tuple(lines.values()))
+        if change.number is None:
+            added.append(_new_line(values, position))
+        elif change.number not in lines:
+            raise InputError(f"the claim has no line {change.number}", path="lines")
+        else:
+            lines[change.number] = replace(lines[change.number], **values)
+    return replace(before, **given, lines=(*lines.values(), *added))
+
+
+def _new_line(values: dict[str, Any], position: int) -> LineFix:
+    """A line to add from the fields given; ``InputError`` naming the item when it lacks one."""
+    missing = [name for name in ("code", "charge") if values.get(name) is None]
+    if missing:
+        raise InputError("a line to add needs " + " and ".join(missing), path=f"lines[{position}]")
+    if values.get("remove"):
+        raise InputError("a line without a number is not on the claim", path=f"lines[{position}]")
+    units = values.get("units")
+    return LineFix(
+        number=None,
+        code=values["code"],
+        modifiers=values.get("modifiers") or (),
+        units=Decimal(1) if units is None else units,
+        charge=values["charge"],
+        diagnosis_pointers=values.get("diagnosis_pointers") or (),
+    )
 
 
 def _checked(checked: Checked) -> dict[str, Any]:

@@ -4,6 +4,8 @@ it is, replace or void one the payer accepted. The rules are in ``services.claim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from fastapi import APIRouter, Request
@@ -31,6 +33,7 @@ from claimbridge.web.views.common import optional_date, store_of, today
 router = APIRouter()
 
 MAX_DIAGNOSES = 12
+NEW = "new_"  # the prefix of the empty row's fields, a line to add
 
 
 def form_values(fix: ClaimFix) -> dict[str, str]:
@@ -44,6 +47,7 @@ def form_values(fix: ClaimFix) -> dict[str, str]:
         "place_of_service": fix.place_of_service,
     }
     values |= {f"dx{n}": code for n, code in enumerate(fix.diagnoses, start=1)}
+    values[NEW + "units"] = "1"
     for line in fix.lines:
         prefix = f"line{line.number}_"
         values |= {
@@ -56,8 +60,10 @@ def form_values(fix: ClaimFix) -> dict[str, str]:
     return values
 
 
-def parse_fix(form: FormData, line_numbers: tuple[int, ...]) -> ClaimFix:
-    """The correction from the submitted form; ``BadRequest`` naming the box on a bad value."""
+def parse_fix(form: FormData, lines: Sequence[LineFix]) -> ClaimFix:
+    """The correction from the submitted form, whose rows are ``lines`` (a ticked **Remove**
+    takes one off) and the empty row (a line to add, when anything but units is typed in it);
+    ``BadRequest`` naming the box on a bad value."""
     dob = optional_date(field(form, "dob"), "3 Patient's birth date")
     if dob is None:
         raise BadRequest("3 Patient's birth date: may not be empty")
@@ -69,12 +75,25 @@ def parse_fix(form: FormData, line_numbers: tuple[int, ...]) -> ClaimFix:
         rendering_npi=field(form, "rendering_npi"),
         place_of_service=field(form, "place_of_service"),
         diagnoses=tuple(field(form, f"dx{n}") for n in range(1, MAX_DIAGNOSES + 1)),
-        lines=tuple(_line(form, number) for number in line_numbers),
+        lines=(*(_kept_or_removed(form, line) for line in lines), *_added(form)),
     )
 
 
-def _line(form: FormData, number: int) -> LineFix:
-    prefix, where = f"line{number}_", f"24 Line {number}"
+def _kept_or_removed(form: FormData, line: LineFix) -> LineFix:
+    prefix = f"line{line.number}_"
+    if field(form, prefix + "remove"):
+        return replace(line, remove=True)
+    return _line(form, prefix, line.number)
+
+
+def _added(form: FormData) -> tuple[LineFix, ...]:
+    if not any(field(form, NEW + name) for name in ("code", "modifiers", "pointers", "charge")):
+        return ()
+    return (_line(form, NEW, None),)
+
+
+def _line(form: FormData, prefix: str, number: int | None) -> LineFix:
+    where = f"24 Line {number}" if number is not None else "24 New line 1"
     pointers = field(form, prefix + "pointers").replace(":", " ").replace(",", " ").split()
     if not all(p.isdigit() for p in pointers):
         raise BadRequest(f"{where}: diagnosis pointers are numbers 1–12, like '1 2'")
@@ -141,7 +160,7 @@ async def correct(request: Request, clm01: str) -> Response:
         before = current_fix(session, clm01)
     typed = {key: value for key, value in form.items() if isinstance(value, str)}
     try:
-        fix = parse_fix(form, tuple(line.number for line in before.lines))
+        fix = parse_fix(form, before.lines)
         with store.transaction() as session:
             fix_claim(session, clm01, fix, user.username, today())
     except (BadRequest, InputError) as error:
