@@ -197,13 +197,14 @@ def test_a_removed_lines_number_is_never_taken_again(made: Store) -> None:
     assert _corrected(made, "CB000002")[-1] == f"added line {last.number + 1} (J3301)"
 
 
-def test_a_new_line_with_a_bad_code_holds_the_claim(made: Store) -> None:
+def test_a_new_line_with_a_bad_code_holds_the_claim_naming_its_number(made: Store) -> None:
     with made.transaction() as session:
-        before = current_fix(session, "CB000002")
-        fix = replace(before, lines=(*before.lines, _new("9921", "10")))
-        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+        first, second = current_fix(session, "CB000001").lines
+        fix = replace(current_fix(session, "CB000001"),
+                      lines=(first, replace(second, remove=True), _new("9921", "10")))  # fmt: skip
+        checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())
     assert checked.status is ClaimStatus.HELD
-    assert any("9921" in edit for edit in checked.result.edits)
+    assert checked.result.edits == ("line 3: '9921' is not a CPT or HCPCS code (e.g. 99213)",)
 
 
 def test_the_last_line_is_never_removed(made: Store) -> None:

@@ -45,8 +45,9 @@ class ClaimFacts:
     """One claim and everything it is made of, as the ledger holds it.
 
     ``lines`` are the claim's own lines (a copy of the appointment's, or of the claim a
-    replacement replaces) with their REF*6R ``line_control_numbers``; ``provider``, ``payer``
-    and ``policy`` are None when unknown.
+    replacement replaces) with their REF*6R ``line_control_numbers`` and the ``line_numbers``
+    a person sees (1, 2, … unless given: a correction that removed a line leaves a gap);
+    ``provider``, ``payer`` and ``policy`` are None when unknown.
     """
 
     patient_control_number: str
@@ -63,6 +64,7 @@ class ClaimFacts:
     today: date
     frequency: str = "1"
     payer_claim_control_number: str | None = None
+    line_numbers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +240,8 @@ def _line_edits(facts: ClaimFacts) -> Edits:
     if len(facts.lines) > MAX_LINES:
         yield f"the claim has {len(facts.lines)} lines; an 837P claim takes {MAX_LINES}"
     diagnoses = len(facts.appointment.diagnoses)
-    for number, line in enumerate(facts.lines, start=1):
+    numbers = facts.line_numbers or range(1, len(facts.lines) + 1)
+    for number, line in zip(numbers, facts.lines, strict=True):
         yield from (f"line {number}: {edit}" for edit in _one_line(line, diagnoses))
 
 

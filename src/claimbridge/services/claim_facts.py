@@ -100,6 +100,7 @@ class _Reader:
             appointment=self._visit(visit),
             lines=tuple(_service_line(line) for line in lines),
             line_control_numbers=tuple(line.line_control_number or "" for line in lines),
+            line_numbers=tuple(line.line_number for line in lines),
             go_live=self.go_live,
             today=today,
             frequency=claim.frequency_code,
