@@ -251,7 +251,8 @@ def _apply_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) 
 def _reshape_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) -> Iterator[str]:
     """Remove the lines marked so and add the new ones; yields what the event says of each."""
     rows = {row.line_number: row for row in _line_rows(session, claim.id)}
-    removing = [rows[fix.number] for fix in fixes if fix.remove and fix.number in rows]
+    marked = {fix.number for fix in fixes if fix.remove}
+    removing = [row for number, row in rows.items() if number in marked]
     adding = [fix for fix in fixes if fix.number is None]
     _check_line_count(len(rows), removing, len(adding))
     last = _last_line_number(session, claim, rows)
