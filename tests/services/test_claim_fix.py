@@ -14,7 +14,7 @@ from sqlalchemy import select
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, InvalidTransition
 from claimbridge.services.claim_fix import LineFix, current_fix, fix_claim, rejected_alongside
-from claimbridge.services.claims import create_claims
+from claimbridge.services.claims import Resubmission, create_claims, resubmit
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import SubmitResult, submit
 from claimbridge.sim import SimConfig, process_inbound_once
@@ -269,3 +269,27 @@ def test_a_bad_new_line_is_refused_naming_it(made: Store, new: LineFix, place: s
                 session, "CB000002", replace(before, lines=(*before.lines, new)), "d", NOW.date()
             )
     assert caught.value.path == place
+
+
+def test_a_replacement_of_a_corrected_claim_numbers_its_lines_afresh(
+    made: Store, tmp_path: Path
+) -> None:
+    _round(made, tmp_path, NOW)  # CB000001 rejected: its member ID was mistyped
+    with made.transaction() as session:
+        before = current_fix(session, "CB000001")
+        first, second = before.lines
+        fix = replace(before, member_id=MEMBER_ID,
+                      lines=(replace(first, remove=True), second, _new("85025", "32")))  # fmt: skip
+        fix_claim(session, "CB000001", fix, "dana", NOW.date())
+        assert [line.number for line in current_fix(session, "CB000001").lines] == [2, 3]
+    _round(made, tmp_path, NOW + timedelta(days=1))
+    assert status_of(made, "CB000001") in {ClaimStatus.PAID, ClaimStatus.PAYER_ACCEPTED}
+    with made.transaction() as session:
+        copy = resubmit(session, "CB000001", Resubmission.REPLACEMENT, "dana", NOW.date())
+        controls = session.scalars(
+            select(t.ClaimLineRow.line_control_number)
+            .join(t.ClaimRow, t.ClaimRow.id == t.ClaimLineRow.claim_id)
+            .where(t.ClaimRow.clm01 == copy.patient_control_number)
+            .order_by(t.ClaimLineRow.line_number)
+        ).all()
+    assert controls == [f"{copy.patient_control_number}-1", f"{copy.patient_control_number}-2"]
