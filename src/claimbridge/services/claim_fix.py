@@ -17,8 +17,9 @@ What a correction touches, and where it is kept:
 
 - the subscriber's member ID (box 1a) on the claim's policy, and the patient's name and birth
   date (boxes 2 and 3): these are the practice's records, so every claim made from them later
-  sends the corrected value; the next ``claimbridge load`` of an older practice file would
-  write the old value back, so the EHR must be corrected too;
+  sends the corrected value. Each field a person corrects is remembered
+  (``store.corrections``): a later ``claimbridge load`` of a file that still has another value
+  keeps the correction and says so, until the EHR's export has the corrected value too;
 - the rendering NPI (24J) and place of service (24B) on the claim;
 - the diagnoses (21) on the appointment the claim bills;
 - each service line's procedure, modifiers, units, charge and diagnosis pointers (24D–24G);
@@ -58,6 +59,7 @@ from claimbridge.services.claims import (
     resubmit,
 )
 from claimbridge.store import tables as t
+from claimbridge.store.corrections import PATIENTS, POLICIES, remember
 from claimbridge.store.repositories import ClaimRepository
 
 CORRECTABLE = frozenset(
@@ -157,7 +159,7 @@ def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today
             f"claim {claim.clm01} is {status.value}: the payer has it, so correct it with a "
             "replacement claim (or void it), never in place"
         )
-    changed = list(_apply(session, claim, fix))
+    changed = list(_apply(session, claim, fix, actor))
     reshaped = list(_reshape_lines(session, claim, fix.lines))
     claim.total_charge = sum((row.charge for row in _line_rows(session, claim.id)), Decimal(0))
     said = (["changed " + ", ".join(changed)] if changed else []) + reshaped
@@ -183,14 +185,15 @@ def rejected_alongside(session: Session, reference: str) -> tuple[str, ...]:
     return tuple(session.scalars(query))
 
 
-def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix) -> Iterator[str]:
+def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> Iterator[str]:
     """Write the fix; yields the name of each field that changed."""
     policy, patient = _policy_and_patient(session, claim)
     if policy is not None and policy.member_id != fix.member_id.strip():
         policy.member_id = _required(fix.member_id, "1a Insured's ID")
+        remember(session, POLICIES, policy.id, "member_id", actor)
         yield "insured's ID (1a)"
     if patient is not None:
-        yield from _apply_patient(patient, fix)
+        yield from _apply_patient(session, patient, fix, actor)
     if claim.rendering_npi != fix.rendering_npi.strip():
         claim.rendering_npi = _required(fix.rendering_npi, "24J Rendering NPI")
         yield "rendering NPI (24J)"
@@ -201,14 +204,22 @@ def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix) -> Iterator[str]:
     yield from _apply_lines(session, claim, fix.lines)
 
 
-def _apply_patient(patient: t.PatientRow, fix: ClaimFix) -> Iterator[str]:
-    first, last = fix.patient_first_name.strip(), fix.patient_last_name.strip()
-    if (patient.first_name, patient.last_name) != (first, last):
-        patient.first_name = _required(first, "2 Patient's first name")
-        patient.last_name = _required(last, "2 Patient's last name")
+def _apply_patient(
+    session: Session, patient: t.PatientRow, fix: ClaimFix, actor: str
+) -> Iterator[str]:
+    """Write the patient's name and birth date, remembering each field a person corrected."""
+    values = {
+        "first_name": _required(fix.patient_first_name, "2 Patient's first name"),
+        "last_name": _required(fix.patient_last_name, "2 Patient's last name"),
+        "dob": fix.patient_dob,
+    }
+    corrected = [name for name, value in values.items() if getattr(patient, name) != value]
+    for name in corrected:
+        setattr(patient, name, values[name])
+        remember(session, PATIENTS, patient.id, name, actor)
+    if {"first_name", "last_name"} & set(corrected):
         yield "patient's name (2)"
-    if patient.dob != fix.patient_dob:
-        patient.dob = fix.patient_dob
+    if "dob" in corrected:
         yield "patient's birth date (3)"
 
 

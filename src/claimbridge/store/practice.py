@@ -4,7 +4,9 @@ Records are matched by their natural keys (the practice is one row; providers, p
 appointments by the practice's own ids; payers by payer ID; policies by patient and priority;
 enrollments by payer and transaction). Loading adds and updates, and never deletes a record;
 an appointment's diagnoses and lines are replaced as a whole when they differ, unless a claim
-was already made from it, in which case the file is refused.
+was already made from it, in which case the file is refused. A patient's name and birth date
+and a policy's insured's ID that a person corrected in claimbridge are kept over a file with
+another value, and reported (``store.corrections``).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from claimbridge.domain.models import (
 from claimbridge.domain.practice_file import Known
 from claimbridge.errors import ConfigError
 from claimbridge.store import tables as t
+from claimbridge.store.corrections import PATIENTS, POLICIES, keep_corrected
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import write_payer
-from claimbridge.store.sync import Tally, assign, upsert
+from claimbridge.store.sync import Tally, assign, find, upsert
 
 
 def known_keys(session: Session) -> Known:
@@ -140,11 +143,30 @@ def _write_patient(
         "sex": patient.sex,
         **_address_columns("address_", patient.address),
     }
-    row, outcome = upsert(session, t.PatientRow, {"key": patient.key}, values)
+    record = f"patient {patient.key}"
+    key = {"key": patient.key}
+    kept = keep_corrected(session, PATIENTS, find(session, t.PatientRow, key), values, record)
+    tally.note(kept)
+    row, outcome = upsert(session, t.PatientRow, key, kept.values)
     tally.count("patients", outcome)
     for policy in patient.policies:
-        key = {"patient_id": row.id, "priority": policy.priority.value}
-        tally.count("policies", upsert(session, t.PolicyRow, key, _policy(policy, payers))[1])
+        _write_policy(session, row.id, policy, payers, f"{record}'s", tally)
+
+
+def _write_policy(
+    session: Session,
+    patient_id: int,
+    policy: Policy,
+    payers: dict[str, int],
+    whose: str,
+    tally: Tally,
+) -> None:
+    key = {"patient_id": patient_id, "priority": policy.priority.value}
+    record = f"{whose} {policy.priority.value} policy"
+    existing = find(session, t.PolicyRow, key)
+    kept = keep_corrected(session, POLICIES, existing, _policy(policy, payers), record)
+    tally.note(kept)
+    tally.count("policies", upsert(session, t.PolicyRow, key, kept.values)[1])
 
 
 def _policy(policy: Policy, payers: dict[str, int]) -> dict[str, Any]:

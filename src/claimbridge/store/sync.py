@@ -1,7 +1,9 @@
 """Insert-or-update by natural key, touching a row only when a value really differs.
 
 This is what makes loading the same file twice change nothing: an unchanged row is not
-written at all, and ``Tally`` counts what was added, changed and left alone per kind.
+written at all, and ``Tally`` counts what was added, changed and left alone per kind, and
+which corrections made in claimbridge a load kept over the file or forgot
+(``store.corrections``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimbridge.store.corrections import Correction, Kept
 from claimbridge.store.tables import Base
 
 RowT = TypeVar("RowT", bound=Base)
@@ -25,6 +28,8 @@ class Tally:
     added: Counter[str] = field(default_factory=Counter)
     changed: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    kept: list[Correction] = field(default_factory=list)
+    forgotten: list[Correction] = field(default_factory=list)
 
     @property
     def writes(self) -> int:
@@ -35,14 +40,42 @@ class Tally:
         """Record one row of ``kind`` with ``outcome`` ('added', 'changed', 'unchanged')."""
         getattr(self, outcome)[kind] += 1
 
+    def note(self, kept: Kept) -> None:
+        """Record the corrections one record kept over the file, and those it forgot."""
+        self.kept.extend(kept.kept)
+        self.forgotten.extend(kept.forgotten)
+
     def lines(self) -> list[str]:
-        """One line per kind: 'payers: 1 added, 2 changed, 2 unchanged'."""
+        """One line per kind: 'payers: 1 added, 2 changed, 2 unchanged'; then the corrections
+        kept (one indented line each) and forgotten."""
         kinds = dict.fromkeys([*self.added, *self.changed, *self.unchanged])
-        return [
+        counts = [
             f"{kind}: {self.added[kind]} added, {self.changed[kind]} changed, "
             f"{self.unchanged[kind]} unchanged"
             for kind in kinds
         ]
+        return counts + self._kept_lines() + self._forgotten_lines()
+
+    def _kept_lines(self) -> list[str]:
+        if not self.kept:
+            return []
+        one = len(self.kept) == 1
+        head = (
+            f"kept {len(self.kept)} correction{'' if one else 's'} made in claimbridge; the file "
+            f"has {'another value' if one else 'other values'}, correct "
+            f"{'it' if one else 'them'} in the EHR:"
+        )
+        return [head, *(f"  {correction}" for correction in self.kept)]
+
+    def _forgotten_lines(self) -> list[str]:
+        if not self.forgotten:
+            return []
+        one = len(self.forgotten) == 1
+        head = (
+            f"the file now has {len(self.forgotten)} correction{'' if one else 's'} made in "
+            "claimbridge, no longer kept over later files:"
+        )
+        return [head, *(f"  {correction}" for correction in self.forgotten)]
 
 
 def assign(row: Base, values: dict[str, Any]) -> bool:
@@ -55,12 +88,17 @@ def assign(row: Base, values: dict[str, Any]) -> bool:
     return changed
 
 
+def find(session: Session, model: type[RowT], key: dict[str, Any]) -> RowT | None:
+    """The row of ``model`` with ``key``, if there is one."""
+    conditions = [getattr(model, name) == value for name, value in key.items()]
+    return session.scalars(select(model).where(*conditions)).one_or_none()
+
+
 def upsert(
     session: Session, model: type[RowT], key: dict[str, Any], values: dict[str, Any]
 ) -> tuple[RowT, str]:
     """The row of ``model`` with ``key``, created or updated to ``values``, and what happened."""
-    conditions = [getattr(model, name) == value for name, value in key.items()]
-    row = session.scalars(select(model).where(*conditions)).one_or_none()
+    row = find(session, model, key)
     if row is None:
         row = model(**key, **values)
         session.add(row)

@@ -10,7 +10,8 @@ time sent) and ``claim_submissions`` (which claim went in which batch under whic
 ``inbound_files`` (every returned file once, by SHA-256), ``acknowledgments`` (TA1, 999,
 277CA and OA report results), ``remittances`` (one per check or EFT, unique by payer, trace
 number and amount), ``payments`` and ``adjustments`` per claim line, and the append-only
-``claim_events``. ``control_numbers`` hands out ISA13, GS06 and ST02.
+``claim_events``. ``control_numbers`` hands out ISA13, GS06 and ST02. ``corrections`` notes
+which patient and policy fields a person corrected, so a load of an older export keeps them.
 
 Money columns are ``Money()`` (``NUMERIC(12, 2)``, exact, see ``store.types``); times are UTC.
 """
@@ -50,6 +51,7 @@ NAMING = {
 CLAIM_STATUSES = tuple(status.value for status in ClaimStatus)
 ENROLLMENT_STATUSES = ("not_started", "submitted", "approved", "rejected")
 CONTROL_NUMBER_NAMES = ("isa13", "gs06", "st02")
+CORRECTED_FIELDS = {"patients": ("first_name", "last_name", "dob"), "policies": ("member_id",)}
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -199,6 +201,26 @@ class PolicyRow(Base):
     subscriber_city: Mapped[str | None] = mapped_column(String(30))
     subscriber_state: Mapped[str | None] = mapped_column(String(2))
     subscriber_zip: Mapped[str | None] = mapped_column(String(9))
+
+
+class CorrectionRow(Base):
+    """A field of a patient or policy a person corrected in claimbridge: which row, when, by
+    whom. The corrected value is the row's own; a practice file with another value keeps it."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        CheckConstraint(_one_of("entity", tuple(CORRECTED_FIELDS)), name="entity"),
+        CheckConstraint(
+            _one_of("field", tuple(f for fields in CORRECTED_FIELDS.values() for f in fields)),
+            name="field",
+        ),
+    )
+
+    entity: Mapped[str] = mapped_column(String(10), primary_key=True)  # patients, policies
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    corrected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    corrected_by: Mapped[str] = mapped_column(String(60))
 
 
 class AppointmentRow(Base):
