@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,8 @@ from typer.testing import CliRunner
 
 from claimbridge.cli import app
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claim_fix import current_fix, fix_claim
+from claimbridge.services.claims import create_claims
 from claimbridge.store.crypto import generate_key
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
@@ -99,6 +102,25 @@ def test_loading_twice_changes_nothing(runner: CliRunner, workdir: Path, example
         "01182     MEDICARE CALIFORNIA SOUTHERN  MB     par      approved, OA notified  approved"
         in listed
     )
+
+
+def test_load_says_which_corrections_it_kept_over_the_file(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    store = Store("sqlite:///claimbridge.db")
+    with store.transaction() as session:
+        create_claims(session, "test", date(2026, 11, 20))
+        fix = replace(current_fix(session, "CB000001"), patient_dob=date(1984, 3, 21))
+        fix_claim(session, "CB000001", fix, "dana", date(2026, 11, 20))
+    store.dispose()
+    out = ok(runner, "load", str(example))
+    assert (
+        "kept 1 correction made in claimbridge; the file has another value, correct it in "
+        "the EHR:\n  patient pt-1001's birth date (corrected 20"
+    ) in out
+    assert " UTC by dana)\nnothing changed" in out and "1984" not in out
 
 
 def test_a_bad_file_is_refused_whole_with_json_paths(
