@@ -109,7 +109,9 @@ def load(path: JsonFile, db: DbOption = None) -> None:
     """Load a practice file (format claimbridge-practice/1) into the ledger.
 
     The whole file is checked first; any problem refuses it, nothing is written, and every
-    problem is listed with its JSON path. Loading the same file again changes nothing. Example:
+    problem is listed with its JSON path. Loading the same file again changes nothing. A
+    patient's name or birth date or an insured's ID corrected in claimbridge is kept over a
+    file with another value, and listed by the record's id. Example:
 
         claimbridge load practice.json
     """
