@@ -56,6 +56,7 @@ from claimbridge.services.claims import (
     Resubmission,
     check_claims,
     find_claim,
+    line_control_number,
     resubmit,
 )
 from claimbridge.store import tables as t
@@ -278,7 +279,7 @@ def _reshape_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]
             claim_id=claim.id,
             line_number=last,
             service_date=claim.service_date,
-            line_control_number=_control_number(claim, last),
+            line_control_number=line_control_number(claim.clm01, last),
         )
         _write_line(row, cleaned)
         session.add(row)
@@ -327,7 +328,7 @@ def _last_line_number(session: Session, claim: t.ClaimRow, rows: dict[int, t.Cla
 def _free_line_number(session: Session, claim: t.ClaimRow, after: int) -> int:
     """The first line number after ``after`` whose line control number no line holds."""
     number = after + 1
-    while _control_number_taken(session, _control_number(claim, number)):
+    while _control_number_taken(session, line_control_number(claim.clm01, number)):
         number += 1
     return number
 
@@ -335,11 +336,6 @@ def _free_line_number(session: Session, claim: t.ClaimRow, after: int) -> int:
 def _control_number_taken(session: Session, control_number: str) -> bool:
     query = select(t.ClaimLineRow.id).where(t.ClaimLineRow.line_control_number == control_number)
     return session.scalars(query).first() is not None
-
-
-def _control_number(claim: t.ClaimRow, number: int) -> str:
-    """A line's REF*6R, as ``services.claims`` makes it: ``<CLM01>-<line>``."""
-    return f"{claim.clm01}-{number}"
 
 
 def _cleaned(fix: LineFix, where: str) -> LineFix:

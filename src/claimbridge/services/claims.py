@@ -161,6 +161,11 @@ def _correct(
     return check_claims(session, [claim_id], actor, today)[0]
 
 
+def line_control_number(clm01: str, number: int) -> str:
+    """A service line's control number (REF*6R, echoed in the 835): ``<CLM01>-<line>``."""
+    return f"{clm01}-{number}"
+
+
 def _copy_claim(
     session: Session, original: t.ClaimRow, clm01: str, actor: str, how: Resubmission
 ) -> int:
@@ -172,7 +177,7 @@ def _copy_claim(
             modifiers=split_codes(line.modifiers),
             diagnosis_pointers=split_numbers(line.diagnosis_pointers),
             appointment_line_id=line.appointment_line_id,
-            line_control_number=f"{clm01}-{number}",
+            line_control_number=line_control_number(clm01, number),
         )  # numbered 1, 2, … as the copy's lines are, though a correction left gaps
         for number, line in enumerate(
             session.scalars(
@@ -274,7 +279,7 @@ def _make_claim(
             modifiers=split_codes(line.modifiers),
             diagnosis_pointers=split_numbers(line.diagnosis_pointers),
             appointment_line_id=line.id,
-            line_control_number=f"{clm01}-{line.line_number}",
+            line_control_number=line_control_number(clm01, line.line_number),
         )
         for line in _appointment_lines(session, appointment.id)
     )
