@@ -34,7 +34,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.corrections import PATIENTS, POLICIES, keep_corrected
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import write_payer
-from claimbridge.store.sync import Tally, assign, find, upsert
+from claimbridge.store.sync import Tally, assign, find, upsert, upsert_found
 
 
 def known_keys(session: Session) -> Known:
@@ -145,9 +145,10 @@ def _write_patient(
     }
     record = f"patient {patient.key}"
     key = {"key": patient.key}
-    kept = keep_corrected(session, PATIENTS, find(session, t.PatientRow, key), values, record)
+    existing = find(session, t.PatientRow, key)
+    kept = keep_corrected(session, PATIENTS, existing, values, record)
     tally.note(kept)
-    row, outcome = upsert(session, t.PatientRow, key, kept.values)
+    row, outcome = upsert_found(session, t.PatientRow, key, existing, kept.values)
     tally.count("patients", outcome)
     for policy in patient.policies:
         _write_policy(session, row.id, policy, payers, f"{record}'s", tally)
@@ -166,7 +167,7 @@ def _write_policy(
     existing = find(session, t.PolicyRow, key)
     kept = keep_corrected(session, POLICIES, existing, _policy(policy, payers), record)
     tally.note(kept)
-    tally.count("policies", upsert(session, t.PolicyRow, key, kept.values)[1])
+    tally.count("policies", upsert_found(session, t.PolicyRow, key, existing, kept.values)[1])
 
 
 def _policy(policy: Policy, payers: dict[str, int]) -> dict[str, Any]:

@@ -98,7 +98,14 @@ def upsert(
     session: Session, model: type[RowT], key: dict[str, Any], values: dict[str, Any]
 ) -> tuple[RowT, str]:
     """The row of ``model`` with ``key``, created or updated to ``values``, and what happened."""
-    row = find(session, model, key)
+    return upsert_found(session, model, key, find(session, model, key), values)
+
+
+def upsert_found(
+    session: Session, model: type[RowT], key: dict[str, Any], row: RowT | None,
+    values: dict[str, Any],
+) -> tuple[RowT, str]:  # fmt: skip
+    """As ``upsert``, with ``row`` the one ``find`` gave for ``key`` (None: not there)."""
     if row is None:
         row = model(**key, **values)
         session.add(row)
