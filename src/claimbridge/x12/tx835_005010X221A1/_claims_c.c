@@ -442,6 +442,24 @@ optional_money(Converters *converters, PyObject *text, PyObject *segment, long n
 
 /* -- segments → typed values (the shapes of the fast paths in elements.py) --------------- */
 
+/* A typed value of ``which`` holding elements 1…``count`` of ``segment`` as text ('' where
+ * absent), then its position: the shape of NM1, REF and LQ. */
+static PyObject *
+copy_elements(enum model which, PyObject *segment, Py_ssize_t count)
+{
+    PyObject *fields = SEGMENT_FIELDS(segment);
+    PyObject *value = new_model(which);
+    if (value == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t number = 1; number <= count; number++) {
+        PyTuple_SET_ITEM(value, number - 1, Py_NewRef(field(fields, number)));
+    }
+    PyTuple_SET_ITEM(value, count, Py_NewRef(SEGMENT_POSITION(segment)));
+    return done(value);
+}
+
+
 static PyObject *
 read_clp(Converters *converters, PyObject *segment)
 {
@@ -475,22 +493,10 @@ fail:
 static PyObject *
 read_nm1(Converters *converters, PyObject *segment)
 {
-    PyObject *fields = SEGMENT_FIELDS(segment);
-    if (PyTuple_GET_SIZE(fields) > 13) {
+    if (PyTuple_GET_SIZE(SEGMENT_FIELDS(segment)) > 13) {
         return ask_segment(converters, E_NM1, segment);
     }
-    PyObject *value = new_model(M_NM1);
-    if (value == NULL) {
-        return NULL;
-    }
-    for (Py_ssize_t number = 1; number < 13; number++) {
-        KEEP(number - 1, field(fields, number));
-    }
-    KEEP(12, SEGMENT_POSITION(segment));
-    return done(value);
-fail:
-    Py_DECREF(value);
-    return NULL;
+    return copy_elements(M_NM1, segment, 12);
 }
 
 static PyObject *
@@ -572,23 +578,10 @@ fail:
 static PyObject *
 read_ref(Converters *converters, PyObject *segment)
 {
-    PyObject *fields = SEGMENT_FIELDS(segment);
-    if (PyTuple_GET_SIZE(fields) != 3) {
+    if (PyTuple_GET_SIZE(SEGMENT_FIELDS(segment)) != 3) {
         return ask_segment(converters, E_REF, segment);
     }
-    PyObject *value = new_model(M_REF);
-    if (value == NULL) {
-        return NULL;
-    }
-    KEEP(0, field(fields, 1));
-    KEEP(1, field(fields, 2));
-    KEEP(2, empty_text);
-    KEEP(3, empty_text);
-    KEEP(4, SEGMENT_POSITION(segment));
-    return done(value);
-fail:
-    Py_DECREF(value);
-    return NULL;
+    return copy_elements(M_REF, segment, 4);  /* REF03 and REF04 are '' */
 }
 
 static PyObject *
@@ -671,17 +664,7 @@ read_lq(Converters *converters, PyObject *segment)
     if (PyTuple_GET_SIZE(fields) != 3 || !is_filled(field(fields, 2))) {
         return ask_segment(converters, E_LQ, segment);
     }
-    PyObject *value = new_model(M_LQ);
-    if (value == NULL) {
-        return NULL;
-    }
-    KEEP(0, field(fields, 1));
-    KEEP(1, field(fields, 2));
-    KEEP(2, SEGMENT_POSITION(segment));
-    return done(value);
-fail:
-    Py_DECREF(value);
-    return NULL;
+    return copy_elements(M_LQ, segment, 2);
 }
 
 /* -- loops 2110 and 2100 (claims.py's _line and _claim) ---------------------------------- */
