@@ -1,21 +1,32 @@
 # Two commands on a fresh machine: `make demo` and `make test`.
+# Both install exactly the lock (uv.lock, exported with hashes to requirements/): `make demo` the
+# runtime set, `make test` the development set on top; `make lock` changes the lock on purpose.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+STAMP := $(VENV)/.installed-dev
+PIP_LOCKED := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
-.PHONY: demo test lint typecheck unit bench sanitize clean
+.PHONY: demo test lint typecheck unit lock lock-check bench sanitize clean
 
 # setup.py builds the X12 reader's C loops (optional: without a compiler, Python reads the same).
 C_LOOPS := $(wildcard src/claimbridge/x12/*.c src/claimbridge/x12/*/*.c)
+PROJECT_FILES := pyproject.toml setup.py $(C_LOOPS)
 
-$(STAMP): pyproject.toml setup.py $(C_LOOPS)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# The project itself is built with the locked setuptools (no build isolation, so nothing unlocked
+# is fetched to build it).
+$(RUNTIME): requirements/runtime.txt requirements/build.txt $(PROJECT_FILES)
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP_LOCKED) -r requirements/build.txt -r requirements/runtime.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(RUNTIME)
+
+$(STAMP): $(RUNTIME) requirements/dev.txt
+	$(PIP_LOCKED) -r requirements/dev.txt
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/claimbridge demo
 
 lint: $(STAMP)
@@ -28,7 +39,22 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2
 
-test: lint typecheck unit
+test: lock-check lint typecheck unit
+
+# Fails when pyproject.toml and uv.lock disagree, or requirements/ is not the lock's export.
+EXPORT := $(BIN)/uv export --quiet --frozen --no-emit-project --no-header
+lock-check: $(STAMP)
+	$(BIN)/uv lock --check --offline --quiet || { echo "uv.lock does not match pyproject.toml: run make lock"; exit 1; }
+	@$(EXPORT) | diff -q - requirements/runtime.txt >/dev/null || { echo "requirements/runtime.txt is not uv.lock's export: run make lock"; exit 1; }
+	@$(EXPORT) --extra dev | diff -q - requirements/dev.txt >/dev/null || { echo "requirements/dev.txt is not uv.lock's export: run make lock"; exit 1; }
+	@$(EXPORT) --only-group build | diff -q - requirements/build.txt >/dev/null || { echo "requirements/build.txt is not uv.lock's export: run make lock"; exit 1; }
+
+# Resolve again (newest versions pyproject.toml allows) and export; review the diff, then commit.
+lock: $(STAMP)
+	$(BIN)/uv lock --upgrade
+	$(EXPORT) -o requirements/runtime.txt
+	$(EXPORT) --extra dev -o requirements/dev.txt
+	$(EXPORT) --only-group build -o requirements/build.txt
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
