@@ -18,8 +18,6 @@ from claimbridge.errors import (
     X12ValidationError,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "AuthenticationFailed",
     "ClaimNotFound",
@@ -38,3 +36,19 @@ __all__ = [
     "X12ValidationError",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed package's metadata on first use.
+
+    The version lives in pyproject.toml alone. Reading metadata costs tens of milliseconds, so
+    it is not done at import: ``claimbridge x12 json`` starts without it.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("claimbridge")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"

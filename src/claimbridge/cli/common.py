@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from claimbridge.errors import ClaimbridgeError
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-err_console = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def err_console() -> Console:
+    """The console for errors, on stderr; made (and rich imported) when first needed."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
 
 
 def report_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -25,7 +33,7 @@ def report_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ClaimbridgeError as error:
-            err_console.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+            err_console().print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
 
     return wrapper

@@ -84,6 +84,11 @@ class DemoSummary:
         }
 
 
+def register(root: typer.Typer) -> None:
+    """Add ``demo`` to the ``claimbridge`` command."""
+    root.command("demo")(demo)
+
+
 @report_errors
 def demo(practice: PracticeOption = None, keep: KeepOption = None) -> None:
     """Run the whole claim cycle against the built-in Office Ally simulator.

@@ -160,7 +160,7 @@ def import_payers(path: CsvFile, db: DbOption = None) -> None:
         tally = apply_payer_list(session, payer_list, utcnow())
     _print_tally(tally)
     for problem in payer_list.problems:
-        err_console.print(f"skipped {problem}", markup=False)
+        err_console().print(f"skipped {problem}", markup=False)
 
 
 @payers_app.command("list")

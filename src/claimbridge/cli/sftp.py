@@ -25,6 +25,12 @@ app = typer.Typer(
 console = Console(highlight=False, soft_wrap=True)
 PASSWORD_VARIABLE = "CLAIMBRIDGE_SFTP_PASSWORD"
 
+
+def register(root: typer.Typer) -> None:
+    """Add ``sftp …`` to the ``claimbridge`` command."""
+    root.add_typer(app, name="sftp")
+
+
 Host = Annotated[str, typer.Option("--host", help="SFTP server, e.g. ftp10.officeally.com.")]
 Port = Annotated[int, typer.Option("--port", help="SFTP port.")]
 User = Annotated[str, typer.Option("--user", help="SFTP username (not the Service Center one).")]

@@ -44,6 +44,11 @@ ScenarioFile = Annotated[
 Split = Annotated[EraSplit, typer.Option("--era-split", help="How ERAs are split into files.")]
 
 
+def register(root: typer.Typer) -> None:
+    """Add ``sim`` to the ``claimbridge`` command."""
+    root.command("sim")(sim)
+
+
 @report_errors
 def sim(
     root: Root,

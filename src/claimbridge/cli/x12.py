@@ -5,19 +5,27 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from claimbridge.cli.common import err_console, report_errors
 from claimbridge.errors import InputError, X12SyntaxError
-from claimbridge.x12.problems import Problem
 from claimbridge.x12.reader import read_file
-from claimbridge.x12.validate import ValidationReport, validate_file
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from claimbridge.x12.problems import Problem
+    from claimbridge.x12.validate import ValidationReport
 
 app = typer.Typer(help="Read, check and convert X12 files.", no_args_is_help=True)
+
+
+def register(root: typer.Typer) -> None:
+    """Add ``x12 …`` to the ``claimbridge`` command."""
+    root.add_typer(app, name="x12")
+
 
 FileArgument = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="An X12 file.")
@@ -65,11 +73,17 @@ def validate_command(
 
         claimbridge x12 validate --office-ally outbound/837P_batch_0042.txt
     """
+    # Imported here, not at the top: `x12 json` starts without them.
+    from rich.console import Console
+    from rich.text import Text
+
+    from claimbridge.x12.validate import validate_file
+
     try:
         report = validate_file(path, office_ally=office_ally, use_pyx12=not no_pyx12)
     except (X12SyntaxError, InputError) as error:
         message = Text.assemble(("cannot read ", "bold red"), str(path), ": ", str(error))
-        err_console.print(message, soft_wrap=True)
+        err_console().print(message, soft_wrap=True)
         raise typer.Exit(UNREADABLE_EXIT_CODE) from None
     console = Console(highlight=False, soft_wrap=True)
     for problem in report.problems:
@@ -79,6 +93,8 @@ def validate_command(
 
 
 def _problem_line(problem: Problem) -> Text:
+    from rich.text import Text
+
     colour = "red" if problem.is_error else "yellow"
     return Text.assemble(
         (problem.where(), "bold"),
@@ -91,6 +107,8 @@ def _problem_line(problem: Problem) -> Text:
 
 
 def _summary(report: ValidationReport, path: Path) -> Text:
+    from rich.text import Text
+
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = ("clean", "bold green") if report.is_clean else ("not clean", "bold red")
     counted = (

@@ -19,7 +19,6 @@ from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.tokenizer import parse_segments, read_segments
-from claimbridge.x12.tx835_005010X221A1 import claims as claims_module
 
 # ST01 → the package that reads it. 277 covers 005010X214 (277CA) and 005010X212 (277).
 _READERS: dict[str, str] = {
@@ -70,6 +69,9 @@ def compiled_loops() -> bool:
     They are built with the package when a C compiler is there; without one the Python loops
     read the same values, about three times slower.
     """
+    # Imported here: a reader of 999s alone never loads the 835 package.
+    from claimbridge.x12.tx835_005010X221A1 import claims as claims_module
+
     return tokenizer_module.compiled() and envelope_module.compiled() and claims_module.compiled()
 
 
