@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.util import identity_key
 
 from claimbridge.domain import enrollment
 from claimbridge.domain.fees import FeeCounts
@@ -27,12 +28,25 @@ from claimbridge.store import tables as t
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
 
-CONTROL_NUMBER_MAX = 999_999_999  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
+CONTROL_NUMBER_MAX = 999_999_999
+_SETTABLE_COLUMNS = frozenset(
+    {"era_expected", "status_reason"}
+)  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
 
 
 def utcnow() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
+
+
+def claim_statuses(session: Session, claim_ids: Sequence[int]) -> dict[int, ClaimStatus]:
+    """The status of each claim of ``claim_ids`` as the ledger has it now, by claim id."""
+    found: dict[int, ClaimStatus] = {}
+    for start in range(0, len(claim_ids), 5000):  # SQLite allows 32,766 parameters
+        chunk = claim_ids[start : start + 5000]
+        query = select(t.ClaimRow.id, t.ClaimRow.status).where(t.ClaimRow.id.in_(chunk))
+        found |= {claim_id: ClaimStatus(status) for claim_id, status in session.execute(query)}
+    return found
 
 
 def next_control_numbers(session: Session, name: str, count: int = 1) -> range:
@@ -187,32 +201,32 @@ class ClaimRepository:
 
     def add(self, claim: NewClaim, actor: str, why: str | None = None) -> int:
         """Insert ``claim`` with its lines and a 'created' event; returns its id."""
+        return self.add_many([(claim, why)], actor)[0]
+
+    def add_many(self, claims: Sequence[tuple[NewClaim, str | None]], actor: str) -> list[int]:
+        """Insert each (claim, why) with its lines and a 'created' event, in three bulk INSERTs.
+
+        Returns the new ids in the order given; ``StoreError`` names an unknown payer before
+        anything is written.
+        """
+        if not claims:
+            return []
         now = utcnow()
-        row = t.ClaimRow(
-            clm01=claim.clm01,
-            payer_id=payer_row(self.session, claim.payer_id).id,
-            appointment_id=claim.appointment_id,
-            policy_id=claim.policy_id,
-            provider_id=claim.provider_id,
-            billing_tax_id=claim.billing_tax_id,
-            billing_npi=claim.billing_npi,
-            rendering_npi=claim.rendering_npi,
-            service_date=claim.service_date,
-            place_of_service=claim.place_of_service,
-            frequency_code="1",
-            total_charge=claim.total_charge,
-            status=claim.status.value,
-            status_reason=claim.status_reason,
-            era_expected=claim.era_expected,
-            created_at=now,
-            updated_at=now,
-            submitted_at=claim.submitted_at,
-        )
-        self.session.add(row)
-        self.session.flush()
-        self.session.add_all(_line_rows(row.id, claim))
-        self._event(row.id, "created", why, actor, None, claim.status, None, now)
-        return row.id
+        payers = _payer_row_ids(self.session, {claim.payer_id for claim, _ in claims})
+        rows = [_claim_values(claim, payers[claim.payer_id], now) for claim, _ in claims]
+        inserted = insert(t.ClaimRow).returning(t.ClaimRow.id, sort_by_parameter_order=True)
+        ids = list(self.session.scalars(inserted, rows))
+        lines = [line for claim_id, (claim, _) in zip(ids, claims, strict=True)
+                 for line in _line_values(claim_id, claim)]  # fmt: skip
+        if lines:
+            self.session.execute(insert(t.ClaimLineRow), lines)
+        events = [
+            {"claim_id": claim_id, "what": "created", "at": now, "why": why, "actor": actor,
+             "inbound_file_id": None, "from_status": None, "to_status": claim.status.value}
+            for claim_id, (claim, why) in zip(ids, claims, strict=True)
+        ]  # fmt: skip
+        self.session.execute(insert(t.ClaimEventRow), events)
+        return ids
 
     def by_clm01(self, clm01: str) -> ClaimSummary:
         """The claim whose patient control number is ``clm01``; ``ClaimNotFound`` if none."""
@@ -266,7 +280,12 @@ class ClaimRepository:
         """
         for move in moves:
             check_transition(move.current, move.target)
-        self._write_moves(moves, actor, inbound_file_id)
+        now = self._write_moves(moves, actor, inbound_file_id)
+        sent = [move.claim_id for move in moves if move.target is ClaimStatus.SUBMITTED]
+        if sent:  # as ``transition`` does: the time of the first submission is kept
+            claims = t.Base.metadata.tables["claims"]
+            first_time = claims.c.id.in_(sent) & claims.c.submitted_at.is_(None)
+            self.session.execute(update(claims).where(first_time).values(submitted_at=now))
 
     def revert_many(
         self, moves: Sequence[Move], actor: str, inbound_file_id: int | None = None
@@ -276,10 +295,13 @@ class ClaimRepository:
             check_undo(move.current, move.target)
         self._write_moves(moves, actor, inbound_file_id)
 
-    def _write_moves(self, moves: Sequence[Move], actor: str, inbound_file_id: int | None) -> None:
-        if not moves:
-            return
+    def _write_moves(
+        self, moves: Sequence[Move], actor: str, inbound_file_id: int | None
+    ) -> datetime:
+        """Write the moves in bulk; claims already loaded in the session are read again."""
         now = utcnow()
+        if not moves:
+            return now
         claims = t.Base.metadata.tables["claims"]
         statement = (
             update(claims)
@@ -290,6 +312,8 @@ class ClaimRepository:
         self.session.execute(statement, values)
         events = [_event_values(m, actor, inbound_file_id, now) for m in moves]
         self.session.execute(insert(t.ClaimEventRow), events)
+        _expire_claims(self.session, [move.claim_id for move in moves])
+        return now
 
     def note_many(
         self,
@@ -308,6 +332,25 @@ class ClaimRepository:
             for claim_id, why in notes
         ]  # fmt: skip
         self.session.execute(insert(t.ClaimEventRow), events)
+
+    def set_many(self, column: str, values: Sequence[tuple[int, object]]) -> None:
+        """Set one column that is no status (era_expected, status_reason) of many claims.
+
+        (claim id, value) pairs, one executemany UPDATE; the events, if any, are the caller's.
+        """
+        if column not in _SETTABLE_COLUMNS:
+            raise ValueError(f"set_many does not set {column!r}")
+        if not values:
+            return
+        claims = t.Base.metadata.tables["claims"]
+        statement = (
+            update(claims)
+            .where(claims.c.id == bindparam("claim_id"))
+            .values({column: bindparam("value")})
+        )
+        rows = [{"claim_id": claim_id, "value": value} for claim_id, value in values]
+        self.session.execute(statement, rows)
+        _expire_claims(self.session, [claim_id for claim_id, _ in values])
 
     def note(
         self, clm01: str, what: str, why: str, actor: str, inbound_file_id: int | None = None
@@ -370,6 +413,47 @@ def _event_values(
     }
 
 
+def _expire_claims(session: Session, claim_ids: Sequence[int]) -> None:
+    """Mark loaded ``ClaimRow`` objects of ``claim_ids`` stale after a bulk UPDATE of them."""
+    for claim_id in claim_ids:
+        loaded = session.identity_map.get(identity_key(t.ClaimRow, claim_id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def _payer_row_ids(session: Session, payer_ids: set[str]) -> dict[str, int]:
+    """The row id of each Office Ally payer ID; ``StoreError`` for one not in the payer list."""
+    query = select(t.PayerRow.payer_id, t.PayerRow.id).where(t.PayerRow.payer_id.in_(payer_ids))
+    found: dict[str, int] = dict(session.execute(query).all())
+    unknown = sorted(payer_ids - found.keys())
+    if unknown:
+        raise StoreError(f"no payer {unknown[0]!r} in the payer list")
+    return found
+
+
+def _claim_values(claim: NewClaim, payer_row_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "clm01": claim.clm01,
+        "payer_id": payer_row_id,
+        "appointment_id": claim.appointment_id,
+        "policy_id": claim.policy_id,
+        "provider_id": claim.provider_id,
+        "billing_tax_id": claim.billing_tax_id,
+        "billing_npi": claim.billing_npi,
+        "rendering_npi": claim.rendering_npi,
+        "service_date": claim.service_date,
+        "place_of_service": claim.place_of_service,
+        "frequency_code": "1",
+        "total_charge": claim.total_charge,
+        "status": claim.status.value,
+        "status_reason": claim.status_reason,
+        "era_expected": claim.era_expected,
+        "created_at": now,
+        "updated_at": now,
+        "submitted_at": claim.submitted_at,
+    }
+
+
 def _summaries() -> Select[*tuple[Any, ...]]:
     return select(*_SUMMARY_COLUMNS).join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
 
@@ -393,20 +477,20 @@ def _event(row: t.ClaimEventRow) -> ClaimEvent:
     )
 
 
-def _line_rows(claim_id: int, claim: NewClaim) -> list[t.ClaimLineRow]:
+def _line_values(claim_id: int, claim: NewClaim) -> list[dict[str, Any]]:
     return [
-        t.ClaimLineRow(
-            claim_id=claim_id,
-            line_number=number,
-            appointment_line_id=line.appointment_line_id,
-            code=line.code,
-            modifiers=":".join(line.modifiers),
-            units=line.units,
-            charge=line.charge,
-            diagnosis_pointers=":".join(str(p) for p in line.diagnosis_pointers),
-            service_date=claim.service_date,
-            line_control_number=line.line_control_number,
-        )
+        {
+            "claim_id": claim_id,
+            "line_number": number,
+            "appointment_line_id": line.appointment_line_id,
+            "code": line.code,
+            "modifiers": ":".join(line.modifiers),
+            "units": line.units,
+            "charge": line.charge,
+            "diagnosis_pointers": ":".join(str(p) for p in line.diagnosis_pointers),
+            "service_date": claim.service_date,
+            "line_control_number": line.line_control_number,
+        }
         for number, line in enumerate(claim.lines, start=1)
     ]
 
