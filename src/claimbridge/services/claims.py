@@ -19,12 +19,13 @@ adjudication as an original, a claim the payer accepted as a replacement (freque
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.scrub import ScrubResult, scrub
@@ -32,7 +33,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InvalidTransition
 from claimbridge.services.claim_facts import read_facts, read_practice, split_codes, split_numbers
 from claimbridge.store import tables as t
-from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
+from claimbridge.store.repositories import ClaimRepository, Move, NewClaim, NewClaimLine
 
 CLM01_PREFIX = "CB"
 PRIORITY_ORDER = ("primary", "secondary", "tertiary")
@@ -41,6 +42,7 @@ REJECTED_BEFORE_ADJUDICATION = frozenset(
 )
 ACCEPTED_BY_PAYER = frozenset({ClaimStatus.PAYER_ACCEPTED, ClaimStatus.PAID, ClaimStatus.DENIED})
 RESUBMIT_EVENT = "resubmit"
+RowT = TypeVar("RowT", t.ProviderRow, t.PayerRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +65,24 @@ class CreateResult:
 
 
 def create_claims(session: Session, actor: str, today: date) -> CreateResult:
-    """A claim for every appointment without one, each checked; held claims are checked again."""
+    """A claim for every appointment without one, each checked; held claims are checked again.
+
+    Reads what the claims need a table at a time and writes them in bulk, so thousands of
+    appointments take a handful of statements, not a few per appointment.
+    """
     practice = read_practice(session)
     held_before = _ids_in(session, (ClaimStatus.HELD, ClaimStatus.DRAFT))
-    made, skipped = [], []
-    for appointment in _unbilled(session):
-        claim_id, reason = _make_claim(session, appointment, practice.tax_id, practice.npi, actor)
-        if claim_id is None:
-            skipped.append(reason)
+    appointments = _unbilled(session)
+    sources = _ClaimSources(session, appointments)
+    new_claims, skipped = [], []
+    for appointment in appointments:
+        made = sources.claim(appointment, practice.tax_id, practice.npi)
+        if isinstance(made, str):
+            skipped.append(made)
         else:
-            made.append(claim_id)
-    created = check_claims(session, made, actor, today)
+            new_claims.append(made)
+    made_ids = ClaimRepository(session).add_many(new_claims, actor)
+    created = check_claims(session, made_ids, actor, today)
     rechecked = check_claims(session, held_before, actor, today)
     return CreateResult(tuple(created), tuple(rechecked), tuple(skipped))
 
@@ -81,22 +90,25 @@ def create_claims(session: Session, actor: str, today: date) -> CreateResult:
 def check_claims(
     session: Session, claim_ids: Sequence[int], actor: str, today: date
 ) -> list[Checked]:
-    """Scrub each claim and move it to ``held`` or ``ready`` (an event says why)."""
+    """Scrub each claim and move it to ``held`` or ``ready`` (an event says why), in bulk."""
     facts = read_facts(session, claim_ids, today)
-    rows = {row.id: row for row in _rows(session, claim_ids)}
-    return [_apply(session, rows[claim_id], scrub(facts[claim_id]), actor) for claim_id in facts]
-
-
-def _apply(session: Session, row: t.ClaimRow, result: ScrubResult, actor: str) -> Checked:
-    current = ClaimStatus(row.status)
+    states = _check_states(session, list(facts))
+    checked, moves, notes, era_changes = [], [], [], []
+    for claim_id, claim_facts in facts.items():
+        state, result = states[claim_id], scrub(claim_facts)
+        if state.era_expected != result.era_expected:
+            era_changes.append((claim_id, result.era_expected))
+        if state.status is not result.status:
+            moves.append(Move(claim_id, state.status, result.status, result.reason))
+        elif state.reason != result.reason:
+            notes.append((claim_id, result.reason))
+        checked.append(Checked(claim_id, state.clm01, result.status, result))
     repository = ClaimRepository(session)
-    row.era_expected = result.era_expected
-    if current is not result.status:
-        repository.transition(row.clm01, result.status, result.reason, actor)
-    elif row.status_reason != result.reason:
-        row.status_reason = result.reason
-        repository.note(row.clm01, "checked", result.reason, actor)
-    return Checked(row.id, row.clm01, result.status, result)
+    repository.set_many("era_expected", era_changes)
+    repository.set_many("status_reason", notes)
+    repository.note_many(notes, "checked", actor)
+    repository.move_many(moves, actor)
+    return checked
 
 
 class Resubmission(StrEnum):
@@ -234,20 +246,29 @@ def _payer_claim_number(session: Session, claim: t.ClaimRow) -> str | None:
 
 def may_send(session: Session, claim_id: int) -> bool:
     """True when the claim was never sent, or a person asked to resubmit it since it was."""
-    last_sent = session.scalars(
-        select(t.ClaimSubmissionRow.batch_id)
-        .where(t.ClaimSubmissionRow.claim_id == claim_id)
-        .order_by(t.ClaimSubmissionRow.id.desc())
-    ).first()
-    if last_sent is None:
-        return True
-    sent_at = session.get_one(t.BatchRow, last_sent).created_at
-    asked = select(t.ClaimEventRow.id).where(
-        t.ClaimEventRow.claim_id == claim_id,
-        t.ClaimEventRow.what == RESUBMIT_EVENT,
-        t.ClaimEventRow.at >= sent_at,
-    )
-    return session.scalars(asked).first() is not None
+    return claim_id in sendable(session, [claim_id])
+
+
+def sendable(session: Session, claim_ids: Sequence[int]) -> set[int]:
+    """Those of ``claim_ids`` never sent, or that a person asked to resubmit since they were."""
+    last_sent: dict[int, datetime] = {}
+    for chunk in _chunks(claim_ids):
+        sent = (
+            select(t.ClaimSubmissionRow.claim_id, func.max(t.BatchRow.created_at))
+            .join(t.BatchRow, t.BatchRow.id == t.ClaimSubmissionRow.batch_id)
+            .where(t.ClaimSubmissionRow.claim_id.in_(chunk))
+            .group_by(t.ClaimSubmissionRow.claim_id)
+        )
+        last_sent |= dict(session.execute(sent).all())
+    asked: set[int] = set()
+    for chunk in _chunks(sorted(last_sent)):
+        resubmits = select(t.ClaimEventRow.claim_id, t.ClaimEventRow.at).where(
+            t.ClaimEventRow.claim_id.in_(chunk), t.ClaimEventRow.what == RESUBMIT_EVENT
+        )
+        asked |= {
+            claim_id for claim_id, at in session.execute(resubmits) if at >= last_sent[claim_id]
+        }
+    return {claim_id for claim_id in claim_ids if claim_id not in last_sent or claim_id in asked}
 
 
 def find_claim(session: Session, reference: str) -> t.ClaimRow:
@@ -263,41 +284,54 @@ def find_claim(session: Session, reference: str) -> t.ClaimRow:
     return row
 
 
-def _make_claim(
-    session: Session, appointment: t.AppointmentRow, tax_id: str, npi: str, actor: str
-) -> tuple[int | None, str]:
-    policy = _primary_policy(session, appointment.patient_id)
-    if policy is None:
-        return None, f"appointment {appointment.key}: the patient has no insurance policy"
-    provider = session.get_one(t.ProviderRow, appointment.provider_id)
-    clm01 = f"{CLM01_PREFIX}{appointment.id:06d}"
-    lines = tuple(
-        NewClaimLine(
-            code=line.code,
-            charge=line.charge,
-            units=line.units,
-            modifiers=split_codes(line.modifiers),
-            diagnosis_pointers=split_numbers(line.diagnosis_pointers),
-            appointment_line_id=line.id,
-            line_control_number=line_control_number(clm01, line.line_number),
+class _ClaimSources:
+    """What the claims of a list of appointments are made from, read a table at a time."""
+
+    def __init__(self, session: Session, appointments: Sequence[t.AppointmentRow]) -> None:
+        patient_ids = {appointment.patient_id for appointment in appointments}
+        appointment_ids = [appointment.id for appointment in appointments]
+        self.policies = _primary_policies(session, patient_ids)
+        self.lines = _appointment_lines(session, appointment_ids)
+        providers = {appointment.provider_id for appointment in appointments}
+        self.providers = _rows_by_id(session, t.ProviderRow, providers)
+        payers = {policy.payer_id for policy in self.policies.values()}
+        self.payers = _rows_by_id(session, t.PayerRow, payers)
+
+    def claim(
+        self, appointment: t.AppointmentRow, tax_id: str, npi: str
+    ) -> tuple[NewClaim, str] | str:
+        """The appointment's claim and why it was made, or why none can be."""
+        policy = self.policies.get(appointment.patient_id)
+        if policy is None:
+            return f"appointment {appointment.key}: the patient has no insurance policy"
+        provider = self.providers[appointment.provider_id]
+        clm01 = f"{CLM01_PREFIX}{appointment.id:06d}"
+        lines = tuple(
+            NewClaimLine(
+                code=line.code,
+                charge=line.charge,
+                units=line.units,
+                modifiers=split_codes(line.modifiers),
+                diagnosis_pointers=split_numbers(line.diagnosis_pointers),
+                appointment_line_id=line.id,
+                line_control_number=line_control_number(clm01, line.line_number),
+            )
+            for line in self.lines.get(appointment.id, [])
         )
-        for line in _appointment_lines(session, appointment.id)
-    )
-    claim = NewClaim(
-        clm01=clm01,
-        payer_id=session.get_one(t.PayerRow, policy.payer_id).payer_id,
-        billing_tax_id=tax_id,
-        billing_npi=npi,
-        rendering_npi=provider.npi,
-        service_date=appointment.service_date,
-        lines=lines,
-        place_of_service=appointment.place_of_service,
-        appointment_id=appointment.id,
-        policy_id=policy.id,
-        provider_id=provider.id,
-    )
-    why = f"made from appointment {appointment.key} ({policy.priority} policy)"
-    return ClaimRepository(session).add(claim, actor, why), ""
+        claim = NewClaim(
+            clm01=clm01,
+            payer_id=self.payers[policy.payer_id].payer_id,
+            billing_tax_id=tax_id,
+            billing_npi=npi,
+            rendering_npi=provider.npi,
+            service_date=appointment.service_date,
+            lines=lines,
+            place_of_service=appointment.place_of_service,
+            appointment_id=appointment.id,
+            policy_id=policy.id,
+            provider_id=provider.id,
+        )
+        return claim, f"made from appointment {appointment.key} ({policy.priority} policy)"
 
 
 def _unbilled(session: Session) -> list[t.AppointmentRow]:
@@ -306,19 +340,49 @@ def _unbilled(session: Session) -> list[t.AppointmentRow]:
     return list(session.scalars(query))
 
 
-def _primary_policy(session: Session, patient_id: int) -> t.PolicyRow | None:
-    policies = session.scalars(select(t.PolicyRow).where(t.PolicyRow.patient_id == patient_id))
-    ranked = sorted(policies, key=lambda policy: PRIORITY_ORDER.index(policy.priority))
-    return ranked[0] if ranked else None
+def _primary_policies(session: Session, patient_ids: set[int]) -> dict[int, t.PolicyRow]:
+    """Each patient's first policy of primary, secondary, tertiary, by patient id."""
+    found: dict[int, t.PolicyRow] = {}
+    for chunk in _chunks(sorted(patient_ids)):
+        query = select(t.PolicyRow).where(t.PolicyRow.patient_id.in_(chunk))
+        for policy in session.scalars(query):
+            best = found.get(policy.patient_id)
+            if best is None or _rank(policy) < _rank(best):
+                found[policy.patient_id] = policy
+    return found
 
 
-def _appointment_lines(session: Session, appointment_id: int) -> list[t.AppointmentLineRow]:
-    query = (
-        select(t.AppointmentLineRow)
-        .where(t.AppointmentLineRow.appointment_id == appointment_id)
-        .order_by(t.AppointmentLineRow.line_number)
-    )
-    return list(session.scalars(query))
+def _rank(policy: t.PolicyRow) -> int:
+    return PRIORITY_ORDER.index(policy.priority)
+
+
+def _appointment_lines(
+    session: Session, appointment_ids: Sequence[int]
+) -> dict[int, list[t.AppointmentLineRow]]:
+    """Each appointment's lines in line order, by appointment id."""
+    found: dict[int, list[t.AppointmentLineRow]] = {}
+    for chunk in _chunks(appointment_ids):
+        query = (
+            select(t.AppointmentLineRow)
+            .where(t.AppointmentLineRow.appointment_id.in_(chunk))
+            .order_by(t.AppointmentLineRow.appointment_id, t.AppointmentLineRow.line_number)
+        )
+        for line in session.scalars(query):
+            found.setdefault(line.appointment_id, []).append(line)
+    return found
+
+
+def _rows_by_id(session: Session, table: type[RowT], ids: set[int]) -> dict[int, RowT]:
+    found: dict[int, RowT] = {}
+    for chunk in _chunks(sorted(ids)):
+        found |= {row.id: row for row in session.scalars(select(table).where(table.id.in_(chunk)))}
+    return found
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
+    """``ids`` a statement's worth at a time (SQLite allows 32,766 parameters)."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def _ids_in(session: Session, statuses: tuple[ClaimStatus, ...]) -> list[int]:
@@ -331,8 +395,23 @@ def ready_claim_ids(session: Session) -> list[int]:
     return _ids_in(session, (ClaimStatus.READY,))
 
 
-def _rows(session: Session, claim_ids: Sequence[int]) -> list[t.ClaimRow]:
-    return list(session.scalars(select(t.ClaimRow).where(t.ClaimRow.id.in_(list(claim_ids)))))
+@dataclass(frozen=True, slots=True)
+class _CheckState:
+    clm01: str
+    status: ClaimStatus
+    reason: str | None
+    era_expected: bool
+
+
+def _check_states(session: Session, claim_ids: Sequence[int]) -> dict[int, _CheckState]:
+    """What a check compares with, per claim: status, reason and ERA note as stored now."""
+    found: dict[int, _CheckState] = {}
+    columns = (t.ClaimRow.id, t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason)
+    for chunk in _chunks(claim_ids):
+        query = select(*columns, t.ClaimRow.era_expected).where(t.ClaimRow.id.in_(chunk))
+        for claim_id, clm01, status, reason, era in session.execute(query):
+            found[claim_id] = _CheckState(clm01, ClaimStatus(status), reason, era)
+    return found
 
 
 def _clm01_taken(session: Session, clm01: str) -> bool:

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.claim_837p import batch_837p
@@ -37,10 +38,16 @@ from claimbridge.domain.scrub import ClaimFacts
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError, X12ValidationError
 from claimbridge.services.claim_facts import read_facts
-from claimbridge.services.claims import Checked, check_claims, may_send, ready_claim_ids
+from claimbridge.services.claims import Checked, check_claims, ready_claim_ids, sendable
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import ClaimRepository, get_account, next_control_numbers
+from claimbridge.store.repositories import (
+    ClaimRepository,
+    Move,
+    claim_statuses,
+    get_account,
+    next_control_numbers,
+)
 from claimbridge.transport.base import Transport
 from claimbridge.transport.officeally import SubmissionMode, upload_name
 from claimbridge.x12.envelope_build import st_control_number
@@ -133,15 +140,16 @@ def _run(
     with store.transaction() as session:
         checked = check_claims(session, ready_claim_ids(session), actor, now.date())
         ready = [claim for claim in checked if claim.status is ClaimStatus.READY]
-        sendable = [claim.claim_id for claim in ready if may_send(session, claim.claim_id)]
+        may_go = sendable(session, [claim.claim_id for claim in ready])
+        to_send = [claim.claim_id for claim in ready if claim.claim_id in may_go]
     held = tuple(claim for claim in checked if claim.status is ClaimStatus.HELD)
     refused = tuple(
         f"{claim.patient_control_number}: already sent; resubmit it first if it must go again"
         for claim in ready
-        if claim.claim_id not in sendable
+        if claim.claim_id not in may_go
     )
     batches = []
-    for chunk in _chunks(sendable, limits.claims_per_file):
+    for chunk in _chunks(to_send, limits.claims_per_file):
         with store.transaction() as session:  # one per file: a failed upload undoes only it
             batches.append(_send(session, chunk, transport, actor, now))
         if progress is not None:
@@ -166,7 +174,7 @@ def _send(
     row.file_name = upload_name(account.submitter_id, f"B{row.id}", now, mode=mode)
     text, numbers = _write(session, ordered, account.submitter_id, row, now)
     row.content = data = text.encode("ascii")  # the exact bytes uploaded, kept for the claim page
-    _record(session, row, claim_ids, ordered, numbers, actor)
+    _record(session, row, claim_ids, numbers, actor)
     remote = transport.upload(row.file_name, data) if transport else None
     return Batch(
         row.id,
@@ -222,18 +230,20 @@ def _record(
     session: Session,
     row: t.BatchRow,
     claim_ids: Sequence[int],
-    claims: list[ClaimFacts],
     numbers: list[str],
     actor: str,
 ) -> None:
-    session.add_all(
-        t.ClaimSubmissionRow(claim_id=claim_id, batch_id=row.id, st02=number)
+    sent = [
+        {"claim_id": claim_id, "batch_id": row.id, "st02": number}
         for claim_id, number in zip(claim_ids, numbers, strict=True)
-    )
-    repository = ClaimRepository(session)
+    ]
+    session.execute(insert(t.ClaimSubmissionRow), sent)
     why = f"sent in batch B{row.id} as {row.file_name}"
-    for facts in claims:
-        repository.transition(facts.patient_control_number, ClaimStatus.SUBMITTED, why, actor)
+    statuses = claim_statuses(session, claim_ids)
+    moves = [
+        Move(claim_id, statuses[claim_id], ClaimStatus.SUBMITTED, why) for claim_id in claim_ids
+    ]
+    ClaimRepository(session).move_many(moves, actor)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
