@@ -6,9 +6,10 @@ of claims is read in a handful of round trips.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import TypeVar
+from decimal import Decimal
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -26,7 +27,7 @@ CHUNK = 5000
 
 def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[int, ClaimFacts]:
     """``ClaimFacts`` of each claim in ``claim_ids``, by claim id."""
-    claims = _by_id(session, t.ClaimRow, t.ClaimRow.id, claim_ids)
+    claims = _plain_by_id(session, t.ClaimRow, _Claim._fields, _Claim._make, claim_ids)
     reader = _Reader(session, claims.values())
     return {claim_id: reader.facts(row, today) for claim_id, row in claims.items()}
 
@@ -59,10 +60,37 @@ def read_practice(session: Session) -> models.Practice:
     )
 
 
+class _Claim(NamedTuple):
+    """The columns of a claim that its facts need (plain values: read fast)."""
+
+    id: int
+    clm01: str
+    appointment_id: int | None
+    provider_id: int | None
+    payer_id: int
+    policy_id: int | None
+    frequency_code: str
+    payer_claim_control_number: str | None
+
+
+class _Visit(NamedTuple):
+    """The columns of an appointment that a claim's facts need."""
+
+    id: int
+    key: str
+    patient_id: int
+    provider_id: int
+    service_date: date
+    place_of_service: str
+
+
+ShapeT = TypeVar("ShapeT", bound=tuple[Any, ...])
+
+
 class _Reader:
     """The rows every claim of a list refers to, read once each."""
 
-    def __init__(self, session: Session, claims: Iterable[t.ClaimRow]) -> None:
+    def __init__(self, session: Session, claims: Iterable[_Claim]) -> None:
         claims = list(claims)
         self.practice = read_practice(session)
         account = get_account(session)
@@ -71,7 +99,9 @@ class _Reader:
         self.payers = {payer.payer_id: payer for payer in list_payers(session)}
         self.payer_ids = dict(session.execute(select(t.PayerRow.id, t.PayerRow.payer_id)).all())
         appointment_ids = [c.appointment_id for c in claims if c.appointment_id is not None]
-        self.appointments = _by_id(session, t.AppointmentRow, t.AppointmentRow.id, appointment_ids)
+        self.appointments = _plain_by_id(
+            session, t.AppointmentRow, _Visit._fields, _Visit._make, appointment_ids
+        )
         self.diagnoses = _diagnoses(session, appointment_ids)
         visits = self.appointments.values()
         self.patients = _by_id(
@@ -84,19 +114,22 @@ class _Reader:
             session, t.PolicyRow, t.PolicyRow.id, [c.policy_id or 0 for c in claims]
         )
         self.lines = _lines(session, [c.id for c in claims])
+        # A patient, provider or policy is on many claims: each is converted once.
+        self.provider_values: dict[int, models.Provider | None] = {}
+        self.patient_values: dict[int, models.Patient] = {}
+        self.policy_values: dict[int, models.Policy | None] = {}
 
-    def facts(self, claim: t.ClaimRow, today: date) -> ClaimFacts:
+    def facts(self, claim: _Claim, today: date) -> ClaimFacts:
         visit = self._appointment(claim)
-        policy = self.policies.get(claim.policy_id or 0)
         lines = self.lines.get(claim.id, [])
         return ClaimFacts(
             patient_control_number=claim.clm01,
             practice=self.practice,
             submitter_id=self.submitter_id,
-            provider=_provider(self.providers.get(claim.provider_id or 0)),
+            provider=self._provider(claim.provider_id or 0),
             payer=self.payers.get(self.payer_ids[claim.payer_id]),
-            patient=_patient(self.patients[visit.patient_id]),
-            policy=_policy(policy, self.payer_ids) if policy else None,
+            patient=self._patient(visit.patient_id),
+            policy=self._policy(claim.policy_id or 0),
             appointment=self._visit(visit),
             lines=tuple(_service_line(line) for line in lines),
             line_control_numbers=tuple(line.line_control_number or "" for line in lines),
@@ -107,12 +140,28 @@ class _Reader:
             payer_claim_control_number=claim.payer_claim_control_number,
         )
 
-    def _appointment(self, claim: t.ClaimRow) -> t.AppointmentRow:
+    def _provider(self, provider_id: int) -> models.Provider | None:
+        if provider_id not in self.provider_values:
+            self.provider_values[provider_id] = _provider(self.providers.get(provider_id))
+        return self.provider_values[provider_id]
+
+    def _patient(self, patient_id: int) -> models.Patient:
+        if patient_id not in self.patient_values:
+            self.patient_values[patient_id] = _patient(self.patients[patient_id])
+        return self.patient_values[patient_id]
+
+    def _policy(self, policy_id: int) -> models.Policy | None:
+        if policy_id not in self.policy_values:
+            row = self.policies.get(policy_id)
+            self.policy_values[policy_id] = _policy(row, self.payer_ids) if row else None
+        return self.policy_values[policy_id]
+
+    def _appointment(self, claim: _Claim) -> _Visit:
         if claim.appointment_id is None:
             raise ConfigError(f"claim {claim.clm01} was not made from an appointment")
         return self.appointments[claim.appointment_id]
 
-    def _visit(self, row: t.AppointmentRow) -> models.Appointment:
+    def _visit(self, row: _Visit) -> models.Appointment:
         return models.Appointment(
             key=row.key,
             patient_key=self.patients[row.patient_id].key,
@@ -135,31 +184,64 @@ def _by_id(
     return found
 
 
+def _plain_by_id(
+    session: Session,
+    model: type[t.Base],
+    fields: tuple[str, ...],
+    make: Callable[[Iterable[Any]], ShapeT],
+    ids: Iterable[int],
+) -> dict[int, ShapeT]:
+    """``fields`` (``id`` first) of the rows of ``ids`` as plain tuples made by ``make``."""
+    columns = [getattr(model, name) for name in fields]
+    wanted = sorted(set(ids))
+    found: dict[int, ShapeT] = {}
+    for start in range(0, len(wanted), CHUNK):
+        query = select(*columns).where(columns[0].in_(wanted[start : start + CHUNK]))
+        found |= {row[0]: make(row) for row in session.execute(query)}
+    return found
+
+
 def _diagnoses(session: Session, appointment_ids: list[int]) -> dict[int, list[str]]:
-    query = select(t.AppointmentDiagnosisRow).order_by(
-        t.AppointmentDiagnosisRow.appointment_id, t.AppointmentDiagnosisRow.position
+    diagnosis = t.AppointmentDiagnosisRow
+    query = select(diagnosis.appointment_id, diagnosis.code).order_by(
+        diagnosis.appointment_id, diagnosis.position
     )
     found: dict[int, list[str]] = {}
     for start in range(0, len(appointment_ids), CHUNK):
         chunk = appointment_ids[start : start + CHUNK]
-        for row in session.scalars(
-            query.where(t.AppointmentDiagnosisRow.appointment_id.in_(chunk))
+        for appointment_id, code in session.execute(
+            query.where(diagnosis.appointment_id.in_(chunk))
         ):
-            found.setdefault(row.appointment_id, []).append(row.code)
+            found.setdefault(appointment_id, []).append(code)
     return found
 
 
-def _lines(session: Session, claim_ids: list[int]) -> dict[int, list[t.ClaimLineRow]]:
-    query = select(t.ClaimLineRow).order_by(t.ClaimLineRow.claim_id, t.ClaimLineRow.line_number)
-    found: dict[int, list[t.ClaimLineRow]] = {}
+class _Line(NamedTuple):
+    """The columns of a claim line that a claim's facts need (plain values: read fast)."""
+
+    claim_id: int
+    line_number: int
+    code: str
+    modifiers: str
+    units: Decimal
+    charge: Decimal
+    diagnosis_pointers: str
+    line_control_number: str | None
+
+
+def _lines(session: Session, claim_ids: list[int]) -> dict[int, list[_Line]]:
+    line = t.ClaimLineRow
+    columns = [getattr(line, name) for name in _Line._fields]
+    query = select(*columns).order_by(line.claim_id, line.line_number)
+    found: dict[int, list[_Line]] = {}
     for start in range(0, len(claim_ids), CHUNK):
         chunk = claim_ids[start : start + CHUNK]
-        for row in session.scalars(query.where(t.ClaimLineRow.claim_id.in_(chunk))):
-            found.setdefault(row.claim_id, []).append(row)
+        for row in session.execute(query.where(line.claim_id.in_(chunk))):
+            found.setdefault(row[0], []).append(_Line._make(row))
     return found
 
 
-def _service_line(row: t.ClaimLineRow) -> models.ServiceLine:
+def _service_line(row: _Line) -> models.ServiceLine:
     return models.ServiceLine(
         code=row.code,
         units=row.units,
