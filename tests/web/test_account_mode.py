@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from fastapi import FastAPI
 from sqlalchemy import select, update
-from web_support import TestClient, csrf_of
+from web_support import TestClient, csrf_of, token_for
 
 from claimbridge.services.users import audit_entries
 from claimbridge.store import tables as t
@@ -137,3 +138,37 @@ def test_production_is_refused_while_a_rule_is_unmet(admin: TestClient, store: S
     assert "Office Ally has not accepted a test batch yet" in response.text
     assert _test_mode(store)
     assert admin.get("/provider/mode/staging").status_code == 404
+
+
+def test_the_api_reads_the_mode_and_only_an_admin_token_switches(
+    app: FastAPI, api: TestClient, store: Store
+) -> None:
+    body = api.get("/api/v1/account/mode").json()
+    assert body["mode"] == "test" and body["since"] is None and body["accepted_test_batches"] == 0
+    assert body["may_go_to_production"] is False
+    assert body["unmet"][0].startswith("Office Ally has not accepted a test batch yet")
+    refused = api.put("/api/v1/account/mode", json={"mode": "production", "confirm": True})
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    admin_api = TestClient(app, follow_redirects=False)
+    admin_api.headers["Authorization"] = f"Bearer {token_for(store, 'admin')}"
+    unmet = admin_api.put("/api/v1/account/mode", json={"mode": "production", "confirm": True})
+    assert unmet.status_code == 409
+    assert unmet.json()["error"]["code"] == "conflict"
+    assert unmet.json()["error"]["details"] == body["unmet"]
+    _accepted_test_batch(store)
+    unconfirmed = admin_api.put("/api/v1/account/mode", json={"mode": "production"})
+    assert unconfirmed.status_code == 400 and _test_mode(store)
+    done = admin_api.put("/api/v1/account/mode", json={"mode": "production", "confirm": True})
+    assert done.status_code == 200
+    assert (done.json()["mode"], done.json()["switched_by"], done.json()["unmet"]) == (
+        "production", "admin", []
+    )  # fmt: skip
+    assert api.get("/api/v1/account/mode").json()["since"] == done.json()["since"]
+    no_reason = admin_api.put("/api/v1/account/mode", json={"mode": "test", "confirm": True})
+    assert no_reason.status_code == 400 and not _test_mode(store)
+    back = {"mode": "test", "confirm": True, "reason": "retest a new provider"}
+    assert admin_api.put("/api/v1/account/mode", json=back).json()["reason"] == back["reason"]
+    assert _test_mode(store)
+    with store.read() as session:
+        details = [entry.detail for entry in audit_entries(session)[:2]]
+    assert details == ["api: mode: test: retest a new provider", "api: mode: production"]
