@@ -172,3 +172,15 @@ def test_the_api_reads_the_mode_and_only_an_admin_token_switches(
     with store.read() as session:
         details = [entry.detail for entry in audit_entries(session)[:2]]
     assert details == ["api: mode: test: retest a new provider", "api: mode: production"]
+
+
+def test_onboarding_ends_with_the_switch_to_production(
+    biller: TestClient, api: TestClient, store: Store
+) -> None:
+    steps = api.get("/api/v1/onboarding").json()["steps"]
+    assert steps[-1]["key"] == "production" and steps[-1]["done"] is False
+    assert 'href="/provider#mode"' in biller.get("/onboarding").text
+    with store.transaction() as session:
+        session.execute(update(t.ClearinghouseAccountRow).values(test_mode=False))
+    last = api.get("/api/v1/onboarding").json()["steps"][-1]
+    assert last["done"] is True and last["what"].endswith("Now: production.")
