@@ -168,3 +168,18 @@ def posted_unbalanced(store: Store) -> int:
     assert report.outcome is Outcome.APPLIED and "1 do not balance" in (report.detail or "")
     with store.read() as session:
         return session.scalars(select(t.RemittanceRow.id)).one()
+
+
+def acknowledge(store: Store, batch: Batch, accepted: bool = True) -> str:
+    """Apply a 999 for ``batch`` (by its GS06) that accepts it, or rejects its claims."""
+    with store.read() as session:
+        gs06 = str(session.get_one(t.BatchRow, batch.batch_id).gs06)
+    if accepted:
+        text = renumber(data("999/accepted-two-sets.999"), "102", gs06)
+    else:
+        text = renumber(data("999/rejected-dmg.999"), "101", gs06)
+        text = renumber(text, "0001", batch.transaction_numbers[0])
+    [report] = ingest_bytes(store, f"B{batch.batch_id}.999", text.encode())
+    assert report.outcome is Outcome.APPLIED, report.detail
+    with store.read() as session:
+        return session.get_one(t.BatchRow, batch.batch_id).status

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from claimbridge.errors import ConfigError, StoreError
-from claimbridge.store.db import Store
+from claimbridge.store.db import MIGRATIONS, Store
 from claimbridge.store.tables import Base, ClaimEventRow
 from ledger_fixtures import add_claim, load_example
 
@@ -30,6 +32,44 @@ def test_upgrade_creates_the_schema_once(empty_store_url: str) -> None:
         assert set(Base.metadata.tables) <= tables
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_ledger_from_before_mode_changes_upgrades_and_keeps_its_account(
+    empty_store_url: str,
+) -> None:
+    store = Store(empty_store_url)
+    try:
+        with store.engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0008_corrections")
+        assert store.current_revision() == "0008_corrections"
+        with store.transaction() as session:  # written as 0008 knew it, not with today's models
+            session.execute(
+                text(
+                    "INSERT INTO clearinghouse_accounts (name, submitter_id, username, sftp_host,"
+                    " sftp_port, era_split, go_live, test_mode) VALUES ('office_ally',"
+                    " '847291635', 'cedarvalley', 'ftp10.officeally.com', 22, 'by_check',"
+                    " '2026-11-01', :no)"
+                ),
+                {"no": False},
+            )
+        before = _accounts(store)
+        assert store.upgrade() == store.head_revision()
+        assert _accounts(store) == before
+        with store.read() as session:
+            changes = session.execute(text("SELECT COUNT(*) FROM account_mode_changes"))
+            assert changes.scalar_one() == 0
+    finally:
+        store.dispose()
+
+
+def _accounts(store: Store) -> list[tuple[object, ...]]:
+    with store.read() as session:
+        rows = session.execute(text("SELECT * FROM clearinghouse_accounts ORDER BY id"))
+        return [tuple(row) for row in rows]
 
 
 def test_the_migrations_match_the_models(store: Store) -> None:

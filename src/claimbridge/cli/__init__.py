@@ -74,6 +74,10 @@ COMMANDS: dict[str, CommandEntry] = {
         ),
     ),
     **_entries(
+        "account",
+        ("account", "The Office Ally account's mode: show it, go to production, or back to test."),
+    ),
+    **_entries(
         "eras", ("eras", "Undo or redo an ERA's posting; match unmatched ERA claims by hand.")
     ),
     **_entries(

@@ -2,9 +2,10 @@
 
 The steps follow office-ally.md §4, §14 and §15 and the way integrators walk practices through
 them: the Office Ally account, the e-mail that asks for SFTP access, the credentials, the
-go-live date (one EHR at a time), the ERA split (By Check recommended), and the EDI, ERA,
-Medicare and VA enrollments. A step is done when the ledger shows it (a password is stored, a
-go-live date is set) or when a person marks it done.
+go-live date (one EHR at a time), the ERA split (By Check recommended), the EDI, ERA,
+Medicare and VA enrollments, and last the switch from test to production (office-ally.md §3).
+A step is done when the ledger shows it (a password is stored, a go-live date is set, the
+account is in production) or when a person marks it done.
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ def checklist(session: Session) -> list[Step]:
         _go_live_step(account),
         _era_split_step(account),
         *_enrollment_steps(payers),
+        _production_step(account),
     ]
 
 
@@ -181,6 +183,19 @@ def _era_split_step(account: t.ClearinghouseAccountRow | None) -> Step:
         split == "by_check",
         "Ask Office Ally to split ERA files By Check (recommended), so each file holds one "
         f"check or EFT. Now: {split.replace('_', ' ')}.",
+    )
+
+
+def _production_step(account: t.ClearinghouseAccountRow | None) -> Step:
+    in_production = account is not None and not account.test_mode
+    return Step(
+        "production",
+        "Test, then go to production",
+        in_production,
+        "Send claims in test mode (every upload named OATEST; Office Ally forwards none to a "
+        "payer) until Office Ally accepts a test batch. Then an admin switches the account to "
+        "production under Provider details, which lists anything still missing."
+        + (" Now: production." if in_production else " Now: test."),
     )
 
 

@@ -95,17 +95,25 @@ def _write_practice(session: Session, practice: Practice, tally: Tally) -> None:
 def write_account(
     session: Session, account: ClearinghouseAccount, cipher: Cipher | None, tally: Tally
 ) -> None:
-    """Add or update the clearinghouse account; a new password is encrypted with ``cipher``."""
-    values = {
+    """Add or update the clearinghouse account; a new password is encrypted with ``cipher``.
+
+    ``test_mode`` is the mode of a new account only: once the account exists, its mode changes
+    only by a recorded switch (``services.account_mode``), so loading the EHR's export again
+    never takes it out of production, or into it.
+    """
+    key = {"name": account.name}
+    existing = find(session, t.ClearinghouseAccountRow, key)
+    values: dict[str, Any] = {
         "submitter_id": account.submitter_id,
         "username": account.username,
         "sftp_host": account.sftp_host,
         "sftp_port": account.sftp_port,
         "era_split": account.era_split.value,
         "go_live": account.go_live,
-        "test_mode": account.test_mode,
     }
-    row, outcome = upsert(session, t.ClearinghouseAccountRow, {"name": account.name}, values)
+    if existing is None:
+        values["test_mode"] = account.test_mode
+    row, outcome = upsert_found(session, t.ClearinghouseAccountRow, key, existing, values)
     if account.password is not None and _password_differs(row, account, cipher):
         assert cipher is not None  # _password_differs demands one
         row.password_token = cipher.encrypt(account.password)

@@ -1,6 +1,7 @@
 """The ledger's tables as SQLAlchemy 2 models; the Alembic revisions create exactly these.
 
-Master data: ``practice`` (one row), ``clearinghouse_accounts``, ``providers``, ``payers`` with
+Master data: ``practice`` (one row), ``clearinghouse_accounts`` with ``account_mode_changes``
+(who switched it between test and production, when), ``providers``, ``payers`` with
 ``payer_enrollments``, ``patients`` with ``policies``, ``appointments`` with
 ``appointment_diagnoses`` and ``appointment_lines``.
 
@@ -106,6 +107,24 @@ class ClearinghouseAccountRow(Base):
     era_split: Mapped[str] = mapped_column(String(30))
     go_live: Mapped[date | None] = mapped_column(Date)
     test_mode: Mapped[bool] = mapped_column(Boolean)
+
+
+ACCOUNT_MODES = ("test", "production")
+
+
+class AccountModeChangeRow(Base):
+    """A person switched the Office Ally account to test or production: who, when, and why
+    (going back to test). The newest row tells since when the account is in its mode."""
+
+    __tablename__ = "account_mode_changes"
+    __table_args__ = (CheckConstraint(_one_of("mode", ACCOUNT_MODES), name="mode"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("clearinghouse_accounts.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(10))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    changed_by: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ProviderRow(Base):

@@ -113,7 +113,12 @@ def render_error(request: Request, error: WebError) -> Response:
     if isinstance(error, NotSignedIn):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     templates = request.app.state.templates
-    context = {"error": error, "user": getattr(request.state, "user", None), "csrf": ""}
+    context = {
+        "error": error,
+        "user": getattr(request.state, "user", None),
+        "csrf": "",
+        "path": request.url.path,  # the header's Admin link reads it for an admin
+    }
     response: Response = templates.TemplateResponse(
         request, "error.html", context, status_code=error.status
     )

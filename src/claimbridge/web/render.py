@@ -11,7 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from claimbridge.domain.account_mode import AccountMode
 from claimbridge.domain.remit_codes import claim_status_text
+from claimbridge.errors import ClaimbridgeError
+from claimbridge.services.account_mode import current_mode
 from claimbridge.web.auth import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -47,12 +50,23 @@ def words(value: object) -> str:
     return str(value or "").replace("_", " ")
 
 
+def office_ally_mode(request: Request) -> AccountMode | None:
+    """The account's mode for the marker every page shows; None before there is an account
+    (or a ledger that can be read)."""
+    try:
+        with request.app.state.store.read() as session:
+            return current_mode(session)
+    except ClaimbridgeError:
+        return None
+
+
 def make_templates() -> Jinja2Templates:
-    """The template environment with claimbridge's filters."""
+    """The template environment with claimbridge's filters, and ``office_ally_mode``."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters.update(
         money=money, us_date=us_date, words=words, clp_status=claim_status_text
     )
+    templates.env.globals["office_ally_mode"] = office_ally_mode
     return templates
 
 

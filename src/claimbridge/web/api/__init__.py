@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from claimbridge.web.api import claim_actions, history, posting, routes
+from claimbridge.web.api import account, claim_actions, history, posting, routes
 
 
 def include(app: FastAPI) -> None:
@@ -18,3 +18,4 @@ def include(app: FastAPI) -> None:
     app.include_router(claim_actions.router)
     app.include_router(history.router)
     app.include_router(posting.router)
+    app.include_router(account.router)

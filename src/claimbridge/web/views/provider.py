@@ -1,13 +1,16 @@
-"""Provider details: the practice, its providers, and the SFTP credentials for Office Ally."""
+"""Provider details: the practice, its providers, the SFTP credentials for Office Ally, and the
+account's mode (test or production) with the switch, admins only, after a confirmation page."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from claimbridge.domain.account_mode import AccountMode
 from claimbridge.domain.models import Secret
 from claimbridge.errors import ConfigError
 from claimbridge.services.account import check_connection, has_password, update_sftp
+from claimbridge.services.account_mode import mode_status, switch_to_production, switch_to_test
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import practice_fields, providers
 from claimbridge.store.crypto import Cipher
@@ -15,9 +18,9 @@ from claimbridge.store.repositories import get_account
 from claimbridge.web.app_support import required_cipher
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import checked_form, field, require
-from claimbridge.web.errors import BadRequest
+from claimbridge.web.errors import BadRequest, NotFound
 from claimbridge.web.render import page
-from claimbridge.web.views.common import optional_int, store_of
+from claimbridge.web.views.common import now, optional_int, store_of
 
 router = APIRouter()
 
@@ -30,6 +33,7 @@ def provider(request: Request) -> HTMLResponse:
         choices = providers(session)
         account = get_account(session)
         stored = has_password(session) if account else False
+        status = mode_status(session) if account else None
     return page(
         request,
         "provider.html",
@@ -38,7 +42,45 @@ def provider(request: Request) -> HTMLResponse:
         account=account,
         has_password=stored,
         saved=request.query_params.get("saved"),
+        status=status,
+        switched=request.query_params.get("switched"),
     )
+
+
+def _target(mode: str) -> AccountMode:
+    try:
+        return AccountMode(mode)
+    except ValueError:
+        raise NotFound(f"{mode!r} is not a mode: test or production") from None
+
+
+@router.get("/provider/mode/{mode}", response_class=HTMLResponse)
+def confirm_mode(request: Request, mode: str) -> HTMLResponse:
+    """The confirmation page of a switch: what it changes, and what is unmet (admins only)."""
+    require(request, Role.ADMIN)
+    target = _target(mode)
+    with store_of(request).read() as session:
+        status = mode_status(session)
+    return page(request, "account_mode.html", target=target, status=status)
+
+
+@router.post("/provider/mode/{mode}")
+async def switch_mode(request: Request, mode: str) -> Response:
+    """Switch the account to ``mode`` once confirmed; recorded and audited (admins only)."""
+    form = await checked_form(request)
+    user = require(request, Role.ADMIN)
+    target = _target(mode)
+    if field(form, "confirm") != "yes":
+        raise BadRequest(f"confirm the switch to {target.value} on its page first")
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        if target is AccountMode.PRODUCTION:
+            switch_to_production(session, user.username, now())
+        else:
+            switch_to_test(session, user.username, now(), reason)
+    detail = f"mode: {target.value}" + (f": {reason}" if target is AccountMode.TEST else "")
+    audit(request, "change", "account", "office_ally", None, detail)
+    return RedirectResponse(f"/provider?switched={target.value}#mode", status_code=303)
 
 
 @router.post("/provider/sftp")
