@@ -78,11 +78,10 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
 
 def _printed_command(output: str, name: str) -> list[str]:
     """The arguments of the printed next step ``name``, without the program that runs it."""
-    program = shlex.split(command_name())
+    program = command_name()
     for line in output.splitlines():
-        words = shlex.split(line, comments=True)
-        if words[: len(program)] == program and words[len(program)] == name:
-            return words[len(program) :]
+        if line.strip().startswith(f"{program} {name} "):
+            return shlex.split(line, comments=True)[len(shlex.split(program)) :]
     raise AssertionError(f"no '{name}' among the next steps:\n{output}")
 
 
