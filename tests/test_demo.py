@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import shlex
+import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
-from claimbridge.cli.demo import practice_source, run_demo
+from claimbridge.cli.demo import command_name, practice_source, run_demo
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 
@@ -63,7 +66,7 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
     assert "Claims by status" in result.output
     assert "BLUE SHIELD OF CALIFORNIA (BS001) is required and not approved" in result.output
     db = f"sqlite:///{(kept / 'ledger.db').resolve()}"
-    assert f"claimbridge serve --db {db}" in result.output
+    assert f"{command_name()} serve --db {db}" in result.output
     listed = CliRunner().invoke(app, ["claims", "list", "--json", "--db", db])
     assert listed.exit_code == 0, listed.output
     assert {"patient_control_number": "CB000004", "status": "held"}.items() <= next(
@@ -71,3 +74,73 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
         for claim in json.loads(listed.stdout)
         if claim["patient_control_number"] == "CB000004"
     ).items()
+
+
+def _printed_command(output: str, name: str) -> list[str]:
+    """The arguments of the printed next step ``name``, without the program that runs it."""
+    program = command_name()
+    for line in output.splitlines():
+        if line.strip().startswith(f"{program} {name} "):
+            return shlex.split(line, comments=True)[len(shlex.split(program)) :]
+    raise AssertionError(f"no '{name}' among the next steps:\n{output}")
+
+
+def test_the_kept_ledgers_next_steps_make_the_key_before_the_password_is_stored(
+    tmp_path: Path,
+) -> None:
+    kept = tmp_path / "demo-run"
+    shown = CliRunner().invoke(app, ["demo", "--keep", str(kept)])
+    assert shown.exit_code == 0, shown.output
+    steps = shown.output[shown.output.index("Look further") :]
+    assert steps.index(" init ") < steps.index(" set-password ")
+    refused = CliRunner().invoke(app, _printed_command(shown.output, "set-password"))
+    assert refused.exit_code != 0 and "key" in refused.output
+    made = CliRunner().invoke(app, _printed_command(shown.output, "init"))
+    assert made.exit_code == 0, made.output
+    assert (kept / "ledger.db.key").is_file()
+    stored = CliRunner().invoke(
+        app, _printed_command(shown.output, "set-password"), input="s3cret\ns3cret\n"
+    )
+    assert stored.exit_code == 0, stored.output
+    assert "SFTP password stored" in stored.output
+
+
+def _script(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "claimbridge"
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_the_hints_say_claimbridge_when_the_path_finds_the_running_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = _script(tmp_path / "venv" / "bin")
+    monkeypatch.setattr(sys, "argv", [str(script), "demo"])
+    monkeypatch.setenv("PATH", str(script.parent))
+    assert command_name() == "claimbridge"
+
+
+def test_the_hints_name_the_running_script_by_its_path_when_the_path_finds_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = _script(tmp_path / "my venv" / "bin")
+    other = _script(tmp_path / "elsewhere")
+    monkeypatch.setattr(sys, "argv", [str(script), "demo"])
+    monkeypatch.setenv("PATH", str(other.parent))
+    assert shlex.split(command_name()) == [str(script.resolve())]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert shlex.split(command_name()) == [str(script.resolve())]
+
+
+def test_the_hints_name_the_script_beside_python_when_run_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = _script(tmp_path / "venv" / "bin")
+    monkeypatch.setattr(sys, "argv", ["-m", "demo"])
+    monkeypatch.setattr(sys, "executable", str(script.parent / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert command_name() == str(script.resolve())
+    script.unlink()
+    assert command_name() == f"{script.parent / 'python'} -m claimbridge"

@@ -11,6 +11,9 @@ with the money billed, paid, adjusted and owed by patients, all read back from t
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -217,21 +220,53 @@ def print_summary(summary: DemoSummary, kept: Path | None, console: Console) -> 
     console.print(_status_table(summary.claims))
     for name, amount in summary.totals().items():
         console.print(f"  {name:>17}: {amount:>10}")
+    console.print(next_steps(kept, command_name()), markup=False)
+
+
+def next_steps(kept: Path | None, claimbridge: str) -> str:
+    """The commands to run next, each as it can be typed (``claimbridge`` is how to run it)."""
     if kept is None:
-        console.print(
-            "Look further: run 'claimbridge demo --keep demo-run' to keep this run's ledger, then "
-            "'claimbridge claims list', 'claimbridge eob CHECK', 'claimbridge serve' on it."
+        return (
+            f"Look further: run '{claimbridge} demo --keep demo-run' to keep this run's ledger, "
+            f"then '{claimbridge} claims list', '{claimbridge} eob CHECK', "
+            f"'{claimbridge} serve' on it."
         )
-        return
-    db = f"--db sqlite:///{(kept / 'ledger.db').resolve()}"
-    console.print(
+    ledger = (kept / "ledger.db").resolve()
+    db = f"--db {shlex.quote(f'sqlite:///{ledger}')}"
+    return (
         f"Look further, in the ledger kept in {kept}:\n"
-        f"  claimbridge claims list {db}\n"
-        f"  claimbridge claims show CLM01 {db}\n"
-        f"  claimbridge appointments {db}\n"
-        f"  claimbridge users add admin --role admin {db}\n"
-        f"  claimbridge serve {db}   (then open http://127.0.0.1:8000)"
+        f"  {claimbridge} claims list {db}\n"
+        f"  {claimbridge} claims show CLM01 {db}\n"
+        f"  {claimbridge} appointments {db}\n"
+        f"  {claimbridge} users add admin --role admin {db}\n"
+        f"  {claimbridge} serve {db}   # then open http://127.0.0.1:8000\n"
+        f"To store an SFTP password in it, first make the key that encrypts the password:\n"
+        f"  {claimbridge} init {db}\n"
+        f"  {claimbridge} set-password {db}"
     )
+
+
+def command_name() -> str:
+    """``claimbridge`` when that runs this very script from the PATH, else the script's path.
+
+    After ``make demo`` the script is in ``.venv/bin``, which is not on the PATH until the
+    virtual environment is activated: printed hints must work as printed.
+    """
+    script = _running_script()
+    if script is None:
+        return f"{shlex.quote(sys.executable)} -m claimbridge"
+    found = shutil.which("claimbridge")
+    if found is not None and Path(found).resolve() == script:
+        return "claimbridge"
+    return shlex.quote(str(script))
+
+
+def _running_script() -> Path | None:
+    """The ``claimbridge`` script being run, else the one installed beside this Python."""
+    for candidate in (Path(sys.argv[0]), Path(sys.executable).parent / "claimbridge"):
+        if candidate.name == "claimbridge" and candidate.is_file():
+            return candidate.resolve()
+    return None
 
 
 def _status_table(claims: list[dict[str, Any]]) -> Table:
