@@ -5,8 +5,8 @@ with the locked setuptools of this environment, so nothing unlocked is fetched) 
 the checkout without its build artefacts: first the sdist, then the wheel from that sdist, as a
 user's pip would build it. The wheel goes into a fresh venv holding the locked runtime set and
 nothing else (not even pip: this environment's pip installs into it), where the installed
-``claimbridge`` script runs the demo. The sdist goes into another fresh venv with only the locked
-setuptools, to show it builds the C loops itself.
+``claimbridge`` script runs the demo. The sdist is installed by ``deploy/install-locked.sh``, the
+script the Dockerfile runs, into another fresh venv, to show it builds the C loops itself.
 
 Whichever xdist worker first needs a built thing makes it, under a lock, for both
 (``_made_once``): pytest-xdist 3.8's ``--dist loadgroup`` does not group tests under pytest 9.
@@ -205,14 +205,19 @@ def test_the_sdist_holds_every_source_the_package_needs(sdist: Path) -> None:
         assert not missing, f"the sdist lacks {kind}: {sorted(missing)}"
 
 
-def test_the_sdist_builds_the_c_loops_in_a_venv_with_only_setuptools(
+def test_the_image_install_script_builds_the_sdist_with_its_c_loops(
     sdist: Path, tmp_path: Path
 ) -> None:
+    # deploy/install-locked.sh is what the Dockerfile runs: the locked runtime and build sets,
+    # then claimbridge built from source by the locked setuptools.
     _need_compiler()
-    python = _fresh_venv(tmp_path / "sdist-venv", "build.txt")
-    _pip_install(python, "--no-build-isolation", sdist)
+    folder = tmp_path / "sdist-venv"
+    _run(["sh", REPO / "deploy" / "install-locked.sh", folder, sdist], tmp_path, PIP_TIMEOUT_S)
+    assert _run([folder / "bin" / "claimbridge", "--version"], tmp_path) == (
+        f"claimbridge {VERSION}\n"
+    )
     code = "from claimbridge.x12.reader import compiled_loops; print(compiled_loops())"
-    assert _run([python, "-c", code], tmp_path) == "True\n"
+    assert _run([folder / "bin" / "python", "-c", code], tmp_path) == "True\n"
 
 
 def test_the_wheel_holds_the_package_and_its_data(wheel: Path) -> None:
