@@ -15,7 +15,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.orm.util import identity_key
 
@@ -25,13 +33,15 @@ from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
 from claimbridge.domain.status import ClaimStatus, check_transition, check_undo
 from claimbridge.errors import ClaimNotFound, ConfigError, StoreError
 from claimbridge.store import tables as t
+from claimbridge.store.bulk import insert_rows, update_rows
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
 
-CONTROL_NUMBER_MAX = 999_999_999
-_SETTABLE_COLUMNS = frozenset(
-    {"era_expected", "status_reason"}
-)  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
+CONTROL_NUMBER_MAX = 999_999_999  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
+_SETTABLE_COLUMNS = frozenset({"era_expected", "status_reason"})
+_CLAIMS = t.Base.metadata.tables["claims"]
+_CLAIM_LINES = t.Base.metadata.tables["claim_lines"]
+_CLAIM_EVENTS = t.Base.metadata.tables["claim_events"]
 
 
 def utcnow() -> datetime:
@@ -214,18 +224,17 @@ class ClaimRepository:
         now = utcnow()
         payers = _payer_row_ids(self.session, {claim.payer_id for claim, _ in claims})
         rows = [_claim_values(claim, payers[claim.payer_id], now) for claim, _ in claims]
-        inserted = insert(t.ClaimRow).returning(t.ClaimRow.id, sort_by_parameter_order=True)
-        ids = list(self.session.scalars(inserted, rows))
+        ids = insert_rows(self.session, _CLAIMS, rows, returning=("id", "clm01"))
         lines = [line for claim_id, (claim, _) in zip(ids, claims, strict=True)
                  for line in _line_values(claim_id, claim)]  # fmt: skip
         if lines:
-            self.session.execute(insert(t.ClaimLineRow), lines)
+            insert_rows(self.session, _CLAIM_LINES, lines)
         events = [
             {"claim_id": claim_id, "what": "created", "at": now, "why": why, "actor": actor,
              "inbound_file_id": None, "from_status": None, "to_status": claim.status.value}
             for claim_id, (claim, why) in zip(ids, claims, strict=True)
         ]  # fmt: skip
-        self.session.execute(insert(t.ClaimEventRow), events)
+        insert_rows(self.session, _CLAIM_EVENTS, events)
         return ids
 
     def by_clm01(self, clm01: str) -> ClaimSummary:
@@ -302,17 +311,10 @@ class ClaimRepository:
         now = utcnow()
         if not moves:
             return now
-        claims = t.Base.metadata.tables["claims"]
-        statement = (
-            update(claims)
-            .where(claims.c.id == bindparam("claim_id"))
-            .values(status=bindparam("target"), status_reason=bindparam("why"), updated_at=now)
-        )
-        values = [{"claim_id": m.claim_id, "target": m.target.value, "why": m.why} for m in moves]
-        self.session.execute(statement, values)
+        rows = [(m.claim_id, m.target.value, m.why) for m in moves]
+        _update_claims(self.session, rows, "status", "status_reason", updated_at=now)
         events = [_event_values(m, actor, inbound_file_id, now) for m in moves]
-        self.session.execute(insert(t.ClaimEventRow), events)
-        _expire_claims(self.session, [move.claim_id for move in moves])
+        insert_rows(self.session, _CLAIM_EVENTS, events)
         return now
 
     def note_many(
@@ -331,26 +333,17 @@ class ClaimRepository:
              "inbound_file_id": inbound_file_id, "from_status": None, "to_status": None}
             for claim_id, why in notes
         ]  # fmt: skip
-        self.session.execute(insert(t.ClaimEventRow), events)
+        insert_rows(self.session, _CLAIM_EVENTS, events)
 
     def set_many(self, column: str, values: Sequence[tuple[int, object]]) -> None:
         """Set one column that is no status (era_expected, status_reason) of many claims.
 
-        (claim id, value) pairs, one executemany UPDATE; the events, if any, are the caller's.
+        (claim id, value) pairs, in as few UPDATEs as the rows need; the events, if any, are the
+        caller's.
         """
         if column not in _SETTABLE_COLUMNS:
             raise ValueError(f"set_many does not set {column!r}")
-        if not values:
-            return
-        claims = t.Base.metadata.tables["claims"]
-        statement = (
-            update(claims)
-            .where(claims.c.id == bindparam("claim_id"))
-            .values({column: bindparam("value")})
-        )
-        rows = [{"claim_id": claim_id, "value": value} for claim_id, value in values]
-        self.session.execute(statement, rows)
-        _expire_claims(self.session, [claim_id for claim_id, _ in values])
+        _update_claims(self.session, values, column)
 
     def note(
         self, clm01: str, what: str, why: str, actor: str, inbound_file_id: int | None = None
@@ -411,6 +404,17 @@ def _event_values(
         "from_status": move.current.value,
         "to_status": move.target.value,
     }
+
+
+def _update_claims(
+    session: Session,
+    rows: Sequence[tuple[Any, ...]],
+    *names: str,
+    **same_for_all: object,
+) -> None:
+    """Set the columns ``names`` of many claims (rows of claim id, one value each) in bulk."""
+    update_rows(session, _CLAIMS, rows, names, **same_for_all)
+    _expire_claims(session, [row[0] for row in rows])
 
 
 def _expire_claims(session: Session, claim_ids: Sequence[int]) -> None:

@@ -1,0 +1,56 @@
+"""Bulk INSERT and UPDATE: every row written, ids back in the order given, on both databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from claimbridge.store import tables as t
+from claimbridge.store.bulk import UPDATE_ROWS, insert_rows, update_rows
+from claimbridge.store.db import Store
+
+PROVIDERS = t.Base.metadata.tables["providers"]
+
+
+def _providers(count: int) -> list[dict[str, object]]:
+    # Keys descend while ids ascend, so ids handed back in key order would be caught.
+    return [
+        {"key": f"p{count - index:05d}", "first_name": "Test", "last_name": f"Doctor {index}",
+         "npi": f"{1_000_000_000 + index}", "taxonomy": "207Q00000X", "credential": None}
+        for index in range(count)
+    ]  # fmt: skip
+
+
+def test_insert_rows_returns_each_new_id_in_the_order_of_the_rows(store: Store) -> None:
+    rows = _providers(UPDATE_ROWS + 7)
+    with store.transaction() as session:
+        ids = insert_rows(session, PROVIDERS, rows, returning=("id", "key"))
+    with store.read() as session:
+        stored = dict(session.execute(select(t.ProviderRow.id, t.ProviderRow.key)).all())
+    assert len(ids) == len(set(ids)) == len(rows)
+    assert [stored[provider_id] for provider_id in ids] == [row["key"] for row in rows]
+
+
+def test_insert_rows_without_returning_writes_every_row_and_nothing_of_none(store: Store) -> None:
+    with store.transaction() as session:
+        assert insert_rows(session, PROVIDERS, []) == []
+        assert insert_rows(session, PROVIDERS, _providers(3)) == []
+    with store.read() as session:
+        names = session.scalars(select(t.ProviderRow.last_name).order_by(t.ProviderRow.id))
+        assert list(names) == ["Doctor 0", "Doctor 1", "Doctor 2"]
+
+
+def test_update_rows_sets_each_row_its_own_values_and_the_shared_ones(store: Store) -> None:
+    count = UPDATE_ROWS * 2 + 3  # more than one statement's worth on SQLite
+    with store.transaction() as session:
+        ids = insert_rows(session, PROVIDERS, _providers(count), returning=("id", "key"))
+    changed = [(provider_id, f"Renamed {provider_id}", None) for provider_id in ids[1:]]
+    with store.transaction() as session:
+        update_rows(session, PROVIDERS, changed, ["last_name", "credential"], taxonomy="208D00000X")
+    with store.read() as session:
+        rows = session.execute(
+            select(t.ProviderRow.id, t.ProviderRow.last_name, t.ProviderRow.taxonomy)
+        ).all()
+    by_id = {provider_id: (name, taxonomy) for provider_id, name, taxonomy in rows}
+    assert by_id[ids[0]] == ("Doctor 0", "207Q00000X")  # not in the update: untouched
+    for provider_id in ids[1:]:
+        assert by_id[provider_id] == (f"Renamed {provider_id}", "208D00000X")
