@@ -1,10 +1,10 @@
-"""SIGTERM (how systemd and container engines stop a service) and Ctrl-C stop ``watch``
-cleanly: exit 0, a line saying so, nothing on stderr, and in the ledger every returned
+"""SIGTERM (how systemd and container engines stop a service) and Ctrl-C stop ``watch`` and
+``serve`` cleanly: exit 0, a line saying so, nothing on stderr, and in the ledger every returned
 file applied once or not at all (the file in hand is finished first).
 
 The commands run as installed, in a fresh interpreter, and the test sends the signal at a moment
 it has seen, never after a guessed time: the line ``watch`` prints before it sleeps, the word a
-paused apply of the first file sends on a pipe.
+paused apply of the first file sends on a pipe, the server's start-up line.
 ``claimbridge.stopping`` and the ingest's part are also checked in-process, the signal sent from
 inside a file's apply.
 """
@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -249,3 +251,32 @@ def test_sigterm_while_watch_applies_a_file_finishes_it_and_loses_nothing(tmp_pa
     finally:
         stopped.dispose()
         reference.dispose()
+
+
+# --- claimbridge serve -------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sigterm_stops_serve_with_exit_0_and_no_traceback(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    store.dispose()
+    port = _free_port()
+    with _claimbridge("serve", "--port", str(port), "--db", url) as server:
+        started = _read_until(server.stderr, "Uvicorn running on")
+        assert "Uvicorn running on" in started[-1], "".join(started)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30) as answer:
+            assert answer.status == 200
+        code, out, err = _stop(server)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"claimbridge on http://127.0.0.1:{port}/ (Ctrl-C or SIGTERM stops it)"
+    assert lines[-1] == "stopped by SIGTERM."
+    assert "Traceback" not in err and "ERROR" not in err
+    assert "Finished server process" in err
