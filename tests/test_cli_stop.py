@@ -4,7 +4,8 @@ file applied once or not at all (the file in hand is finished first).
 
 The commands run as installed, in a fresh interpreter, and the test sends the signal at a moment
 it has seen, never after a guessed time: the line ``watch`` prints before it sleeps, the word a
-paused apply of the first file sends on a pipe, the server's start-up line.
+paused apply of the first file sends on a pipe, the server's start-up line, a held request
+saying it is in flight and the server saying it waits for it.
 ``claimbridge.stopping`` and the ingest's part are also checked in-process, the signal sent from
 inside a file's apply.
 """
@@ -280,3 +281,67 @@ def test_sigterm_stops_serve_with_exit_0_and_no_traceback(tmp_path: Path) -> Non
     assert lines[-1] == "stopped by SIGTERM."
     assert "Traceback" not in err and "ERROR" not in err
     assert "Finished server process" in err
+
+
+# ``claimbridge serve`` as installed, with one more public route whose request says on a pipe
+# that it is in flight and is answered only when the test sends a byte on another.
+HELD_REQUEST_MAIN = (
+    """
+import os, sys
+import claimbridge.web.app as web_app
+told, go = int(sys.argv.pop(1)), int(sys.argv.pop(1))
+create_app = web_app.create_app
+def create_with_a_held_route(*args, **kwargs):
+    app = create_app(*args, **kwargs)
+    @app.get("/login/held")
+    def held():
+        os.write(told, b"in flight")
+        os.read(go, 1)
+        return {"answered": True}
+    return app
+web_app.create_app = create_with_a_held_route
+"""
+    + RUN_MAIN
+)
+
+
+def test_serve_answers_the_request_in_flight_before_it_stops(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    store.dispose()
+    port = _free_port()
+    told, tell = os.pipe()
+    wait, go = os.pipe()
+    answers: list[bytes] = []
+
+    def ask() -> None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/held", timeout=60) as answer:
+            answers.append(answer.read())
+
+    with subprocess.Popen(
+        [sys.executable, "-c", HELD_REQUEST_MAIN, str(tell), str(wait), "serve", "--port",
+         str(port), "--db", url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, pass_fds=(tell, wait),
+    ) as server:  # fmt: skip
+        os.close(tell)
+        os.close(wait)
+        asking = threading.Thread(target=ask)
+        try:
+            assert "Uvicorn running on" in _read_until(server.stderr, "Uvicorn running on")[-1]
+            asking.start()
+            assert os.read(told, 9) == b"in flight"
+            server.send_signal(signal.SIGTERM)
+            waiting = _read_until(server.stderr, "Waiting for connections to close")
+            assert "Waiting for connections to close" in waiting[-1], waiting  # on our request
+            os.write(go, b"x")
+            asking.join(timeout=60)
+            out, err = server.communicate(timeout=120)
+        finally:
+            server.kill()
+            os.close(told)
+            os.close(go)
+    assert answers == [b'{"answered":true}']
+    assert server.returncode == 0, err
+    assert out.splitlines()[-1] == "stopped by SIGTERM."
+    assert "Traceback" not in err and "ERROR" not in err
