@@ -71,7 +71,10 @@ def serve(
         console.print(f"stopped by {stopped.how}.")
         return
     if not server.started:
-        raise ConfigError(f"the web app could not listen on {host}:{port}; the log above says why")
+        raise ConfigError(
+            f"the web app did not start on {host}:{port} (uvicorn's log above says why); "
+            "fix that, or choose another --host or --port"
+        )
 
 
 @users_app.command("add")
