@@ -3,7 +3,9 @@ lines inserted directly, the ledger read back as plain rows, and test files made
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -25,6 +27,7 @@ from ledger_fixtures import TAX_ID, load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 TEST_DATA = Path(__file__).resolve().parent / "data"
+BENCH = Path(__file__).resolve().parents[1] / "bench"
 PAID_AND_DENIED = "835/paid-and-denied-with-plb.835"
 
 
@@ -57,6 +60,31 @@ def answered(store: Store, root: Path, **settings: Any) -> Answered:
     _, batch = submitted(store, root)
     process_inbound_once(root, SimConfig(root=root, **settings), NOW.replace(tzinfo=None))
     return Answered(store, root, batch)
+
+
+def era_backlog(folder: Path, claims: int, era_files: int) -> tuple[Path, list[Path]]:
+    """A backlog to ingest: a SQLite ledger (``folder/template.db``) with the example submitted
+    and ``claims`` more claims, and its files: the simulator's answers, then ``era_files`` ERAs
+    paying every one of those claims, the last ERA listed twice (a duplicate)."""
+    sys.path.insert(0, str(BENCH))
+    bench = importlib.import_module("post_835")  # the bench's 835 builder
+    template = folder / "template.db"
+    store = Store(f"sqlite:///{template}")
+    store.upgrade()
+    run = answered(store, folder / "oa")
+    bench.insert_claims(store, claims, "62308")
+    store.dispose()
+    files = list(run.outbound)
+    paid = [bench.paid_claim(bench.claim_number(n), f"{bench.claim_number(n)}-1")
+            for n in range(claims)]  # fmt: skip
+    for number in range(era_files):
+        check = bench.remittance(f"CRASH{number:04d}", paid, date(2026, 11, 21))
+        path = folder / "files" / f"era{number:02d}.835"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(bench.era_text([check], 900 + number, datetime(2026, 11, 21, 9)))
+        files.append(path)
+    files.append(files[-1])  # the same file twice: a duplicate, never posted twice
+    return template, files
 
 
 def add_claim(

@@ -21,6 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SAMPLES = SHARED / "x12-samples"
 TEST_DATA = Path(__file__).resolve().parent / "data"
+# Python code that runs the ``claimbridge`` script as installed: main() with the command line.
+RUN_MAIN = "import sys; from claimbridge.cli import main; sys.argv[0] = 'claimbridge'; main()"
 
 
 def require_all() -> bool:

@@ -12,9 +12,8 @@ import typer
 
 import claimbridge
 from claimbridge.cli import COMMANDS, build_app
+from support import RUN_MAIN
 
-# Run as the installed script runs: main() with the command line, in a fresh interpreter.
-RUN_MAIN = "import sys; from claimbridge.cli import main; sys.argv[0] = 'claimbridge'; main()"
 HEAVY = ("sqlalchemy", "alembic", "fastapi", "asyncssh", "psycopg", "pydantic", "cryptography")
 
 

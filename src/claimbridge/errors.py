@@ -20,6 +20,9 @@ Each class carries the place of the problem as attributes, so a message can name
         ├── ClaimNotFound
         ├── InvalidTransition
         └── DuplicateSubmission
+
+Outside the tree, because it is no error: ``Stopped`` (a ``KeyboardInterrupt``) says that SIGINT
+or SIGTERM asked a long-running command to stop (``claimbridge.stopping``).
 """
 
 from __future__ import annotations
@@ -128,3 +131,21 @@ class InvalidTransition(StoreError):
 
 class DuplicateSubmission(StoreError):
     """A claim would be uploaded twice without a person asking for it."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT (Ctrl-C) or SIGTERM asked a long-running command to stop; not an error.
+
+    A ``KeyboardInterrupt``, so whatever already cleans up after Ctrl-C (a poll recording how it
+    ended, a progress display, an event loop) does the same for SIGTERM. Raised by
+    ``claimbridge.stopping``; ``signal_name`` is ``SIGINT`` or ``SIGTERM``.
+    """
+
+    def __init__(self, signal_name: str) -> None:
+        self.signal_name = signal_name
+        super().__init__(signal_name)
+
+    @property
+    def how(self) -> str:
+        """The signal in words: 'Ctrl-C (SIGINT)' or 'SIGTERM'."""
+        return "Ctrl-C (SIGINT)" if self.signal_name == "SIGINT" else self.signal_name

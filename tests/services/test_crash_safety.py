@@ -15,15 +15,10 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, datetime
 from pathlib import Path
 
 from claimbridge.store.db import Store
-from cycle_support import answered, ledger_snapshot
-from support import REPO
-
-sys.path.insert(0, str(REPO / "bench"))
-import post_835 as bench  # the bench's 835 builder
+from cycle_support import era_backlog, ledger_snapshot
 
 KILLS = 20
 CLAIMS = 150
@@ -40,27 +35,6 @@ print("ready", flush=True)
 ingest_paths(store, paths)
 print("done", flush=True)
 """
-
-
-def _prepare(tmp_path: Path) -> tuple[Path, list[Path]]:
-    """A ledger with a submitted batch and ``CLAIMS`` claims, and the files to ingest."""
-    template = tmp_path / "template.db"
-    store = Store(f"sqlite:///{template}")
-    store.upgrade()
-    run = answered(store, tmp_path / "oa")
-    bench.insert_claims(store, CLAIMS, "62308")
-    store.dispose()
-    files = list(run.outbound)
-    claims = [bench.paid_claim(bench.claim_number(n), f"{bench.claim_number(n)}-1")
-              for n in range(CLAIMS)]  # fmt: skip
-    for number in range(ERA_FILES):
-        check = bench.remittance(f"CRASH{number:04d}", claims, date(2026, 11, 21))
-        path = tmp_path / "files" / f"era{number:02d}.835"
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(bench.era_text([check], 900 + number, datetime(2026, 11, 21, 9)))
-        files.append(path)
-    files.append(files[-1])  # the same file twice: a duplicate, never posted twice
-    return template, files
 
 
 def _start(url: str, files: list[Path]) -> subprocess.Popen[str]:
@@ -83,7 +57,7 @@ def _run_to_end(url: str, files: list[Path]) -> float:
 
 
 def test_sigkill_at_random_points_loses_nothing_and_posts_nothing_twice(tmp_path: Path) -> None:
-    template, files = _prepare(tmp_path)
+    template, files = era_backlog(tmp_path, CLAIMS, ERA_FILES)
     reference, crashed = tmp_path / "reference.db", tmp_path / "crashed.db"
     shutil.copyfile(template, reference)
     shutil.copyfile(template, crashed)

@@ -55,8 +55,18 @@ def transport(office_ally: Path) -> Callable[[ClearinghouseAccount], Transport]:
 
 
 def _answer(root: Path, at: datetime) -> None:
-    """The simulator reads what was uploaded and writes its answers, as Office Ally would."""
-    process_inbound_once(root, SimConfig(root=root), at.replace(tzinfo=None))
+    """The simulator reads what was uploaded and writes its answers, as Office Ally would, all
+    stamped ``at``: Office Ally's files carry the times Office Ally wrote them.
+
+    The poll applies files oldest first by modification time in whole seconds (all SFTP gives),
+    then by name. Left with the times the simulator happened to write them at, a round written
+    across a second boundary put the File Summary and the 277CA (which report the payer's
+    ID rejection as Office Ally's) before the EDI Status report: CB000001 became
+    clearinghouse_rejected, the payer's rejection a note, and the test found no CB000001 among
+    the payer rejections. Within one second the EDI Status report's name sorts first."""
+    result = process_inbound_once(root, SimConfig(root=root), at.replace(tzinfo=None))
+    for name in result.delivered:
+        os.utime(root / "outbound" / name, (at.timestamp(), at.timestamp()))
 
 
 def test_a_rejected_claim_is_corrected_resubmitted_and_paid(

@@ -58,7 +58,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "cycle",
         ("poll", "Fetch what Office Ally returned and apply it: acknowledgments, reports, ERAs."),
         ("import", "Apply files brought by hand (999, 277CA, 835, Office Ally reports, zips)."),
-        ("watch", "Keep polling Office Ally; Ctrl-C stops cleanly between polls."),
+        ("watch", "Keep polling Office Ally; Ctrl-C or SIGTERM stops cleanly."),
         (
             "polls",
             "List the recent polls: when, by whom, from where, how many files, and the result.",

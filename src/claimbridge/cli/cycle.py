@@ -24,7 +24,7 @@ from claimbridge.cli.claims import KnownHostsOption
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import connect
 from claimbridge.cli.ledger import DbOption, open_store
-from claimbridge.errors import ConfigError, InputError
+from claimbridge.errors import ConfigError, InputError, Stopped
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
 from claimbridge.services.polls import folder_source, recent_polls, sftp_source
@@ -36,6 +36,7 @@ from claimbridge.services.post import (
 )
 from claimbridge.services.unmatched import Candidate, likely_claims
 from claimbridge.settings import Settings
+from claimbridge.stopping import finish_first, stop_on_signals
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import get_account
 
@@ -165,8 +166,9 @@ def watch_command(
     known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
     db: DbOption = None,
 ) -> None:
-    """Keep polling Office Ally; Ctrl-C stops cleanly between polls.
+    """Keep polling Office Ally; Ctrl-C or SIGTERM stops cleanly.
 
+    Between polls it stops at once; during a poll the file being applied is finished first.
     Example:
 
     claimbridge watch --every 30m
@@ -174,14 +176,18 @@ def watch_command(
     seconds = parse_interval(every)
     settings, store = open_store(db)
     try:
-        while True:
-            print_reports(run_poll(settings, store, source, known_hosts, archive, "watch"))
-            if once:
-                return
-            console.print(f"next poll in {every}; Ctrl-C stops")
-            time.sleep(seconds)
-    except KeyboardInterrupt:
-        console.print("stopped.")
+        with stop_on_signals():
+            while True:
+                reports = run_poll(settings, store, source, known_hosts, archive, "watch")
+                with finish_first():  # never half a line: a signal waits until they are out
+                    print_reports(reports)
+                    if not once:
+                        console.print(f"next poll in {every}; Ctrl-C or SIGTERM stops")
+                if once:
+                    return
+                time.sleep(seconds)
+    except Stopped as stopped:
+        console.print(f"stopped by {stopped.how}.")
 
 
 @report_errors

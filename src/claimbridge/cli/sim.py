@@ -7,17 +7,25 @@ can also come from ``CLAIMBRIDGE_SIM_PASSWORD``. It is never printed.
 from __future__ import annotations
 
 import signal
-import threading
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
-from claimbridge.sim import EraSplit, SimConfig, default_scenario, load_scenario, start_simulator
+from claimbridge.errors import Stopped
+from claimbridge.sim import (
+    EraSplit,
+    RunningSimulator,
+    Scenario,
+    SimConfig,
+    default_scenario,
+    load_scenario,
+    start_simulator,
+)
 from claimbridge.sim.scenarios import describe
+from claimbridge.stopping import stop_on_signals
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -72,8 +80,21 @@ def sim(
         root=root, host=host, port=port, user=user, password=password, delay=delay,
         scenario=rules, era_split=era_split,
     )  # fmt: skip
-    stop = _stop_on_signals()
-    running = start_simulator(config)
+    try:
+        with stop_on_signals():
+            running = start_simulator(config)
+            try:
+                _announce(running, user, rules, era_split)
+                while True:
+                    signal.pause()  # until SIGINT or SIGTERM raises Stopped
+            finally:
+                running.stop()
+    except Stopped:
+        pass
+    console.print("simulator stopped")
+
+
+def _announce(running: RunningSimulator, user: str, rules: Scenario, era_split: EraSplit) -> None:
     console.print(
         f"Office Ally simulator listening on {running.host} port {running.port}, "
         f"user {user}, root {running.root}"
@@ -82,20 +103,3 @@ def sim(
     for line in describe(rules):
         console.print(f"  {line}")
     console.print("Press Ctrl-C to stop.")
-    try:
-        stop.wait()
-    finally:
-        running.stop()
-    console.print("simulator stopped")
-
-
-def _stop_on_signals() -> threading.Event:
-    """An event set by SIGINT or SIGTERM."""
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, handle)
-    signal.signal(signal.SIGTERM, handle)
-    return stop

@@ -17,8 +17,9 @@ from rich.console import Console
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, open_store
 from claimbridge.domain.models import Secret
-from claimbridge.errors import InputError
+from claimbridge.errors import ConfigError, InputError, Stopped
 from claimbridge.services.users import Role, add_user
+from claimbridge.stopping import stop_on_signals
 
 console = Console(highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
@@ -41,7 +42,7 @@ def serve(
 ) -> None:
     """Run the web app for billing staff and the JSON API under /api/v1.
 
-    Example:
+    Ctrl-C or SIGTERM stops it once the requests in flight are answered (exit 0). Example:
 
     claimbridge serve --host 127.0.0.1 --port 8000
     """
@@ -56,8 +57,24 @@ def serve(
         secure_cookies=not insecure_cookies,
         known_hosts=Path(known_hosts) if known_hosts else None,
     )
-    console.print(f"claimbridge on http://{host}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(create_app(settings, store, config=config), host=host, port=port)
+    console.print(f"claimbridge on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
+    app = create_app(settings, store, config=config)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port))
+    # The server answers SIGINT and SIGTERM itself: it stops taking connections, lets the
+    # requests in flight finish, then sends the signal again to the handler it found, ours,
+    # which raises Stopped. (uvicorn.run would swallow it, and without our handler the second
+    # SIGTERM would kill the process: exit 143.)
+    try:
+        with stop_on_signals():
+            server.run()
+    except Stopped as stopped:
+        console.print(f"stopped by {stopped.how}.")
+        return
+    if not server.started:
+        raise ConfigError(
+            f"the web app did not start on {host}:{port} (uvicorn's log above says why); "
+            "fix that, or choose another --host or --port"
+        )
 
 
 @users_app.command("add")

@@ -19,6 +19,8 @@ For each file, in ONE database transaction:
    stored on its ``inbound_files`` row.
 
 A crash anywhere rolls the file's transaction back; running again applies it exactly once.
+Under ``stopping.stop_on_signals()`` (``claimbridge watch``) SIGTERM or Ctrl-C lets the file in
+hand finish and commit (``finish_first``), then stops the poll, which is recorded as stopped.
 ``poll`` downloads into the raw archive first (``transport.fetch_new``), then ingests every
 archived file the ledger does not have yet, so a crash between the two loses nothing. Every
 poll, failed or not, leaves a ``polls`` row (``services.polls``).
@@ -41,11 +43,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.oa_reports import parse_edi_status, parse_file_summary
-from claimbridge.errors import ClaimbridgeError, InputError, StoreError
+from claimbridge.errors import ClaimbridgeError, InputError, Stopped, StoreError
 from claimbridge.services import acks
 from claimbridge.services.changes import Changes, chunks
 from claimbridge.services.polls import Poll, record_poll
 from claimbridge.services.post import post_remittance
+from claimbridge.stopping import finish_first
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import record_inbound_file
@@ -94,8 +97,12 @@ class _Unreadable(ClaimbridgeError):
 def ingest_bytes(
     store: Store, name: str, data: bytes, *, remote_path: str | None = None
 ) -> list[FileReport]:
-    """Ingest one file (a zip: it and each member) in one transaction; one report per file."""
-    with store.transaction() as session:
+    """Ingest one file (a zip: it and each member) in one transaction; one report per file.
+
+    Under ``stopping.stop_on_signals()`` (``claimbridge watch``) a SIGTERM or Ctrl-C that comes
+    while the file is applied lets it finish and commit, then stops.
+    """
+    with finish_first(), store.transaction() as session:
         return _ingest(store, session, name, data, remote_path)
 
 
@@ -137,14 +144,12 @@ def poll(
     def record(ok: bool, detail: str) -> None:
         failed = sum(1 for report in reports if report.outcome is Outcome.FAILED)
         finished = now + timedelta(seconds=time.monotonic() - started)
-        record_poll(store, Poll(now, finished, actor, source, len(reports), failed, ok, detail))
+        with finish_first():
+            record_poll(store, Poll(now, finished, actor, source, len(reports), failed, ok, detail))
 
     try:
         fetch_new(transport, archive_root, now=now)
-        for found in _ingest_new(store, archive_root):
-            reports += found
-            if progress is not None:
-                progress(1)
+        _ingest_new(store, archive_root, reports, progress)
     except (Exception, KeyboardInterrupt) as error:
         record(False, _failure(error))
         raise
@@ -157,10 +162,7 @@ def ingest_archive(
 ) -> list[FileReport]:
     """Ingest the archive's files whose bytes the ledger does not have yet, oldest first."""
     reports: list[FileReport] = []
-    for found in _ingest_new(store, archive_root):
-        reports += found
-        if progress is not None:
-            progress(1)
+    _ingest_new(store, archive_root, reports, progress)
     return reports
 
 
@@ -173,6 +175,8 @@ def poll_summary(reports: Sequence[FileReport]) -> str:
 
 def _failure(error: BaseException) -> str:
     """The words a failed poll is recorded with: our own messages, never a third party's."""
+    if isinstance(error, Stopped):
+        return f"stopped by {error.how} before it ended; the rest is read at the next poll"
     if isinstance(error, KeyboardInterrupt):
         return "interrupted (Ctrl-C) before it ended"
     if isinstance(error, ClaimbridgeError):
@@ -180,8 +184,11 @@ def _failure(error: BaseException) -> str:
     return f"an unexpected {type(error).__name__}; the log has the details"
 
 
-def _ingest_new(store: Store, archive_root: Path) -> Iterator[list[FileReport]]:
-    """Each archived file the ledger does not have yet, ingested in turn: its reports."""
+def _ingest_new(
+    store: Store, archive_root: Path, reports: list[FileReport], progress: Progress | None
+) -> None:
+    """Ingest each archived file the ledger does not have yet, in turn, adding its reports to
+    ``reports`` as it goes (a poll that fails or is stopped counts the files it finished)."""
     entries = Manifest(archive_root / MANIFEST_NAME).entries
     with store.read() as session:
         known = _known_hashes(session, [entry.sha256 for entry in entries])
@@ -191,7 +198,10 @@ def _ingest_new(store: Store, archive_root: Path) -> Iterator[list[FileReport]]:
         known.add(entry.sha256)
         data = _read_archived(archive_root / entry.archived_as)
         remote = f"{entry.folder}/{entry.name}"
-        yield ingest_bytes(store, entry.name, data, remote_path=remote)
+        with finish_first():  # a stop signal waits until the file is applied and counted
+            reports += ingest_bytes(store, entry.name, data, remote_path=remote)
+            if progress is not None:
+                progress(1)
 
 
 def _read_archived(path: Path) -> bytes:
