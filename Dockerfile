@@ -27,9 +27,10 @@ RUN PIP_NO_CACHE_DIR=1 sh deploy/install-locked.sh /opt/claimbridge . \
        "from claimbridge.x12.reader import compiled_loops; assert compiled_loops(), 'C loops not built'"
 
 FROM ${PYTHON_IMAGE}
-# pg_dump for `claimbridge backup` of a PostgreSQL ledger.
+# pg_dump for `claimbridge backup` of a PostgreSQL ledger; tini as PID 1, so a stop signal that
+# comes before claimbridge has set its handlers is not lost, and no zombie is left.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client tini \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 claimbridge \
     && useradd --system --uid 10001 --gid claimbridge --home-dir /var/lib/claimbridge \
@@ -44,9 +45,10 @@ USER claimbridge
 WORKDIR /var/lib/claimbridge
 VOLUME ["/var/lib/claimbridge"]
 EXPOSE 8000
-# `claimbridge serve` and `claimbridge watch` stop cleanly on SIGTERM, the engine's stop signal.
+# `claimbridge serve` and `claimbridge watch` stop cleanly on SIGTERM, the engine's stop signal:
+# the file or request in hand is finished, then exit 0 (docs/operations.md#stopping).
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/login', timeout=4)"]
-ENTRYPOINT ["claimbridge"]
+ENTRYPOINT ["/usr/bin/tini", "--", "claimbridge"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
