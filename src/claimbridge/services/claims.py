@@ -19,7 +19,7 @@ adjudication as an original, a claim the payer accepted as a replacement (freque
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -33,6 +33,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InvalidTransition
 from claimbridge.services.claim_facts import read_facts, read_practice, split_codes, split_numbers
 from claimbridge.store import tables as t
+from claimbridge.store.bulk import chunks
 from claimbridge.store.repositories import ClaimRepository, Move, NewClaim, NewClaimLine
 
 CLM01_PREFIX = "CB"
@@ -182,15 +183,8 @@ def _copy_claim(
     session: Session, original: t.ClaimRow, clm01: str, actor: str, how: Resubmission
 ) -> int:
     lines = tuple(
-        NewClaimLine(
-            code=line.code,
-            charge=line.charge,
-            units=line.units,
-            modifiers=split_codes(line.modifiers),
-            diagnosis_pointers=split_numbers(line.diagnosis_pointers),
-            appointment_line_id=line.appointment_line_id,
-            line_control_number=line_control_number(clm01, number),
-        )  # numbered 1, 2, … as the copy's lines are, though a correction left gaps
+        # numbered 1, 2, … as the copy's lines are, though a correction left gaps
+        _claim_line(line, line.appointment_line_id, line_control_number(clm01, number))
         for number, line in enumerate(
             session.scalars(
                 select(t.ClaimLineRow)
@@ -204,6 +198,23 @@ def _copy_claim(
     claim = _new_claim(original, clm01, payer_id, lines)
     why = f"{how.name.lower()} of claim {original.clm01}, asked by {actor}"
     return ClaimRepository(session).add(claim, actor, why)
+
+
+def _claim_line(
+    source: t.AppointmentLineRow | t.ClaimLineRow,
+    appointment_line_id: int | None,
+    control_number: str,
+) -> NewClaimLine:
+    """A new claim's line, from the appointment's line or from the line of the claim copied."""
+    return NewClaimLine(
+        code=source.code,
+        charge=source.charge,
+        units=source.units,
+        modifiers=split_codes(source.modifiers),
+        diagnosis_pointers=split_numbers(source.diagnosis_pointers),
+        appointment_line_id=appointment_line_id,
+        line_control_number=control_number,
+    )
 
 
 def _new_claim(
@@ -252,7 +263,7 @@ def may_send(session: Session, claim_id: int) -> bool:
 def sendable(session: Session, claim_ids: Sequence[int]) -> set[int]:
     """Those of ``claim_ids`` never sent, or that a person asked to resubmit since they were."""
     last_sent: dict[int, datetime] = {}
-    for chunk in _chunks(claim_ids):
+    for chunk in chunks(claim_ids):
         sent = (
             select(t.ClaimSubmissionRow.claim_id, func.max(t.BatchRow.created_at))
             .join(t.BatchRow, t.BatchRow.id == t.ClaimSubmissionRow.batch_id)
@@ -261,7 +272,7 @@ def sendable(session: Session, claim_ids: Sequence[int]) -> set[int]:
         )
         last_sent |= dict(session.execute(sent).all())
     asked: set[int] = set()
-    for chunk in _chunks(sorted(last_sent)):
+    for chunk in chunks(sorted(last_sent)):
         resubmits = select(t.ClaimEventRow.claim_id, t.ClaimEventRow.at).where(
             t.ClaimEventRow.claim_id.in_(chunk), t.ClaimEventRow.what == RESUBMIT_EVENT
         )
@@ -307,15 +318,7 @@ class _ClaimSources:
         provider = self.providers[appointment.provider_id]
         clm01 = f"{CLM01_PREFIX}{appointment.id:06d}"
         lines = tuple(
-            NewClaimLine(
-                code=line.code,
-                charge=line.charge,
-                units=line.units,
-                modifiers=split_codes(line.modifiers),
-                diagnosis_pointers=split_numbers(line.diagnosis_pointers),
-                appointment_line_id=line.id,
-                line_control_number=line_control_number(clm01, line.line_number),
-            )
+            _claim_line(line, line.id, line_control_number(clm01, line.line_number))
             for line in self.lines.get(appointment.id, [])
         )
         claim = NewClaim(
@@ -343,7 +346,7 @@ def _unbilled(session: Session) -> list[t.AppointmentRow]:
 def _primary_policies(session: Session, patient_ids: set[int]) -> dict[int, t.PolicyRow]:
     """Each patient's first policy of primary, secondary, tertiary, by patient id."""
     found: dict[int, t.PolicyRow] = {}
-    for chunk in _chunks(sorted(patient_ids)):
+    for chunk in chunks(sorted(patient_ids)):
         query = select(t.PolicyRow).where(t.PolicyRow.patient_id.in_(chunk))
         for policy in session.scalars(query):
             best = found.get(policy.patient_id)
@@ -361,7 +364,7 @@ def _appointment_lines(
 ) -> dict[int, list[t.AppointmentLineRow]]:
     """Each appointment's lines in line order, by appointment id."""
     found: dict[int, list[t.AppointmentLineRow]] = {}
-    for chunk in _chunks(appointment_ids):
+    for chunk in chunks(appointment_ids):
         query = (
             select(t.AppointmentLineRow)
             .where(t.AppointmentLineRow.appointment_id.in_(chunk))
@@ -374,15 +377,9 @@ def _appointment_lines(
 
 def _rows_by_id(session: Session, table: type[RowT], ids: set[int]) -> dict[int, RowT]:
     found: dict[int, RowT] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         found |= {row.id: row for row in session.scalars(select(table).where(table.id.in_(chunk)))}
     return found
-
-
-def _chunks(ids: Sequence[int], size: int = 5000) -> Iterator[Sequence[int]]:
-    """``ids`` a statement's worth at a time (SQLite allows 32,766 parameters)."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _ids_in(session: Session, statuses: tuple[ClaimStatus, ...]) -> list[int]:
@@ -407,7 +404,7 @@ def _check_states(session: Session, claim_ids: Sequence[int]) -> dict[int, _Chec
     """What a check compares with, per claim: status, reason and ERA note as stored now."""
     found: dict[int, _CheckState] = {}
     columns = (t.ClaimRow.id, t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason)
-    for chunk in _chunks(claim_ids):
+    for chunk in chunks(claim_ids):
         query = select(*columns, t.ClaimRow.era_expected).where(t.ClaimRow.id.in_(chunk))
         for claim_id, clm01, status, reason, era in session.execute(query):
             found[claim_id] = _CheckState(clm01, ClaimStatus(status), reason, era)

@@ -13,13 +13,22 @@ given as ``WITH given(…) AS (VALUES …)`` (SQLite 3.33 and newer)::
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ARRAY, Table, bindparam, column, func, insert, select, update, values
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import NamedFromClause
 
 UPDATE_ROWS = 2000  # rows of an UPDATE on SQLite: a few parameters each, far below its limit
+IN_LIST = 5000  # ids of one ``IN (…)``: SQLite allows 32,766 parameters a statement
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:
+    """``items`` a statement's worth at a time (for an ``IN (…)`` list, ``IN_LIST``)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_rows(
@@ -79,9 +88,9 @@ def _given(
     if _is_postgresql(session):
         yield _unnest(table, names, rows)
         return
-    for start in range(0, len(rows), UPDATE_ROWS):
+    for chunk in chunks(rows, UPDATE_ROWS):
         given = values(*(column(name, table.c[name].type) for name in names), name="given")
-        yield given.data(list(rows[start : start + UPDATE_ROWS])).cte("given")
+        yield given.data(list(chunk)).cte("given")
 
 
 def _unnest(table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]) -> NamedFromClause:

@@ -33,7 +33,7 @@ from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
 from claimbridge.domain.status import ClaimStatus, check_transition, check_undo
 from claimbridge.errors import ClaimNotFound, ConfigError, StoreError
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import insert_rows, update_rows
+from claimbridge.store.bulk import chunks, insert_rows, update_rows
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
 
@@ -52,8 +52,7 @@ def utcnow() -> datetime:
 def claim_statuses(session: Session, claim_ids: Sequence[int]) -> dict[int, ClaimStatus]:
     """The status of each claim of ``claim_ids`` as the ledger has it now, by claim id."""
     found: dict[int, ClaimStatus] = {}
-    for start in range(0, len(claim_ids), 5000):  # SQLite allows 32,766 parameters
-        chunk = claim_ids[start : start + 5000]
+    for chunk in chunks(claim_ids):
         query = select(t.ClaimRow.id, t.ClaimRow.status).where(t.ClaimRow.id.in_(chunk))
         found |= {claim_id: ClaimStatus(status) for claim_id, status in session.execute(query)}
     return found
