@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -347,3 +348,43 @@ def test_the_fees_help_states_both_rules_and_both_amounts(runner: CliRunner) -> 
     help_text = runner.invoke(app, ["fees", "--help"], terminal_width=200).stdout
     for fact in ("fifty_percent", "any_claim", "35.00", "39.95"):
         assert fact in help_text
+
+
+SECRET = "Synth-Db-Secret-7731"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"postgresql+psycopg://cb_user:{SECRET}@127.0.0.1:{{port}}/ledger", '"127.0.0.1", port'),
+        (f"postgresql+psycopg://cb_user:{SECRET}@127.0.0.1:x/ledger", "cb_user:***@127.0.0.1:x"),
+        (f"nosuchdriver://cb_user:{SECRET}@127.0.0.1/ledger", "nosuchdriver://cb_user:***@"),
+        (f"not-a-url:{SECRET}@", "***@ is not a database URL"),
+    ],
+    ids=["unreachable", "bad-port", "unknown-driver", "unreadable"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["init"], ["claims", "list"], ["set-password", "--password-stdin"], ["backup", "{tmp}/b"]],
+    ids=" ".join,
+)
+def test_no_message_shows_the_database_password(
+    runner: CliRunner,
+    workdir: Path,
+    url: str,
+    shown: str,
+    command: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = url.format(port=free_port())
+    args = [part.format(tmp=workdir) for part in command]
+    result = runner.invoke(app, [*args, "--db", url], input="x\n")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: ") and shown in result.stderr
+    assert SECRET not in result.output + result.stderr + caplog.text

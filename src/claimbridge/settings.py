@@ -167,8 +167,8 @@ def absolute_sqlite_url(url: str) -> str:
     """``url``, with a SQLite file named by a relative path named by its absolute path."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        return url  # Store names the problem without showing the URL
+    except (ArgumentError, ValueError):
+        return url  # Store names the problem without showing the password
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return url

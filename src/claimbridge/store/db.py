@@ -102,8 +102,9 @@ class Store:
         return self.head_revision()
 
     def current_revision(self) -> str | None:
-        """The revision the database is at; None for an empty database."""
-        with translate_errors(self._password), self.engine.connect() as connection:
+        """The revision the database is at; None for an empty database. A read: on SQLite it
+        does not wait for a writer."""
+        with translate_errors(self._password), self._reader.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head_revision(self) -> str:
@@ -135,13 +136,17 @@ def display_url(url: str) -> str:
     """``url`` as messages and logs may show it: any password replaced by ``***``."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    except (ArgumentError, ValueError):
+        masked = _PASSWORD_IN_URL.sub(r"\1***@", url)
+        return masked if "@" not in masked.replace("***@", "") else "***@" + url.rsplit("@", 1)[1]
 
 
 def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL; None for another database or an in-memory one."""
-    parsed = make_url(url)
+    """The file of a SQLite URL; None for another database, an in-memory one or no URL."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return None
@@ -156,10 +161,14 @@ def _create_engine(url: str) -> Engine:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(parsed, pool_pre_ping=True)
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
-        # The error of an unparsable URL quotes the URL, so it is never shown.
-        detail = type(error).__name__ if isinstance(error, ArgumentError) else str(error)
-        raise ConfigError(f"cannot use the database URL {display_url(url)}: {detail}") from None
+    except (NoSuchModuleError, ImportError) as error:
+        raise ConfigError(f"cannot use the database URL {display_url(url)}: {error}") from None
+    except (ArgumentError, ValueError):
+        # The error of an unreadable URL quotes the URL, password and all: never shown.
+        raise ConfigError(
+            f"{display_url(url)} is not a database URL: write sqlite:///path/to/ledger.db or "
+            "postgresql+psycopg://user:password@host:port/database"
+        ) from None
     path = sqlite_path(url)
     if path is not None:
         create_private_file(path)  # 0600 before SQLite creates it; -wal and -shm follow suit
