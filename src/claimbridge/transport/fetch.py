@@ -124,8 +124,16 @@ class Archive:
 
 @contextlib.contextmanager
 def open_archive(root: Path) -> Iterator[Archive]:
-    """The archive at ``root`` (created 0700 if missing), locked so two fetches (or a fetch and
-    a backup) never interleave."""
+    """The archive at ``root`` (created 0700 if missing), locked so two fetches never
+    interleave."""
+    with archive_lock(root):
+        yield Archive(root)
+
+
+@contextlib.contextmanager
+def archive_lock(root: Path) -> Iterator[None]:
+    """Hold the archive's lock (creating the folder 0700 if missing): no fetch writes into it
+    meanwhile, so a backup copies files and manifest that agree."""
     private_folder(root)
     try:
         lock = os.fdopen(os.open(root / LOCK_NAME, os.O_WRONLY | os.O_CREAT, FILE_MODE), "a")
@@ -133,7 +141,7 @@ def open_archive(root: Path) -> Iterator[Archive]:
         raise StoreError(f"cannot use the archive {root}: {error.strerror or error}") from error
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        yield Archive(root)
+        yield
 
 
 def fetch_new(
