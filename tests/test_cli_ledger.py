@@ -312,9 +312,14 @@ def test_init_never_makes_a_key_that_cannot_read_the_stored_password(
     assert "a new key could never read it, so none was made" in refused.stderr
     assert "claimbridge restore BACKUP --key-from KEYFILE" in refused.stderr
     assert not key.exists()
-    key.write_bytes(saved)
+    key.write_bytes(generate_key().reveal().encode())
     key.chmod(0o600)
-    ok(runner, "init")
+    wrong = runner.invoke(app, ["init"])
+    assert wrong.exit_code == 0
+    assert f"the key in {key} does not open the stored SFTP password" in wrong.stderr
+    key.write_bytes(saved)
+    right = runner.invoke(app, ["init"])
+    assert right.exit_code == 0 and right.stderr == ""
     assert stored_password(claimbridge_home) == "synthetic-pw-9"
 
 

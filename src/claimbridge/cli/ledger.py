@@ -31,6 +31,7 @@ from claimbridge.store.practice import known_keys, write_practice_file
 from claimbridge.store.repositories import (
     fee_counts,
     forget_password,
+    get_account,
     has_stored_password,
     set_password,
     utcnow,
@@ -118,8 +119,22 @@ def init(
     if not key_file.exists():
         _keep_the_stored_password_readable(store, key_file, replace_lost_key)
     created = create_key_file(key_file)
-    cipher_for(settings)
+    _warn_unless_the_key_opens_the_password(store, cipher_for(settings), key_file)
     console.print(f"secret key: {key_file} ({'created, ' if created else ''}mode 0600)")
+
+
+def _warn_unless_the_key_opens_the_password(store: Store, cipher: Cipher, key_file: Path) -> None:
+    try:
+        with store.read() as session:
+            get_account(session, cipher)
+    except ConfigError:
+        err_console().print(
+            f"warning: the key in {key_file} does not open the stored SFTP password: restore "
+            "the key that does ('claimbridge restore BACKUP --key-from KEYFILE --force', or "
+            "copy it there), or set the password again ('claimbridge set-password')",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _make_home(home: Path) -> None:
@@ -281,7 +296,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+        raise InputError(
+            f"cannot read the file: {error.strerror}", path=str(path.absolute())
+        ) from None
 
 
 def _print_tally(tally: Tally) -> None:
