@@ -3,6 +3,7 @@ an empty home; the key travels apart; nothing is overwritten unless asked; files
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -173,6 +174,13 @@ def test_restore_replaces_an_existing_ledger_only_with_force(
     refused = fails("restore", str(tmp_path / "backup"))
     assert f"a ledger exists at {working_home / 'claimbridge.db'}" in refused
     assert "--force" in refused
+    in_use = ledger_of(working_home)
+    with in_use.read() as session:
+        session.scalars(select(t.ClaimRow.clm01)).all()  # holds a read of the ledger
+        busy = fails("restore", str(tmp_path / "backup"), "--force")
+    in_use.dispose()
+    assert f"the ledger {working_home / 'claimbridge.db'} is in use by another program" in busy
+    gc.collect()  # the stores of the commands run in this process, as their processes would end
     ok("restore", str(tmp_path / "backup"), "--force")
     store = ledger_of(working_home)
     with store.read() as session:

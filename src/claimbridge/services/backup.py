@@ -128,6 +128,8 @@ def backup(
     empty), then write the manifest; with ``key_to``, write ``key`` to that separate file."""
     step = progress or _ignore
     _check_backup_target(dest, key_to)
+    if key is not None:
+        Cipher(key)  # a Fernet key, or ConfigError before anything is copied
     kind, revision = _ledger_state(places.db_url)
     private_folder(dest)
     files = [_back_up_ledger(places.db_url, kind, dest, step)]
@@ -147,7 +149,6 @@ def backup(
     write_atomic(dest / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
     written = None
     if key_to is not None and key is not None:
-        Cipher(key)  # a Fernet key, or ConfigError
         if not write_key_file(key_to, key):
             raise ConfigError(f"{key_to} exists: the key was not written; name a new file")
         written = key_to
@@ -326,6 +327,13 @@ def _sqlite_copy(source: Path, target: Path, step: Progress) -> None:
 
             reader.backup(writer, pages=1024, progress=pages)
             writer.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error):
+            raise StoreError(f"could not copy the ledger {source} to {target}: {error}") from error
+        raise StoreError(
+            f"the ledger {target} is in use by another program (claimbridge serve or watch?): "
+            "stop it, then run the command again"
+        ) from error
     except sqlite3.Error as error:
         raise StoreError(f"could not copy the ledger {source} to {target}: {error}") from error
 
