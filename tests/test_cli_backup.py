@@ -3,10 +3,12 @@ an empty home; the key travels apart; nothing is overwritten unless asked; files
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import shutil
+import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,3 +270,34 @@ def test_a_sqlite_backup_is_not_restored_into_postgresql(store_url: str, tmp_pat
         restore(tmp_path / "backup", elsewhere)
     with pytest.raises(InputError, match="not a claimbridge backup"):
         restore(tmp_path / "a", elsewhere)
+
+
+def test_a_sqlite_backup_is_one_snapshot_that_commits_meanwhile_never_restart(
+    tmp_path: Path,
+) -> None:
+    """A commit by another connection during the copy neither waits for it nor makes it start
+    over (copied step by step, every commit restarted the copy: a busy ledger never finished)."""
+    path = tmp_path / "ledger.db"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    store.dispose()
+    with contextlib.closing(sqlite3.connect(path)) as filler, filler:
+        filler.execute("CREATE TABLE filler (x BLOB)")
+        filler.executemany("INSERT INTO filler VALUES (randomblob(4000))", [()] * 3000)
+    other = sqlite3.connect(path, isolation_level=None, timeout=5)
+    commits = []
+
+    def commit_meanwhile(_: int) -> None:
+        if len(commits) < 20:  # enough to show restarts, and a copy that restarts still ends
+            other.execute("UPDATE control_numbers SET value = value + 1 WHERE name = 'isa13'")
+            commits.append(1)
+
+    places = Places(f"sqlite:///{path}", tmp_path / "a", tmp_path / "k")
+    result = backup(places, tmp_path / "backup", now=NOW, progress=commit_meanwhile)
+    other.close()
+    assert len(commits) == 1 and result.files[0].size > 12_000_000
+    with contextlib.closing(sqlite3.connect(tmp_path / "backup" / "ledger.sqlite3")) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert copy.execute("SELECT count(*) FROM filler").fetchone() == (3000,)
+        isa13 = copy.execute("SELECT value FROM control_numbers WHERE name = 'isa13'").fetchone()
+    assert isa13 == (0,)  # as it was when the copy began

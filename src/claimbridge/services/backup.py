@@ -325,7 +325,9 @@ def _sqlite_copy(source: Path, target: Path, step: Progress) -> None:
                 step((total - remaining - done[0]) * page_size)
                 done[0] = total - remaining
 
-            reader.backup(writer, pages=1024, progress=pages)
+            # One step: a read snapshot of the source for the whole copy. In WAL mode writers go
+            # on meanwhile; copied in several steps, each write would restart the copy.
+            reader.backup(writer, pages=-1, progress=pages)
             writer.execute("PRAGMA journal_mode = DELETE")
     except sqlite3.OperationalError as error:
         if "locked" not in str(error):
