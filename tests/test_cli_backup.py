@@ -301,3 +301,13 @@ def test_a_sqlite_backup_is_one_snapshot_that_commits_meanwhile_never_restart(
         assert copy.execute("SELECT count(*) FROM filler").fetchone() == (3000,)
         isa13 = copy.execute("SELECT value FROM control_numbers WHERE name = 'isa13'").fetchone()
     assert isa13 == (0,)  # as it was when the copy began
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_without_pg_dump_on_path_the_backup_says_what_to_install(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    places = Places(store_url, tmp_path / "a", tmp_path / "k")
+    with pytest.raises(ConfigError, match="pg_dump is not on PATH: install PostgreSQL's client"):
+        backup(places, tmp_path / "backup", now=NOW)
