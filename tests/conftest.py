@@ -3,6 +3,10 @@
 A test that needs sshd, PostgreSQL or Chromium calls ``need(available, reason)``: on a laptop
 without the program it is skipped with the reason; with ``CLAIMBRIDGE_REQUIRE_ALL=1`` (as CI
 sets) it fails instead, so CI can never pass by skipping.
+
+No test writes into the real claimbridge home: every test gets its own ``CLAIMBRIDGE_HOME`` (and
+``XDG_DATA_HOME``, where the default home lies on Linux) in a temporary folder, and the
+variables that would move a file out of that home are unset.
 """
 
 from __future__ import annotations
@@ -17,6 +21,22 @@ from support import SAMPLES, TEST_DATA, compiled_loops_built, need, python_loops
 __all__ = ["need"]
 
 pytest_plugins = ["ledger_db"]  # store, store_url, empty_store_url: SQLite and PostgreSQL
+
+
+PLACES = ("DB", "KEY_FILE", "SECRET_KEY", "ARCHIVE", "SFTP_KNOWN_HOSTS")
+
+
+@pytest.fixture(autouse=True)
+def claimbridge_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's claimbridge home (not created until something is written there)."""
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(base / "xdg-data"))
+    monkeypatch.setenv("CLAIMBRIDGE_HOME", str(base / "claimbridge"))
+    for name in PLACES:
+        monkeypatch.delenv(f"CLAIMBRIDGE_{name}", raising=False)
+    return base / "claimbridge"
 
 
 @pytest.fixture

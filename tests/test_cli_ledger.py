@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import stat
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -10,14 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_fix import current_fix, fix_claim
 from claimbridge.services.claims import create_claims
-from claimbridge.store.crypto import generate_key
+from claimbridge.store.crypto import Cipher, generate_key, read_key_file
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
 from claimbridge.store.tables import ClearinghouseAccountRow
@@ -36,11 +37,20 @@ def runner() -> CliRunner:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty working folder and no CLAIMBRIDGE_* variables."""
-    for name in ("DB", "SECRET_KEY", "KEY_FILE", "NON_PAR_FEE_RULE", "NON_PAR_FEE_AMOUNT"):
+    """An empty working folder (the ``claimbridge_home`` fixture holds the ledger)."""
+    for name in ("NON_PAR_FEE_RULE", "NON_PAR_FEE_AMOUNT"):
         monkeypatch.delenv(f"CLAIMBRIDGE_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def ledger(home: Path) -> Store:
+    """The ledger of the home, as the commands open it by default."""
+    return Store(f"sqlite:///{home / 'claimbridge.db'}")
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
 
 
 @pytest.fixture
@@ -55,32 +65,55 @@ def ok(runner: CliRunner, *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def test_init_creates_the_database_and_a_private_key_file(runner: CliRunner, workdir: Path) -> None:
+def test_init_creates_the_ledger_and_a_private_key_in_a_private_home(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path
+) -> None:
+    home = claimbridge_home
     out = ok(runner, "init")
     head = Store("sqlite://").head_revision()
-    assert f"ledger sqlite:///claimbridge.db is at revision {head}" in out
-    assert "claimbridge.db.key (created, mode 0600)" in out
-    assert stat.S_IMODE((workdir / "claimbridge.db.key").stat().st_mode) == 0o600
+    assert f"ledger sqlite:///{home / 'claimbridge.db'} is at revision {head}" in out
+    assert f"secret key: {home / 'claimbridge.key'} (created, mode 0600)" in out
+    assert mode(home) == 0o700
+    assert mode(home / "claimbridge.key") == 0o600
+    assert list(workdir.iterdir()) == []  # nothing in the working folder
     again = ok(runner, "init")
     assert f"is at revision {head}" in again and "created" not in again
 
 
+def test_the_ledger_and_its_wal_files_are_private(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    store = ledger(claimbridge_home)
+    with store.read():  # an open reader keeps the -wal and -shm files
+        load_store = ledger(claimbridge_home)
+        with load_store.transaction() as session:
+            session.execute(text("CREATE TABLE scratch (x INTEGER)"))
+        files = sorted(p.name for p in claimbridge_home.iterdir())
+        assert {"claimbridge.db", "claimbridge.db-wal", "claimbridge.db-shm"} <= set(files)
+        for name in files:
+            assert mode(claimbridge_home / name) == 0o600, name
+        load_store.dispose()
+    store.dispose()
+
+
 def test_init_with_an_environment_key_writes_no_key_file(
-    runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CLAIMBRIDGE_SECRET_KEY", generate_key().reveal())
     assert "secret key: CLAIMBRIDGE_SECRET_KEY" in ok(runner, "init")
-    assert not (workdir / "claimbridge.db.key").exists()
+    assert not (claimbridge_home / "claimbridge.key").exists()
 
 
 def test_db_option_and_variable(
-    runner: CliRunner, workdir: Path, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CLAIMBRIDGE_DB", f"sqlite:///{workdir / 'from-env.db'}")
-    ok(runner, "init")
+    monkeypatch.setenv("CLAIMBRIDGE_DB", "sqlite:///from-env.db")
+    assert f"ledger sqlite:///{workdir / 'from-env.db'} is at" in ok(runner, "init")
     ok(runner, "init", "--db", f"sqlite:///{workdir / 'from-option.db'}")
     assert (workdir / "from-env.db").exists() and (workdir / "from-option.db").exists()
-    assert not (workdir / "claimbridge.db").exists()
+    assert not (claimbridge_home / "claimbridge.db").exists()
+    assert (claimbridge_home / "claimbridge.key").exists()  # the key stays in the home
 
 
 def test_commands_refuse_a_database_that_was_not_initialised(
@@ -105,11 +138,11 @@ def test_loading_twice_changes_nothing(runner: CliRunner, workdir: Path, example
 
 
 def test_load_says_which_corrections_it_kept_over_the_file(
-    runner: CliRunner, workdir: Path, example: Path
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
 ) -> None:
     ok(runner, "init")
     ok(runner, "load", str(example))
-    store = Store("sqlite:///claimbridge.db")
+    store = ledger(claimbridge_home)
     with store.transaction() as session:
         create_claims(session, "test", date(2026, 11, 20))
         fix = replace(current_fix(session, "CB000001"), patient_dob=date(1984, 3, 21))
@@ -176,11 +209,11 @@ def add_submitted(store: Store, clm01: str, payer_id: str, npi: str, when: datet
 
 
 def test_fees_show_the_exposure_under_either_rule(
-    runner: CliRunner, workdir: Path, example: Path
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
 ) -> None:
     ok(runner, "init")
     ok(runner, "load", str(example))
-    store = Store("sqlite:///claimbridge.db")
+    store = ledger(claimbridge_home)
     november = datetime(2026, 11, 12, tzinfo=UTC)
     add_submitted(store, "F1", "62308", "1234567893", november)
     add_submitted(store, "F2", "SX123", "1234567893", november)
@@ -221,27 +254,88 @@ def test_fee_options_are_checked(
 
 
 def test_set_password_stores_it_encrypted_and_never_prints_it(
-    runner: CliRunner, workdir: Path, example: Path
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
 ) -> None:
     ok(runner, "init")
     ok(runner, "load", str(example))
     result = runner.invoke(app, ["set-password"], input="synthetic-pw-7\nsynthetic-pw-7\n")
     assert result.exit_code == 0, result.output
     assert "synthetic-pw-7" not in result.output
-    store = Store("sqlite:///claimbridge.db")
+    assert stored_password(claimbridge_home) == "synthetic-pw-7"
+    assert b"synthetic-pw-7" not in (claimbridge_home / "claimbridge.db").read_bytes()
+
+
+def test_set_password_reads_standard_input_when_asked(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    out = ok(runner, "set-password", "--password-stdin", stdin="synthetic-pw-8\n")
+    assert "synthetic-pw-8" not in out and "stored" in out
+    assert stored_password(claimbridge_home) == "synthetic-pw-8"
+    empty = runner.invoke(app, ["set-password", "--password-stdin"], input="\n")
+    assert empty.exit_code == 1 and "the password is empty" in empty.stderr
+
+
+def stored_password(home: Path) -> str:
+    """The SFTP password of the home's ledger, decrypted with the home's key."""
+    store = ledger(home)
     with store.read() as session:
         token = session.scalars(select(ClearinghouseAccountRow.password_token)).one()
     store.dispose()
-    assert token and b"synthetic-pw-7" not in token
-    assert b"synthetic-pw-7" not in (workdir / "claimbridge.db").read_bytes()
+    assert token is not None
+    return Cipher(read_key_file(home / "claimbridge.key")).decrypt(token).reveal()
 
 
-def test_set_password_needs_the_key(runner: CliRunner, workdir: Path, example: Path) -> None:
+def test_set_password_needs_the_key(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
     ok(runner, "init")
     ok(runner, "load", str(example))
-    (workdir / "claimbridge.db.key").unlink()
+    (claimbridge_home / "claimbridge.key").unlink()
     result = runner.invoke(app, ["set-password"], input="x\nx\n")
     assert result.exit_code == 1 and "no key file" in result.stderr
+    assert "For a new ledger, run 'claimbridge init'" in result.stderr
+
+
+def test_init_never_makes_a_key_that_cannot_read_the_stored_password(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    ok(runner, "set-password", "--password-stdin", stdin="synthetic-pw-9\n")
+    key = claimbridge_home / "claimbridge.key"
+    saved = key.read_bytes()
+    key.unlink()
+    refused = runner.invoke(app, ["init"])
+    assert refused.exit_code == 1
+    assert "a new key could never read it, so none was made" in refused.stderr
+    assert "claimbridge restore BACKUP --key-from KEYFILE" in refused.stderr
+    assert not key.exists()
+    key.write_bytes(generate_key().reveal().encode())
+    key.chmod(0o600)
+    wrong = runner.invoke(app, ["init"])
+    assert wrong.exit_code == 0
+    assert f"the key in {key} does not open the stored SFTP password" in wrong.stderr
+    key.write_bytes(saved)
+    right = runner.invoke(app, ["init"])
+    assert right.exit_code == 0 and right.stderr == ""
+    assert stored_password(claimbridge_home) == "synthetic-pw-9"
+
+
+def test_a_lost_key_is_replaced_only_when_asked_and_the_password_goes_with_it(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    ok(runner, "set-password", "--password-stdin", stdin="synthetic-pw-9\n")
+    (claimbridge_home / "claimbridge.key").unlink()
+    result = runner.invoke(app, ["init", "--replace-lost-key"])
+    assert result.exit_code == 0, result.output
+    assert "(created, mode 0600)" in result.stdout
+    assert "run 'claimbridge set-password' next" in result.stderr
+    ok(runner, "set-password", "--password-stdin", stdin="synthetic-pw-10\n")
+    assert stored_password(claimbridge_home) == "synthetic-pw-10"
 
 
 @pytest.mark.parametrize("command", LEDGER_COMMANDS, ids=" ".join)
@@ -259,3 +353,43 @@ def test_the_fees_help_states_both_rules_and_both_amounts(runner: CliRunner) -> 
     help_text = runner.invoke(app, ["fees", "--help"], terminal_width=200).stdout
     for fact in ("fifty_percent", "any_claim", "35.00", "39.95"):
         assert fact in help_text
+
+
+SECRET = "Synth-Db-Secret-7731"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"postgresql+psycopg://cb_user:{SECRET}@127.0.0.1:{{port}}/ledger", '"127.0.0.1", port'),
+        (f"postgresql+psycopg://cb_user:{SECRET}@127.0.0.1:x/ledger", "cb_user:***@127.0.0.1:x"),
+        (f"nosuchdriver://cb_user:{SECRET}@127.0.0.1/ledger", "nosuchdriver://cb_user:***@"),
+        (f"not-a-url:{SECRET}@", "***@ is not a database URL"),
+    ],
+    ids=["unreachable", "bad-port", "unknown-driver", "unreadable"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [["init"], ["claims", "list"], ["set-password", "--password-stdin"], ["backup", "{tmp}/b"]],
+    ids=" ".join,
+)
+def test_no_message_shows_the_database_password(
+    runner: CliRunner,
+    workdir: Path,
+    url: str,
+    shown: str,
+    command: list[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    url = url.format(port=free_port())
+    args = [part.format(tmp=workdir) for part in command]
+    result = runner.invoke(app, [*args, "--db", url], input="x\n")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: ") and shown in result.stderr
+    assert SECRET not in result.output + result.stderr + caplog.text

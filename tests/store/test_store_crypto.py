@@ -13,18 +13,10 @@ from claimbridge.errors import ConfigError
 from claimbridge.store.crypto import (
     Cipher,
     create_key_file,
-    default_key_file,
     generate_key,
     read_key_file,
     resolve_key,
 )
-
-
-def test_the_key_file_sits_next_to_a_sqlite_database() -> None:
-    assert default_key_file("sqlite:///var/cb/ledger.db") == Path("var/cb/ledger.db.key")
-    assert default_key_file("sqlite:////srv/cb.db") == Path("/srv/cb.db.key")
-    assert default_key_file("postgresql+psycopg://u@h/db") == Path("claimbridge.key")
-    assert default_key_file("sqlite://") == Path("claimbridge.key")
 
 
 def test_a_created_key_file_is_private_and_never_overwritten(tmp_path: Path) -> None:
@@ -45,9 +37,25 @@ def test_a_key_file_others_can_read_is_refused(tmp_path: Path) -> None:
         read_key_file(path)
 
 
-def test_a_missing_key_file_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="claimbridge init"):
+def test_a_missing_key_file_says_what_to_do_for_a_new_ledger_and_for_a_stored_password(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ConfigError) as raised:
         read_key_file(tmp_path / "absent.key")
+    message = str(raised.value)
+    assert "For a new ledger, run 'claimbridge init'" in message
+    assert "claimbridge restore BACKUP --key-from KEYFILE" in message
+    assert "CLAIMBRIDGE_KEY_FILE or CLAIMBRIDGE_SECRET_KEY" in message
+
+
+def test_a_key_file_is_created_0600_in_a_0700_folder_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        assert create_key_file(tmp_path / "home" / "claimbridge.key")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "home").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "home" / "claimbridge.key").stat().st_mode) == 0o600
 
 
 def test_the_environment_key_wins(tmp_path: Path) -> None:

@@ -50,6 +50,17 @@ COMMANDS: dict[str, CommandEntry] = {
         ("payers", "The payer master list."),
     ),
     **_entries(
+        "backup",
+        (
+            "backup",
+            "Copy the ledger, archive and known-hosts file into a new folder; the key stays apart.",
+        ),
+        (
+            "restore",
+            "Put a backup back: the ledger, archive and known-hosts file; the key with --key-from.",
+        ),
+    ),
+    **_entries(
         "claims",
         ("submit", "Send every ready claim to Office Ally as 837P files."),
         ("claims", "Claims: create and check, list, show, resubmit."),

@@ -35,11 +35,12 @@ console = Console(highlight=False, soft_wrap=True)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 KnownHostsOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--known-hosts",
-        envvar="CLAIMBRIDGE_SFTP_KNOWN_HOSTS",
-        help="The known-hosts file claimbridge pins Office Ally's host key in.",
+        help="The known-hosts file claimbridge pins Office Ally's host key in; default "
+        "CLAIMBRIDGE_SFTP_KNOWN_HOSTS, else known_hosts in the claimbridge home.",
+        show_default=False,
     ),
 ]
 
@@ -236,7 +237,7 @@ def submit_command(
         Path | None,
         typer.Option("--to", file_okay=False, help="Write into this folder instead of SFTP."),
     ] = None,
-    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    known_hosts: KnownHostsOption = None,
     db: DbOption = None,
 ) -> None:
     """Send every ready claim to Office Ally as 837P files.
@@ -248,7 +249,8 @@ def submit_command(
         claimbridge submit --dry-run
     """
     settings, store = open_store(db)
-    transport = None if dry_run else connect(settings, store, to, known_hosts)
+    settings = settings.with_paths(known_hosts=known_hosts)
+    transport = None if dry_run else connect(settings, store, to, settings.known_hosts_path)
     try:
         result = run_submit(store, transport, dry_run=dry_run)
     finally:

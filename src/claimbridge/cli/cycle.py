@@ -43,12 +43,13 @@ from claimbridge.store.repositories import get_account
 console = Console(highlight=False, soft_wrap=True)
 
 ArchiveOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--archive",
-        envvar="CLAIMBRIDGE_ARCHIVE",
         file_okay=False,
-        help="Where every downloaded file's raw bytes are kept, with a manifest.",
+        help="Where every downloaded file's raw bytes are kept, with a manifest; default "
+        "CLAIMBRIDGE_ARCHIVE, else archive in the claimbridge home.",
+        show_default=False,
     ),
 ]
 FromOption = Annotated[
@@ -119,8 +120,8 @@ def _source_name(store: Store, source: Path | None) -> str:
 @report_errors
 def poll_command(
     source: FromOption = None,
-    archive: ArchiveOption = Path("claimbridge-archive"),
-    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    archive: ArchiveOption = None,
+    known_hosts: KnownHostsOption = None,
     db: DbOption = None,
 ) -> None:
     """Fetch what Office Ally returned and apply it: acknowledgments, reports, ERAs.
@@ -131,7 +132,10 @@ def poll_command(
         claimbridge poll --from ./sim-root
     """
     settings, store = open_store(db)
-    print_reports(run_poll(settings, store, source, known_hosts, archive))
+    settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
+    print_reports(
+        run_poll(settings, store, source, settings.known_hosts_path, settings.archive_path)
+    )
 
 
 @report_errors
@@ -162,8 +166,8 @@ def watch_command(
     every: Annotated[str, typer.Option("--every", help="How often to poll: 15m, 30m, 1h.")] = "15m",
     once: Annotated[bool, typer.Option("--once", help="Poll once and stop.")] = False,
     source: FromOption = None,
-    archive: ArchiveOption = Path("claimbridge-archive"),
-    known_hosts: KnownHostsOption = Path("claimbridge.known_hosts"),
+    archive: ArchiveOption = None,
+    known_hosts: KnownHostsOption = None,
     db: DbOption = None,
 ) -> None:
     """Keep polling Office Ally; Ctrl-C or SIGTERM stops cleanly.
@@ -175,6 +179,8 @@ def watch_command(
     """
     seconds = parse_interval(every)
     settings, store = open_store(db)
+    settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
+    known_hosts, archive = settings.known_hosts_path, settings.archive_path
     try:
         with stop_on_signals():
             while True:

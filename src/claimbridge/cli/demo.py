@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from claimbridge.atomic import private_folder
 from claimbridge.cli.common import report_errors
 from claimbridge.domain.models import Secret
 from claimbridge.domain.practice_file import parse_practice_text
@@ -103,7 +104,8 @@ def demo(practice: PracticeOption = None, keep: KeepOption = None) -> None:
     console = Console(highlight=False, soft_wrap=True)
     started = time.monotonic()
     if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
+        keep = keep.absolute()
+        private_folder(keep)
         summary = run_demo(keep, practice_source(practice), console)
     else:
         with tempfile.TemporaryDirectory(prefix="claimbridge-demo-") as folder:

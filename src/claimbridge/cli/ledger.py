@@ -2,42 +2,48 @@
 
 Each command reads the settings (``CLAIMBRIDGE_*``, then ``--db``), opens the ``Store`` and
 calls one library function. ``DbOption`` is the one definition of ``--db``; other command
-modules may import it.
+modules may import it, and ``settings_for`` is how every command reads its settings.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from claimbridge.atomic import private_folder
 from claimbridge.cli.common import err_console, report_errors
 from claimbridge.domain.fees import FeeExposure, FeePolicy, exposures, total_fees
 from claimbridge.domain.models import Enrollment, Payer, Secret, Transaction
 from claimbridge.domain.payer_list import parse_payer_csv
 from claimbridge.domain.practice_file import parse_practice_text
-from claimbridge.errors import InputError
+from claimbridge.errors import ConfigError, InputError
 from claimbridge.settings import Settings, parse_fee_amount, parse_fee_rule
-from claimbridge.store.crypto import (
-    Cipher,
-    create_key_file,
-    default_key_file,
-    resolve_key,
-)
-from claimbridge.store.db import Store
+from claimbridge.store.crypto import Cipher, create_key_file, resolve_key
+from claimbridge.store.db import Store, display_url
 from claimbridge.store.payers import apply_payer_list, list_payers
 from claimbridge.store.practice import known_keys, write_practice_file
-from claimbridge.store.repositories import fee_counts, set_password, utcnow
+from claimbridge.store.repositories import (
+    fee_counts,
+    forget_password,
+    get_account,
+    has_stored_password,
+    set_password,
+    utcnow,
+)
 from claimbridge.store.sync import Tally
 
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="SQLAlchemy URL of the ledger; default CLAIMBRIDGE_DB, else sqlite:///claimbridge.db.",
+        help="SQLAlchemy URL of the ledger; default CLAIMBRIDGE_DB, else "
+        "claimbridge.db in the claimbridge home (CLAIMBRIDGE_HOME).",
         show_default=False,
     ),
 ]
@@ -76,32 +82,94 @@ def open_store(db: str | None) -> tuple[Settings, Store]:
 
 def cipher_for(settings: Settings) -> Cipher:
     """The Fernet cipher of the configured key (environment, else key file)."""
-    key_file = settings.key_file or default_key_file(settings.db_url)
-    return Cipher(resolve_key(settings.secret_key, key_file))
+    return Cipher(resolve_key(settings.secret_key, settings.key_path))
 
 
 @report_errors
-def init(db: DbOption = None) -> None:
+def init(
+    db: DbOption = None,
+    replace_lost_key: Annotated[
+        bool,
+        typer.Option(
+            "--replace-lost-key",
+            help="Only when the key is lost for good: make a new key and erase the stored SFTP "
+            "password, to be set again with 'claimbridge set-password'.",
+        ),
+    ] = False,
+) -> None:
     """Create the ledger database, or upgrade it to this version's schema.
 
     Also creates the key that encrypts the SFTP password, unless CLAIMBRIDGE_SECRET_KEY is set:
-    a key file with mode 0600 next to a SQLite database (claimbridge.db.key), else
-    claimbridge.key in the working folder (or CLAIMBRIDGE_KEY_FILE). Example:
+    a key file with mode 0600, claimbridge.key in the claimbridge home (or
+    CLAIMBRIDGE_KEY_FILE). It refuses to make a new key while the ledger holds a password
+    that another key encrypted, and says how to restore that key. Example:
 
         claimbridge init --db sqlite:///var/claimbridge/ledger.db
     """
     settings = settings_for(db)
+    _make_home(settings.home)
     store = Store(settings.db_url)
     revision = store.upgrade()
-    console.print(f"ledger {store.engine.url.render_as_string()} is at revision {revision}")
+    console.print(f"ledger {display_url(settings.db_url)} is at revision {revision}")
     if settings.secret_key is not None:
         Cipher(settings.secret_key)
         console.print("secret key: CLAIMBRIDGE_SECRET_KEY")
         return
-    key_file = settings.key_file or default_key_file(settings.db_url)
+    key_file = settings.key_path
+    if not key_file.exists():
+        _keep_the_stored_password_readable(store, key_file, replace_lost_key)
     created = create_key_file(key_file)
-    cipher_for(settings)
+    _warn_unless_the_key_opens_the_password(store, cipher_for(settings), key_file)
     console.print(f"secret key: {key_file} ({'created, ' if created else ''}mode 0600)")
+
+
+def _warn_unless_the_key_opens_the_password(store: Store, cipher: Cipher, key_file: Path) -> None:
+    try:
+        with store.read() as session:
+            get_account(session, cipher)
+    except ConfigError:
+        err_console().print(
+            f"warning: the key in {key_file} does not open the stored SFTP password: restore "
+            "the key that does ('claimbridge restore BACKUP --key-from KEYFILE --force', or "
+            "copy it there), or set the password again ('claimbridge set-password')",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _make_home(home: Path) -> None:
+    """Create the home 0700; warn when an existing one is open to other users."""
+    private_folder(home)
+    if stat.S_IMODE(home.stat().st_mode) & (stat.S_IRWXG | stat.S_IRWXO):
+        err_console().print(
+            f"warning: the claimbridge home {home} is open to other users: chmod 700 it",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+def _keep_the_stored_password_readable(store: Store, key_file: Path, replace: bool) -> None:
+    """Refuse a new key while the ledger holds a password the lost key encrypted, unless
+    ``replace``: then erase that password, which no key can read any more."""
+    with store.transaction() as session:
+        if not has_stored_password(session):
+            return
+        if not replace:
+            raise ConfigError(
+                f"no key file at {key_file}, but the ledger holds an SFTP password encrypted "
+                "with a key; a new key could never read it, so none was made. Restore the key: "
+                "'claimbridge restore BACKUP --key-from KEYFILE', or copy the key file to "
+                f"{key_file}, or set CLAIMBRIDGE_KEY_FILE or CLAIMBRIDGE_SECRET_KEY, then run "
+                "'claimbridge init' again. Only if the key is lost for good: 'claimbridge init "
+                "--replace-lost-key', then 'claimbridge set-password'"
+            )
+        forget_password(session)
+    err_console().print(
+        "the stored SFTP password was erased (its key is lost): "
+        "run 'claimbridge set-password' next",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @report_errors
@@ -126,16 +194,25 @@ def load(path: JsonFile, db: DbOption = None) -> None:
 
 
 @report_errors
-def set_password_command(db: DbOption = None) -> None:
+def set_password_command(
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """Store the Office Ally SFTP password, encrypted; asks for it without echo.
 
+    With --password-stdin it reads the first line of standard input instead (for automation).
     The password is never shown again, logged or written in clear. Example:
 
         claimbridge set-password
     """
     settings, store = open_store(db)
     cipher = cipher_for(settings)
-    password = typer.prompt("SFTP password", hide_input=True, confirmation_prompt=True)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("SFTP password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InputError("the password is empty")
     with store.transaction() as session:
@@ -219,7 +296,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+        raise InputError(
+            f"cannot read the file: {error.strerror}", path=str(path.absolute())
+        ) from None
 
 
 def _print_tally(tally: Tally) -> None:

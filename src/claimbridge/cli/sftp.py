@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
+from claimbridge.cli.ledger import settings_for
 from claimbridge.domain.models import Secret
 from claimbridge.transport.hostkeys import KnownHosts
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
@@ -35,11 +36,12 @@ Host = Annotated[str, typer.Option("--host", help="SFTP server, e.g. ftp10.offic
 Port = Annotated[int, typer.Option("--port", help="SFTP port.")]
 User = Annotated[str, typer.Option("--user", help="SFTP username (not the Service Center one).")]
 KnownHostsOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--known-hosts",
-        envvar="CLAIMBRIDGE_SFTP_KNOWN_HOSTS",
-        help="The known-hosts file claimbridge pins host keys in.",
+        help="The known-hosts file claimbridge pins host keys in; default "
+        "CLAIMBRIDGE_SFTP_KNOWN_HOSTS, else known_hosts in the claimbridge home.",
+        show_default=False,
     ),
 ]
 KeyOption = Annotated[
@@ -53,7 +55,7 @@ KeyOption = Annotated[
 def test_command(
     host: Host,
     user: User,
-    known_hosts: KnownHostsOption,
+    known_hosts: KnownHostsOption = None,
     port: Port = 22,
     key: KeyOption = None,
 ) -> None:
@@ -64,6 +66,7 @@ def test_command(
         CLAIMBRIDGE_SFTP_PASSWORD=… claimbridge sftp test --host ftp10.officeally.com
         --user practice --known-hosts var/known_hosts
     """
+    known_hosts = known_hosts_file(known_hosts)
     settings = SftpSettings(
         host=host,
         port=port,
@@ -83,13 +86,14 @@ def test_command(
 
 @app.command("forget-host-key")
 @report_errors
-def forget_host_key(host: Host, known_hosts: KnownHostsOption, port: Port = 22) -> None:
+def forget_host_key(host: Host, known_hosts: KnownHostsOption = None, port: Port = 22) -> None:
     """Remove the pinned host key of a server, after Office Ally confirmed its new key.
 
     The next connection pins whatever key the server then shows. Example:
 
         claimbridge sftp forget-host-key --host ftp10.officeally.com --known-hosts var/known_hosts
     """
+    known_hosts = known_hosts_file(known_hosts)
     removed = KnownHosts(known_hosts).forget(host, port)
     if removed:
         console.print(f"removed {removed} pinned key(s) of {host}:{port} from {known_hosts}")
@@ -100,7 +104,7 @@ def forget_host_key(host: Host, known_hosts: KnownHostsOption, port: Port = 22) 
 @app.command("clear-auth-failure")
 @report_errors
 def clear_auth_failure(
-    host: Host, user: User, known_hosts: KnownHostsOption, port: Port = 22
+    host: Host, user: User, known_hosts: KnownHostsOption = None, port: Port = 22
 ) -> None:
     """Allow logins again after the credentials were checked with Office Ally.
 
@@ -110,10 +114,15 @@ def clear_auth_failure(
         --known-hosts var/known_hosts
     """
     account = account_name(user, host, port)
-    if AuthFailureMarks(marks_path(known_hosts)).clear(account):
+    if AuthFailureMarks(marks_path(known_hosts_file(known_hosts))).clear(account):
         console.print(f"{account} may log in again")
     else:
         console.print(f"{account} was not marked")
+
+
+def known_hosts_file(given: Path | None) -> Path:
+    """``--known-hosts`` when given, else the one of the settings; absolute."""
+    return settings_for(None).with_paths(known_hosts=given).known_hosts_path
 
 
 def _password(*, required: bool) -> Secret | None:

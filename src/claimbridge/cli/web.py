@@ -1,14 +1,14 @@
 """``claimbridge serve`` runs the web app; ``claimbridge users add`` adds a person who may sign in.
 
 The session secret comes from ``CLAIMBRIDGE_WEB_SECRET`` (else a random one: sessions end when
-the server restarts); the SFTP known-hosts file from ``CLAIMBRIDGE_SFTP_KNOWN_HOSTS``.
+the server restarts); the SFTP known-hosts file and the archive from the settings
+(``CLAIMBRIDGE_SFTP_KNOWN_HOSTS``, ``CLAIMBRIDGE_ARCHIVE``, else in the claimbridge home).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,11 +51,11 @@ def serve(
     from claimbridge.web.app import WebConfig, create_app
 
     settings, store = open_store(db)
-    known_hosts = os.environ.get("CLAIMBRIDGE_SFTP_KNOWN_HOSTS")
     config = WebConfig(
         session_secret=os.environ.get("CLAIMBRIDGE_WEB_SECRET", ""),
         secure_cookies=not insecure_cookies,
-        known_hosts=Path(known_hosts) if known_hosts else None,
+        known_hosts=settings.known_hosts_path,
+        archive=settings.archive_path,
     )
     console.print(f"claimbridge on http://{host}:{port}/ (Ctrl-C or SIGTERM stops it)")
     app = create_app(settings, store, config=config)

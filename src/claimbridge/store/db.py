@@ -11,13 +11,15 @@
 
 On SQLite every ``transaction()`` starts with ``BEGIN IMMEDIATE``, so writers queue for the
 single write lock (up to ``busy_timeout``) instead of failing half-way, and the file runs in
-WAL mode so readers (``store.read()``) are never blocked. SQLAlchemy errors are turned into
-``StoreError`` here, with the database's message but never the statement's parameters (they
-can hold PHI).
+WAL mode so readers (``store.read()``) are never blocked; a SQLite file claimbridge creates is
+0600 in a 0700 folder. SQLAlchemy errors are turned into ``StoreError`` here, with the
+database's message but never the statement's parameters (they can hold PHI); a URL is shown
+only through ``display_url``, which hides its password.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -41,11 +43,13 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session
 
+from claimbridge.atomic import create_private_file
 from claimbridge.errors import ConfigError, StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
 _BEGIN = "claimbridge_sqlite_begin"
+_PASSWORD_IN_URL = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
 class Store:
@@ -54,11 +58,12 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _create_engine(url)
+        self._password = self.engine.url.password
         self._reader = self.engine.execution_options(**{_BEGIN: "BEGIN"})
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
 
     def __repr__(self) -> str:
-        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+        return f"Store({display_url(self.url)!r})"
 
     @property
     def dialect(self) -> str:
@@ -70,10 +75,13 @@ class Store:
         """A session in a transaction; nested calls use a savepoint of the outer one."""
         outer = self._active.get()
         if outer is not None:
-            with translate_errors(), outer.begin_nested():
+            with translate_errors(self._password), outer.begin_nested():
                 yield outer
             return
-        with translate_errors(), Session(self.engine, expire_on_commit=False) as session:
+        with (
+            translate_errors(self._password),
+            Session(self.engine, expire_on_commit=False) as session,
+        ):
             token = self._active.set(session)
             try:
                 with session.begin():
@@ -84,18 +92,19 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; on SQLite it does not take the write lock."""
-        with translate_errors(), Session(self._reader) as session, session.begin():
+        with translate_errors(self._password), Session(self._reader) as session, session.begin():
             yield session
 
     def upgrade(self) -> str:
         """Create the schema or bring it to the newest revision; returns that revision."""
-        with translate_errors(), self.engine.begin() as connection:
+        with translate_errors(self._password), self.engine.begin() as connection:
             command.upgrade(_alembic_config(connection), "head")
         return self.head_revision()
 
     def current_revision(self) -> str | None:
-        """The revision the database is at; None for an empty database."""
-        with translate_errors(), self.engine.connect() as connection:
+        """The revision the database is at; None for an empty database. A read: on SQLite it
+        does not wait for a writer."""
+        with translate_errors(self._password), self._reader.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def head_revision(self) -> str:
@@ -123,14 +132,46 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
+def display_url(url: str) -> str:
+    """``url`` as messages and logs may show it: any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        masked = _PASSWORD_IN_URL.sub(r"\1***@", url)
+        return masked if "@" not in masked.replace("***@", "") else "***@" + url.rsplit("@", 1)[1]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL; None for another database, an in-memory one or no URL."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:") or parsed.query.get("uri"):
+        return None
+    return Path(database)
+
+
 def _create_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite":
             return create_engine(parsed, pool_pre_ping=True)
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
-        raise ConfigError(f"cannot use the database URL {url!r}: {error}") from None
+    except (NoSuchModuleError, ImportError) as error:
+        raise ConfigError(f"cannot use the database URL {display_url(url)}: {error}") from None
+    except (ArgumentError, ValueError):
+        # The error of an unreadable URL quotes the URL, password and all: never shown.
+        raise ConfigError(
+            f"{display_url(url)} is not a database URL: write sqlite:///path/to/ledger.db or "
+            "postgresql+psycopg://user:password@host:port/database"
+        ) from None
+    path = sqlite_path(url)
+    if path is not None:
+        create_private_file(path)  # 0600 before SQLite creates it; -wal and -shm follow suit
     _prepare_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))
     return engine
 
@@ -156,12 +197,16 @@ def _prepare_sqlite(engine: Engine, in_memory: bool) -> None:
 
 
 @contextmanager
-def translate_errors() -> Iterator[None]:
-    """Turn any SQLAlchemy error raised inside into a ``StoreError`` with a plain message."""
+def translate_errors(password: str | None = None) -> Iterator[None]:
+    """Turn any SQLAlchemy error raised inside into a ``StoreError`` with a plain message, in
+    which the database ``password`` never appears (a driver may quote its connection string)."""
     try:
         yield
     except SQLAlchemyError as error:
-        raise StoreError(describe_error(error)) from None
+        message = describe_error(error)
+        if password:
+            message = message.replace(password, "***")
+        raise StoreError(message) from None
 
 
 def describe_error(error: SQLAlchemyError) -> str:

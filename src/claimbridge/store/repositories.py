@@ -105,6 +105,23 @@ def set_password(session: Session, password: Secret, cipher: Cipher) -> None:
     row.password_token = cipher.encrypt(password)
 
 
+def has_stored_password(session: Session) -> bool:
+    """True when the account holds an encrypted SFTP password (only its own key can read it)."""
+    query = select(t.ClearinghouseAccountRow.id).where(
+        t.ClearinghouseAccountRow.password_token.is_not(None)
+    )
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def forget_password(session: Session) -> bool:
+    """Erase the stored SFTP password (its key is lost); True when there was one."""
+    row = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if row is None or row.password_token is None:
+        return False
+    row.password_token = None
+    return True
+
+
 def gate(session: Session, payer_id: str, service_date: date) -> enrollment.GateDecision:
     """Whether a claim to ``payer_id`` for ``service_date`` may go out (see domain.enrollment)."""
     account = get_account(session)

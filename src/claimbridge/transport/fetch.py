@@ -24,12 +24,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from claimbridge.atomic import write_atomic
+from claimbridge.atomic import FILE_MODE, private_folder, write_atomic
 from claimbridge.errors import InputError, RemoteFileMissing, StoreError, TransportError
 from claimbridge.transport.base import RemoteFile, Transport, sha256_hex
 from claimbridge.transport.manifest import MANIFEST_NAME, Manifest, ManifestEntry
@@ -123,15 +124,24 @@ class Archive:
 
 @contextlib.contextmanager
 def open_archive(root: Path) -> Iterator[Archive]:
-    """The archive at ``root`` (created if missing), locked so two fetches never interleave."""
+    """The archive at ``root`` (created 0700 if missing), locked so two fetches never
+    interleave."""
+    with archive_lock(root):
+        yield Archive(root)
+
+
+@contextlib.contextmanager
+def archive_lock(root: Path) -> Iterator[None]:
+    """Hold the archive's lock (creating the folder 0700 if missing): no fetch writes into it
+    meanwhile, so a backup copies files and manifest that agree."""
+    private_folder(root)
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        lock = (root / LOCK_NAME).open("a")
+        lock = os.fdopen(os.open(root / LOCK_NAME, os.O_WRONLY | os.O_CREAT, FILE_MODE), "a")
     except OSError as error:
         raise StoreError(f"cannot use the archive {root}: {error.strerror or error}") from error
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        yield Archive(root)
+        yield
 
 
 def fetch_new(

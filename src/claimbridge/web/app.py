@@ -13,7 +13,7 @@ token for the API) except the sign-in page and the static files.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -42,6 +42,7 @@ class WebConfig:
     file (its folder also holds the transport's rejected-login marks); ``era_silence_days`` is
     how long without an ERA from a payer raises an alert; ``archive`` is where "Poll Office Ally
     now" keeps the raw bytes of every file it fetches (as ``claimbridge poll --archive``).
+    ``create_app`` fills ``known_hosts`` and ``archive``, when None, from the settings.
     """
 
     session_secret: str = ""
@@ -49,7 +50,7 @@ class WebConfig:
     session_max_age: int = 12 * 3600
     known_hosts: Path | None = None
     era_silence_days: int = 30
-    archive: Path = Path("claimbridge-archive")
+    archive: Path | None = None
 
 
 def sftp_factory(known_hosts: Path | None) -> TransportFactory:
@@ -74,6 +75,11 @@ def create_app(
 ) -> FastAPI:
     """The FastAPI app over ``store`` (else ``settings.db_url``)."""
     config = config or WebConfig()
+    config = replace(
+        config,
+        known_hosts=config.known_hosts or settings.known_hosts_path,
+        archive=config.archive or settings.archive_path,
+    )
     app = FastAPI(
         title="claimbridge",
         version="1",

@@ -11,15 +11,14 @@ from fastapi import Request
 from claimbridge.errors import ConfigError
 from claimbridge.services.polls import sftp_source
 from claimbridge.settings import Settings
-from claimbridge.store.crypto import Cipher, default_key_file, resolve_key
+from claimbridge.store.crypto import Cipher, resolve_key
 from claimbridge.store.repositories import get_account
 from claimbridge.transport import Transport
 
 
 def cipher_of(settings: Settings) -> Cipher:
     """The cipher of the configured key; ``ConfigError`` when there is none."""
-    key_file = settings.key_file or default_key_file(settings.db_url)
-    return Cipher(resolve_key(settings.secret_key, key_file))
+    return Cipher(resolve_key(settings.secret_key, settings.key_path))
 
 
 def required_cipher(request: Request) -> Cipher:
