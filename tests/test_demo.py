@@ -51,7 +51,7 @@ def test_the_demo_runs_the_cycle_and_its_numbers_are_the_ledgers(tmp_path: Path)
     ]
     assert summary.submitted.claims_sent == 4
     assert summary.collected["835"] >= 1 and summary.collected["999"] == 1
-    assert summary.totals() == _ledger_money(tmp_path / "ledger.db")
+    assert summary.totals() == _ledger_money(tmp_path / "claimbridge.db")
     statuses = {claim["patient_control_number"]: claim["status"] for claim in summary.claims}
     assert statuses["CB000004"] == "held"
     assert all(status != "ready" for status in statuses.values())
@@ -65,9 +65,10 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert "Claims by status" in result.output
     assert "BLUE SHIELD OF CALIFORNIA (BS001) is required and not approved" in result.output
-    db = f"sqlite:///{(kept / 'ledger.db').resolve()}"
-    assert f"{command_name()} serve --db {db}" in result.output
-    listed = CliRunner().invoke(app, ["claims", "list", "--json", "--db", db])
+    assert f"\n  {command_name()} serve " in result.output
+    home = _printed_home(result.output)
+    assert home == {"CLAIMBRIDGE_HOME": str(kept.resolve())}
+    listed = CliRunner().invoke(app, ["claims", "list", "--json"], env=home)
     assert listed.exit_code == 0, listed.output
     assert {"patient_control_number": "CB000004", "status": "held"}.items() <= next(
         claim
@@ -76,12 +77,23 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
     ).items()
 
 
+def _printed_home(output: str) -> dict[str, str]:
+    """The home the next steps name (their ``export CLAIMBRIDGE_HOME=…`` line), as a variable."""
+    for line in output.splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:1] == ["export"] and words[1].startswith("CLAIMBRIDGE_HOME="):
+            name, value = words[1].split("=", 1)
+            return {name: value}
+    raise AssertionError(f"no 'export CLAIMBRIDGE_HOME=' among the next steps:\n{output}")
+
+
 def _printed_command(output: str, name: str) -> list[str]:
     """The arguments of the printed next step ``name``, without the program that runs it."""
-    program = command_name()
+    program = shlex.split(command_name())
     for line in output.splitlines():
-        if line.strip().startswith(f"{program} {name} "):
-            return shlex.split(line, comments=True)[len(shlex.split(program)) :]
+        words = shlex.split(line, comments=True)
+        if words[: len(program) + 1] == [*program, name]:
+            return words[len(program) :]
     raise AssertionError(f"no '{name}' among the next steps:\n{output}")
 
 
@@ -92,14 +104,15 @@ def test_the_kept_ledgers_next_steps_make_the_key_before_the_password_is_stored(
     shown = CliRunner().invoke(app, ["demo", "--keep", str(kept)])
     assert shown.exit_code == 0, shown.output
     steps = shown.output[shown.output.index("Look further") :]
-    assert steps.index(" init ") < steps.index(" set-password ")
-    refused = CliRunner().invoke(app, _printed_command(shown.output, "set-password"))
+    assert steps.index(" init\n") < steps.index(" set-password")
+    home = _printed_home(shown.output)
+    refused = CliRunner().invoke(app, _printed_command(shown.output, "set-password"), env=home)
     assert refused.exit_code != 0 and "key" in refused.output
-    made = CliRunner().invoke(app, _printed_command(shown.output, "init"))
+    made = CliRunner().invoke(app, _printed_command(shown.output, "init"), env=home)
     assert made.exit_code == 0, made.output
-    assert (kept / "ledger.db.key").is_file()
+    assert (kept / "claimbridge.key").is_file()
     stored = CliRunner().invoke(
-        app, _printed_command(shown.output, "set-password"), input="s3cret\ns3cret\n"
+        app, _printed_command(shown.output, "set-password"), input="s3cret\ns3cret\n", env=home
     )
     assert stored.exit_code == 0, stored.output
     assert "SFTP password stored" in stored.output

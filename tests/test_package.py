@@ -25,7 +25,7 @@ import tarfile
 import tomllib
 import venv
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -52,12 +52,18 @@ DEV_TOOLS = ("pytest", "mypy", "ruff", "playwright", "hypothesis")
 PIP_TIMEOUT_S = 600
 
 
-def _run(command: Sequence[str | Path], cwd: Path, timeout: float = 120) -> str:
-    """Run ``command``; its output when it succeeds, else a failure showing what it printed."""
+def _run(
+    command: Sequence[str | Path],
+    cwd: Path,
+    timeout: float = 120,
+    variables: Mapping[str, str] | None = None,
+) -> str:
+    """Run ``command`` (with ``variables`` set); its output when it succeeds, else a failure
+    showing what it printed."""
     done = subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
-        env=_environment(cwd),
+        env=_environment(cwd) | dict(variables or {}),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -268,7 +274,7 @@ def test_the_installed_demo_runs_the_claim_cycle(demo_run: tuple[Path, str]) -> 
     assert "Claims by status" in output
     assert "owed by patients" in output
     assert "Done in" in output
-    assert (kept / "ledger.db").is_file()
+    assert (kept / "claimbridge.db").is_file()
 
 
 def test_the_installed_demos_next_steps_run_as_printed(
@@ -276,15 +282,12 @@ def test_the_installed_demos_next_steps_run_as_printed(
 ) -> None:
     kept, output = demo_run
     script = str(installed / "claimbridge")  # the venv is not on the PATH: named by its path
-    steps = {
-        " ".join(words[1:3]): words
-        for words in (
-            shlex.split(line, comments=True)
-            for line in output.splitlines()
-            if line.strip().startswith(f"{script} ")
-        )
-    }
-    assert {"claims list", "init --db", "set-password --db", "serve --db"} <= set(steps), output
-    _run(steps["init --db"], kept)
-    assert (kept / "ledger.db.key").is_file()
-    assert "CB000004" in _run(steps["claims list"], kept)
+    lines = [shlex.split(line, comments=True) for line in output.splitlines()]
+    exported = [words[1] for words in lines if words[:1] == ["export"]]
+    assert exported == [f"CLAIMBRIDGE_HOME={kept}"], output
+    home = dict([exported[0].split("=", 1)])
+    steps = {" ".join(words[1:3]): words for words in lines if words[:1] == [script]}
+    assert {"claims list", "init", "set-password", "serve"} <= set(steps), output
+    _run(steps["init"], kept, variables=home)
+    assert (kept / "claimbridge.key").is_file()
+    assert "CB000004" in _run(steps["claims list"], kept, variables=home)

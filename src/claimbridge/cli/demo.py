@@ -38,6 +38,7 @@ from claimbridge.services.claim_view import list_claims
 from claimbridge.services.claims import CreateResult, create_claims
 from claimbridge.services.ingest import Outcome, poll
 from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.settings import Settings
 from claimbridge.sim import SimConfig, start_simulator
 from claimbridge.sim.config import EraSplit
 from claimbridge.store.db import Store
@@ -124,21 +125,22 @@ def practice_source(given: Path | None) -> bytes:
 
 
 def run_demo(workdir: Path, practice: bytes, console: Console) -> DemoSummary:
-    """The cycle in ``workdir``: ledger, practice, simulator, create, submit, collect."""
+    """The cycle in ``workdir``, laid out as a claimbridge home: ledger, practice, simulator,
+    create, submit, collect. ``CLAIMBRIDGE_HOME=workdir`` then opens what it left."""
     summary = DemoSummary()
-    store = Store(f"sqlite:///{workdir / 'ledger.db'}")
+    home = Settings.from_env({"CLAIMBRIDGE_HOME": str(workdir)})
+    store = Store(home.db_url)
     try:
         store.upgrade()
         era_split = _load(store, practice)
-        console.print(f"Ledger {workdir / 'ledger.db'}: practice loaded.")
+        console.print(f"Ledger in {home.home}: practice loaded.")
         config = SimConfig(root=workdir / "sim", port=0, delay=0, era_split=era_split)
         with start_simulator(config) as sim:
             console.print(f"Office Ally simulator listening on {sim.host}:{sim.port}.")
             summary.created = _create(store, console)
-            with _sftp(config, sim.port, workdir) as transport:
+            with _sftp(config, sim.port, home.known_hosts_path) as transport:
                 summary.submitted = _submit(store, transport, console)
-                archive = workdir / "archive"
-                _collect(store, transport, archive, summary, console)
+                _collect(store, transport, home.archive_path, summary, console)
         with store.read() as session:
             summary.claims = list_claims(session)
     finally:
@@ -164,13 +166,13 @@ def _create(store: Store, console: Console) -> CreateResult:
     return result
 
 
-def _sftp(config: SimConfig, port: int, workdir: Path) -> SftpTransport:
+def _sftp(config: SimConfig, port: int, known_hosts: Path) -> SftpTransport:
     settings = SftpSettings(
         host=config.host,
         port=port,
         username=config.user,
         password=Secret(config.password),
-        known_hosts=workdir / "known_hosts",
+        known_hosts=known_hosts,
     )
     return SftpTransport(settings)
 
@@ -233,18 +235,18 @@ def next_steps(kept: Path | None, claimbridge: str) -> str:
             f"then '{claimbridge} claims list', '{claimbridge} eob CHECK', "
             f"'{claimbridge} serve' on it."
         )
-    ledger = (kept / "ledger.db").resolve()
-    db = f"--db {shlex.quote(f'sqlite:///{ledger}')}"
+    home = f"CLAIMBRIDGE_HOME={shlex.quote(str(kept.resolve()))}"
     return (
-        f"Look further, in the ledger kept in {kept}:\n"
-        f"  {claimbridge} claims list {db}\n"
-        f"  {claimbridge} claims show CLM01 {db}\n"
-        f"  {claimbridge} appointments {db}\n"
-        f"  {claimbridge} users add admin --role admin {db}\n"
-        f"  {claimbridge} serve {db}   # then open http://127.0.0.1:8000\n"
+        f"Look further: the kept folder is a claimbridge home; name it, then run commands on it:\n"
+        f"  export {home}\n"
+        f"  {claimbridge} claims list\n"
+        f"  {claimbridge} claims show CLM01\n"
+        f"  {claimbridge} appointments\n"
+        f"  {claimbridge} users add admin --role admin\n"
+        f"  {claimbridge} serve   # then open http://127.0.0.1:8000\n"
         f"To store an SFTP password in it, first make the key that encrypts the password:\n"
-        f"  {claimbridge} init {db}\n"
-        f"  {claimbridge} set-password {db}"
+        f"  {claimbridge} init\n"
+        f"  {claimbridge} set-password"
     )
 
 
