@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from typer.testing import CliRunner
 
 from claimbridge.cli import app
 from claimbridge.transport.hostkeys import KnownHosts
+
+PRACTICE = Path(str(files("claimbridge") / "demo_data" / "practice.json"))
 
 
 @pytest.fixture
@@ -75,3 +79,34 @@ def test_forget_host_key_removes_the_pin(
     assert code == 0 and "removed 1 pinned key(s)" in out
     assert KnownHosts(known_hosts).keys_for("127.0.0.1", sshd.port) == []
     assert "no key was pinned" in sftp(runner, sshd, known_hosts, "forget-host-key")[1]
+
+
+def test_sftp_test_without_host_and_user_tests_the_stored_account(
+    runner: CliRunner, sshd: SshdServer, tmp_path: Path
+) -> None:
+    practice = json.loads(PRACTICE.read_text(encoding="utf-8"))
+    practice["clearinghouse"] |= {"sftp_host": "127.0.0.1", "sftp_port": sshd.port}
+    practice["clearinghouse"]["username"] = TEST_USER
+    practice_file = tmp_path / "practice.json"
+    practice_file.write_text(json.dumps(practice), encoding="utf-8")
+    db = ["--db", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    for words, given in ((["init"], None), (["load", str(practice_file)], None),
+                         (["set-password", "--password-stdin"], TEST_PASSWORD)):  # fmt: skip
+        done = runner.invoke(app, [*words, *db], input=given)
+        assert done.exit_code == 0, done.output
+    known_hosts = tmp_path / "known_hosts"
+
+    result = runner.invoke(app, ["sftp", "test", *db, "--known-hosts", str(known_hosts)])
+
+    assert result.exit_code == 0, result.output
+    assert f"connected to cbtest@127.0.0.1:{sshd.port}; inbound: 0 files" in result.stdout
+    assert len(KnownHosts(known_hosts).keys_for("127.0.0.1", sshd.port)) == 1
+    assert TEST_PASSWORD not in result.output
+
+
+def test_sftp_test_with_a_host_and_no_user_says_to_give_both(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["sftp", "test", "--host", "127.0.0.1"])
+    assert result.exit_code != 0
+    assert "give both --host and --user, or neither" in result.stderr

@@ -19,10 +19,16 @@ def connect(settings: Settings, store: Store, folder: Path | None, known_hosts: 
     pinned in ``known_hosts``); ``ConfigError`` saying what to run when the ledger lacks one."""
     if folder is not None:
         return LocalDirTransport(folder)
+    return SftpTransport(stored_account(settings, store, known_hosts))
+
+
+def stored_account(settings: Settings, store: Store, known_hosts: Path) -> SftpSettings:
+    """How to reach the practice's Office Ally SFTP account, password decrypted; ``ConfigError``
+    saying what to run when the ledger lacks the account or its password."""
     with store.read() as session:
         account = get_account(session, cipher_for(settings))
     if account is None:
         raise ConfigError("no Office Ally account in the ledger: load a practice file first")
     if account.password is None:
         raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
-    return SftpTransport(SftpSettings.for_account(account, known_hosts))
+    return SftpSettings.for_account(account, known_hosts)

@@ -14,8 +14,10 @@ import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.ledger import settings_for
+from claimbridge.cli.connect import stored_account
+from claimbridge.cli.ledger import DbOption, open_store, settings_for
 from claimbridge.domain.models import Secret
+from claimbridge.errors import InputError
 from claimbridge.transport.hostkeys import KnownHosts
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
 from claimbridge.transport.sftp import SftpSettings, SftpTransport
@@ -53,34 +55,49 @@ KeyOption = Annotated[
 @app.command("test")
 @report_errors
 def test_command(
-    host: Host,
-    user: User,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="SFTP server, e.g. ftp10.officeally.com; default: stored."),
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="SFTP username (not the Service Center one); default: stored."),
+    ] = None,
     known_hosts: KnownHostsOption = None,
     port: Port = 22,
     key: KeyOption = None,
+    db: DbOption = None,
 ) -> None:
     """Log in once, list inbound and outbound, and report; pins the host key on first use.
 
-    Example:
+    Without --host and --user it tests the account stored in the ledger, with its stored
+    password; with them, an account not stored yet. Examples:
+
+        claimbridge sftp test
 
         CLAIMBRIDGE_SFTP_PASSWORD=… claimbridge sftp test --host ftp10.officeally.com
         --user practice --known-hosts var/known_hosts
     """
     known_hosts = known_hosts_file(known_hosts)
-    settings = SftpSettings(
-        host=host,
-        port=port,
-        username=user,
-        password=_password(required=key is None),
-        client_key=key,
-        known_hosts=known_hosts,
-    )
-    with SftpTransport(settings) as transport:
-        counts = {
-            f: len(transport.list(f)) for f in (settings.folders.inbound, settings.folders.outbound)
-        }
+    if host is None and user is None:
+        settings, store = open_store(db)
+        sftp = stored_account(settings, store, known_hosts)
+    elif host is None or user is None:
+        raise InputError("give both --host and --user, or neither to test the stored account")
+    else:
+        sftp = SftpSettings(
+            host=host,
+            port=port,
+            username=user,
+            password=_password(required=key is None),
+            client_key=key,
+            known_hosts=known_hosts,
+        )
+    with SftpTransport(sftp) as transport:
+        folders = (sftp.folders.inbound, sftp.folders.outbound)
+        counts = {folder: len(transport.list(folder)) for folder in folders}
     listed = ", ".join(f"{folder}: {count} files" for folder, count in counts.items())
-    console.print(f"connected to {settings.account}; {listed}")
+    console.print(f"connected to {sftp.account}; {listed}")
     console.print(f"host key pinned in {known_hosts}")
 
 
