@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import UPDATE_ROWS, insert_rows, update_rows
+from claimbridge.store.bulk import UPDATE_ROWS, among, insert_rows, update_rows
 from claimbridge.store.db import Store
 
 PROVIDERS = t.Base.metadata.tables["providers"]
@@ -54,3 +54,17 @@ def test_update_rows_sets_each_row_its_own_values_and_the_shared_ones(store: Sto
     assert by_id[ids[0]] == ("Doctor 0", "207Q00000X")  # not in the update: untouched
     for provider_id in ids[1:]:
         assert by_id[provider_id] == (f"Renamed {provider_id}", "208D00000X")
+
+
+def test_among_selects_the_rows_whose_column_is_one_of_the_values(store: Store) -> None:
+    with store.transaction() as session:
+        ids = insert_rows(session, PROVIDERS, _providers(10), returning=("id", "key"))
+    wanted = [ids[1], ids[4], ids[9], max(ids) + 100]  # one that no row has
+    with store.read() as session:
+
+        def keys(values: list[int]) -> set[str]:
+            query = select(t.ProviderRow.key).where(among(t.ProviderRow.id, values))
+            return set(session.scalars(query))
+
+        assert keys(wanted) == {"p00009", "p00006", "p00001"}
+        assert keys([]) == set()

@@ -18,6 +18,7 @@ from claimbridge.domain import models
 from claimbridge.domain.scrub import ClaimFacts
 from claimbridge.errors import ConfigError
 from claimbridge.store import tables as t
+from claimbridge.store.bulk import among
 from claimbridge.store.payers import list_payers
 from claimbridge.store.repositories import get_account
 
@@ -181,7 +182,7 @@ def _by_id(
     wanted = sorted(set(ids))
     found: dict[int, RowT] = {}
     for start in range(0, len(wanted), CHUNK):  # keep each IN (…) list to a sane size
-        query = select(key, model).where(key.in_(wanted[start : start + CHUNK]))
+        query = select(key, model).where(among(key, wanted[start : start + CHUNK]))
         found.update(session.execute(query).all())
     return found
 
@@ -198,7 +199,7 @@ def _plain_by_id(
     wanted = sorted(set(ids))
     found: dict[int, ShapeT] = {}
     for start in range(0, len(wanted), CHUNK):
-        query = select(*columns).where(columns[0].in_(wanted[start : start + CHUNK]))
+        query = select(*columns).where(among(columns[0], wanted[start : start + CHUNK]))
         found |= {row[0]: make(row) for row in session.execute(query)}
     return found
 
@@ -212,7 +213,7 @@ def _diagnoses(session: Session, appointment_ids: list[int]) -> dict[int, list[s
     for start in range(0, len(appointment_ids), CHUNK):
         chunk = appointment_ids[start : start + CHUNK]
         for appointment_id, code in session.execute(
-            query.where(diagnosis.appointment_id.in_(chunk))
+            query.where(among(diagnosis.appointment_id, chunk))
         ):
             found.setdefault(appointment_id, []).append(code)
     return found
@@ -238,7 +239,7 @@ def _lines(session: Session, claim_ids: list[int]) -> dict[int, list[_Line]]:
     found: dict[int, list[_Line]] = {}
     for start in range(0, len(claim_ids), CHUNK):
         chunk = claim_ids[start : start + CHUNK]
-        for row in session.execute(query.where(line.claim_id.in_(chunk))):
+        for row in session.execute(query.where(among(line.claim_id, chunk))):
             found.setdefault(row[0], []).append(_Line._make(row))
     return found
 

@@ -33,7 +33,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InvalidTransition
 from claimbridge.services.claim_facts import read_facts, read_practice, split_codes, split_numbers
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import chunks
+from claimbridge.store.bulk import among, chunks
 from claimbridge.store.repositories import ClaimRepository, Move, NewClaim, NewClaimLine
 
 CLM01_PREFIX = "CB"
@@ -267,14 +267,14 @@ def sendable(session: Session, claim_ids: Sequence[int]) -> set[int]:
         sent = (
             select(t.ClaimSubmissionRow.claim_id, func.max(t.BatchRow.created_at))
             .join(t.BatchRow, t.BatchRow.id == t.ClaimSubmissionRow.batch_id)
-            .where(t.ClaimSubmissionRow.claim_id.in_(chunk))
+            .where(among(t.ClaimSubmissionRow.claim_id, chunk))
             .group_by(t.ClaimSubmissionRow.claim_id)
         )
         last_sent |= dict(session.execute(sent).all())
     asked: set[int] = set()
     for chunk in chunks(sorted(last_sent)):
         resubmits = select(t.ClaimEventRow.claim_id, t.ClaimEventRow.at).where(
-            t.ClaimEventRow.claim_id.in_(chunk), t.ClaimEventRow.what == RESUBMIT_EVENT
+            among(t.ClaimEventRow.claim_id, chunk), t.ClaimEventRow.what == RESUBMIT_EVENT
         )
         asked |= {
             claim_id for claim_id, at in session.execute(resubmits) if at >= last_sent[claim_id]
@@ -347,7 +347,7 @@ def _primary_policies(session: Session, patient_ids: set[int]) -> dict[int, t.Po
     """Each patient's first policy of primary, secondary, tertiary, by patient id."""
     found: dict[int, t.PolicyRow] = {}
     for chunk in chunks(sorted(patient_ids)):
-        query = select(t.PolicyRow).where(t.PolicyRow.patient_id.in_(chunk))
+        query = select(t.PolicyRow).where(among(t.PolicyRow.patient_id, chunk))
         for policy in session.scalars(query):
             best = found.get(policy.patient_id)
             if best is None or _rank(policy) < _rank(best):
@@ -367,7 +367,7 @@ def _appointment_lines(
     for chunk in chunks(appointment_ids):
         query = (
             select(t.AppointmentLineRow)
-            .where(t.AppointmentLineRow.appointment_id.in_(chunk))
+            .where(among(t.AppointmentLineRow.appointment_id, chunk))
             .order_by(t.AppointmentLineRow.appointment_id, t.AppointmentLineRow.line_number)
         )
         for line in session.scalars(query):
@@ -378,7 +378,9 @@ def _appointment_lines(
 def _rows_by_id(session: Session, table: type[RowT], ids: set[int]) -> dict[int, RowT]:
     found: dict[int, RowT] = {}
     for chunk in chunks(sorted(ids)):
-        found |= {row.id: row for row in session.scalars(select(table).where(table.id.in_(chunk)))}
+        found |= {
+            row.id: row for row in session.scalars(select(table).where(among(table.id, chunk)))
+        }
     return found
 
 
@@ -405,7 +407,7 @@ def _check_states(session: Session, claim_ids: Sequence[int]) -> dict[int, _Chec
     found: dict[int, _CheckState] = {}
     columns = (t.ClaimRow.id, t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason)
     for chunk in chunks(claim_ids):
-        query = select(*columns, t.ClaimRow.era_expected).where(t.ClaimRow.id.in_(chunk))
+        query = select(*columns, t.ClaimRow.era_expected).where(among(t.ClaimRow.id, chunk))
         for claim_id, clm01, status, reason, era in session.execute(query):
             found[claim_id] = _CheckState(clm01, ClaimStatus(status), reason, era)
     return found

@@ -15,14 +15,62 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, Table, bindparam, column, func, insert, select, update, values
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    update,
+    values,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import NamedFromClause
 
 UPDATE_ROWS = 2000  # rows of an UPDATE on SQLite: a few parameters each, far below its limit
 IN_LIST = 5000  # ids of one ``IN (…)``: SQLite allows 32,766 parameters a statement
 
 T = TypeVar("T")
+
+
+class Among(ColumnElement[bool]):
+    """``column IN (values)``; on PostgreSQL ``column = ANY(array)``, one parameter in all.
+
+    psycopg parses every placeholder of a statement: an ``IN`` list of thousands of ids cost
+    more than running the query. Statements holding it are compiled at each execution.
+    """
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, column: ColumnElement[Any], values: Sequence[Any]) -> None:
+        self.column = column
+        self.values = list(values)
+
+
+def among(column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]) -> Among:
+    """``column`` is one of ``values`` (use ``chunks`` to keep ``values`` to ``IN_LIST``)."""
+    if isinstance(column, QueryableAttribute):
+        return Among(column.expression, values)
+    return Among(column, values)
+
+
+@compiles(Among)
+def _among_in_list(element: Among, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.values), **kw)
+
+
+@compiles(Among, "postgresql")
+def _among_array(element: Among, compiler: SQLCompiler, **kw: Any) -> str:
+    array = bindparam(None, element.values, type_=ARRAY(element.column.type))
+    return compiler.process(element.column == any_(array), **kw)
 
 
 def chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[Sequence[T]]:

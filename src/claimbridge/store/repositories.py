@@ -33,7 +33,7 @@ from claimbridge.domain.models import ClearinghouseAccount, EraSplit, Secret
 from claimbridge.domain.status import ClaimStatus, check_transition, check_undo
 from claimbridge.errors import ClaimNotFound, ConfigError, StoreError
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import chunks, insert_rows, update_rows
+from claimbridge.store.bulk import among, chunks, insert_rows, update_rows
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
 
@@ -53,7 +53,7 @@ def claim_statuses(session: Session, claim_ids: Sequence[int]) -> dict[int, Clai
     """The status of each claim of ``claim_ids`` as the ledger has it now, by claim id."""
     found: dict[int, ClaimStatus] = {}
     for chunk in chunks(claim_ids):
-        query = select(t.ClaimRow.id, t.ClaimRow.status).where(t.ClaimRow.id.in_(chunk))
+        query = select(t.ClaimRow.id, t.ClaimRow.status).where(among(t.ClaimRow.id, chunk))
         found |= {claim_id: ClaimStatus(status) for claim_id, status in session.execute(query)}
     return found
 
@@ -309,7 +309,7 @@ class ClaimRepository:
         sent = [move.claim_id for move in moves if move.target is ClaimStatus.SUBMITTED]
         if sent:  # as ``transition`` does: the time of the first submission is kept
             claims = t.Base.metadata.tables["claims"]
-            first_time = claims.c.id.in_(sent) & claims.c.submitted_at.is_(None)
+            first_time = among(claims.c.id, sent) & claims.c.submitted_at.is_(None)
             self.session.execute(update(claims).where(first_time).values(submitted_at=now))
 
     def revert_many(
