@@ -325,10 +325,12 @@ class _LoopThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def stop(self) -> None:
+        # Everything runs on the loop's own thread: the caller may be inside an event loop of
+        # its own (a web view), where run_until_complete here would raise.
         self.run(_cancel_other_tasks())
+        self.run(self._loop.shutdown_asyncgens())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
-        self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         self._loop.close()
 
 
