@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from claimbridge.services.users import Role, audit_entries, create_token, list_users
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.render import page
 from claimbridge.web.views.common import store_of
 
@@ -28,9 +28,8 @@ def admin(request: Request) -> HTMLResponse:
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
-async def new_token(request: Request) -> HTMLResponse:
+def new_token(request: Request, form: CheckedForm) -> HTMLResponse:
     """Make an API token for the signed-in admin; it is shown this once."""
-    form = await checked_form(request)
     user = require(request, Role.ADMIN)
     with store_of(request).transaction() as session:
         token = create_token(session, user, field(form, "name") or "api")

@@ -25,7 +25,7 @@ from claimbridge.services.claims import resubmit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimDetail, claim_detail
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.common import optional_date, store_of, today
@@ -149,10 +149,9 @@ def _form(
 
 
 @router.post("/claims/{clm01}/correct", response_class=HTMLResponse)
-async def correct(request: Request, clm01: str) -> Response:
+def correct(request: Request, clm01: str, form: CheckedForm) -> Response:
     """Save the correction and scrub the claim; a rejected claim is queued to go again. A bad
     value shows the form again with what was typed and the box it is in."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     store = store_of(request)
     with store.read() as session:
@@ -170,10 +169,9 @@ async def correct(request: Request, clm01: str) -> Response:
 
 
 @router.post("/claims/{clm01}/resubmit")
-async def resend(request: Request, clm01: str) -> Response:
+def resend(request: Request, clm01: str, form: CheckedForm) -> Response:
     """Resubmit a rejected claim as it is, or make a replacement or void of an accepted one;
     shows the claim that will go."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     asked = field(form, "how")
     try:

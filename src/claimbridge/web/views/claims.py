@@ -17,7 +17,7 @@ from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, 
 from claimbridge.store.payers import list_payers
 from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, require
+from claimbridge.web.auth import CheckedForm, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.common import now, optional_date, optional_int, store_of, today
@@ -73,9 +73,8 @@ def claims(request: Request) -> HTMLResponse:
 
 
 @router.post("/claims/create", response_class=HTMLResponse)
-async def make_claims(request: Request) -> HTMLResponse:
+def make_claims(request: Request, form: CheckedForm) -> HTMLResponse:
     """A claim for every appointment that has none, each checked; held claims checked again."""
-    await checked_form(request)
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
         result = create_claims(session, user.username, today())
@@ -88,9 +87,8 @@ async def make_claims(request: Request) -> HTMLResponse:
 
 
 @router.post("/claims/submit", response_class=HTMLResponse)
-async def submit_ready(request: Request) -> HTMLResponse:
+def submit_ready(request: Request, form: CheckedForm) -> HTMLResponse:
     """Send every ready claim to Office Ally now (the submit service) and say what went."""
-    await checked_form(request)
     user = require(request, Role.BILLER)
     with office_ally_transport(request) as office_ally:
         result = submit(store_of(request), office_ally.transport, user.username, now())

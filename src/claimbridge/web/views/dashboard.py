@@ -15,7 +15,7 @@ from claimbridge.services.polls import recent_polls
 from claimbridge.services.users import Role
 from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, require
+from claimbridge.web.auth import CheckedForm, require
 from claimbridge.web.render import page
 from claimbridge.web.views.common import now, store_of
 
@@ -32,9 +32,8 @@ def show(request: Request) -> HTMLResponse:
 
 
 @router.post("/poll", response_class=HTMLResponse)
-async def poll_now(request: Request) -> HTMLResponse:
+def poll_now(request: Request, form: CheckedForm) -> HTMLResponse:
     """Fetch what Office Ally returned and apply it now (the ingest service), then say what."""
-    await checked_form(request)
     user = require(request, Role.BILLER)
     store = store_of(request)
     reports: list[FileReport] | None = None

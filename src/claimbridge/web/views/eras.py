@@ -11,7 +11,7 @@ from claimbridge.services.reposting import held_files
 from claimbridge.services.users import Role
 from claimbridge.store.payers import list_payers
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.common import optional_date, optional_int, store_of
@@ -43,9 +43,8 @@ def eras(request: Request) -> HTMLResponse:
 
 
 @router.post("/eras/{remittance_id}/dates")
-async def dates(request: Request, remittance_id: int) -> Response:
+def dates(request: Request, remittance_id: int, form: CheckedForm) -> Response:
     """Keep the received and deposit dates a biller entered."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     received = optional_date(field(form, "received_on"), "received date")
     if received is None:

@@ -11,7 +11,7 @@ from claimbridge.services.onboarding import checklist, mark_done, sftp_email
 from claimbridge.services.users import Role
 from claimbridge.store.repositories import get_account
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.common import optional_date, store_of, today
@@ -47,9 +47,8 @@ def onboarding(request: Request) -> HTMLResponse:
 
 
 @router.post("/onboarding/steps/{step}")
-async def step_done(request: Request, step: str) -> Response:
+def step_done(request: Request, step: str, form: CheckedForm) -> Response:
     """Mark a step the ledger cannot see (the OA account, the e-mail) as done."""
-    await checked_form(request)
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
         mark_done(session, step, user.username, today())
@@ -57,9 +56,8 @@ async def step_done(request: Request, step: str) -> Response:
 
 
 @router.post("/onboarding/go-live")
-async def go_live(request: Request) -> Response:
+def go_live(request: Request, form: CheckedForm) -> Response:
     """Set the go-live date and the ERA split."""
-    form = await checked_form(request)
     require(request, Role.ADMIN)
     split = field(form, "era_split")
     if split not in {s.value for s in EraSplit}:

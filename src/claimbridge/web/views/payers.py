@@ -17,7 +17,7 @@ from claimbridge.services.payer_admin import (
 from claimbridge.services.users import Role
 from claimbridge.store.payers import get_payer, list_payers
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.common import optional_date, store_of
@@ -78,9 +78,8 @@ def _enrollment(form: FormData, transaction: Transaction) -> EnrollmentForm:
 
 
 @router.post("/payers")
-async def save(request: Request) -> Response:
+def save(request: Request, form: CheckedForm) -> Response:
     """Add or update a payer from the form."""
-    form = await checked_form(request)
     require(request, Role.BILLER)
     payer = build_payer(
         payer_id=field(form, "payer_id"),
@@ -97,15 +96,14 @@ async def save(request: Request) -> Response:
 
 
 @router.post("/payers/import", response_class=HTMLResponse)
-async def import_csv(request: Request) -> HTMLResponse:
+def import_csv(request: Request, form: CheckedForm) -> HTMLResponse:
     """Merge an Office Ally payer list CSV; shows what changed and which rows were skipped."""
-    form = await checked_form(request)
     require(request, Role.BILLER)
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise BadRequest("choose a CSV file to import")
-    data = await upload.read(MAX_CSV_BYTES + 1)
-    await form.close()
+    with upload.file:
+        data = upload.file.read(MAX_CSV_BYTES + 1)
     if len(data) > MAX_CSV_BYTES:
         raise BadRequest("the file is larger than 5 MB")
     with store_of(request).transaction() as session:

@@ -17,7 +17,7 @@ from claimbridge.services.reposting import (
 from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
 from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.render import page
 from claimbridge.web.views.common import store_of
 
@@ -25,9 +25,8 @@ router = APIRouter()
 
 
 @router.post("/eras/{remittance_id}/undo")
-async def undo(request: Request, remittance_id: int) -> Response:
+def undo(request: Request, remittance_id: int, form: CheckedForm) -> Response:
     """Undo the posting of one remittance, with the reason the biller gave."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
     with store_of(request).transaction() as session:
@@ -37,9 +36,8 @@ async def undo(request: Request, remittance_id: int) -> Response:
 
 
 @router.post("/eras/{remittance_id}/post")
-async def again(request: Request, remittance_id: int) -> Response:
+def again(request: Request, remittance_id: int, form: CheckedForm) -> Response:
     """Post an undone remittance again from its kept 835."""
-    await checked_form(request)
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
         posted = post_again(session, remittance_id, user.username)
@@ -48,9 +46,8 @@ async def again(request: Request, remittance_id: int) -> Response:
 
 
 @router.post("/held-files/{inbound_file_id}/post")
-async def anyway(request: Request, inbound_file_id: int) -> Response:
+def anyway(request: Request, inbound_file_id: int, form: CheckedForm) -> Response:
     """Post a held (unbalanced) 835 because a person decided to, with why."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
     with store_of(request).transaction() as session:
@@ -61,9 +58,8 @@ async def anyway(request: Request, inbound_file_id: int) -> Response:
 
 
 @router.post("/claims/{clm01}/balance-reviewed")
-async def balance_reviewed(request: Request, clm01: str) -> Response:
+def balance_reviewed(request: Request, clm01: str, form: CheckedForm) -> Response:
     """Mark a claim posted from an ERA that did not add up reviewed, with what was found."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
     with store_of(request).transaction() as session:
@@ -82,9 +78,8 @@ def queue(request: Request) -> HTMLResponse:
 
 
 @router.post("/unmatched/{unmatched_id}/match")
-async def match(request: Request, unmatched_id: int) -> Response:
+def match(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
     """Post an unmatched ERA claim to the claim the biller named (CLM01)."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     clm01 = field(form, "clm01").strip()
     with store_of(request).transaction() as session:
@@ -94,9 +89,8 @@ async def match(request: Request, unmatched_id: int) -> Response:
 
 
 @router.post("/unmatched/{unmatched_id}/dismiss")
-async def dismiss(request: Request, unmatched_id: int) -> Response:
+def dismiss(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
     """Take an ERA claim that is not ours off the queue, with why."""
-    form = await checked_form(request)
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
     with store_of(request).transaction() as session:

@@ -17,7 +17,7 @@ from claimbridge.store.crypto import Cipher
 from claimbridge.store.repositories import get_account
 from claimbridge.web.app_support import required_cipher
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import checked_form, field, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest, NotFound
 from claimbridge.web.render import page
 from claimbridge.web.views.common import now, optional_int, store_of
@@ -65,9 +65,8 @@ def confirm_mode(request: Request, mode: str) -> HTMLResponse:
 
 
 @router.post("/provider/mode/{mode}")
-async def switch_mode(request: Request, mode: str) -> Response:
+def switch_mode(request: Request, mode: str, form: CheckedForm) -> Response:
     """Switch the account to ``mode`` once confirmed; recorded and audited (admins only)."""
-    form = await checked_form(request)
     user = require(request, Role.ADMIN)
     target = _target(mode)
     if field(form, "confirm") != "yes":
@@ -84,9 +83,8 @@ async def switch_mode(request: Request, mode: str) -> Response:
 
 
 @router.post("/provider/sftp")
-async def save_sftp(request: Request) -> Response:
+def save_sftp(request: Request, form: CheckedForm) -> Response:
     """Save host, port, username and (when typed) the password, encrypted."""
-    form = await checked_form(request)
     require(request, Role.ADMIN)
     port = optional_int(field(form, "port"), "port")
     if port is None:
@@ -103,9 +101,8 @@ async def save_sftp(request: Request) -> Response:
 
 
 @router.post("/provider/sftp/test", response_class=HTMLResponse)
-async def test_sftp(request: Request) -> HTMLResponse:
+def test_sftp(request: Request, form: CheckedForm) -> HTMLResponse:
     """Log in once with the stored credentials and say what happened, in words."""
-    await checked_form(request)
     require(request, Role.ADMIN)
     cipher = required_cipher(request)
     with store_of(request).read() as session:

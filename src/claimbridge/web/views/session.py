@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.domain.models import Secret
 from claimbridge.services.users import authenticate
-from claimbridge.web.auth import checked_form, field, sign_in, sign_out
+from claimbridge.web.auth import CheckedForm, field, sign_in, sign_out
 from claimbridge.web.render import page
 from claimbridge.web.views.common import store_of
 
@@ -25,9 +25,8 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login")
-async def login(request: Request) -> Response:
+def login(request: Request, form: CheckedForm) -> Response:
     """Check the password; on success start a session and go where the person was going."""
-    form = await checked_form(request)
     with store_of(request).read() as session:
         user = authenticate(session, field(form, "username"), Secret(field(form, "password")))
     if user is None:
@@ -38,8 +37,7 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+def logout(request: Request, form: CheckedForm) -> Response:
     """End the session."""
-    await checked_form(request)
     sign_out(request)
     return RedirectResponse("/login", status_code=303)
