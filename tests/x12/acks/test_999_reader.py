@@ -240,3 +240,34 @@ def test_broken_999s_name_the_place(body: str, message: str, position: int) -> N
     with pytest.raises(X12SyntaxError, match=message) as caught:
         ack_of(body)
     assert caught.value.segment_position == position
+
+
+HUGE = "1E+99999999"  # 300 bytes of 999 once hung every reader for days (int() of it)
+
+
+@pytest.mark.parametrize(
+    ("body", "segment", "element"),
+    [
+        (f"AK1*HC*1*005010X222A1~AK9*A*{HUGE}*1*1~", "AK9", 2),
+        (f"AK1*HC*1*005010X222A1~AK9*A*1*{HUGE}*1~", "AK9", 3),
+        (f"AK1*HC*1*005010X222A1~AK9*A*1*1*{HUGE}~", "AK9", 4),
+        (
+            f"AK1*HC*1*005010X222A1~AK2*837*0001~IK3*CLM*{HUGE}*2300*8~IK5*R*5~AK9*R*1*1*0~",
+            "IK3",
+            2,
+        ),
+        (
+            "AK1*HC*1*005010X222A1~AK2*837*0001~IK3*CLM*22*2300*8~"
+            f"CTX*SITUATIONAL TRIGGER*CLM*{HUGE}~IK5*R*5~AK9*R*1*1*0~",
+            "CTX",
+            3,
+        ),
+    ],
+)
+def test_a_number_beyond_x12s_range_is_refused_at_once_naming_its_element(
+    body: str, segment: str, element: int
+) -> None:
+    with pytest.raises(X12SyntaxError) as caught:
+        list(parse_text(ENVELOPE.format(body=body)))
+    assert (caught.value.segment_id, caught.value.element_position) == (segment, element)
+    assert "out of range" in str(caught.value)

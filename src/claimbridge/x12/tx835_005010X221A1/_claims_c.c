@@ -223,6 +223,7 @@ remember(PyObject *cache, PyObject *text, PyObject *value)
 }
 
 #define PLAIN_LENGTH 20
+#define MAX_DIGITS 18 /* values.MAX_DIGITS: the most digits an X12 R or N element holds */
 
 /* ``text`` as an amount with at least two decimals when it is plain ("150", "-7.5",
  * "20.25": an optional minus, digits, then a dot and digits); NULL with no error set when it
@@ -258,6 +259,9 @@ plain_money(PyObject *text)
     }
     if (integer_digits == 0 || decimals == 0) {
         return NULL;
+    }
+    if (integer_digits + (decimals > 0 ? decimals : 0) > MAX_DIGITS) {
+        return NULL; /* more than X12 allows: values.money refuses it, naming the element */
     }
     if (decimals >= 2) {
         return PyObject_CallOneArg(decimal_type, text);

@@ -46,7 +46,7 @@ from claimbridge.x12.tx835_005010X221A1.models import (
     Ts2,
     Ts3,
 )
-from claimbridge.x12.values import decimal, money, parse_ccyymmdd
+from claimbridge.x12.values import MAX_DIGITS, decimal, money, parse_ccyymmdd
 
 PAD = ("",) * 25  # longer than any 835 segment, so (fields + PAD)[n] never runs off the end
 PADS = tuple(("",) * count for count in range(26))  # fields + PADS[n - len(fields)]: n long
@@ -114,6 +114,8 @@ def plain_money(text: str) -> Decimal | None:
     """
     if not text or text[-1] not in _DIGITS or len(text) > _PLAIN_LENGTH:
         return None
+    if len(text) - text.startswith("-") - ("." in text) > MAX_DIGITS:
+        return None  # values.money refuses it, naming the element
     dot = text.find(".")
     if dot < 0:
         text += ".00"
@@ -128,7 +130,7 @@ def plain_money(text: str) -> Decimal | None:
 
 
 _DIGITS = frozenset("0123456789")
-_PLAIN_LENGTH = 20  # X12 amounts have at most 18 digits; longer ones take the general path
+_PLAIN_LENGTH = 20  # a minus, 18 digits and a point; anything longer takes the general path
 
 
 class Elements:
@@ -165,12 +167,7 @@ class Elements:
             return None
         value = self.numbers.get(text)
         if value is None:
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                value = decimal(segment, number)  # raises, naming the element
-            if not value.is_finite():
-                value = decimal(segment, number)  # raises, naming the element
+            value = decimal(segment, number)  # the one reading of a number, with its bounds
             self.numbers[text] = value
         return value
 
