@@ -56,6 +56,27 @@ def test_a_rejected_999_set_rejects_its_claims_with_the_error_in_words(
         assert session.get_one(t.BatchRow, row.id).status == "rejected"
 
 
+def test_a_999_that_rejects_the_whole_group_rejects_every_claim_of_the_batch(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, row = sent
+    # AK9*R with no AK2: the group's error names no transaction set.
+    text = renumber(data("999/group-rejected.999"), "104", str(row.gs06))
+    assert "the functional group was rejected (0 sets, 0 rejected)" in _ingest(store, "group.999", text)
+    assert {clm01: status_of(store, clm01) for clm01 in SENT} == dict.fromkeys(
+        SENT, ClaimStatus.CLEARINGHOUSE_REJECTED
+    )
+    why = reasons(store, "CB000002")[-1]
+    assert f"the 999 rejected the whole functional group (GS06 {row.gs06})" in why
+    assert "Rejected (Number of included transaction sets does not match actual count" in why
+    with store.read() as session:
+        assert session.get_one(t.BatchRow, row.id).status == "rejected"
+        kept = session.scalars(
+            select(t.AcknowledgmentRow.code).where(t.AcknowledgmentRow.batch_id == row.id)
+        )
+        assert list(kept) == ["R"] * len(SENT)
+
+
 def test_an_accepted_999_changes_no_claim(sent: tuple[Store, Batch, t.BatchRow]) -> None:
     store, _, row = sent
     text = renumber(data("999/accepted-two-sets.999"), "102", str(row.gs06))

@@ -90,9 +90,10 @@ def apply_999(session: Session, ack: FunctionalAck, changes: Changes) -> str:
         add_acknowledgments(session, [_ack999_row(None, None, response) for response in
                                       ack.transaction_sets], changes.inbound_file_id)  # fmt: skip
         return f"999 for group {ack.group.control_number}: no batch of ours has that GS06"
-    index, rows, rejected = ClaimIndex(session), [], 0
+    index, rows, rejected, answered = ClaimIndex(session), [], 0, set()
     for response in ack.transaction_sets:
         claim_ids = _batch_claims(session, batch.id, response.control_number)
+        answered.update(claim_ids)
         rows += [_ack999_row(batch.id, claim_id, response) for claim_id in _or_none(claim_ids)]
         if not response.accepted:
             rejected += 1
@@ -100,9 +101,49 @@ def apply_999(session: Session, ack: FunctionalAck, changes: Changes) -> str:
                 f"the 999 rejected transaction set {response.control_number}: {_in_words(response)}"
             )
             _reject_all(index.of_ids(claim_ids), why, changes)
+    counted = f"{len(ack.transaction_sets)} sets, {rejected} rejected"
+    if ack.result.acknowledgment.code in GROUP_REJECTED:
+        rows += _reject_group(session, batch, ack, answered, changes)
+        add_acknowledgments(session, rows, changes.inbound_file_id)
+        batch.status = "rejected"
+        return f"999 for batch B{batch.id}: the functional group was rejected ({counted})"
     add_acknowledgments(session, rows, changes.inbound_file_id)
     batch.status = _batch_verdict(rejected, len(ack.transaction_sets))
-    return f"999 for batch B{batch.id}: {len(ack.transaction_sets)} sets, {rejected} rejected"
+    return f"999 for batch B{batch.id}: {counted}"
+
+
+def _reject_group(
+    session: Session,
+    batch: t.BatchRow,
+    ack: FunctionalAck,
+    answered: set[int],
+    changes: Changes,
+) -> list[dict[str, object]]:
+    """AK9 rejected the whole functional group: every claim of the batch is rejected, those
+    whose set an AK2 answered too (a claim its AK2 rejected keeps that, closer reason). The
+    acknowledgment rows of the claims no AK2 answered (a group error may name no set at all)."""
+    claim_ids = _batch_claims(session, batch.id)
+    why = f"the 999 rejected the whole functional group (GS06 {batch.gs06}): {_group_words(ack)}"
+    _reject_all(ClaimIndex(session).of_ids(claim_ids), why, changes)
+    result = ack.result.acknowledgment
+    unanswered = [claim_id for claim_id in claim_ids if claim_id not in answered]
+    return [
+        {"kind": "999", "batch_id": batch.id, "claim_id": claim_id,
+         "control_number": ack.group.control_number[:9], "code": result.code, "detail": why}
+        for claim_id in (unanswered if unanswered or answered else [None])
+    ]  # fmt: skip
+
+
+def _group_words(ack: FunctionalAck) -> str:
+    """AK901 and the group's errors (AK905–AK909) in words."""
+    verdict = ack.result.acknowledgment
+    reasons = [error.meaning or error.code for error in ack.result.errors]
+    return f"{verdict.meaning or verdict.code}" + (f" ({'; '.join(reasons)})" if reasons else "")
+
+
+# AK901 codes that reject the whole group: rejected, and rejected for message authentication,
+# assurance or content decryption (005010X231A1).
+GROUP_REJECTED = frozenset({"R", "M", "W", "X"})
 
 
 def _or_none(claim_ids: list[int]) -> list[int | None]:
