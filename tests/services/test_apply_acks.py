@@ -62,7 +62,9 @@ def test_a_999_that_rejects_the_whole_group_rejects_every_claim_of_the_batch(
     store, _, row = sent
     # AK9*R with no AK2: the group's error names no transaction set.
     text = renumber(data("999/group-rejected.999"), "104", str(row.gs06))
-    assert "the functional group was rejected (0 sets, 0 rejected)" in _ingest(store, "group.999", text)
+    assert "the functional group was rejected (0 sets, 0 rejected)" in _ingest(
+        store, "group.999", text
+    )
     assert {clm01: status_of(store, clm01) for clm01 in SENT} == dict.fromkeys(
         SENT, ClaimStatus.CLEARINGHOUSE_REJECTED
     )
