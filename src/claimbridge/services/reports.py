@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -45,12 +46,29 @@ class Report:
     rows: tuple[tuple[str, ...], ...]
 
     def to_csv(self) -> str:
-        """The report as CSV text (RFC 4180, CRLF line ends)."""
+        """The report as CSV text (RFC 4180, CRLF line ends), safe to open in a spreadsheet."""
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(self.headers)
-        writer.writerows(self.rows)
+        writer.writerows(tuple(map(spreadsheet_safe, row)) for row in self.rows)
         return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell``, with a quote before it when a spreadsheet would run it as a formula.
+
+    Names and numbers come from payers' files and practice exports: ``=HYPERLINK(…)`` in a
+    patient's name must stay text. A number (``-20.00``) is left as it is.
+    """
+    if not cell.startswith(_FORMULA_STARTS) or _PLAIN_NUMBER.fullmatch(cell):
+        return cell
+    return "'" + cell
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 def _money(amount: Decimal) -> str:
