@@ -28,6 +28,7 @@ from claimbridge.transport.base import Transport
 from claimbridge.web import api, views
 from claimbridge.web.auth import SessionCodec, authenticate
 from claimbridge.web.errors import install_handlers
+from claimbridge.web.headers import security_headers
 from claimbridge.web.render import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -95,6 +96,7 @@ def create_app(
     secret = config.session_secret or secrets.token_urlsafe(32)
     app.state.session_codec = SessionCodec(secret, config.session_max_age, config.secure_cookies)
     app.middleware("http")(authenticate)
+    app.middleware("http")(security_headers)  # added last, so it wraps every answer
     install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     views.include(app)
