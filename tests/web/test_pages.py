@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from web_support import TestClient, Transports, csrf_of
 
 from claimbridge.errors import AuthenticationFailed
@@ -176,3 +177,16 @@ def test_reports_export_as_csv(biller: TestClient) -> None:
 def test_api_money_is_text_never_a_float(api: TestClient) -> None:
     claims = api.get("/api/v1/claims").json()
     assert {c["clm01"]: c["total_charge"] for c in claims}["CB-1003"] == "100.00"
+
+
+@pytest.mark.parametrize("age", ["1000000000000", "-3"])
+def test_an_age_filter_out_of_range_is_a_clear_400_on_the_page_and_the_api(
+    biller: TestClient, api: TestClient, age: str
+) -> None:
+    page_answer = biller.get(f"/claims?age={age}")
+    assert page_answer.status_code == 400
+    assert "age in days" in page_answer.text
+    api_answer = api.get(f"/api/v1/claims?age={age}")
+    assert api_answer.status_code == 400
+    error = api_answer.json()["error"]
+    assert "age in days" in error["message"] and error["code"]

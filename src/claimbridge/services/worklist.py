@@ -15,12 +15,15 @@ from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ClaimNotFound
+from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 
 PAGE_SIZE = 200
+
+
+MAX_AGE_DAYS = 36_525  # a hundred years: older than any claim, and a date Python can hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +38,12 @@ class ClaimFilter:
     min_age_days: int | None = None
     text: str | None = None
     unbalanced: bool = False  # only claims whose latest ERA did not add up, not yet reviewed
+
+    def __post_init__(self) -> None:
+        if self.min_age_days is not None and not 0 <= self.min_age_days <= MAX_AGE_DAYS:
+            raise InputError(
+                f"age in days: {self.min_age_days} is not between 0 and {MAX_AGE_DAYS}"
+            )
 
 
 @dataclass(frozen=True, slots=True)
