@@ -184,3 +184,19 @@ def test_a_password_in_the_file_stays_secret(example: dict[str, Any]) -> None:
     assert account is not None and account.password is not None
     assert account.password.reveal() == "hunter2-synthetic"
     assert "hunter2" not in repr(account)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"format": "claimbridge-practice/1", "format": "x"}', "'format' appears twice"),
+        ("[" * 100_000 + "]" * 100_000, "nest too deeply"),
+        ('{"format": ' + "9" * 5000 + "}", "5000 digits"),
+        ('{"format": NaN}', "NaN is not a value"),
+        ('{"format": -Infinity}', "-Infinity is not a value"),
+    ],
+)
+def test_json_no_practice_file_holds_is_refused_in_words(text: str, said: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse_practice_text(text)
+    assert said in str(caught.value)

@@ -83,13 +83,49 @@ class _Seen:
 def parse_practice_text(text: str | bytes, known: Known | None = None) -> PracticeFile:
     """Read a ``claimbridge-practice/1`` document; ``InputError`` lists every problem."""
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_whole_number,
+            parse_constant=_no_constant,
+            object_pairs_hook=_object_without_repeats,
+        )
     except json.JSONDecodeError as error:
         where = f"line {error.lineno} column {error.colno}"
         raise InputError(f"not JSON: {error.msg}", path=where) from None
     except UnicodeDecodeError:
         raise InputError("the file is not UTF-8 text") from None
+    except RecursionError:
+        raise InputError("not a practice file: its objects and lists nest too deeply") from None
+    except _Refused as refused:
+        raise InputError(str(refused)) from None
     return parse_practice(data, known or Known())
+
+
+class _Refused(ValueError):
+    """JSON that parses but that no practice file holds; the message says what."""
+
+
+_LONGEST_WHOLE_NUMBER = 30  # digits: more than any id, count or amount of a practice file
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > _LONGEST_WHOLE_NUMBER:
+        raise _Refused(f"a number of {len(text)} digits is longer than any a practice file holds")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a value a practice file holds")
+
+
+def _object_without_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _Refused(f"the key {key!r} appears twice in one object: which one is meant?")
+        found[key] = value
+    return found
 
 
 def parse_practice(data: Any, known: Known) -> PracticeFile:
