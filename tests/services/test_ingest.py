@@ -7,6 +7,7 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from claimbridge.services.ingest import Outcome, ingest_bytes, ingest_paths, poll
@@ -98,3 +99,33 @@ def test_a_zip_is_unpacked_and_each_member_ingested(store: Store, tmp_path: Path
     assert statuses(store)["CB000002"] == "denied"
     again = ingest_paths(store, run.outbound)  # each member's bytes were ingested already
     assert {r.outcome for r in again} == {Outcome.DUPLICATE}
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("members", "said"),
+    [
+        # 40 MiB of one byte packs to about 40 KB: a bomb, stopped at 16 MiB unpacked
+        ({"bomb.txt": b"0" * (40 * 1024 * 1024)}, "it unpacks to more than 16,777,216 bytes"),
+        ({f"r{number}.txt": b"x" for number in range(1001)}, "1001 members, more than 1000"),
+        ({"inner.zip": _zip({"a.txt": b"ISA"})}, "inner.zip is a zip inside the zip"),
+    ],
+)
+def test_a_zip_over_the_limits_is_kept_and_refused_with_the_reason(
+    store: Store, members: dict[str, bytes], said: str
+) -> None:
+    data = _zip(members)
+    [report] = ingest_bytes(store, "OA_BIG.zip", data)
+    assert report.outcome is Outcome.FAILED
+    assert said in report.detail
+    with store.read() as session:
+        kept = session.get_one(t.InboundFileRow, report.inbound_file_id)
+        assert kept.outcome == "failed" and kept.size == len(data)
+        assert session.scalar(select(func.count()).select_from(t.InboundFileRow)) == 1

@@ -61,7 +61,11 @@ from claimbridge.x12.sniff import FileKind, sniff_bytes
 from claimbridge.x12.tokenizer import CHUNK_SIZE, iter_segments
 
 _X12 = frozenset({FileKind.TA1, FileKind.X999, FileKind.X277CA, FileKind.X277, FileKind.X835})
-MAX_ZIP_MEMBER = 512 * 1024 * 1024  # refuse a member that claims to unpack larger than this
+MAX_ZIP_UNPACKED = 256 * 1024 * 1024  # every member of a zip unpacked, together: 256 MiB
+MAX_ZIP_MEMBERS = 1000  # Office Ally's zips hold a day's reports and ERAs: tens of files
+MAX_ZIP_RATIO = 100  # unpacked / packed: X12 and reports pack 10-30 times; bombs, thousands
+MIN_ZIP_ALLOWANCE = 16 * 1024 * 1024  # what a small zip may always unpack to
+ZIP_READ = 1024 * 1024
 
 Progress = Callable[[int], None]
 
@@ -242,17 +246,48 @@ def _unpack(
     store: Store, session: Session, name: str, data: bytes
 ) -> tuple[Outcome, str, list[FileReport]]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = [i for i in archive.infolist() if not i.is_dir()]
-            if any(i.file_size > MAX_ZIP_MEMBER for i in infos):
-                return Outcome.FAILED, "a member of the zip is too large to unpack", []
-            contents = [(i.filename, archive.read(i)) for i in infos]
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        contents = _zip_members(data)
+    except _ZipRefused as refused:
+        return Outcome.FAILED, f"the zip is not unpacked: {refused}", []
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         return Outcome.FAILED, f"the zip cannot be unpacked: {error}", []
     reports: list[FileReport] = []
     for member, content in contents:
         reports += _ingest(store, session, f"{name}/{member}", content, None)
     return Outcome.UNPACKED, f"{len(contents)} files unpacked", reports
+
+
+class _ZipRefused(Exception):
+    """A zip over the limits; its message says which."""
+
+
+def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
+    """Each member of the zip ``data`` unpacked, the limits checked as the bytes come out (a
+    member's declared size can lie): ``MAX_ZIP_MEMBERS``, ``MAX_ZIP_UNPACKED`` and
+    ``MAX_ZIP_RATIO``. A zip inside the zip is not unpacked (Office Ally sends none)."""
+    allowed = min(MAX_ZIP_UNPACKED, max(len(data) * MAX_ZIP_RATIO, MIN_ZIP_ALLOWANCE))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        if len(infos) > MAX_ZIP_MEMBERS:
+            raise _ZipRefused(f"{len(infos)} members, more than {MAX_ZIP_MEMBERS}")
+        contents, unpacked = [], 0
+        for info in infos:
+            pieces = []
+            with archive.open(info) as member:
+                while piece := member.read(ZIP_READ):
+                    unpacked += len(piece)
+                    if unpacked > allowed:
+                        raise _ZipRefused(
+                            f"it unpacks to more than {allowed:,} bytes "
+                            f"({len(data):,} packed; at most {MAX_ZIP_RATIO} times that, "
+                            f"and {MAX_ZIP_UNPACKED:,} in all)"
+                        )
+                    pieces.append(piece)
+            content = b"".join(pieces)
+            if sniff_bytes(content) is FileKind.ZIP:
+                raise _ZipRefused(f"{info.filename} is a zip inside the zip")
+            contents.append((info.filename, content))
+    return contents
 
 
 def _apply_safely(
