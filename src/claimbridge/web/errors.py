@@ -8,6 +8,7 @@ get the error page, and a page that needs a signed-in person redirects to the si
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -106,11 +107,17 @@ def error_body(error: WebError) -> dict[str, Any]:
 
 
 def render_error(request: Request, error: WebError) -> Response:
-    """The error as JSON under /api/, else a redirect to sign in or the error page."""
+    """The error as JSON under /api/, else a redirect to sign in or the error page; for an
+    HTMX action, the error as a part of a page (swapped where its result goes), or a full-page
+    redirect to sign in."""
     if request.url.path.startswith("/api/"):
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
         return JSONResponse(error_body(error), status_code=error.status, headers=headers)
+    from_htmx = request.headers.get("HX-Request") == "true"
     if isinstance(error, NotSignedIn):
+        if from_htmx:  # the whole page goes to sign in, not a sign-in page inside a part of it
+            page = urlsplit(request.headers.get("HX-Current-URL", "")).path or "/"
+            return Response(status_code=204, headers={"HX-Redirect": f"/login?next={page}"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     templates = request.app.state.templates
     context = {
@@ -119,8 +126,10 @@ def render_error(request: Request, error: WebError) -> Response:
         "csrf": "",
         "path": request.url.path,  # the header's Admin link reads it for an admin
     }
+    # An HTMX action gets the error alone, swapped where its result would have gone.
+    name = "_error.html" if from_htmx else "error.html"
     response: Response = templates.TemplateResponse(
-        request, "error.html", context, status_code=error.status
+        request, name, context, status_code=error.status
     )
     return response
 
