@@ -90,3 +90,34 @@ def test_the_api_makes_claims(app: FastAPI, store: Store) -> None:
     [held] = [c for c in made["created"] if c["status"] == "held"]
     assert held["clm01"] == "CB000004" and held["edits"]
     assert api.post("/api/v1/claims/create").json()["created"] == []
+
+
+def test_approving_an_enrollment_releases_the_claim_it_held(
+    biller: TestClient, store: Store
+) -> None:
+    _ready_claims(store)
+    held = {c["patient_control_number"]: c["status"] for c in _claims(store)}
+    assert held["CB000004"] == "held"  # Blue Shield's 837P enrollment is not started
+    form = {
+        "csrf_token": csrf_of(biller, "/payers/BS001"),
+        "payer_id": "BS001",
+        "name": "BLUE SHIELD OF CALIFORNIA",
+        "claim_filing_indicator": "BL",
+        "par": "par",
+        "e837P_required": "on",
+        "e837P_status": "approved",
+        "e837P_approved_on": "2026-11-25",
+        "e835_required": "on",
+        "e835_status": "submitted",
+    }
+    saved = biller.post("/payers", data=form)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/payers?saved=BS001&released=1"
+    assert {c["patient_control_number"]: c["status"] for c in _claims(store)}["CB000004"] == "ready"
+    shown = biller.get(saved.headers["location"]).text
+    assert "Saved BS001. 1 held claim passed every check now and is ready to submit." in shown
+
+
+def _claims(store: Store) -> list[dict[str, object]]:
+    with store.read() as session:
+        return list_claims(session)

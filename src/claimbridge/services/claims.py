@@ -72,7 +72,6 @@ def create_claims(session: Session, actor: str, today: date) -> CreateResult:
     appointments take a handful of statements, not a few per appointment.
     """
     practice = read_practice(session)
-    held_before = _ids_in(session, (ClaimStatus.HELD, ClaimStatus.DRAFT))
     appointments = _unbilled(session)
     sources = _ClaimSources(session, appointments)
     new_claims, skipped = [], []
@@ -82,16 +81,29 @@ def create_claims(session: Session, actor: str, today: date) -> CreateResult:
             skipped.append(made)
         else:
             new_claims.append(made)
+    rechecked = recheck_held(session, actor, today)  # before the new ones are made
     made_ids = ClaimRepository(session).add_many(new_claims, actor)
     created = check_claims(session, made_ids, actor, today)
-    rechecked = check_claims(session, held_before, actor, today)
     return CreateResult(tuple(created), tuple(rechecked), tuple(skipped))
+
+
+def recheck_held(session: Session, actor: str, today: date) -> list[Checked]:
+    """Check held (and draft) claims again, after something they wait for changed: an
+    enrollment approved, the go-live date set. Claims whose reasons are gone become ready."""
+    waiting = select(t.ClaimRow.id).where(
+        t.ClaimRow.status.in_([ClaimStatus.HELD.value, ClaimStatus.DRAFT.value]),
+        t.ClaimRow.appointment_id.is_not(None),  # only a claim made from a visit is checked
+    )
+    claim_ids = list(session.scalars(waiting.order_by(t.ClaimRow.id)))
+    return check_claims(session, claim_ids, actor, today)
 
 
 def check_claims(
     session: Session, claim_ids: Sequence[int], actor: str, today: date
 ) -> list[Checked]:
     """Scrub each claim and move it to ``held`` or ``ready`` (an event says why), in bulk."""
+    if not claim_ids:
+        return []
     facts = read_facts(session, claim_ids, today)
     states = _check_states(session, list(facts))
     checked, moves, notes, era_changes = [], [], [], []

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.domain.models import EraSplit
 from claimbridge.services.account import update_go_live
+from claimbridge.services.claims import recheck_held
 from claimbridge.services.onboarding import checklist, mark_done, sftp_email
 from claimbridge.services.users import Role
 from claimbridge.store.repositories import get_account
@@ -58,12 +59,13 @@ def step_done(request: Request, step: str, form: CheckedForm) -> Response:
 @router.post("/onboarding/go-live")
 def go_live(request: Request, form: CheckedForm) -> Response:
     """Set the go-live date and the ERA split."""
-    require(request, Role.ADMIN)
+    user = require(request, Role.ADMIN)
     split = field(form, "era_split")
     if split not in {s.value for s in EraSplit}:
         raise BadRequest(f"{split!r} is not an ERA split option")
     go_live_on = optional_date(field(form, "go_live"), "go-live date")
     with store_of(request).transaction() as session:
         update_go_live(session, go_live_on, EraSplit(split))
+        recheck_held(session, user.username, today())  # claims held for the go-live date
     audit(request, "change", "account", "office_ally", None, "go-live date and ERA split")
     return RedirectResponse("/onboarding#go_live", status_code=303)

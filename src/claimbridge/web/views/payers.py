@@ -8,6 +8,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from claimbridge.domain.models import EnrollmentStatus, Payer, Transaction
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claims import Checked, recheck_held
 from claimbridge.services.payer_admin import (
     EnrollmentForm,
     build_payer,
@@ -20,7 +22,7 @@ from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
-from claimbridge.web.views.common import optional_date, store_of
+from claimbridge.web.views.common import optional_date, optional_int, store_of, today
 
 router = APIRouter()
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -44,7 +46,16 @@ def payers(request: Request) -> HTMLResponse:
     """The payer master list."""
     with store_of(request).read() as session:
         found = list_payers(session)
-    return page(request, "payers.html", payers=found, indicators=CLAIM_FILING_INDICATORS)
+    saved = request.query_params.get("saved")
+    released = optional_int(request.query_params.get("released"), "released") or 0
+    return page(
+        request,
+        "payers.html",
+        payers=found,
+        indicators=CLAIM_FILING_INDICATORS,
+        saved=saved,
+        released=released,
+    )
 
 
 @router.get("/payers/new", response_class=HTMLResponse)
@@ -80,7 +91,7 @@ def _enrollment(form: FormData, transaction: Transaction) -> EnrollmentForm:
 @router.post("/payers")
 def save(request: Request, form: CheckedForm) -> Response:
     """Add or update a payer from the form."""
-    require(request, Role.BILLER)
+    user = require(request, Role.BILLER)
     payer = build_payer(
         payer_id=field(form, "payer_id"),
         name=field(form, "name"),
@@ -91,8 +102,13 @@ def save(request: Request, form: CheckedForm) -> Response:
     )
     with store_of(request).transaction() as session:
         save_payer(session, payer)
+        released = _released(recheck_held(session, user.username, today()))
     audit(request, "change", "payer", payer.payer_id)
-    return RedirectResponse(f"/payers?saved={payer.payer_id}", status_code=303)
+    return RedirectResponse(f"/payers?saved={payer.payer_id}&released={released}", status_code=303)
+
+
+def _released(checked: list[Checked]) -> int:
+    return sum(claim.status is ClaimStatus.READY for claim in checked)
 
 
 @router.post("/payers/import", response_class=HTMLResponse)
