@@ -18,12 +18,11 @@ from claimbridge.domain import models
 from claimbridge.domain.scrub import ClaimFacts
 from claimbridge.errors import ConfigError
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import among
+from claimbridge.store.bulk import among, chunks
 from claimbridge.store.payers import list_payers
 from claimbridge.store.repositories import get_account
 
 RowT = TypeVar("RowT", bound=t.Base)
-CHUNK = 5000
 
 
 def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[int, ClaimFacts]:
@@ -107,13 +106,13 @@ class _Reader:
         )
         self.diagnoses = _diagnoses(session, appointment_ids)
         visits = self.appointments.values()
-        self.patients = _by_id(
+        self.patients = rows_by_id(
             session, t.PatientRow, t.PatientRow.id, [a.patient_id for a in visits]
         )
-        self.providers = _by_id(
+        self.providers = rows_by_id(
             session, t.ProviderRow, t.ProviderRow.id, [c.provider_id or 0 for c in claims]
         )
-        self.policies = _by_id(
+        self.policies = rows_by_id(
             session, t.PolicyRow, t.PolicyRow.id, [c.policy_id or 0 for c in claims]
         )
         self.lines = _lines(session, [c.id for c in claims])
@@ -176,14 +175,13 @@ class _Reader:
         )
 
 
-def _by_id(
+def rows_by_id(
     session: Session, model: type[RowT], key: InstrumentedAttribute[int], ids: Iterable[int]
 ) -> dict[int, RowT]:
-    wanted = sorted(set(ids))
+    """The rows of ``model`` whose ``key`` is one of ``ids``, by that key."""
     found: dict[int, RowT] = {}
-    for start in range(0, len(wanted), CHUNK):  # keep each IN (…) list to a sane size
-        query = select(key, model).where(among(key, wanted[start : start + CHUNK]))
-        found.update(session.execute(query).all())
+    for chunk in chunks(sorted(set(ids))):
+        found.update(session.execute(select(key, model).where(among(key, chunk))).all())
     return found
 
 
@@ -196,10 +194,9 @@ def _plain_by_id(
 ) -> dict[int, ShapeT]:
     """``fields`` (``id`` first) of the rows of ``ids`` as plain tuples made by ``make``."""
     columns = [getattr(model, name) for name in fields]
-    wanted = sorted(set(ids))
     found: dict[int, ShapeT] = {}
-    for start in range(0, len(wanted), CHUNK):
-        query = select(*columns).where(among(columns[0], wanted[start : start + CHUNK]))
+    for chunk in chunks(sorted(set(ids))):
+        query = select(*columns).where(among(columns[0], chunk))
         found |= {row[0]: make(row) for row in session.execute(query)}
     return found
 
@@ -210,8 +207,7 @@ def _diagnoses(session: Session, appointment_ids: list[int]) -> dict[int, list[s
         diagnosis.appointment_id, diagnosis.position
     )
     found: dict[int, list[str]] = {}
-    for start in range(0, len(appointment_ids), CHUNK):
-        chunk = appointment_ids[start : start + CHUNK]
+    for chunk in chunks(appointment_ids):
         for appointment_id, code in session.execute(
             query.where(among(diagnosis.appointment_id, chunk))
         ):
@@ -237,8 +233,7 @@ def _lines(session: Session, claim_ids: list[int]) -> dict[int, list[_Line]]:
     columns = [getattr(line, name) for name in _Line._fields]
     query = select(*columns).order_by(line.claim_id, line.line_number)
     found: dict[int, list[_Line]] = {}
-    for start in range(0, len(claim_ids), CHUNK):
-        chunk = claim_ids[start : start + CHUNK]
+    for chunk in chunks(claim_ids):
         for row in session.execute(query.where(among(line.claim_id, chunk))):
             found.setdefault(row[0], []).append(_Line._make(row))
     return found

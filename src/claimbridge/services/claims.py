@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TypeVar
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -31,7 +30,13 @@ from sqlalchemy.orm import Session
 from claimbridge.domain.scrub import ScrubResult, scrub
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InvalidTransition
-from claimbridge.services.claim_facts import read_facts, read_practice, split_codes, split_numbers
+from claimbridge.services.claim_facts import (
+    read_facts,
+    read_practice,
+    rows_by_id,
+    split_codes,
+    split_numbers,
+)
 from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks
 from claimbridge.store.repositories import ClaimRepository, Move, NewClaim, NewClaimLine
@@ -43,7 +48,6 @@ REJECTED_BEFORE_ADJUDICATION = frozenset(
 )
 ACCEPTED_BY_PAYER = frozenset({ClaimStatus.PAYER_ACCEPTED, ClaimStatus.PAID, ClaimStatus.DENIED})
 RESUBMIT_EVENT = "resubmit"
-RowT = TypeVar("RowT", t.ProviderRow, t.PayerRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +320,9 @@ class _ClaimSources:
         self.policies = _primary_policies(session, patient_ids)
         self.lines = _appointment_lines(session, appointment_ids)
         providers = {appointment.provider_id for appointment in appointments}
-        self.providers = _rows_by_id(session, t.ProviderRow, providers)
+        self.providers = rows_by_id(session, t.ProviderRow, t.ProviderRow.id, providers)
         payers = {policy.payer_id for policy in self.policies.values()}
-        self.payers = _rows_by_id(session, t.PayerRow, payers)
+        self.payers = rows_by_id(session, t.PayerRow, t.PayerRow.id, payers)
 
     def claim(
         self, appointment: t.AppointmentRow, tax_id: str, npi: str
@@ -384,15 +388,6 @@ def _appointment_lines(
         )
         for line in session.scalars(query):
             found.setdefault(line.appointment_id, []).append(line)
-    return found
-
-
-def _rows_by_id(session: Session, table: type[RowT], ids: set[int]) -> dict[int, RowT]:
-    found: dict[int, RowT] = {}
-    for chunk in chunks(sorted(ids)):
-        found |= {
-            row.id: row for row in session.scalars(select(table).where(among(table.id, chunk)))
-        }
     return found
 
 
