@@ -246,10 +246,9 @@ class ClaimRepository:
         if lines:
             insert_rows(self.session, _CLAIM_LINES, lines)
         events = [
-            {"claim_id": claim_id, "what": "created", "at": now, "why": why, "actor": actor,
-             "inbound_file_id": None, "from_status": None, "to_status": claim.status.value}
+            _event_values(claim_id, "created", why, actor, None, now, None, claim.status)
             for claim_id, (claim, why) in zip(ids, claims, strict=True)
-        ]  # fmt: skip
+        ]
         insert_rows(self.session, _CLAIM_EVENTS, events)
         return ids
 
@@ -308,9 +307,8 @@ class ClaimRepository:
         now = self._write_moves(moves, actor, inbound_file_id)
         sent = [move.claim_id for move in moves if move.target is ClaimStatus.SUBMITTED]
         if sent:  # as ``transition`` does: the time of the first submission is kept
-            claims = t.Base.metadata.tables["claims"]
-            first_time = among(claims.c.id, sent) & claims.c.submitted_at.is_(None)
-            self.session.execute(update(claims).where(first_time).values(submitted_at=now))
+            first_time = among(_CLAIMS.c.id, sent) & _CLAIMS.c.submitted_at.is_(None)
+            self.session.execute(update(_CLAIMS).where(first_time).values(submitted_at=now))
 
     def revert_many(
         self, moves: Sequence[Move], actor: str, inbound_file_id: int | None = None
@@ -329,7 +327,12 @@ class ClaimRepository:
             return now
         rows = [(m.claim_id, m.target.value, m.why) for m in moves]
         _update_claims(self.session, rows, "status", "status_reason", updated_at=now)
-        events = [_event_values(m, actor, inbound_file_id, now) for m in moves]
+        events = [
+            _event_values(
+                m.claim_id, "status", m.why, actor, inbound_file_id, now, m.current, m.target
+            )
+            for m in moves
+        ]
         insert_rows(self.session, _CLAIM_EVENTS, events)
         return now
 
@@ -345,10 +348,9 @@ class ClaimRepository:
             return
         now = utcnow()
         events = [
-            {"claim_id": claim_id, "what": what, "at": now, "why": why, "actor": actor,
-             "inbound_file_id": inbound_file_id, "from_status": None, "to_status": None}
+            _event_values(claim_id, what, why, actor, inbound_file_id, now)
             for claim_id, why in notes
-        ]  # fmt: skip
+        ]
         insert_rows(self.session, _CLAIM_EVENTS, events)
 
     def set_many(self, column: str, values: Sequence[tuple[int, object]]) -> None:
@@ -393,32 +395,32 @@ class ClaimRepository:
         inbound_file_id: int | None,
         at: datetime,
     ) -> None:
-        self.session.add(
-            t.ClaimEventRow(
-                claim_id=claim_id,
-                what=what,
-                at=at,
-                why=why,
-                actor=actor,
-                inbound_file_id=inbound_file_id,
-                from_status=from_status.value if from_status else None,
-                to_status=to_status.value if to_status else None,
-            )
+        values = _event_values(
+            claim_id, what, why, actor, inbound_file_id, at, from_status, to_status
         )
+        self.session.add(t.ClaimEventRow(**values))
 
 
 def _event_values(
-    move: Move, actor: str, inbound_file_id: int | None, at: datetime
+    claim_id: int,
+    what: str,
+    why: str | None,
+    actor: str,
+    inbound_file_id: int | None,
+    at: datetime,
+    from_status: ClaimStatus | None = None,
+    to_status: ClaimStatus | None = None,
 ) -> dict[str, Any]:
+    """One row of ``claim_events``, as every writer of events writes it."""
     return {
-        "claim_id": move.claim_id,
-        "what": "status",
+        "claim_id": claim_id,
+        "what": what,
         "at": at,
-        "why": move.why,
+        "why": why,
         "actor": actor,
         "inbound_file_id": inbound_file_id,
-        "from_status": move.current.value,
-        "to_status": move.target.value,
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value if to_status else None,
     }
 
 
