@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.claim_837p import batch_837p
@@ -40,6 +39,7 @@ from claimbridge.errors import ConfigError, X12ValidationError
 from claimbridge.services.claim_facts import read_facts
 from claimbridge.services.claims import Checked, check_claims, ready_claim_ids, sendable
 from claimbridge.store import tables as t
+from claimbridge.store.bulk import insert_rows
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import (
     ClaimRepository,
@@ -237,7 +237,7 @@ def _record(
         {"claim_id": claim_id, "batch_id": row.id, "st02": number}
         for claim_id, number in zip(claim_ids, numbers, strict=True)
     ]
-    session.execute(insert(t.ClaimSubmissionRow), sent)
+    insert_rows(session, t.Base.metadata.tables["claim_submissions"], sent)
     why = f"sent in batch B{row.id} as {row.file_name}"
     statuses = claim_statuses(session, claim_ids)
     moves = [
