@@ -17,19 +17,23 @@ from pathlib import Path
 import pytest
 
 from claimbridge.store.db import Store
+from claimbridge.store.practices import store_for_load
 from pg_support import PostgresCluster, missing_reason
 from support import need
 
 _TEMPLATE_DB = "claimbridge_template"
+PRACTICE = "practice"  # the one practice of a fresh ledger; its file is not loaded yet
 _numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file that tests copy."""
+    """A migrated SQLite file that tests copy, holding one practice (``PRACTICE``) whose
+    practice file is not loaded yet."""
     path = tmp_path_factory.mktemp("template") / "ledger.db"
     store = Store(f"sqlite:///{path}")
     store.upgrade()
+    store_for_load(store, PRACTICE)
     store.dispose()
     return path
 
@@ -47,6 +51,7 @@ def pg_cluster() -> Iterator[PostgresCluster | str]:
         cluster.execute(f"CREATE DATABASE {_TEMPLATE_DB}")
         template = Store(cluster.url(_TEMPLATE_DB))
         template.upgrade()
+        store_for_load(template, PRACTICE)
         template.dispose()
     except (subprocess.SubprocessError, OSError) as error:
         cluster.stop()
@@ -78,7 +83,8 @@ def sqlite_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The URL of a fresh, migrated ledger, once on SQLite and once on PostgreSQL."""
+    """The URL of a fresh, migrated ledger with one practice, not loaded yet, once on SQLite
+    and once on PostgreSQL."""
     make = postgres_url if request.param == "postgresql" else sqlite_url
     yield from make(request)
 

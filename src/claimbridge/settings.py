@@ -65,6 +65,14 @@ class Settings:
             f"sqlite:///<home>/{LEDGER_NAME}",
         ),
     )
+    practice: str | None = field(
+        default=None,
+        metadata=_doc(
+            "CLAIMBRIDGE_PRACTICE",
+            "the key of the practice commands work in (--practice wins); needed only when the "
+            "ledger holds several",
+        ),
+    )
     secret_key: Secret | None = field(
         default=None,
         metadata=_doc(
@@ -127,6 +135,10 @@ class Settings:
     def with_db(self, db_url: str | None) -> Settings:
         """A copy using ``db_url`` when one is given (a ``--db`` option)."""
         return replace(self, db_url=db_url) if db_url else self
+
+    def with_practice(self, practice: str | None) -> Settings:
+        """A copy working in the practice ``practice`` when one is given (``--practice``)."""
+        return replace(self, practice=practice) if practice else self
 
     def with_paths(
         self, *, archive: Path | None = None, known_hosts: Path | None = None

@@ -92,6 +92,7 @@ def test_every_setting_is_documented() -> None:
     assert [row[0] for row in SETTINGS] == [
         "CLAIMBRIDGE_HOME",
         "CLAIMBRIDGE_DB",
+        "CLAIMBRIDGE_PRACTICE",
         "CLAIMBRIDGE_SECRET_KEY",
         "CLAIMBRIDGE_KEY_FILE",
         "CLAIMBRIDGE_ARCHIVE",

@@ -21,6 +21,7 @@ from claimbridge.services.users import Role, add_user, create_token
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import generate_key
 from claimbridge.store.db import Store
+from claimbridge.store.practices import store_for_load
 from claimbridge.transport.memory import MemoryTransport
 from claimbridge.web.app import WebConfig, create_app
 
@@ -57,10 +58,11 @@ def web_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def empty_ledger(path: Path) -> Store:
-    """A new migrated SQLite ledger at ``path`` with one user per role and nothing else."""
+    """A new migrated SQLite ledger at ``path`` with a practice keyed cedar-valley whose file
+    is not loaded yet, one user per role in it, and nothing else."""
     ledger = Store(f"sqlite:///{path}")
     ledger.upgrade()
-    with ledger.transaction() as session:
+    with store_for_load(ledger, "cedar-valley").transaction() as session:
         for role in Role:
             add_user(session, role.value, role, Secret(PASSWORD))
     return ledger
@@ -163,10 +165,12 @@ def viewer(app: FastAPI) -> TestClient:
 
 def token_for(store: Store, username: str) -> str:
     """A new API token of ``username``."""
-    from claimbridge.services.users import authenticate
+    from claimbridge.services.users import authenticate, get_user
 
     with store.transaction() as session:
-        user = authenticate(session, username, Secret(PASSWORD))
+        user_id = authenticate(session, username, Secret(PASSWORD))
+        assert user_id is not None
+        user = get_user(session, user_id)
         assert user is not None
         return create_token(session, user, "test").reveal()
 

@@ -96,6 +96,7 @@ COMMANDS: dict[str, CommandEntry] = {
         ("serve", "Run the web app for billing staff and the JSON API under /api/v1."),
         ("users", "People who sign in to the web app."),
     ),
+    **_entries("practices", ("practices", "The practices of the ledger.")),
     **_entries("x12", ("x12", "Read, check and convert X12 files.")),
     **_entries("sftp", ("sftp", "Check the SFTP account and manage what claimbridge pinned.")),
 }

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from claimbridge.cli.claims import actor
 from claimbridge.cli.common import err_console, report_errors
-from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.domain.account_mode import AccountMode
 from claimbridge.services.account_mode import (
     ModeChange,
@@ -50,9 +50,9 @@ def register(root: typer.Typer) -> None:
 
 @app.command("show")
 @report_errors
-def show_command(db: DbOption = None) -> None:
+def show_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """Print the mode, who switched it and when, and what keeps it from production."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         status = mode_status(session)
     for line in describe(status):
@@ -61,9 +61,11 @@ def show_command(db: DbOption = None) -> None:
 
 @app.command("production")
 @report_errors
-def production_command(yes: YesOption = False, db: DbOption = None) -> None:
+def production_command(
+    yes: YesOption = False, db: DbOption = None, practice: PracticeOption = None
+) -> None:
     """Switch the account to production: claims uploaded from then on go to the payers."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         status = mode_status(session)
     if status.mode is AccountMode.PRODUCTION:
@@ -93,9 +95,10 @@ def test_command(
     reason: Annotated[str, typer.Option("--reason", help="Why the practice tests again; kept.")],
     yes: YesOption = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Switch the account back to test: uploads carry OATEST and reach no payer."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         status = mode_status(session)
     if status.mode is AccountMode.TEST:

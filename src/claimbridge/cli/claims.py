@@ -20,7 +20,7 @@ from rich.table import Table
 
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import connect
-from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
 from claimbridge.services.claim_view import list_claims, show_claim
@@ -61,7 +61,7 @@ def actor() -> str:
 
 @app.command("create")
 @report_errors
-def create_command(db: DbOption = None) -> None:
+def create_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """Make claims from appointments that have none, and check them.
 
     Each claim goes to the patient's primary policy; the scrubber holds a claim with every
@@ -69,7 +69,7 @@ def create_command(db: DbOption = None) -> None:
 
         claimbridge claims create
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         result = create_claims(session, actor(), datetime.now(UTC).date())
     for checked in (*result.created, *result.rechecked):
@@ -104,6 +104,7 @@ def list_command(
     ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """List claims with what was charged, paid, adjusted and is owed.
 
@@ -111,7 +112,7 @@ def list_command(
 
     claimbridge claims list --status held
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         claims = list_claims(session, status, unbalanced=unbalanced)
     if as_json:
@@ -147,6 +148,7 @@ def show_command(
     claim: Annotated[str, typer.Argument(help="The claim's id or CLM01.")],
     as_json: JsonOption = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Show one claim: lines, history, acknowledgments and payments.
 
@@ -154,7 +156,7 @@ def show_command(
 
     claimbridge claims show CB000001
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         shown = show_claim(session, claim)
     if as_json:
@@ -189,6 +191,7 @@ def resubmit_command(
     ] = False,
     void: Annotated[bool, typer.Option("--void", help="Void claim (frequency 8).")] = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Let a claim go out again: a rejected one as an original; a claim the payer accepted as
     a replacement (--replace) or a void (--void) carrying the payer's claim number. Example:
@@ -200,7 +203,7 @@ def resubmit_command(
     how = Resubmission.ORIGINAL
     if replace or void:
         how = Resubmission.REPLACEMENT if replace else Resubmission.VOID
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         checked = resubmit(session, claim, how, actor(), datetime.now(UTC).date())
     _print_checked(checked)
@@ -216,13 +219,14 @@ def reviewed_command(
         str, typer.Option("--found", help="What the comparison with the payer's EOB found.")
     ],
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Mark a claim whose latest ERA did not add up as compared with the payer's EOB; it then
     leaves the dashboard's alert and 'claims list --unbalanced'. Example:
 
         claimbridge claims reviewed CB000004 --found "matches the paper EOB"
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         mark_balance_reviewed(session, claim, actor(), found)
     console.print(f"{claim}: marked reviewed; the note is on its timeline.", markup=False)
@@ -239,6 +243,7 @@ def submit_command(
     ] = None,
     known_hosts: KnownHostsOption = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Send every ready claim to Office Ally as 837P files.
 
@@ -248,7 +253,7 @@ def submit_command(
 
         claimbridge submit --dry-run
     """
-    settings, store = open_store(db)
+    settings, store = open_store(db, practice)
     settings = settings.with_paths(known_hosts=known_hosts)
     transport = None if dry_run else connect(settings, store, to, settings.known_hosts_path)
     try:

@@ -23,7 +23,7 @@ from rich.table import Table
 from claimbridge.cli.claims import KnownHostsOption
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import connect
-from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.errors import ConfigError, InputError, Stopped
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
@@ -123,6 +123,7 @@ def poll_command(
     archive: ArchiveOption = None,
     known_hosts: KnownHostsOption = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Fetch what Office Ally returned and apply it: acknowledgments, reports, ERAs.
 
@@ -131,7 +132,7 @@ def poll_command(
 
         claimbridge poll --from ./sim-root
     """
-    settings, store = open_store(db)
+    settings, store = open_store(db, practice)
     settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
     print_reports(
         run_poll(settings, store, source, settings.known_hosts_path, settings.archive_path)
@@ -142,6 +143,7 @@ def poll_command(
 def import_command(
     files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Files.")],
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Apply files brought by hand (999, 277CA, 835, Office Ally reports, zips).
 
@@ -149,7 +151,7 @@ def import_command(
 
         claimbridge import ~/Downloads/ERA_835_0412.835
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     print_reports(_with_progress("importing files", lambda step: ingest_paths(store, files, step)))
 
 
@@ -169,6 +171,7 @@ def watch_command(
     archive: ArchiveOption = None,
     known_hosts: KnownHostsOption = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Keep polling Office Ally; Ctrl-C or SIGTERM stops cleanly.
 
@@ -178,7 +181,7 @@ def watch_command(
     claimbridge watch --every 30m
     """
     seconds = parse_interval(every)
-    settings, store = open_store(db)
+    settings, store = open_store(db, practice)
     settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
     known_hosts, archive = settings.known_hosts_path, settings.archive_path
     try:
@@ -200,6 +203,7 @@ def watch_command(
 def polls_command(
     limit: Annotated[int, typer.Option("--limit", help="How many polls, newest first.")] = 20,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """List the recent polls: when, by whom, from where, how many files, and the result.
 
@@ -207,7 +211,7 @@ def polls_command(
 
     claimbridge polls --limit 5
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         polls = recent_polls(session, limit)
     if not polls:
@@ -251,6 +255,7 @@ def eob_command(
         Path | None, typer.Option("--html", dir_okay=False, help="Also write the EOB as HTML.")
     ] = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Print an ERA as a paper EOB reads.
 
@@ -258,7 +263,7 @@ def eob_command(
 
     claimbridge eob 70000001 --html eob.html
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         eob = find_eob(session, remittance)
     console.print(render_text(eob), markup=False, end="")
@@ -271,14 +276,14 @@ def eob_command(
 
 
 @report_errors
-def unmatched_command(db: DbOption = None) -> None:
+def unmatched_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """List ERA claims that match none of ours, each with likely claims of ours and why.
 
     Example:
 
     claimbridge unmatched
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         queue = unmatched(session)
         likely = likely_claims(session, [item.id for item in queue])
@@ -326,7 +331,7 @@ def _likely_lines(likely: list[Candidate]) -> list[str]:
 
 
 @report_errors
-def appointments_command(db: DbOption = None) -> None:
+def appointments_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """Show each appointment with a claim: billed, paid by insurance, owed by the patient.
 
     Totals are the sums of everything posted to the appointment's claims, reversals included.
@@ -335,7 +340,7 @@ def appointments_command(db: DbOption = None) -> None:
 
     claimbridge appointments
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         totals = appointment_totals(session, appointments_with_claims(session))
     if not totals:

@@ -20,7 +20,7 @@ from rich.console import Console
 
 from claimbridge.cli.claims import actor
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.services.eob import remittance_by_reference
 from claimbridge.services.reposting import post_again, post_held, undo_posting
 from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
@@ -38,9 +38,11 @@ def register(root: typer.Typer) -> None:
 
 @app.command("undo")
 @report_errors
-def undo_command(remittance: str, reason: ReasonOption, db: DbOption = None) -> None:
+def undo_command(
+    remittance: str, reason: ReasonOption, db: DbOption = None, practice: PracticeOption = None
+) -> None:
     """Undo the posting of REMITTANCE (its id or check/EFT number); the 835 stays."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         remittance_id = remittance_by_reference(session, remittance).id
         console.print(str(undo_posting(session, remittance_id, actor(), reason)))
@@ -48,9 +50,9 @@ def undo_command(remittance: str, reason: ReasonOption, db: DbOption = None) -> 
 
 @app.command("post")
 @report_errors
-def post_command(remittance: str, db: DbOption = None) -> None:
+def post_command(remittance: str, db: DbOption = None, practice: PracticeOption = None) -> None:
     """Post an undone REMITTANCE (its id or check/EFT number) again from the kept 835."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         remittance_id = remittance_by_reference(session, remittance).id
         console.print(str(post_again(session, remittance_id, actor())))
@@ -58,9 +60,11 @@ def post_command(remittance: str, db: DbOption = None) -> None:
 
 @app.command("post-held")
 @report_errors
-def post_held_command(inbound_file: int, reason: ReasonOption, db: DbOption = None) -> None:
+def post_held_command(
+    inbound_file: int, reason: ReasonOption, db: DbOption = None, practice: PracticeOption = None
+) -> None:
     """Post a held 835 (its totals do not balance) anyway: file INBOUND_FILE, with why."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         for posted in post_held(session, inbound_file, actor(), reason):
             console.print(str(posted))
@@ -68,18 +72,22 @@ def post_held_command(inbound_file: int, reason: ReasonOption, db: DbOption = No
 
 @app.command("match")
 @report_errors
-def match_command(unmatched_id: int, clm01: str, db: DbOption = None) -> None:
+def match_command(
+    unmatched_id: int, clm01: str, db: DbOption = None, practice: PracticeOption = None
+) -> None:
     """Post unmatched ERA claim UNMATCHED_ID to our claim CLM01, as ingest would have."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         console.print(str(match_by_hand(session, unmatched_id, clm01, actor())))
 
 
 @app.command("dismiss")
 @report_errors
-def dismiss_command(unmatched_id: int, reason: ReasonOption, db: DbOption = None) -> None:
+def dismiss_command(
+    unmatched_id: int, reason: ReasonOption, db: DbOption = None, practice: PracticeOption = None
+) -> None:
     """Take unmatched ERA claim UNMATCHED_ID off the queue: it is none of ours."""
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.transaction() as session:
         dismiss_unmatched(session, unmatched_id, actor(), reason)
     console.print(f"unmatched ERA claim {unmatched_id} dismissed")

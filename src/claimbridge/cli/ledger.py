@@ -28,6 +28,7 @@ from claimbridge.store.crypto import Cipher, create_key_file, resolve_key
 from claimbridge.store.db import Store, display_url
 from claimbridge.store.payers import apply_payer_list, list_payers
 from claimbridge.store.practice import known_keys, write_practice_file
+from claimbridge.store.practices import choose_practice, store_for_load
 from claimbridge.store.repositories import (
     fee_counts,
     forget_password,
@@ -44,6 +45,15 @@ DbOption = Annotated[
         "--db",
         help="SQLAlchemy URL of the ledger; default CLAIMBRIDGE_DB, else "
         "claimbridge.db in the claimbridge home (CLAIMBRIDGE_HOME).",
+        show_default=False,
+    ),
+]
+PracticeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--practice",
+        help="The key of the practice to work in; default CLAIMBRIDGE_PRACTICE. Needed only "
+        "when the ledger holds several ('claimbridge practices list').",
         show_default=False,
     ),
 ]
@@ -67,17 +77,26 @@ def register(app: typer.Typer) -> None:
     app.add_typer(payers_app, name="payers")
 
 
-def settings_for(db: str | None) -> Settings:
-    """Settings from the environment, with ``--db`` taking precedence."""
-    return Settings.from_env(os.environ).with_db(db)
+def settings_for(db: str | None, practice: str | None = None) -> Settings:
+    """Settings from the environment, with ``--db`` and ``--practice`` taking precedence."""
+    return Settings.from_env(os.environ).with_db(db).with_practice(practice)
 
 
-def open_store(db: str | None) -> tuple[Settings, Store]:
-    """The settings and a store whose schema is current (else ``ConfigError``)."""
+def open_ledger(db: str | None) -> tuple[Settings, Store]:
+    """The settings and the whole ledger, every practice, whose schema is current (else
+    ``ConfigError``): for what serves them all (the web app, workers)."""
     settings = settings_for(db)
     store = Store(settings.db_url)
     store.require_current()
     return settings, store
+
+
+def open_store(db: str | None, practice: str | None = None) -> tuple[Settings, Store]:
+    """The settings and a store whose schema is current (else ``ConfigError``), working in the
+    chosen practice (``--practice``, ``CLAIMBRIDGE_PRACTICE``, else the ledger's only one)."""
+    settings, store = open_ledger(db)
+    settings = settings.with_practice(practice)
+    return settings, choose_practice(store, settings.practice)
 
 
 def cipher_for(settings: Settings) -> Cipher:
@@ -173,7 +192,7 @@ def _keep_the_stored_password_readable(store: Store, key_file: Path, replace: bo
 
 
 @report_errors
-def load(path: JsonFile, db: DbOption = None) -> None:
+def load(path: JsonFile, db: DbOption = None, practice: PracticeOption = None) -> None:
     """Load a practice file (format claimbridge-practice/1) into the ledger.
 
     The whole file is checked first; any problem refuses it, nothing is written, and every
@@ -182,8 +201,13 @@ def load(path: JsonFile, db: DbOption = None) -> None:
     file with another value, and listed by the record's id. Example:
 
         claimbridge load practice.json
+
+    With --practice KEY (or CLAIMBRIDGE_PRACTICE) it loads into that practice, made on the
+    first load; the first load into an empty ledger makes a practice keyed by the name.
     """
-    settings, store = open_store(db)
+    settings, ledger = open_ledger(db)
+    settings = settings.with_practice(practice)
+    store = store_for_load(ledger, settings.practice)
     data = _read_bytes(path)
     with store.transaction() as session:
         practice_file = parse_practice_text(data, known_keys(session))
@@ -199,6 +223,7 @@ def set_password_command(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Store the Office Ally SFTP password, encrypted; asks for it without echo.
 
@@ -207,7 +232,7 @@ def set_password_command(
 
         claimbridge set-password
     """
-    settings, store = open_store(db)
+    settings, store = open_store(db, practice)
     cipher = cipher_for(settings)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -222,7 +247,7 @@ def set_password_command(
 
 @payers_app.command("import")
 @report_errors
-def import_payers(path: CsvFile, db: DbOption = None) -> None:
+def import_payers(path: CsvFile, db: DbOption = None, practice: PracticeOption = None) -> None:
     """Merge an Office Ally payer list (CSV) into the payer master list, without duplicates.
 
     Reads Payer ID, Payer Name, a Type (P/NP) or Non-Par mark, enrollment marks per transaction
@@ -231,7 +256,7 @@ def import_payers(path: CsvFile, db: DbOption = None) -> None:
 
         claimbridge payers import docs/examples/officeally-payers.csv
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     payer_list = parse_payer_csv(_read_bytes(path).decode("utf-8-sig", errors="replace"))
     with store.transaction() as session:
         tally = apply_payer_list(session, payer_list, utcnow())
@@ -242,14 +267,14 @@ def import_payers(path: CsvFile, db: DbOption = None) -> None:
 
 @payers_app.command("list")
 @report_errors
-def list_payers_command(db: DbOption = None) -> None:
+def list_payers_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """Show the payer master list: filing indicator, Par status and enrollments.
 
     Example:
 
     claimbridge payers list
     """
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
     with store.read() as session:
         payers = list_payers(session)
     headers = ("PAYER ID", "NAME", "SBR09", "PAR", "837P ENROLLMENT", "835 ENROLLMENT")
@@ -270,6 +295,7 @@ def fees(
         typer.Option(help="Fee per month and combination; default CLAIMBRIDGE_NON_PAR_FEE_AMOUNT."),
     ] = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Show Office Ally's Non-Par fee exposure per month and (tax ID, rendering NPI).
 
@@ -282,7 +308,7 @@ def fees(
 
         claimbridge fees --month 2026-11 --rule any_claim --amount 39.95
     """
-    settings, store = open_store(db)
+    settings, store = open_store(db, practice)
     policy = FeePolicy(
         parse_fee_rule(rule, "--rule") if rule else settings.fee_rule,
         parse_fee_amount(amount, "--amount") if amount else settings.fee_amount,

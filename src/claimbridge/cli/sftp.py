@@ -15,7 +15,7 @@ from rich.console import Console
 
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import stored_account
-from claimbridge.cli.ledger import DbOption, open_store, settings_for
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_store, settings_for
 from claimbridge.domain.models import Secret
 from claimbridge.errors import InputError
 from claimbridge.transport.hostkeys import KnownHosts
@@ -67,6 +67,7 @@ def test_command(
     port: Port = 22,
     key: KeyOption = None,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Log in once, list inbound and outbound, and report; pins the host key on first use.
 
@@ -80,7 +81,7 @@ def test_command(
     """
     known_hosts = known_hosts_file(known_hosts)
     if host is None and user is None:
-        settings, store = open_store(db)
+        settings, store = open_store(db, practice)
         sftp = stored_account(settings, store, known_hosts)
     elif host is None or user is None:
         raise InputError("give both --host and --user, or neither to test the stored account")

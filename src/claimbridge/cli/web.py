@@ -15,11 +15,12 @@ import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.ledger import DbOption, open_store
+from claimbridge.cli.ledger import DbOption, open_ledger
 from claimbridge.domain.models import Secret
 from claimbridge.errors import ConfigError, InputError, Stopped
-from claimbridge.services.users import Role, add_user
+from claimbridge.services.users import Role, add_user, is_user
 from claimbridge.stopping import stop_on_signals
+from claimbridge.store.practices import choose_practice, practice_row
 
 console = Console(highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
@@ -50,7 +51,7 @@ def serve(
 
     from claimbridge.web.app import WebConfig, create_app
 
-    settings, store = open_store(db)
+    settings, store = open_ledger(db)
     config = WebConfig(
         session_secret=os.environ.get("CLAIMBRIDGE_WEB_SECRET", ""),
         secure_cookies=not insecure_cookies,
@@ -86,20 +87,41 @@ def add(
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
     db: DbOption = None,
+    practices: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--practice",
+            help="A practice to give the role in (repeat for several); default "
+            "CLAIMBRIDGE_PRACTICE, else the ledger's only practice.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Add a person who may sign in; the password is asked for without echo.
+    """Give a person a role in practices; a new person's password is asked for without echo.
 
-    Example:
+    Someone who is already a user keeps their password and gets the role in the practices
+    named. Example:
 
-    claimbridge users add dana --role biller
+    claimbridge users add dana --role biller --practice cedar-valley --practice oak-grove
     """
-    _, store = open_store(db)
-    if password_stdin:
+    settings, ledger = open_ledger(db)
+    keys: list[str | None] = [*practices] if practices else [settings.practice]
+    stores = [choose_practice(ledger, key) for key in keys]
+    with ledger.across_practices() as session:
+        known = is_user(session, username)
+    password = None if known else Secret(_new_password(password_stdin))
+    for store in stores:
+        with store.transaction() as session:
+            user = add_user(session, username, role, password)
+            where = practice_row(session)
+        console.print(f"{user.username} is a {user.role.value} in {where.key if where else '?'}")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
         raise InputError("the password is empty")
-    with store.transaction() as session:
-        user = add_user(session, username, role, Secret(password))
-    console.print(f"added {user.username} ({user.role.value})")
+    return password

@@ -20,6 +20,7 @@ from claimbridge.errors import ConfigError
 from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks
 from claimbridge.store.payers import list_payers
+from claimbridge.store.practices import practice_row
 from claimbridge.store.repositories import get_account
 
 RowT = TypeVar("RowT", bound=t.Base)
@@ -36,7 +37,7 @@ def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[
 
 def read_practice(session: Session) -> models.Practice:
     """The practice (billing provider); ``ConfigError`` before a practice file is loaded."""
-    row = session.get(t.PracticeRow, 1)
+    row = practice_row(session)
     if row is None:
         raise ConfigError("no practice in the ledger yet: run 'claimbridge load practice.json'")
     return models.Practice(

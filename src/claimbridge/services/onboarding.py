@@ -22,6 +22,8 @@ from claimbridge.domain.payers import is_medicare
 from claimbridge.errors import InputError
 from claimbridge.store import tables as t
 from claimbridge.store.payers import list_payers
+from claimbridge.store.practices import practice_row
+from claimbridge.store.tenancy import session_practice
 
 OA_SUPPORT = "Support@officeally.com"
 SOFTWARE_NAME = "claimbridge"
@@ -72,7 +74,7 @@ class SftpEmail:
 
 def sftp_email(session: Session) -> SftpEmail:
     """The SFTP-access e-mail, filled in from the practice and its Office Ally account."""
-    practice = session.get(t.PracticeRow, 1)
+    practice = practice_row(session)
     account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
     username = account.username if account else "(your Office Ally username)"
     contact = (practice.contact_name if practice else None) or "(contact name)"
@@ -108,7 +110,7 @@ def mark_done(session: Session, step: str, by: str, on: date) -> None:
     """Record that a person finished ``step`` (only steps the ledger cannot see)."""
     if step not in MARKABLE:
         raise InputError(f"{step!r} is not a step that can be marked done")
-    if session.get(t.OnboardingStepRow, step) is None:
+    if session.get(t.OnboardingStepRow, (session_practice(session), step)) is None:
         session.add(t.OnboardingStepRow(step=step, done_on=on, done_by=by))
 
 

@@ -1,6 +1,9 @@
-"""People who sign in to the web app, their API tokens, and the audit log of what they saw.
+"""People who sign in to the web app, their roles, their API tokens, and the audit log.
 
-Passwords are kept as argon2 hashes; API tokens as their SHA-256 (a token is shown once, when it
+A user is one person across the deployment; what they may do is a role per practice
+(``practice_members``): in a session of a practice, ``get_user`` gives the user with their role
+there, or None when they have none. A token belongs to the practice it was made in. Passwords
+are kept as argon2 hashes; API tokens as their SHA-256 (a token is shown once, when it
 is made). ``record_audit`` writes one row per view or change of a claim, a patient's EOB, a payer
 or the account; it holds keys (CLM01, the patient key), never names or member IDs.
 """
@@ -15,7 +18,7 @@ from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.models import Secret
@@ -51,6 +54,24 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Membership:
+    """A practice a user has a role in."""
+
+    practice_id: int
+    key: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """Who an API token acts for, and in which practice."""
+
+    practice_id: int
+    user: User
+
+
+@dataclass(frozen=True, slots=True)
 class AuditEntry:
     """One row of the audit log."""
 
@@ -70,27 +91,35 @@ def hash_password(password: Secret) -> str:
     return _HASHER.hash(password.reveal())
 
 
-def add_user(session: Session, username: str, role: Role, password: Secret) -> User:
-    """Add a person who may sign in; ``InputError`` when the name is taken or malformed."""
+def add_user(session: Session, username: str, role: Role, password: Secret | None) -> User:
+    """Give ``username`` the ``role`` in the session's practice; a new person needs
+    ``password``. ``InputError`` when the name is malformed or already has a role here."""
     name = username.strip()
     if not name or len(name) > 60 or not name.replace(".", "").replace("-", "").isalnum():
         raise InputError(f"{username!r} is not a username (letters, digits, '.' and '-')")
-    if _user_row(session, name) is not None:
-        raise InputError(f"the user {name!r} exists already")
-    row = t.UserRow(
-        username=name,
-        password_hash=hash_password(password),
-        role=role.value,
-        active=True,
-        created_at=utcnow(),
-    )
-    session.add(row)
+    row = _user_row(session, name)
+    if row is None:
+        if password is None:
+            raise InputError(f"{name!r} is a new user: give them a password")
+        row = t.UserRow(
+            username=name, password_hash=hash_password(password), active=True, created_at=utcnow()
+        )
+        session.add(row)
+        session.flush()
+    elif get_user(session, row.id) is not None:
+        raise InputError(f"the user {name!r} exists already in this practice")
+    session.add(t.PracticeMemberRow(user_id=row.id, role=role.value))
     session.flush()
-    return _user(row)
+    return User(row.id, row.username, role)
 
 
-def authenticate(session: Session, username: str, password: Secret) -> User | None:
-    """The user when ``password`` is theirs and they are active, else None."""
+def is_user(session: Session, username: str) -> bool:
+    """True when ``username`` is a user of the deployment, in any practice."""
+    return _user_row(session, username.strip()) is not None
+
+
+def authenticate(session: Session, username: str, password: Secret) -> int | None:
+    """The id of the active user when ``password`` is theirs, else None."""
     row = _user_row(session, username.strip())
     if row is None or not row.active:
         _HASHER.hash("timing-equaliser")  # as slow as a real check, so names cannot be probed
@@ -99,22 +128,38 @@ def authenticate(session: Session, username: str, password: Secret) -> User | No
         _HASHER.verify(row.password_hash, password.reveal())
     except (VerificationError, InvalidHashError):
         return None
-    return _user(row)
+    return row.id
 
 
 def get_user(session: Session, user_id: int) -> User | None:
-    """The active user with ``user_id``, or None."""
-    row = session.get(t.UserRow, user_id)
-    return _user(row) if row is not None and row.active else None
+    """The active user with ``user_id`` and their role in the session's practice, or None."""
+    query = _with_role().where(t.UserRow.id == user_id, t.UserRow.active.is_(True))
+    found = session.execute(query).first()
+    return User(found[0].id, found[0].username, Role(found[1])) if found else None
+
+
+def memberships(session: Session, user_id: int) -> list[Membership]:
+    """The practices the user has a role in, by key (a session across practices sees all)."""
+    query = (
+        select(t.PracticeRow.id, t.PracticeRow.key, t.PracticeRow.name, t.PracticeMemberRow.role)
+        .join(t.PracticeMemberRow, t.PracticeMemberRow.practice_id == t.PracticeRow.id)
+        .where(t.PracticeMemberRow.user_id == user_id)
+        .order_by(t.PracticeRow.key)
+    )
+    return [
+        Membership(pid, key, name, Role(role)) for pid, key, name, role in session.execute(query)
+    ]
 
 
 def list_users(session: Session) -> list[User]:
-    """Every user, by name."""
-    return [_user(row) for row in session.scalars(select(t.UserRow).order_by(t.UserRow.username))]
+    """The users with a role in the session's practice, by name."""
+    query = _with_role().order_by(t.UserRow.username)
+    return [User(row.id, row.username, Role(role)) for row, role in session.execute(query)]
 
 
 def create_token(session: Session, user: User, name: str) -> Secret:
-    """A new API token for ``user``; only its hash is kept, so this is the one chance to see it."""
+    """A new API token for ``user`` in the session's practice; only its hash is kept, so this is
+    the one chance to see it."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session.add(
         t.ApiTokenRow(user_id=user.id, name=name, token_sha256=_digest(token), created_at=utcnow())
@@ -123,12 +168,24 @@ def create_token(session: Session, user: User, name: str) -> Secret:
     return Secret(token)
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user an unrevoked ``token`` belongs to, or None."""
-    query = select(t.UserRow).join(t.ApiTokenRow, t.ApiTokenRow.user_id == t.UserRow.id)
-    query = query.where(t.ApiTokenRow.token_sha256 == _digest(token))
-    row = session.scalars(query.where(t.ApiTokenRow.revoked_at.is_(None))).first()
-    return _user(row) if row is not None and row.active else None
+def user_for_token(session: Session, token: str) -> TokenOwner | None:
+    """The practice an unrevoked ``token`` belongs to and its active user with their role there,
+    or None (read in a session across practices: the token says which)."""
+    query = (
+        select(t.ApiTokenRow.practice_id, t.UserRow, t.PracticeMemberRow.role)
+        .join(t.UserRow, t.ApiTokenRow.user_id == t.UserRow.id)
+        .join(
+            t.PracticeMemberRow,
+            (t.PracticeMemberRow.user_id == t.UserRow.id)
+            & (t.PracticeMemberRow.practice_id == t.ApiTokenRow.practice_id),
+        )
+        .where(t.ApiTokenRow.token_sha256 == _digest(token), t.ApiTokenRow.revoked_at.is_(None))
+    )
+    found = session.execute(query).first()
+    if found is None or not found[1].active:
+        return None
+    practice_id, row, role = found
+    return TokenOwner(practice_id, User(row.id, row.username, Role(role)))
 
 
 def record_audit(
@@ -167,8 +224,10 @@ def _user_row(session: Session, username: str) -> t.UserRow | None:
     return session.scalars(select(t.UserRow).where(t.UserRow.username == username)).first()
 
 
-def _user(row: t.UserRow) -> User:
-    return User(row.id, row.username, Role(row.role))
+def _with_role() -> Select[t.UserRow, str]:
+    return select(t.UserRow, t.PracticeMemberRow.role).join(
+        t.PracticeMemberRow, t.PracticeMemberRow.user_id == t.UserRow.id
+    )
 
 
 def _digest(token: str) -> str:

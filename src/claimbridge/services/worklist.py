@@ -19,6 +19,7 @@ from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
+from claimbridge.store.practices import practice_row
 
 PAGE_SIZE = 200
 
@@ -224,7 +225,7 @@ def _boxes(
     provider: t.ProviderRow | None,
 ) -> dict[str, str]:
     policy = session.get(t.PolicyRow, claim.policy_id) if claim.policy_id else None
-    practice = session.get(t.PracticeRow, 1)
+    practice = practice_row(session)
     indicator = payer.claim_filing_indicator or ""
     boxes = {
         "Payer": f"{payer.name} ({payer.payer_id})",
@@ -378,7 +379,7 @@ def providers(session: Session) -> list[ProviderChoice]:
 
 def practice_fields(session: Session) -> dict[str, str]:
     """The practice (billing provider) as label → value; empty before a practice is loaded."""
-    row = session.get(t.PracticeRow, 1)
+    row = practice_row(session)
     if row is None:
         return {}
     line2 = f" {row.address_line2}" if row.address_line2 else ""

@@ -9,6 +9,11 @@
         with store.transaction():         # nested: a savepoint in the same session
             ...
 
+A ledger holds one or more practices (``store.tenancy``). ``store.scoped(practice_id)`` is a
+store whose sessions see that practice only; a store made without one works in the ledger's only
+practice, and refuses (``ConfigError``, naming the practices) when the ledger holds several.
+``store.across_practices()`` reads the whole deployment.
+
 On SQLite every ``transaction()`` starts with ``BEGIN IMMEDIATE``, so writers queue for the
 single write lock (up to ``busy_timeout``) instead of failing half-way, and the file runs in
 WAL mode so readers (``store.read()``) are never blocked; a SQLite file claimbridge creates is
@@ -30,7 +35,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -45,6 +50,8 @@ from sqlalchemy.orm import Session
 
 from claimbridge.atomic import create_private_file
 from claimbridge.errors import ConfigError, StoreError
+from claimbridge.store.tables import PracticeRow
+from claimbridge.store.tenancy import ALL_PRACTICES, PG_SETTING, Scope, close_scope, open_scope
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -55,15 +62,55 @@ _PASSWORD_IN_URL = re.compile(r"(://[^/@:]*:)[^/@]*@")
 class Store:
     """The ledger database at ``url`` (any SQLAlchemy URL; SQLite and PostgreSQL are tested)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, _engine: Engine | None = None) -> None:
         self.url = url
-        self.engine = _create_engine(url)
+        self.engine = _engine or _create_engine(url)
         self._password = self.engine.url.password
         self._reader = self.engine.execution_options(**{_BEGIN: "BEGIN"})
         self._active: ContextVar[Session | None] = ContextVar(f"session-{id(self)}", default=None)
+        self._practice_id: int | None = None
 
     def __repr__(self) -> str:
         return f"Store({display_url(self.url)!r})"
+
+    def scoped(self, practice_id: int) -> Store:
+        """A store over the same database whose sessions see the practice ``practice_id`` only."""
+        store = Store(self.url, _engine=self.engine)
+        store._practice_id = practice_id
+        return store
+
+    @property
+    def practice_id(self) -> int:
+        """The practice this store works in (the ledger's only one when none was given)."""
+        scope = self._scope()
+        if not isinstance(scope, int):
+            raise ConfigError("the ledger holds no practice yet: load a practice file first")
+        return scope
+
+    def _scope(self) -> Scope:
+        if self._practice_id is None:
+            self._practice_id = _only_practice(self)
+        return self._practice_id
+
+    @contextmanager
+    def across_practices(self, write: bool = False) -> Iterator[Session]:
+        """A session over the whole deployment, every practice's rows: listing practices,
+        scheduling their work, adding one (``write``)."""
+        bind = self.engine if write else self._reader
+        with self._session(bind, ALL_PRACTICES) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _session(self, bind: Engine, scope: Scope) -> Iterator[Session]:
+        with (
+            translate_errors(self._password),
+            Session(bind, expire_on_commit=False) as session,
+        ):
+            token = open_scope(session, scope)
+            try:
+                yield session
+            finally:
+                close_scope(token)
 
     @property
     def dialect(self) -> str:
@@ -78,10 +125,7 @@ class Store:
             with translate_errors(self._password), outer.begin_nested():
                 yield outer
             return
-        with (
-            translate_errors(self._password),
-            Session(self.engine, expire_on_commit=False) as session,
-        ):
+        with self._session(self.engine, self._scope()) as session:
             token = self._active.set(session)
             try:
                 with session.begin():
@@ -92,13 +136,23 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading only; on SQLite it does not take the write lock."""
-        with translate_errors(self._password), Session(self._reader) as session, session.begin():
+        with self._session(self._reader, self._scope()) as session, session.begin():
             yield session
 
     def upgrade(self) -> str:
         """Create the schema or bring it to the newest revision; returns that revision."""
-        with translate_errors(self._password), self.engine.begin() as connection:
+        with (
+            translate_errors(self._password),
+            self.engine.connect() as connection,
+            _foreign_keys_checked_at_commit(connection),
+            connection.begin(),
+        ):
+            if self.dialect == "postgresql":  # revisions that move rows see every practice's
+                connection.exec_driver_sql(
+                    "SELECT set_config(%s, %s, true)", (PG_SETTING, ALL_PRACTICES)
+                )
             command.upgrade(_alembic_config(connection), "head")
+            _refuse_broken_references(connection)
         return self.head_revision()
 
     def current_revision(self) -> str | None:
@@ -123,6 +177,44 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _only_practice(store: Store) -> int | None:
+    """The ledger's one practice; None when it has none; ``ConfigError`` when it has several."""
+    with store.across_practices() as session:
+        found = session.execute(select(PracticeRow.id, PracticeRow.key).limit(21)).all()
+    if len(found) <= 1:
+        return found[0].id if found else None
+    keys = ", ".join(sorted(key for _, key in found[:20])) + (", …" if len(found) > 20 else "")
+    raise ConfigError(
+        f"the ledger holds {len(found) if len(found) <= 20 else 'more than 20'} practices "
+        f"({keys}): choose one with --practice KEY or CLAIMBRIDGE_PRACTICE"
+    )
+
+
+@contextmanager
+def _foreign_keys_checked_at_commit(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while revisions rebuild tables (a table's copy replaces it,
+    which SQLite would refuse while rows refer to it); ``_refuse_broken_references`` then checks
+    every reference before the commit. The pragma only takes effect outside a transaction."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _refuse_broken_references(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise StoreError(f"the upgrade would leave a row of {broken[0]} referring to nothing")
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -1,6 +1,7 @@
 """Write a checked ``PracticeFile`` into the ledger, idempotently, in one transaction.
 
-Records are matched by their natural keys (the practice is one row; providers, patients and
+Records are matched by their natural keys (the practice is the store's, made by the first load
+into an empty ledger; providers, patients and
 appointments by the practice's own ids; payers by payer ID; policies by patient and priority;
 enrollments by payer and transaction). Loading adds and updates, and never deletes a record;
 an appointment's diagnoses and lines are replaced as a whole when they differ, unless a claim
@@ -34,6 +35,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.corrections import PATIENTS, POLICIES, keep_corrected
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import write_payer
+from claimbridge.store.practices import ensure_practice
 from claimbridge.store.sync import Tally, assign, find, upsert, upsert_found
 
 
@@ -89,7 +91,10 @@ def _write_practice(session: Session, practice: Practice, tally: Tally) -> None:
         "contact_phone": contact.phone if contact else None,
         "contact_email": contact.email if contact else None,
     }
-    tally.count("practice", upsert(session, t.PracticeRow, {"id": 1}, values)[1])
+    row = ensure_practice(session, practice.name)
+    fresh = not row.name  # made by --practice KEY or an upgrade, its file not loaded till now
+    changed = assign(row, values)
+    tally.count("practice", "added" if fresh else "changed" if changed else "unchanged")
 
 
 def write_account(

@@ -1,6 +1,7 @@
 """The ledger's tables as SQLAlchemy 2 models; the Alembic revisions create exactly these.
 
-Master data: ``practice`` (one row), ``clearinghouse_accounts`` with ``account_mode_changes``
+Master data: ``practice`` (one row per practice; every ``TenantScoped`` table's rows belong to
+one, see ``store.tenancy``), ``clearinghouse_accounts`` with ``account_mode_changes``
 (who switched it between test and production, when), ``providers``, ``payers`` with
 ``payer_enrollments``, ``patients`` with ``policies``, ``appointments`` with
 ``appointment_diagnoses`` and ``appointment_lines``.
@@ -39,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.store.tenancy import TenantScoped, current_practice_id
 from claimbridge.store.types import Money, Quantity, UtcDateTime
 
 NAMING = {
@@ -67,12 +69,13 @@ class Base(DeclarativeBase):
 
 
 class PracticeRow(Base):
-    """The practice as billing provider; exactly one row, id 1."""
+    """A practice, the billing provider: one tenant of the ledger. ``key`` is how people and
+    commands name it (``--practice KEY``); every ``TenantScoped`` row belongs to one."""
 
     __tablename__ = "practice"
-    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     tax_id: Mapped[str] = mapped_column(String(9))
     npi: Mapped[str] = mapped_column(String(10))
@@ -92,13 +95,14 @@ class PracticeRow(Base):
     contact_email: Mapped[str | None] = mapped_column(String(80))
 
 
-class ClearinghouseAccountRow(Base):
+class ClearinghouseAccountRow(TenantScoped, Base):
     """The Office Ally account; ``password_token`` is the Fernet token, never the password."""
 
     __tablename__ = "clearinghouse_accounts"
+    __table_args__ = (UniqueConstraint("practice_id", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(30))
     submitter_id: Mapped[str] = mapped_column(String(80))
     username: Mapped[str] = mapped_column(String(80))
     sftp_host: Mapped[str] = mapped_column(String(255))
@@ -112,7 +116,7 @@ class ClearinghouseAccountRow(Base):
 ACCOUNT_MODES = ("test", "production")
 
 
-class AccountModeChangeRow(Base):
+class AccountModeChangeRow(TenantScoped, Base):
     """A person switched the Office Ally account to test or production: who, when, and why
     (going back to test). The newest row tells since when the account is in its mode."""
 
@@ -127,17 +131,21 @@ class AccountModeChangeRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
-class ProviderRow(Base):
+class ProviderRow(TenantScoped, Base):
     """A rendering provider; ``key`` is the practice's own id for them."""
 
     __tablename__ = "providers"
+    __table_args__ = (
+        UniqueConstraint("practice_id", "key"),
+        UniqueConstraint("practice_id", "npi"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(35))
     last_name: Mapped[str] = mapped_column(String(60))
     credential: Mapped[str | None] = mapped_column(String(20))
-    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    npi: Mapped[str] = mapped_column(String(10))
     taxonomy: Mapped[str] = mapped_column(String(10))
 
 
@@ -155,12 +163,12 @@ class PayerRow(Base):
     listed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class PayerEnrollmentRow(Base):
+class PayerEnrollmentRow(TenantScoped, Base):
     """Enrollment with a payer for one transaction (837P or 835)."""
 
     __tablename__ = "payer_enrollments"
     __table_args__ = (
-        UniqueConstraint("payer_id", "transaction_type"),
+        UniqueConstraint("practice_id", "payer_id", "transaction_type"),
         CheckConstraint(_one_of("status", ENROLLMENT_STATUSES), name="status"),
         CheckConstraint(_one_of("transaction_type", ("837P", "835")), name="transaction_type"),
     )
@@ -177,13 +185,14 @@ class PayerEnrollmentRow(Base):
     office_ally_notified_on: Mapped[date | None] = mapped_column(Date)
 
 
-class PatientRow(Base):
+class PatientRow(TenantScoped, Base):
     """A patient; ``key`` is the practice's own id."""
 
     __tablename__ = "patients"
+    __table_args__ = (UniqueConstraint("practice_id", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(35))
     last_name: Mapped[str] = mapped_column(String(60))
     dob: Mapped[date] = mapped_column(Date)
@@ -195,7 +204,7 @@ class PatientRow(Base):
     address_zip: Mapped[str] = mapped_column(String(9))
 
 
-class PolicyRow(Base):
+class PolicyRow(TenantScoped, Base):
     """A patient's coverage; the ``subscriber_*`` columns are set when the patient is not."""
 
     __tablename__ = "policies"
@@ -222,7 +231,7 @@ class PolicyRow(Base):
     subscriber_zip: Mapped[str | None] = mapped_column(String(9))
 
 
-class CorrectionRow(Base):
+class CorrectionRow(TenantScoped, Base):
     """A field of a patient or policy a person corrected in claimbridge: which row, when, by
     whom. The corrected value is the row's own; a practice file with another value keeps it."""
 
@@ -242,20 +251,21 @@ class CorrectionRow(Base):
     corrected_by: Mapped[str] = mapped_column(String(60))
 
 
-class AppointmentRow(Base):
+class AppointmentRow(TenantScoped, Base):
     """A visit; claims are made from it."""
 
     __tablename__ = "appointments"
+    __table_args__ = (UniqueConstraint("practice_id", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    key: Mapped[str] = mapped_column(String(64))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     service_date: Mapped[date] = mapped_column(Date)
     place_of_service: Mapped[str] = mapped_column(String(2))
 
 
-class AppointmentDiagnosisRow(Base):
+class AppointmentDiagnosisRow(TenantScoped, Base):
     """An ICD-10-CM code of an appointment; ``position`` 1–12 is what pointers refer to."""
 
     __tablename__ = "appointment_diagnoses"
@@ -265,7 +275,7 @@ class AppointmentDiagnosisRow(Base):
     code: Mapped[str] = mapped_column(String(8))
 
 
-class AppointmentLineRow(Base):
+class AppointmentLineRow(TenantScoped, Base):
     """A procedure done at an appointment; modifiers and pointers are ':'-joined (25:59, 1:2)."""
 
     __tablename__ = "appointment_lines"
@@ -281,7 +291,7 @@ class AppointmentLineRow(Base):
     diagnosis_pointers: Mapped[str] = mapped_column(String(11))
 
 
-class ClaimRow(Base):
+class ClaimRow(TenantScoped, Base):
     """A claim to one payer; ``clm01`` is the patient control number sent in CLM01."""
 
     __tablename__ = "claims"
@@ -313,7 +323,7 @@ class ClaimRow(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
-class ClaimLineRow(Base):
+class ClaimLineRow(TenantScoped, Base):
     """A service line of a claim, tied to the appointment line it bills."""
 
     __tablename__ = "claim_lines"
@@ -334,7 +344,7 @@ class ClaimLineRow(Base):
     line_control_number: Mapped[str | None] = mapped_column(String(30), unique=True)
 
 
-class BatchRow(Base):
+class BatchRow(TenantScoped, Base):
     """One 837P file built for upload: its control numbers, name and when it was sent."""
 
     __tablename__ = "batches"
@@ -351,7 +361,7 @@ class BatchRow(Base):
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the 837P as sent
 
 
-class ClaimSubmissionRow(Base):
+class ClaimSubmissionRow(TenantScoped, Base):
     """A claim sent in a batch, in the transaction set ``st02``; a claim may be sent again."""
 
     __tablename__ = "claim_submissions"
@@ -363,15 +373,16 @@ class ClaimSubmissionRow(Base):
     st02: Mapped[str] = mapped_column(String(9))
 
 
-class InboundFileRow(Base):
+class InboundFileRow(TenantScoped, Base):
     """A file Office Ally returned, kept once by SHA-256 with its bytes and what became of it."""
 
     __tablename__ = "inbound_files"
+    __table_args__ = (UniqueConstraint("practice_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     remote_path: Mapped[str | None] = mapped_column(String(512))
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     detected_type: Mapped[str | None] = mapped_column(String(20))
@@ -380,7 +391,7 @@ class InboundFileRow(Base):
     content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
 
-class AcknowledgmentRow(Base):
+class AcknowledgmentRow(TenantScoped, Base):
     """One result in a TA1, 999, 277CA or OA report, for a batch or a claim."""
 
     __tablename__ = "acknowledgments"
@@ -396,11 +407,13 @@ class AcknowledgmentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class RemittanceRow(Base):
+class RemittanceRow(TenantScoped, Base):
     """A check or EFT from an 835 (BPR/TRN), unique by payer, trace number and amount."""
 
     __tablename__ = "remittances"
-    __table_args__ = (UniqueConstraint("payer_identifier", "trace_number", "amount"),)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "payer_identifier", "trace_number", "amount"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inbound_file_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_files.id"), index=True)
@@ -416,7 +429,7 @@ class RemittanceRow(Base):
     undone_by: Mapped[str | None] = mapped_column(String(60))
 
 
-class PaymentRow(Base):
+class PaymentRow(TenantScoped, Base):
     """What a remittance paid on a claim line (or, with no line, on the claim as a whole)."""
 
     __tablename__ = "payments"
@@ -433,7 +446,7 @@ class PaymentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class AdjustmentRow(Base):
+class AdjustmentRow(TenantScoped, Base):
     """A CAS adjustment of a payment: group (CO, PR, OA, PI, CR), reason code, amount."""
 
     __tablename__ = "adjustments"
@@ -446,7 +459,7 @@ class AdjustmentRow(Base):
     quantity: Mapped[Decimal | None] = mapped_column(Quantity())
 
 
-class ClaimEventRow(Base):
+class ClaimEventRow(TenantScoped, Base):
     """One change to a claim: what, when (UTC), why, who, from which file. Never updated."""
 
     __tablename__ = "claim_events"
@@ -463,7 +476,7 @@ class ClaimEventRow(Base):
     to_status: Mapped[str | None] = mapped_column(String(24))
 
 
-class ProviderAdjustmentRow(Base):
+class ProviderAdjustmentRow(TenantScoped, Base):
     """A PLB adjustment of a remittance; a positive amount reduced the payment (L6 interest is
     negative, WO recoupment positive)."""
 
@@ -478,7 +491,7 @@ class ProviderAdjustmentRow(Base):
     amount: Mapped[Decimal] = mapped_column(Money())
 
 
-class UnmatchedClaimRow(Base):
+class UnmatchedClaimRow(TenantScoped, Base):
     """An ERA claim (CLP) that matched none of our claims, waiting for a person."""
 
     __tablename__ = "unmatched_claims"
@@ -500,7 +513,7 @@ class UnmatchedClaimRow(Base):
     resolution: Mapped[str | None] = mapped_column(Text)  # matched by hand, not ours: and why
 
 
-class PollRow(Base):
+class PollRow(TenantScoped, Base):
     """One fetch from Office Ally (or a folder): when, by whom, how many files, how it ended."""
 
     __tablename__ = "polls"
@@ -529,20 +542,33 @@ USER_ROLES = ("admin", "biller", "viewer")
 
 
 class UserRow(Base):
-    """A person who signs in to the web app; ``password_hash`` is argon2, never the password."""
+    """A person who signs in to the web app; ``password_hash`` is argon2, never the password.
+    What they may do is per practice: ``practice_members``."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ApiTokenRow(Base):
+class PracticeMemberRow(TenantScoped, Base):
+    """A user's role in a practice; a user without a row in a practice sees nothing of it."""
+
+    __tablename__ = "practice_members"
+    __table_args__ = (
+        UniqueConstraint("user_id", "practice_id"),
+        CheckConstraint(_one_of("role", USER_ROLES), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+
+
+class ApiTokenRow(TenantScoped, Base):
     """A token for ``/api/v1``; only its SHA-256 is kept."""
 
     __tablename__ = "api_tokens"
@@ -555,7 +581,7 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class AuditRow(Base):
+class AuditRow(TenantScoped, Base):
     """Who viewed or changed what (a claim, a patient's EOB, a payer, the account), and when."""
 
     __tablename__ = "audit_log"
@@ -571,7 +597,7 @@ class AuditRow(Base):
     detail: Mapped[str | None] = mapped_column(Text)
 
 
-class RemittanceDatesRow(Base):
+class RemittanceDatesRow(TenantScoped, Base):
     """The dates a biller keeps for a remittance: when it was received and deposited."""
 
     __tablename__ = "remittance_dates"
@@ -583,11 +609,14 @@ class RemittanceDatesRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OnboardingStepRow(Base):
+class OnboardingStepRow(TenantScoped, Base):
     """A step of the onboarding checklist a person marked done."""
 
     __tablename__ = "onboarding_steps"
 
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id"), primary_key=True, default=current_practice_id
+    )
     step: Mapped[str] = mapped_column(String(30), primary_key=True)
     done_on: Mapped[date] = mapped_column(Date)
     done_by: Mapped[str] = mapped_column(String(60))

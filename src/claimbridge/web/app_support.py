@@ -14,6 +14,7 @@ from claimbridge.settings import Settings
 from claimbridge.store.crypto import Cipher, resolve_key
 from claimbridge.store.repositories import get_account
 from claimbridge.transport import Transport
+from claimbridge.web.views.common import store_of
 
 
 def cipher_of(settings: Settings) -> Cipher:
@@ -41,7 +42,7 @@ class OfficeAlly:
 def office_ally_transport(request: Request) -> Iterator[OfficeAlly]:
     """A connection to the practice's Office Ally account, closed afterwards; ``ConfigError``
     when the practice has no account yet."""
-    store = request.app.state.store
+    store = store_of(request)
     with store.read() as session:
         account = get_account(session, required_cipher(request))
     if account is None:

@@ -1,10 +1,15 @@
 """Signing in: signed session cookies, CSRF tokens on every form, bearer tokens for the API.
 
-The session cookie holds only the user's id and the session's CSRF token, signed with
+The session cookie holds only the user's id, the practice they work in and the session's CSRF
+token, signed with
 itsdangerous and refused after ``max_age``; it is ``HttpOnly``, ``SameSite=Lax`` and ``Secure``
 unless the app was told otherwise (plain-HTTP tests). Every state-changing form carries the
 CSRF token (HTMX sends it as ``X-CSRF-Token``); ``checked_form`` refuses a form without it.
 ``/api/v1`` takes ``Authorization: Bearer <token>`` and no cookies, so it needs no CSRF token.
+
+Every request works in one practice: the session's (a user with roles in several switches
+between them; the first by key otherwise), or the API token's. ``request.state.store`` is the
+ledger scoped to it, so no view can reach another practice's rows.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.datastructures import FormData
 
-from claimbridge.services.users import Role, User, get_user, user_for_token
+from claimbridge.services.users import Membership, Role, User, get_user, memberships, user_for_token
+from claimbridge.store.db import Store
 from claimbridge.web.errors import CsrfRefused, Forbidden, NotSignedIn, WebError, render_error
 
 COOKIE = "cb_session"
@@ -35,6 +41,7 @@ class SessionData:
     user_id: int | None
     csrf: str
     changed: bool = False
+    practice_id: int | None = None
 
 
 class SessionCodec:
@@ -51,7 +58,7 @@ class SessionCodec:
         if raw:
             try:
                 data: dict[str, Any] = self._serializer.loads(raw, max_age=self.max_age)
-                return SessionData(data.get("uid"), str(data["csrf"]))
+                return SessionData(data.get("uid"), str(data["csrf"]), practice_id=data.get("pid"))
             except (BadSignature, KeyError, TypeError):
                 pass
         return SessionData(None, secrets.token_urlsafe(32), changed=True)
@@ -60,7 +67,9 @@ class SessionCodec:
         """Set the cookie when the session changed."""
         if not session.changed:
             return
-        value = self._serializer.dumps({"uid": session.user_id, "csrf": session.csrf})
+        value = self._serializer.dumps(
+            {"uid": session.user_id, "csrf": session.csrf, "pid": session.practice_id}
+        )
         response.set_cookie(
             COOKIE,
             value,
@@ -71,16 +80,24 @@ class SessionCodec:
         )
 
 
-def sign_in(request: Request, user: User) -> None:
-    """Start a signed-in session for ``user`` with a fresh CSRF token."""
+def sign_in(request: Request, user_id: int) -> None:
+    """Start a signed-in session for the user ``user_id`` with a fresh CSRF token."""
     session: SessionData = request.state.session
-    session.user_id, session.csrf, session.changed = user.id, secrets.token_urlsafe(32), True
+    session.user_id, session.csrf, session.changed = user_id, secrets.token_urlsafe(32), True
+    session.practice_id = None
 
 
 def sign_out(request: Request) -> None:
     """End the session."""
     session: SessionData = request.state.session
     session.user_id, session.csrf, session.changed = None, secrets.token_urlsafe(32), True
+    session.practice_id = None
+
+
+def switch_practice(request: Request, practice_id: int) -> None:
+    """Work in ``practice_id`` from the next request on (the caller checked the user's role)."""
+    session: SessionData = request.state.session
+    session.practice_id, session.changed = practice_id, True
 
 
 def is_public(path: str) -> bool:
@@ -94,19 +111,37 @@ def _bearer(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def _find_user(request: Request) -> User | None:
-    store = request.app.state.store
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """Who made the request, in which practice, and the practices they may switch to."""
+
+    user: User
+    practice_id: int
+    practices: list[Membership]
+
+
+def _find_user(request: Request) -> Signed | None:
+    store: Store = request.app.state.store
     if request.url.path.startswith("/api/"):
         token = _bearer(request)
         if token is None:
             return None
-        with store.read() as session:
-            return user_for_token(session, token)
+        with store.across_practices() as session:
+            owner = user_for_token(session, token)
+        return None if owner is None else Signed(owner.user, owner.practice_id, [])
     user_id = request.state.session.user_id
     if user_id is None:
         return None
-    with store.read() as session:
-        return get_user(session, user_id)
+    with store.across_practices() as session:
+        practices = memberships(session, user_id)
+    if not practices:
+        return None
+    wanted = request.state.session.practice_id
+    practice_id = next((m.practice_id for m in practices if m.practice_id == wanted), None)
+    practice_id = practices[0].practice_id if practice_id is None else practice_id
+    with store.scoped(practice_id).read() as session:
+        user = get_user(session, user_id)
+    return None if user is None else Signed(user, practice_id, practices)
 
 
 Next = Callable[[Request], Awaitable[Response]]
@@ -117,8 +152,14 @@ async def authenticate(request: Request, call_next: Next) -> Response:
     codec: SessionCodec = request.app.state.session_codec
     request.state.session = codec.read(request)
     request.state.user = None
+    request.state.practices = []
     if not is_public(request.url.path):
-        request.state.user = _find_user(request)
+        signed = _find_user(request)
+        if signed is not None:
+            request.state.user = signed.user
+            request.state.practices = signed.practices
+            request.state.store = request.app.state.store.scoped(signed.practice_id)
+            request.state.practice_id = signed.practice_id
         if request.state.user is None:
             what = "an API token" if request.url.path.startswith("/api/") else "signing in"
             response = render_error(request, NotSignedIn(f"this needs {what}"))

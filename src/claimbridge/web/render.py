@@ -16,6 +16,7 @@ from claimbridge.domain.remit_codes import claim_status_text
 from claimbridge.errors import ClaimbridgeError
 from claimbridge.services.account_mode import current_mode
 from claimbridge.web.auth import csrf_token
+from claimbridge.web.views.common import store_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -54,7 +55,7 @@ def office_ally_mode(request: Request) -> AccountMode | None:
     """The account's mode for the marker every page shows; None before there is an account
     (or a ledger that can be read)."""
     try:
-        with request.app.state.store.read() as session:
+        with store_of(request).read() as session:
             return current_mode(session)
     except ClaimbridgeError:
         return None
@@ -75,6 +76,8 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     templates: Jinja2Templates = request.app.state.templates
     context |= {
         "user": request.state.user,
+        "practices": getattr(request.state, "practices", []),
+        "practice_id": getattr(request.state, "practice_id", None),
         "csrf": csrf_token(request),
         "nav": NAV,
         "path": request.url.path,

@@ -21,8 +21,9 @@ def today() -> date:
 
 
 def store_of(request: Request) -> Store:
-    """The app's ledger."""
-    store: Store = request.app.state.store
+    """The ledger as the request may see it: scoped to the signed-in user's (or the API
+    token's) practice. Before sign-in, the whole ledger, for what is not any practice's."""
+    store: Store = getattr(request.state, "store", None) or request.app.state.store
     return store
 
 
