@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ConfigError, InvalidTransition
+from claimbridge.errors import ConfigError, InvalidTransition, TransportError
 from claimbridge.services.claims import Resubmission, create_claims, resubmit
-from claimbridge.services.submit import BatchLimits, submit
+from claimbridge.services.submit import BatchLimits, Resumed, submit
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository
@@ -176,16 +176,98 @@ def test_each_batch_keeps_the_exact_bytes_it_uploaded(ready_store: Store) -> Non
     assert kept == uploaded
 
 
-def test_a_failed_upload_records_nothing(ready_store: Store) -> None:
-    class Refusing(MemoryTransport):
-        def upload(self, name: str, data: bytes) -> str:
-            raise ConfigError("the server refused the upload")
+def _batches(store: Store) -> list[tuple[int, str, str, bytes | None]]:
+    with store.read() as session:
+        query = select(t.BatchRow.id, t.BatchRow.status, t.BatchRow.file_name, t.BatchRow.content)
+        return [tuple(row) for row in session.execute(query.order_by(t.BatchRow.id))]  # type: ignore[misc]
 
-    before = _counts(ready_store)
-    with pytest.raises(ConfigError):
-        submit(ready_store, Refusing(), "test", NOW)
-    assert _counts(ready_store)[:3] == before[:3]
-    assert _status(ready_store, "CB000001") == "ready"
+
+def test_the_intent_is_recorded_before_the_upload_and_confirmed_after(ready_store: Store) -> None:
+    seen: list[list[tuple[int, str, str, bytes | None]]] = []
+
+    class Watching(MemoryTransport):
+        def upload(self, name: str, data: bytes) -> str:
+            seen.append(_batches(ready_store))  # what another connection sees mid-upload
+            return super().upload(name, data)
+
+    [batch] = submit(ready_store, Watching(), "test", NOW).batches
+
+    [[(batch_id, status, name, content)]] = seen
+    assert (batch_id, status, name) == (batch.batch_id, "uploading", batch.file_name)
+    assert content == batch.text.encode()
+    assert _status(ready_store, "CB000001") == "submitted"
+    assert [row[1] for row in _batches(ready_store)] == ["sent"]
+
+
+def test_a_failed_upload_keeps_its_batch_and_the_next_submit_sends_that_file(
+    ready_store: Store,
+) -> None:
+    transport = MemoryTransport()
+    transport.fail_next("upload", TransportError("the connection to the server was lost"))
+
+    with pytest.raises(TransportError, match="the next submit uploads that same file"):
+        submit(ready_store, transport, "test", NOW)
+    [(batch_id, status, name, content)] = _batches(ready_store)
+    assert status == "uploading" and transport.list("inbound") == []
+    assert _status(ready_store, "CB000001") == "submitted"  # in that file, and no other
+
+    result = submit(ready_store, transport, "test", NOW)
+
+    assert result.batches == () and result.claims_sent == 0
+    assert result.resumed == (Resumed(batch_id, name, 4, found=False),)
+    assert {f.name: transport.download(f.path) for f in transport.list("inbound")} == {
+        name: content
+    }
+    assert _batches(ready_store) == [(batch_id, "sent", name, content)]
+
+
+def test_a_file_already_on_the_server_is_recorded_not_sent_again(ready_store: Store) -> None:
+    class Dying(MemoryTransport):
+        def upload(self, name: str, data: bytes) -> str:
+            super().upload(name, data)  # the file got there, then the reply was lost
+            raise TransportError("the connection to the server was lost")
+
+    transport = Dying()
+    with pytest.raises(TransportError):
+        submit(ready_store, transport, "test", NOW)
+    [(batch_id, _, name, content)] = _batches(ready_store)
+    transport.calls.clear()
+
+    result = submit(ready_store, transport, "test", NOW)
+
+    assert result.resumed == (Resumed(batch_id, name, 4, found=True),)
+    assert [call for call, _ in transport.calls] == ["uploaded"]  # read back, never uploaded
+    assert _batches(ready_store) == [(batch_id, "sent", name, content)]
+
+
+def test_a_different_file_under_the_batch_name_is_left_alone_and_reported(
+    ready_store: Store,
+) -> None:
+    transport = MemoryTransport()
+    transport.fail_next("upload", TransportError("the connection to the server was lost"))
+    with pytest.raises(TransportError):
+        submit(ready_store, transport, "test", NOW)
+    [(_, _, name, _)] = _batches(ready_store)
+    transport.put(f"inbound/{name}", b"someone else's bytes")
+
+    with pytest.raises(TransportError, match="is not the file batch B1 recorded"):
+        submit(ready_store, transport, "test", NOW)
+
+    assert transport.download(f"inbound/{name}") == b"someone else's bytes"
+    assert [row[1] for row in _batches(ready_store)] == ["uploading"]
+
+
+def test_a_dry_run_names_an_unfinished_batch_and_sends_nothing(ready_store: Store) -> None:
+    transport = MemoryTransport()
+    transport.fail_next("upload", TransportError("the connection to the server was lost"))
+    with pytest.raises(TransportError):
+        submit(ready_store, transport, "test", NOW)
+
+    result = submit(ready_store, None, "test", NOW, dry_run=True)
+
+    [resumed] = result.resumed
+    assert (resumed.batch_id, resumed.found, result.claims_sent) == (1, False, 0)
+    assert [row[1] for row in _batches(ready_store)] == ["uploading"]
 
 
 def test_submit_needs_a_transport_unless_dry(ready_store: Store) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sshd_support import Account
 
 from claimbridge.errors import InputError, RemoteFileMissing, TransportError
-from claimbridge.transport.base import RemoteFile, temporary_name
+from claimbridge.transport.base import LEFTOVER_AGE, RemoteFile, temporary_name
 
 NAME = "OATEST_837P_123456789_B1_20261120T143005.txt"
 CLAIMS = b"ISA*00*" + bytes(range(256)) * 64  # every byte value, so nothing is text-mangled
@@ -44,6 +46,22 @@ def test_a_leftover_partial_upload_is_overwritten_and_removed(account: Account) 
     account.transport.upload(NAME, CLAIMS)
 
     assert account.files("inbound") == {NAME: CLAIMS}
+
+
+def test_our_leftover_temporary_uploads_are_removed_on_the_next_connection(
+    account: Account,
+) -> None:
+    dead = temporary_name("OATEST_837P_123456789_B9_20261120T143005.txt")
+    running = temporary_name(NAME)  # another process's upload, still being written
+    stale = int(time.time()) - LEFTOVER_AGE - 60
+    account.place("inbound", dead, b"half a fi", stale)
+    account.place("inbound", running, b"half a fi", None)
+    account.place("inbound", ".part-not-ours", b"kept", stale)
+    account.place("inbound", "837P_someone_elses.txt", b"kept", stale)
+
+    account.transport.list("outbound")  # the first use connects
+
+    assert set(account.files("inbound")) == {running, ".part-not-ours", "837P_someone_elses.txt"}
 
 
 @pytest.mark.parametrize("name", ["", "../escape.txt", "a/b.txt", ".hidden", "with space.txt"])

@@ -26,7 +26,7 @@ from claimbridge.errors import ConfigError
 from claimbridge.services.claim_view import list_claims, show_claim
 from claimbridge.services.claims import Checked, Resubmission, create_claims, resubmit
 from claimbridge.services.reposting import mark_balance_reviewed
-from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.services.submit import Resumed, SubmitResult, submit
 from claimbridge.store.db import Store
 from claimbridge.transport.base import Transport
 
@@ -278,9 +278,21 @@ def run_submit(store: Store, transport: Transport | None, *, dry_run: bool) -> S
         )
 
 
+def resumed_line(resumed: Resumed, *, dry_run: bool) -> str:
+    """What became of a batch an earlier submit recorded but did not see uploaded."""
+    what = f"{resumed.file_name} (batch B{resumed.batch_id}, {resumed.claim_count} claims)"
+    if dry_run:
+        return f"{what}: recorded earlier, its upload unconfirmed; submit finishes it"
+    if resumed.found:
+        return f"{what}: already on the server from an earlier submit; recorded, not sent again"
+    return f"{what}: recorded by an earlier submit that did not upload it; uploaded now"
+
+
 def print_submit(result: SubmitResult) -> None:
     """What went (or would go), what was held and what was refused."""
     verb = "would send" if result.dry_run else "sent"
+    for resumed in result.resumed:
+        console.print(f"  {resumed_line(resumed, dry_run=result.dry_run)}", markup=False)
     for batch in result.batches:
         console.print(
             f"  {batch.file_name}: {len(batch.patient_control_numbers)} claims "

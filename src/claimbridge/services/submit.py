@@ -1,4 +1,4 @@
-"""Send ready claims to Office Ally: batches → 837P → our checks → ledger → upload.
+"""Send ready claims to Office Ally: batches → 837P → our checks → ledger → upload, exactly once.
 
 ::
 
@@ -7,35 +7,41 @@
 Ready claims are scrubbed once more (an enrollment may have changed), then grouped into files
 of at most ``BatchLimits.claims_per_file`` claims (the writer puts at most 5000 claims in one
 transaction set, and Office Ally takes at most 5000 transaction sets in one file). Each file
-takes its ISA13, GS06 and ST02s from the ledger's counters, is written with ``build_837p``,
-checked with ``x12.validate`` (structure and Office Ally's envelope rules), recorded (batch, one
-submission per claim with its ST02, each claim ``submitted`` with an event, the file's exact
-bytes in ``batches.content``) and uploaded under
-``upload_name`` (``OATEST_`` when the account is in test mode) — all in one transaction per
-file, the upload last, so a failed upload records nothing.
+takes its ISA13, GS06 and ST02s from the ledger's counters, is written with ``build_837p`` and
+checked with ``x12.validate`` (structure and Office Ally's envelope rules), then goes through
+three steps (docs/design.md, "Submitting exactly once"):
+
+1. **Intent**, one transaction: the batch (status ``uploading``, its name from ``upload_name``,
+   its control numbers and its exact bytes in ``batches.content``), one submission per claim
+   with its ST02, each claim ``submitted`` with an event. Committed before anything is sent.
+2. **Upload** of those bytes under that name (temporary name, size checked, rename).
+3. **Confirm**, one transaction: the batch becomes ``sent``, with ``sent_at``.
+
+Every submit first finishes the batches an earlier one left ``uploading`` (it died or its upload
+failed between 1 and 3): a file already under its name with the same bytes is recorded without
+being sent again; a missing one is uploaded, the same bytes under the same name. So a claim is
+in one file only, and a file is never built twice for the same claims. A failed upload raises
+and leaves its batch for the next submit.
 
 A claim is never uploaded twice unless a person asked (``services.claims.resubmit``): a ready
 claim that was sent before without such a request is refused and reported. With
 ``dry_run=True`` the same work runs inside a transaction that is rolled back, and nothing is
 uploaded: the result shows what would go.
-
-Known gap: if the process dies after the upload succeeded but before the commit, the file is
-on the server and the ledger does not know it; the claims stay ready. Office Ally's File
-Summary for an unknown upload name shows it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.claim_837p import batch_837p
 from claimbridge.domain.scrub import ClaimFacts
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ConfigError, X12ValidationError
+from claimbridge.errors import ConfigError, TransportError, X12ValidationError
 from claimbridge.services.claim_facts import read_facts
 from claimbridge.services.claims import Checked, check_claims, ready_claim_ids, sendable
 from claimbridge.store import tables as t
@@ -48,7 +54,7 @@ from claimbridge.store.repositories import (
     get_account,
     next_control_numbers,
 )
-from claimbridge.transport.base import Transport
+from claimbridge.transport.base import Transport, sha256_hex
 from claimbridge.transport.officeally import SubmissionMode, upload_name
 from claimbridge.x12.envelope_build import st_control_number
 from claimbridge.x12.tx837p_005010X222A1 import EnvelopeParams, build_837p
@@ -56,6 +62,8 @@ from claimbridge.x12.tx837p_005010X222A1.build import MAX_CLAIMS_PER_TRANSACTION
 from claimbridge.x12.validate import validate_text
 
 OFFICE_ALLY_MAX_TRANSACTIONS = 5000
+UPLOADING = "uploading"  # a batch's status from its intent until its upload is confirmed
+SENT = "sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +80,25 @@ class BatchLimits:
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """One 837P file: its ledger id (None in a dry run), name, claims and text."""
+    """One 837P file: its ledger id (rolled back in a dry run), name, claims and text."""
 
-    batch_id: int | None
+    batch_id: int
     file_name: str
     patient_control_numbers: tuple[str, ...]
     transaction_numbers: tuple[str, ...]
     text: str
     remote_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """A batch an earlier submit recorded but did not see uploaded, and how this one ended it:
+    ``found`` on the server (recorded, not sent again) or sent now (in a dry run: would be)."""
+
+    batch_id: int
+    file_name: str
+    claim_count: int
+    found: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +109,7 @@ class SubmitResult:
     held: tuple[Checked, ...]
     refused: tuple[str, ...]
     dry_run: bool
+    resumed: tuple[Resumed, ...] = ()
 
     @property
     def claims_sent(self) -> int:
@@ -137,6 +157,7 @@ def _run(
     limits: BatchLimits,
     progress: Progress | None,
 ) -> SubmitResult:
+    resumed = _resume(store, transport, now)
     with store.transaction() as session:
         checked = check_claims(session, ready_claim_ids(session), actor, now.date())
         ready = [claim for claim in checked if claim.status is ClaimStatus.READY]
@@ -150,20 +171,78 @@ def _run(
     )
     batches = []
     for chunk in _chunks(to_send, limits.claims_per_file):
-        with store.transaction() as session:  # one per file: a failed upload undoes only it
-            batches.append(_send(session, chunk, transport, actor, now))
+        with store.transaction() as session:  # the intent, committed before the upload
+            batch = _record_intent(session, chunk, actor, now)
+        if transport is not None:
+            data = batch.text.encode("ascii")
+            remote = _upload(store, transport, batch.batch_id, batch.file_name, data, now)
+            batch = replace(batch, remote_path=remote)
+        batches.append(batch)
         if progress is not None:
             progress(len(chunk))
-    return SubmitResult(tuple(batches), held, refused, dry_run=transport is None)
+    return SubmitResult(tuple(batches), held, refused, transport is None, resumed)
 
 
-def _send(
-    session: Session,
-    claim_ids: Sequence[int],
-    transport: Transport | None,
-    actor: str,
-    now: datetime,
-) -> Batch:
+def _resume(store: Store, transport: Transport | None, now: datetime) -> tuple[Resumed, ...]:
+    """Finish every batch left ``uploading``, oldest first (in a dry run, only name them)."""
+    with store.transaction() as session:
+        query = select(t.BatchRow.id, t.BatchRow.file_name, t.BatchRow.claim_count)
+        pending = session.execute(query.where(t.BatchRow.status == UPLOADING).order_by("id"))
+        rows = [(batch_id, name or "", count) for batch_id, name, count in pending]
+    resumed = []
+    for batch_id, name, count in rows:
+        found = transport is not None and _finish(store, transport, batch_id, name, now)
+        resumed.append(Resumed(batch_id, name, count, found))
+    return tuple(resumed)
+
+
+def _finish(store: Store, transport: Transport, batch_id: int, name: str, now: datetime) -> bool:
+    """Record a pending batch as sent: True when its file was found on the server, False when
+    it had to be uploaded now."""
+    with store.transaction() as session:
+        data = session.get_one(t.BatchRow, batch_id).content or b""
+    there = transport.uploaded(name)
+    if there is None:
+        _upload(store, transport, batch_id, name, data, now)
+        return False
+    if sha256_hex(there) != sha256_hex(data):
+        raise TransportError(
+            f"{name} in Office Ally's inbound is not the file batch B{batch_id} recorded "
+            f"({len(there)} bytes against {len(data)}); it was left as it is. Ask Office Ally "
+            "support which file they received under that name before sending its claims again",
+            remote_path=name,
+        )
+    _confirm(store, batch_id, now)
+    return True
+
+
+def _upload(
+    store: Store, transport: Transport, batch_id: int, name: str, data: bytes, now: datetime
+) -> str:
+    """Upload a recorded batch, then confirm it; a failure leaves it for the next submit."""
+    try:
+        remote = transport.upload(name, data)
+    except TransportError as error:
+        kept = (
+            f"{error}. Batch B{batch_id} ({name}) stays recorded with its claims; the next "
+            "submit uploads that same file, or records it if it did reach Office Ally"
+        )
+        raise type(error)(kept, remote_path=error.remote_path) from error
+    _confirm(store, batch_id, now)
+    return remote
+
+
+def _confirm(store: Store, batch_id: int, now: datetime) -> None:
+    """The upload of the batch is done: ``sent``, unless an answer came first (a 999 or TA1
+    for a batch whose confirmation was lost already moved it on)."""
+    with store.transaction() as session:
+        row = session.get_one(t.BatchRow, batch_id)
+        if row.status == UPLOADING:
+            row.status, row.sent_at = SENT, now
+
+
+def _record_intent(session: Session, claim_ids: Sequence[int], actor: str, now: datetime) -> Batch:
+    """Build, check and record one file before its upload; ``uploading`` until confirmed."""
     account = get_account(session)
     if account is None:
         raise ConfigError("no Office Ally account in the ledger: load a practice file first")
@@ -173,16 +252,15 @@ def _send(
     mode = SubmissionMode.TEST if account.test_mode else SubmissionMode.PRODUCTION
     row.file_name = upload_name(account.submitter_id, f"B{row.id}", now, mode=mode)
     text, numbers = _write(session, ordered, account.submitter_id, row, now)
-    row.content = data = text.encode("ascii")  # the exact bytes uploaded, kept for the claim page
+    row.content = text.encode("ascii")  # the exact bytes uploaded, kept for the claim page
     _record(session, row, claim_ids, numbers, actor)
-    remote = transport.upload(row.file_name, data) if transport else None
     return Batch(
         row.id,
         row.file_name,
         tuple(f.patient_control_number for f in ordered),
         tuple(sorted(set(numbers))),
         text,
-        remote,
+        None,
     )
 
 
@@ -191,10 +269,10 @@ def _batch_row(session: Session, count: int, test_mode: bool, now: datetime) -> 
         isa13=next_control_numbers(session, "isa13")[0],
         gs06=next_control_numbers(session, "gs06")[0],
         test_mode=test_mode,
-        status="sent",
+        status=UPLOADING,
         claim_count=count,
         created_at=now,
-        sent_at=now,
+        sent_at=None,
     )
     session.add(row)
     session.flush()

@@ -11,13 +11,17 @@ A transport moves whole files between claimbridge and one clearinghouse account:
 Methods are synchronous: services call them from ordinary code. Remote paths are relative,
 ``folder/name``, with ``/`` as separator whatever the local system uses.
 
-Every implementation shares two rules, checked by one contract test over all of them:
+Every implementation shares these rules, checked by one contract test over all of them:
 
 * An upload is written under a temporary name and renamed when complete, so the server never
   sees a partial file under its real name. The temporary name (``.part-<hash>``) is hidden and
   holds neither ``837P`` nor ``OATEST``, the keywords Office Ally looks for.
+* Before the rename, the size the server holds is compared with the local bytes; a shorter
+  file (a full disk) is removed and the upload fails, so it never appears under its real name.
 * Uploading a name that already exists is a no-op when the bytes are the same (a retry after a
   lost reply) and an error when they differ: names are unique per batch, never overwritten.
+* On its first use (its connection), a transport removes the temporary uploads of ours left in
+  the upload folder by a process that died, once untouched for ``LEFTOVER_AGE`` seconds.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ from claimbridge.errors import InputError, TransportError
 
 UPLOAD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 TEMPORARY_PREFIX = ".part-"
+TEMPORARY_NAME = re.compile(r"\.part-[0-9a-f]{20}")
+# Seconds a temporary upload must lie untouched before it counts as a dead process's leftover:
+# twice the longest one upload attempt may take (``SftpSettings.operation_timeout``, 300 s), so
+# another process's upload in progress, whose file changes with every write, is never removed.
+LEFTOVER_AGE = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,10 @@ class Transport(Protocol):
 
     def upload(self, name: str, data: bytes) -> str:
         """Write ``data`` as ``name`` in the upload folder, atomically; return its remote path."""
+        ...
+
+    def uploaded(self, name: str) -> bytes | None:
+        """The bytes of the file ``name`` in the upload folder, or None when there is none."""
         ...
 
     def list(self, folder: str) -> list[RemoteFile]:
@@ -117,6 +130,21 @@ def temporary_name(name: str) -> str:
     holds neither ``837P`` nor ``OATEST``.
     """
     return TEMPORARY_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:20]
+
+
+def is_leftover(name: str, mtime: float, now: float) -> bool:
+    """True for a temporary upload of ours untouched for ``LEFTOVER_AGE`` seconds."""
+    return bool(TEMPORARY_NAME.fullmatch(name)) and now - mtime >= LEFTOVER_AGE
+
+
+def check_complete(path: str, stored: int, data: bytes) -> None:
+    """Refuse an upload whose temporary file holds fewer (or more) bytes than were sent."""
+    if stored != len(data):
+        raise TransportError(
+            f"the server kept {stored} of the {len(data)} bytes of {path} (is its disk full?); "
+            "the partial file was removed and nothing appeared under the real name",
+            remote_path=path,
+        )
 
 
 def sha256_hex(data: bytes) -> str:

@@ -2,7 +2,9 @@
 
 The folder has the clearinghouse's layout (``inbound`` and ``outbound`` under ``root``). An
 upload is written to a hidden temporary file, flushed to disk, then linked under its real name,
-so another process watching ``inbound`` never sees half a file. OS errors become
+so another process watching ``inbound`` never sees half a file; the size on disk is checked
+first. The first use removes temporary uploads a dead process left (``base.is_leftover``).
+OS errors become
 ``TransportError`` subclasses here, as asyncssh's do in ``sftp``.
 """
 
@@ -10,16 +12,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from claimbridge.errors import ConfigError, RemoteFileMissing, TransportError
 from claimbridge.transport.base import (
     RemoteFile,
+    check_complete,
     check_remote_folder,
     check_remote_path,
     check_same_upload,
     check_upload_name,
+    is_leftover,
     is_listed_name,
     join_remote,
     temporary_name,
@@ -36,6 +41,7 @@ class LocalDirTransport:
         self.root = root
         self.folders = folders
         self.closed = False
+        self._swept = False
         for folder in (folders.inbound, folders.outbound):
             (root / check_remote_folder(folder)).mkdir(parents=True, exist_ok=True)
 
@@ -51,8 +57,15 @@ class LocalDirTransport:
                 return path
             temporary = target.with_name(temporary_name(name))
             _write_synced(temporary, data)
+            _check_written(temporary, path, data)
             _link_then_drop(temporary, target, path, data)
         return path
+
+    def uploaded(self, name: str) -> bytes | None:
+        path = join_remote(self.folders.inbound, check_upload_name(name))
+        target = self._path(path)
+        with _mapped_errors(path):
+            return target.read_bytes() if target.exists() else None
 
     def list(self, folder: str) -> list[RemoteFile]:
         check_remote_folder(folder)
@@ -77,7 +90,20 @@ class LocalDirTransport:
     def _path(self, path: str) -> Path:
         if self.closed:
             raise TransportError("the transport is closed", remote_path=path)
+        if not self._swept:
+            self._swept = True
+            _remove_leftovers(self.root / self.folders.inbound)
         return self.root / path
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete the temporary uploads of ours that a dead process left in ``folder``."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if is_leftover(entry.name, entry.stat(follow_symlinks=False).st_mtime, now):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
 
 def _is_listed(entry: os.DirEntry[str]) -> bool:
@@ -94,6 +120,15 @@ def _write_synced(path: Path, data: bytes) -> None:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
+
+
+def _check_written(temporary: Path, path: str, data: bytes) -> None:
+    """The file on disk holds every byte, or it is removed and the upload refused."""
+    try:
+        check_complete(path, temporary.stat().st_size, data)
+    except TransportError:
+        temporary.unlink()
+        raise
 
 
 def _link_then_drop(temporary: Path, target: Path, path: str, data: bytes) -> None:

@@ -17,6 +17,7 @@ from claimbridge.transport.base import (
     check_remote_path,
     check_same_upload,
     check_upload_name,
+    is_leftover,
     is_listed_name,
     join_remote,
     temporary_name,
@@ -64,6 +65,12 @@ class MemoryTransport:
         self.files[path] = self.files.pop(temporary)
         return path
 
+    def uploaded(self, name: str) -> bytes | None:
+        path = join_remote(self.folders.inbound, check_upload_name(name))
+        self._enter("uploaded", path)
+        existing = self.files.get(path)
+        return None if existing is None else existing[0]
+
     def list(self, folder: str) -> list[RemoteFile]:
         self._enter("list", check_remote_folder(folder))
         prefix = folder + "/"
@@ -93,11 +100,19 @@ class MemoryTransport:
     def _enter(self, operation: str, path: str) -> None:
         if self.closed:
             raise TransportError("the transport is closed", remote_path=path)
+        if not self.calls:  # the first use stands for a new connection
+            self._remove_leftovers()
         self.calls.append((operation, path))
         for index, (failing, error) in enumerate(self._faults):
             if failing == operation:
                 del self._faults[index]
                 raise error
+
+    def _remove_leftovers(self) -> None:
+        prefix, now = self.folders.inbound + "/", self._clock()
+        for path, (_, mtime) in list(self.files.items()):
+            if path.startswith(prefix) and is_leftover(path[len(prefix) :], mtime, now):
+                del self.files[path]
 
     def _existing(self, path: str) -> tuple[bytes, int]:
         try:

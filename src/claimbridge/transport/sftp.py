@@ -16,6 +16,9 @@ Hardening, in the order a connection meets it:
   ``TransportError`` subclass; a test walks asyncssh's exception classes to prove it.
 * **Retries** with backoff on lost connections and timeouts (``retry``), never on
   ``AuthenticationFailed`` or ``HostKeyMismatch``.
+* **Uploads checked before their rename**: the temporary file's size on the server must equal
+  the bytes sent. Each new connection removes our temporary uploads that a dead process left
+  in ``inbound`` (``base.is_leftover``).
 
 Usage::
 
@@ -56,10 +59,12 @@ from claimbridge.errors import (
 )
 from claimbridge.transport.base import (
     RemoteFile,
+    check_complete,
     check_remote_folder,
     check_remote_path,
     check_same_upload,
     check_upload_name,
+    is_leftover,
     is_listed_name,
     join_remote,
     temporary_name,
@@ -388,6 +393,10 @@ class SftpTransport:
         self._call("upload", path, lambda: self._upload(path, name, data))
         return path
 
+    def uploaded(self, name: str) -> bytes | None:
+        path = join_remote(self.settings.folders.inbound, check_upload_name(name))
+        return self._call("read", path, lambda: self._uploaded(path))
+
     def list(self, folder: str) -> list[RemoteFile]:
         check_remote_folder(folder)
         return [*self._call("list", folder, lambda: self._list(folder))]
@@ -439,7 +448,21 @@ class SftpTransport:
             except BaseException:
                 await self._disconnect()
                 raise
+            await self._remove_leftovers(self._sftp)
         return self._sftp
+
+    async def _remove_leftovers(self, sftp: asyncssh.SFTPClient) -> None:
+        """Delete our temporary uploads that a dead process left in ``inbound``; a failure
+        here is only logged: the operation that connected goes on."""
+        inbound, now = self.settings.folders.inbound, self._clock().timestamp()
+        try:
+            for entry in await sftp.readdir(inbound):
+                name = _name_text(entry)
+                if is_leftover(name, entry.attrs.mtime or now, now):
+                    await sftp.remove(join_remote(inbound, name))
+                    log.info("removed the leftover temporary upload %s/%s", inbound, name)
+        except asyncssh.SFTPError as error:
+            log.warning("could not clear leftover uploads in %s: %s", inbound, _reason(error))
 
     async def _connect(self) -> asyncssh.SSHClientConnection:
         self._refuse_marked_account()
@@ -532,8 +555,12 @@ class SftpTransport:
             await file.write(data)
             with contextlib.suppress(asyncssh.SFTPOpUnsupported):
                 await file.fsync()
+        await _check_written(sftp, temporary, path, data)
         await _rename_once(sftp, temporary, path, data)
         log.info("uploaded %s (%d bytes)", path, len(data))
+
+    async def _uploaded(self, path: str) -> bytes | None:
+        return await _read_if_present(await self._client(), path)
 
     async def _list(self, folder: str) -> Sequence[RemoteFile]:
         return await _list_folder(await self._client(), folder)
@@ -563,6 +590,17 @@ async def _read_if_present(sftp: asyncssh.SFTPClient, path: str) -> bytes | None
     except asyncssh.SFTPNoSuchFile:
         return None
     return data if isinstance(data, bytes) else data.encode()
+
+
+async def _check_written(sftp: asyncssh.SFTPClient, temporary: str, path: str, data: bytes) -> None:
+    """The server's temporary file holds every byte, or it is removed and the upload refused."""
+    stored = (await sftp.stat(temporary)).size
+    try:
+        check_complete(path, -1 if stored is None else stored, data)
+    except TransportError:
+        with contextlib.suppress(asyncssh.SFTPError):
+            await sftp.remove(temporary)
+        raise
 
 
 async def _rename_once(sftp: asyncssh.SFTPClient, temporary: str, path: str, data: bytes) -> None:
