@@ -144,7 +144,9 @@ LINE_FIELDS = {  # a line's fields, and how a box names them
 def refusal(problems: Sequence[Problem]) -> InputError:
     """One ``InputError`` naming every problem and its box; ``fields`` maps field → reason."""
     described = tuple(f"{p.box}: {p.message}" for p in problems)
-    fields = {p.field: p.message for p in problems}
+    fields: dict[str, str] = {}
+    for p in problems:  # two problems of one field (two wrong modifiers) are both said
+        fields[p.field] = f"{fields[p.field]}; {p.message}" if p.field in fields else p.message
     if len(problems) == 1:
         return InputError(problems[0].message, path=problems[0].box, problems=described,
                           fields=fields)  # fmt: skip
@@ -205,7 +207,7 @@ def _line_problems(before: ClaimFix, fix: ClaimFix) -> Iterator[Problem]:
             continue  # removed, or no line of the claim: refused when the lines are written
         if line.number is None:
             added += 1
-        key, box = _line_names(line.number, added)
+        key, box = line_names(line.number, added)
         cleaned, previous = _cleaned(line), old.get(line.number)
         for name, problem in line_problems(_service_line(cleaned), len(diagnoses)):
             if (
@@ -216,7 +218,7 @@ def _line_problems(before: ClaimFix, fix: ClaimFix) -> Iterator[Problem]:
                 yield Problem(f"{key}.{name}", f"{box} {LINE_FIELDS[name]}", problem)
 
 
-def _line_names(number: int | None, added: int) -> tuple[str, str]:
+def line_names(number: int | None, added: int) -> tuple[str, str]:
     """A line's field name prefix and box: ``lines.2``, 24 Line 2; ``added.1``, 24 New line 1."""
     if number is None:
         return f"added.{added}", f"24 New line {added}"
@@ -287,9 +289,18 @@ def current_fix(session: Session, reference: str) -> ClaimFix:
     )
 
 
-def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today: date) -> Checked:
+def fix_claim(
+    session: Session,
+    reference: str,
+    fix: ClaimFix,
+    actor: str,
+    today: date,
+    unread: Sequence[Problem] = (),
+) -> Checked:
     """Apply ``fix`` to the claim ``reference`` and scrub it again; a rejected claim is sent
-    again as an original. ``InvalidTransition`` when the payer already has it."""
+    again as an original. ``InvalidTransition`` when the payer already has it; ``InputError``
+    naming every wrong field, ``unread`` among them (the values a form or a request could not
+    read as a date or a number), and nothing written."""
     claim = find_claim(session, reference)
     status = ClaimStatus(claim.status)
     if not may_correct(status):
@@ -297,7 +308,12 @@ def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today
             f"claim {claim.clm01} is {status.value}: the payer has it, so correct it with a "
             "replacement claim (or void it), never in place"
         )
-    problems = fix_problems(current_fix(session, reference), fix, claim.service_date, today)
+    problems = list(unread)
+    problems += [
+        problem
+        for problem in fix_problems(current_fix(session, reference), fix, claim.service_date, today)
+        if problem.field not in {p.field for p in unread}
+    ]
     if problems:
         raise refusal(problems)
     changed = list(_apply(session, claim, fix, actor))
