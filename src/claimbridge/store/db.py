@@ -97,9 +97,22 @@ class Store:
 
     def upgrade(self) -> str:
         """Create the schema or bring it to the newest revision; returns that revision."""
-        with translate_errors(self._password), self.engine.begin() as connection:
-            command.upgrade(_alembic_config(connection), "head")
+        self.migrate("head")
         return self.head_revision()
+
+    def migrate(self, revision: str, down: bool = False) -> None:
+        """Bring the schema up (or ``down``) to ``revision``, in one transaction. On SQLite a
+        revision that rebuilds a table others refer to (a changed check) needs foreign keys
+        off while it runs; they are checked before the transaction commits."""
+        move = command.downgrade if down else command.upgrade
+        with (
+            translate_errors(self._password),
+            self.engine.connect() as connection,
+            _foreign_keys_off(connection),
+            connection.begin(),
+        ):
+            move(_alembic_config(connection), revision)
+            _check_foreign_keys(connection)
 
     def current_revision(self) -> str | None:
         """The revision the database is at; None for an empty database. A read: on SQLite it
@@ -123,6 +136,31 @@ class Store:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off on ``connection`` until the block ends (outside a transaction:
+    SQLite ignores the pragma inside one); nothing on other databases."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """``StoreError`` when a row refers to a row that is not there (SQLite, after a migration
+    ran with foreign keys off)."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if broken is not None:
+            raise StoreError(f"the migration left a row of {broken[0]} referring to nothing")
 
 
 def _alembic_config(connection: Connection) -> Config:
