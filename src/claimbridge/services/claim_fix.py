@@ -248,6 +248,7 @@ class ClaimAction(StrEnum):
     RESUBMIT = "resubmit"  # send a rejected claim again as it is
     REPLACE = "replace"  # a frequency-7 copy that replaces what the payer has
     VOID = "void"  # a frequency-8 copy that cancels it
+    OFF_EDI = "off_edi"  # cancel a claim not yet sent, or mark it billed on paper
 
 
 RESENT_AS = {
@@ -269,7 +270,7 @@ def actions_for(status: ClaimStatus) -> tuple[ClaimAction, ...]:
     if status in ACCEPTED_BY_PAYER:
         return (ClaimAction.REPLACE, ClaimAction.VOID)
     if may_correct(status):
-        return (ClaimAction.CORRECT,)
+        return (ClaimAction.CORRECT, ClaimAction.OFF_EDI)
     return ()
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from claimbridge.domain.money import to_money, to_units
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import (
     LINE_FIELDS,
@@ -28,12 +29,13 @@ from claimbridge.services.claim_fix import (
     fix_claim,
     line_names,
 )
-from claimbridge.services.claims import Checked, create_claims, resubmit
+from claimbridge.services.claims import Checked, create_claims, resubmit, take_off_edi
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import claim_detail
 from claimbridge.web.api.encode import to_json
+from claimbridge.web.api.posting import ReasonIn
 from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
@@ -187,6 +189,29 @@ def resubmit_claim(request: Request, clm01: str, body: ResubmitIn) -> Any:
     going = checked.patient_control_number
     audit(request, "change", "claim", clm01, detail.patient_key, f"api: {body.how}: {going}")
     return _checked(checked)
+
+
+@router.post("/claims/{clm01}/cancel")
+def cancel_claim(request: Request, clm01: str, body: ReasonIn) -> Any:
+    """Cancel a claim not yet sent (draft, held, ready; a replacement or void too): it is
+    never sent. Answers the claim and its status."""
+    return _off_edi(request, clm01, ClaimStatus.CANCELLED, body.reason)
+
+
+@router.post("/claims/{clm01}/billed-on-paper")
+def billed_on_paper(request: Request, clm01: str, body: ReasonIn) -> Any:
+    """Mark a claim not yet sent as billed on paper: it is never sent electronically, and an
+    ERA that names it is still posted to it. Answers the claim and its status."""
+    return _off_edi(request, clm01, ClaimStatus.BILLED_ON_PAPER, body.reason)
+
+
+def _off_edi(request: Request, clm01: str, target: ClaimStatus, reason: str) -> Any:
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        detail = claim_detail(session, clm01)
+        take_off_edi(session, clm01, target, reason, user.username)
+    audit(request, "change", "claim", clm01, detail.patient_key, f"api: {target.value}")
+    return {"clm01": detail.clm01, "status": target.value, "edits": []}
 
 
 @router.post("/claims/create")

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from claimbridge.domain.money import to_money, to_units
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import (
     LINE_FIELDS,
@@ -23,11 +24,12 @@ from claimbridge.services.claim_fix import (
     ClaimFix,
     LineFix,
     Problem,
+    actions_for,
     current_fix,
     fix_claim,
     line_names,
 )
-from claimbridge.services.claims import resubmit
+from claimbridge.services.claims import resubmit, take_off_edi
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimDetail, claim_detail
 from claimbridge.web.audit import audit
@@ -219,6 +221,34 @@ def correct(request: Request, clm01: str, form: CheckedForm) -> Response:
         return _form(request, detail, before, typed, error)
     audit(request, "change", "claim", clm01, detail.patient_key, "corrected")
     return RedirectResponse(f"/claims/{clm01}?done=corrected", status_code=303)
+
+
+@router.get("/claims/{clm01}/replace", response_class=HTMLResponse)
+def replace_form(request: Request, clm01: str) -> HTMLResponse:
+    """What **Replace…** will do, and the button that does it."""
+    require(request, Role.BILLER)
+    with store_of(request).read() as session:
+        detail = claim_detail(session, clm01)
+    if ClaimAction.REPLACE not in actions_for(detail.status):
+        raise BadRequest(f"claim {clm01} is {detail.status.value}: only a claim the payer "
+                         "accepted is replaced")  # fmt: skip
+    return page(request, "claim_replace.html", claim=detail)
+
+
+@router.post("/claims/{clm01}/off-edi")
+def off_edi(request: Request, clm01: str, form: CheckedForm) -> Response:
+    """Cancel a claim not yet sent, or mark it billed on paper, with the reason typed."""
+    user = require(request, Role.BILLER)
+    try:
+        target = ClaimStatus(field(form, "status"))
+    except ValueError:
+        raise BadRequest("say whether the claim is cancelled or billed on paper") from None
+    store = store_of(request)
+    with store.transaction() as session:
+        patient_key = claim_detail(session, clm01).patient_key
+        take_off_edi(session, clm01, target, field(form, "reason"), user.username)
+    audit(request, "change", "claim", clm01, patient_key, target.value)
+    return RedirectResponse(f"/claims/{clm01}?done={target.value}", status_code=303)
 
 
 @router.post("/claims/{clm01}/resubmit")
