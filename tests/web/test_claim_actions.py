@@ -306,3 +306,60 @@ def test_the_api_removes_and_adds_lines(app: FastAPI, store: Store) -> None:
     assert last.status_code == 400 and "24 Line 3" in last.json()["error"]["message"]
     schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]["LineIn"]
     assert {"remove", "number"} <= set(schema["properties"])
+
+
+def test_replace_asks_first_and_the_replacement_is_cancelled_before_it_goes(
+    biller: TestClient, store: Store
+) -> None:
+    accepted_page = biller.get(f"/claims/{ACCEPTED}").text
+    assert f'href="/claims/{ACCEPTED}/replace"' in accepted_page  # a link, not a button
+    asked = biller.get(f"/claims/{ACCEPTED}/replace")
+    assert asked.status_code == 200 and "PCN5521" in asked.text
+    assert "Make the replacement" in asked.text and "can be cancelled" in asked.text
+    with store.read() as session:  # nothing made by asking
+        assert (
+            session.scalars(
+                select(t.ClaimRow.id).where(t.ClaimRow.clm01 == f"{ACCEPTED}R1")
+            ).first()
+            is None
+        )
+    assert biller.get(f"/claims/{REJECTED}/replace").status_code == 400
+    token = csrf_of(biller, f"/claims/{ACCEPTED}/replace")
+    made = _send(biller, ACCEPTED, "replace", token)
+    copy = f"{ACCEPTED}R1"
+    assert made.headers["location"] == f"/claims/{copy}?done=replace"
+    copy_page = biller.get(made.headers["location"]).text
+    assert "Cancel this replacement…" in copy_page and 'value="billed_on_paper"' not in copy_page
+    no_reason = {"csrf_token": token, "status": "cancelled", "reason": " "}
+    assert biller.post(f"/claims/{copy}/off-edi", data=no_reason).status_code == 400
+    cancel = no_reason | {"reason": "made by mistake"}
+    done = biller.post(f"/claims/{copy}/off-edi", data=cancel, follow_redirects=False)
+    assert done.headers["location"] == f"/claims/{copy}?done=cancelled"
+    assert status_of(store, copy) is ClaimStatus.CANCELLED
+    after = biller.get(done.headers["location"]).text
+    assert "Cancelled: it is never sent." in after and "cancelled by" in after
+    assert "made by mistake" in biller.get(f"/claims/{ACCEPTED}").text  # on its timeline too
+    again = biller.post(f"/claims/{copy}/off-edi", data=cancel)
+    assert again.status_code == 409
+
+
+def test_the_api_cancels_a_claim_and_marks_one_billed_on_paper(app: FastAPI, store: Store) -> None:
+    api = TestClient(app, follow_redirects=False)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    with store.read() as session:
+        waiting = session.scalars(
+            select(t.ClaimRow.clm01).where(t.ClaimRow.status.in_(["held", "ready"]))
+            .order_by(t.ClaimRow.id)
+        ).all()  # fmt: skip
+    first, second = waiting[:2]
+    paper = api.post(f"/api/v1/claims/{first}/billed-on-paper", json={"reason": "old EHR"})
+    assert paper.json() == {"clm01": first, "status": "billed_on_paper", "edits": []}
+    cancelled = api.post(f"/api/v1/claims/{second}/cancel", json={"reason": "duplicate"})
+    assert cancelled.json()["status"] == "cancelled"
+    sent = api.post(f"/api/v1/claims/{REJECTED}/cancel", json={"reason": "x"})
+    assert sent.status_code == 409
+    assert api.post(f"/api/v1/claims/{second}/cancel", json={}).status_code == 400
+    assert (status_of(store, first), status_of(store, second)) == (
+        ClaimStatus.BILLED_ON_PAPER,
+        ClaimStatus.CANCELLED,
+    )
