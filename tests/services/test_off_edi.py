@@ -21,12 +21,13 @@ from claimbridge.services.claims import (
     resubmit,
     take_off_edi,
 )
+from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.services.submit import submit
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository
 from claimbridge.transport import LocalDirTransport
-from cycle_support import reasons, status_of
+from cycle_support import PAID_AND_DENIED, add_claim, data, reasons, status_of
 from ledger_fixtures import load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
@@ -123,3 +124,12 @@ def test_a_replacement_not_yet_sent_is_cancelled_and_its_claim_says_so(
     with store.transaction() as session:  # a replacement may be made again
         again = resubmit(session, "CB000003", Resubmission.REPLACEMENT, "dana", TODAY)
     assert again.patient_control_number == "CB000003R2"
+
+
+def test_an_era_for_a_claim_billed_on_paper_is_posted_to_it(store: Store) -> None:
+    load_example(store)
+    lines = (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2"))
+    add_claim(store, "CB2001", lines, status=ClaimStatus.BILLED_ON_PAPER)
+    [report] = ingest_bytes(store, "era.835", data(PAID_AND_DENIED).encode())
+    assert report.outcome is Outcome.APPLIED
+    assert status_of(store, "CB2001") is ClaimStatus.PAID
