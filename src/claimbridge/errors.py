@@ -75,13 +75,23 @@ class X12ValidationError(X12Error):
 
 
 class InputError(ClaimbridgeError):
-    """A file or value a person gave us is wrong; ``path`` names the place (JSON path, CSV row)."""
+    """A file or value a person gave us is wrong; ``path`` names the place (JSON path, CSV row).
+
+    ``fields`` gives the problem of each field of a form by the field's name
+    (``rendering_npi``, ``lines.2.charge``), so a page can show each next to its field.
+    """
 
     def __init__(
-        self, message: str, *, path: str | None = None, problems: tuple[str, ...] = ()
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        problems: tuple[str, ...] = (),
+        fields: dict[str, str] | None = None,
     ) -> None:
         self.path = path
         self.problems = problems  # every problem found, each naming its own place
+        self.fields = fields or {}
         super().__init__(f"{path}: {message}" if path else message)
 
 

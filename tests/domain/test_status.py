@@ -19,7 +19,7 @@ from claimbridge.errors import InvalidTransition
 S = ClaimStatus
 
 
-def test_the_statuses_are_the_ten_agreed_values() -> None:
+def test_the_statuses_are_the_twelve_agreed_values() -> None:
     assert [s.value for s in S] == [
         "draft",
         "held",
@@ -31,6 +31,8 @@ def test_the_statuses_are_the_ten_agreed_values() -> None:
         "payer_rejected",
         "paid",
         "denied",
+        "cancelled",
+        "billed_on_paper",
     ]
     assert set(ALLOWED) == set(S)
 
@@ -50,6 +52,12 @@ def test_the_statuses_are_the_ten_agreed_values() -> None:
         (S.PAYER_REJECTED, S.READY),
         (S.PAID, S.DENIED),
         (S.DENIED, S.PAID),
+        (S.HELD, S.CANCELLED),
+        (S.HELD, S.BILLED_ON_PAPER),
+        (S.READY, S.CANCELLED),
+        (S.DRAFT, S.BILLED_ON_PAPER),
+        (S.BILLED_ON_PAPER, S.PAID),
+        (S.BILLED_ON_PAPER, S.DENIED),
     ],
 )
 def test_the_claim_cycle_moves_are_allowed(current: ClaimStatus, target: ClaimStatus) -> None:
@@ -66,6 +74,11 @@ def test_the_claim_cycle_moves_are_allowed(current: ClaimStatus, target: ClaimSt
         (S.PAID, S.DRAFT),
         (S.CLEARINGHOUSE_REJECTED, S.PAID),
         (S.READY, S.READY),
+        (S.SUBMITTED, S.CANCELLED),
+        (S.PAYER_REJECTED, S.BILLED_ON_PAPER),
+        (S.CANCELLED, S.READY),
+        (S.BILLED_ON_PAPER, S.READY),
+        (S.BILLED_ON_PAPER, S.CANCELLED),
     ],
 )
 def test_other_moves_are_refused_with_both_statuses_named(
@@ -104,3 +117,11 @@ def test_undo_refuses_a_way_back_no_claim_came() -> None:
     assert not can_undo(S.READY, S.SUBMITTED)  # no claim moves submitted → ready
     with pytest.raises(InvalidTransition, match="cannot go back from ready to submitted"):
         check_undo(S.READY, S.SUBMITTED)
+
+
+def test_only_a_claim_not_yet_sent_leaves_the_electronic_path_and_a_cancelled_one_stays() -> None:
+    for current in S:
+        sendable = current in (S.DRAFT, S.HELD, S.READY)
+        assert can_move(current, S.CANCELLED) is sendable
+        assert can_move(current, S.BILLED_ON_PAPER) is sendable
+    assert ALLOWED[S.CANCELLED] == frozenset()

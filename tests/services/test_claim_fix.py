@@ -4,7 +4,7 @@ corrected, what is refused, and what the scrubber says afterwards."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +13,15 @@ from sqlalchemy import select
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, InvalidTransition
-from claimbridge.services.claim_fix import LineFix, current_fix, fix_claim, rejected_alongside
-from claimbridge.services.claims import Resubmission, create_claims, resubmit
+from claimbridge.services.claim_fix import (
+    ClaimFix,
+    LineFix,
+    current_fix,
+    fix_claim,
+    fix_problems,
+    rejected_alongside,
+)
+from claimbridge.services.claims import Resubmission, check_claims, create_claims, resubmit
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import SubmitResult, submit
 from claimbridge.sim import SimConfig, process_inbound_once
@@ -95,13 +102,19 @@ def test_lines_and_diagnoses_are_corrected_and_the_total_follows(made: Store) ->
     assert corrected == ["changed diagnoses (21), line 1 (24)"]
 
 
-def test_a_bad_code_holds_the_claim_with_the_scrubbers_reason(made: Store) -> None:
+def test_a_bad_code_is_refused_in_the_scrubbers_words(made: Store) -> None:
     with made.transaction() as session:
         before = current_fix(session, "CB000002")
         fix = replace(before, lines=(replace(before.lines[0], code="9921"), *before.lines[1:]))
-        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
-    assert checked.status is ClaimStatus.HELD
-    assert any("9921" in edit for edit in checked.result.edits)
+        with pytest.raises(InputError) as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    number = before.lines[0].number
+    assert caught.value.fields == {
+        f"lines.{number}.code": "'9921' is not a CPT or HCPCS code (e.g. 99213)"
+    }
+    assert caught.value.path == f"24 Line {number} procedure"
+    assert status_of(made, "CB000002") is ClaimStatus.READY
+    assert _corrected(made, "CB000002") == []  # nothing written
 
 
 def test_an_accepted_claim_is_not_corrected_in_place(made: Store, tmp_path: Path) -> None:
@@ -116,8 +129,9 @@ def test_an_accepted_claim_is_not_corrected_in_place(made: Store, tmp_path: Path
     ("change", "place"),
     [
         ({"member_id": "  "}, "1a Insured's ID"),
-        ({"units": Decimal(0)}, "24 Line 1"),
-        ({"charge": Decimal("-1")}, "24 Line 1"),
+        ({"units": Decimal(0)}, "24 Line 1 units"),
+        ({"charge": Decimal("-1")}, "24 Line 1 charge"),
+        ({"charge": Decimal("95.009")}, "24 Line 1 charge"),
         ({"number": 9}, "24 Lines"),
     ],
 )
@@ -197,14 +211,14 @@ def test_a_removed_lines_number_is_never_taken_again(made: Store) -> None:
     assert _corrected(made, "CB000002")[-1] == f"added line {last.number + 1} (J3301)"
 
 
-def test_a_new_line_with_a_bad_code_holds_the_claim_naming_its_number(made: Store) -> None:
+def test_a_new_line_with_a_bad_code_is_refused_naming_it(made: Store) -> None:
     with made.transaction() as session:
         first, second = current_fix(session, "CB000001").lines
         fix = replace(current_fix(session, "CB000001"),
                       lines=(first, replace(second, remove=True), _new("9921", "10")))  # fmt: skip
-        checked = fix_claim(session, "CB000001", fix, "dana", NOW.date())
-    assert checked.status is ClaimStatus.HELD
-    assert checked.result.edits == ("line 3: '9921' is not a CPT or HCPCS code (e.g. 99213)",)
+        with pytest.raises(InputError, match="24 New line 1 procedure: '9921' is not a CPT"):
+            fix_claim(session, "CB000001", fix, "dana", NOW.date())
+    assert len(_lines(made, "CB000001")) == 2  # the removal was not written either
 
 
 def test_the_last_line_is_never_removed(made: Store) -> None:
@@ -256,9 +270,10 @@ def test_a_line_with_a_payment_posted_stays(made: Store) -> None:
 @pytest.mark.parametrize(
     ("new", "place"),
     [
-        (LineFix(None, " ", (), Decimal(1), Decimal(5), ()), "24 New line 1"),
-        (LineFix(None, "85025", (), Decimal(0), Decimal(5), ()), "24 New line 1"),
-        (LineFix(None, "850251", (), Decimal(1), Decimal(5), ()), "24 New line 1"),
+        (LineFix(None, " ", (), Decimal(1), Decimal(5), (1,)), "24 New line 1 procedure"),
+        (LineFix(None, "85025", (), Decimal(0), Decimal(5), (1,)), "24 New line 1 units"),
+        (LineFix(None, "850251", (), Decimal(1), Decimal(5), (1,)), "24 New line 1 procedure"),
+        (LineFix(None, "85025", (), Decimal(1), Decimal(5), ()), "24 New line 1 pointers"),
     ],
 )
 def test_a_bad_new_line_is_refused_naming_it(made: Store, new: LineFix, place: str) -> None:
@@ -293,3 +308,112 @@ def test_a_replacement_of_a_corrected_claim_numbers_its_lines_afresh(
             .order_by(t.ClaimLineRow.line_number)
         ).all()
     assert controls == [f"{copy.patient_control_number}-1", f"{copy.patient_control_number}-2"]
+
+
+SERVED = date(2026, 11, 3)
+BEFORE = ClaimFix(
+    member_id="U8823410201",
+    patient_first_name="AARON",
+    patient_last_name="BLAKE",
+    patient_dob=date(1980, 5, 1),
+    rendering_npi="1234567893",
+    place_of_service="11",
+    diagnoses=("J20.9", "R05.9"),
+    lines=(LineFix(1, "99213", (), Decimal(1), Decimal("95.00"), (1, 2)),),
+)
+
+
+def _problems(fix: ClaimFix, before: ClaimFix = BEFORE) -> dict[str, str]:
+    return {p.field: p.message for p in fix_problems(before, fix, SERVED, NOW.date())}
+
+
+def _line(**change: object) -> ClaimFix:
+    return replace(BEFORE, lines=(replace(BEFORE.lines[0], **change),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fix", "field", "reason"),
+    [
+        (replace(BEFORE, rendering_npi="1234567890"), "rendering_npi", "wrong check digit"),
+        (replace(BEFORE, rendering_npi="123456789"), "rendering_npi", "10 digits"),
+        (replace(BEFORE, place_of_service="99x"), "place_of_service", "not a place of service"),
+        (replace(BEFORE, patient_dob=date(2030, 1, 2)), "patient_dob", "2030-01-02 is in the fu"),
+        (replace(BEFORE, patient_dob=date(2026, 11, 10)), "patient_dob", "after the date of se"),
+        (replace(BEFORE, member_id=" "), "member_id", "may not be empty"),
+        (replace(BEFORE, member_id="X" * 81), "member_id", "at most 80"),
+        (replace(BEFORE, patient_last_name=""), "patient_last_name", "may not be empty"),
+        (replace(BEFORE, diagnoses=("J20.9", "R5")), "diagnoses.2", "not an ICD-10-CM code"),
+        (replace(BEFORE, diagnoses=("J20.9", "", "j209")), "diagnoses.3", "listed twice"),
+        (_line(charge=Decimal("95.009")), "lines.1.charge", "'95.009' has more than two"),
+        (_line(charge=Decimal("-5")), "lines.1.charge", "negative"),
+        (_line(units=Decimal("0")), "lines.1.units", "out of range"),
+        (_line(code="9921"), "lines.1.code", "not a CPT or HCPCS code"),
+        (_line(modifiers=("2",)), "lines.1.modifiers", "not a modifier"),
+        (_line(diagnosis_pointers=(1, 3)), "lines.1.diagnosis_pointers", "points past the 2"),
+    ],
+)
+def test_each_changed_field_is_checked_as_creation_checks_it(
+    fix: ClaimFix, field: str, reason: str
+) -> None:
+    problems = _problems(fix)
+    assert list(problems) == [field] and reason in problems[field]
+
+
+def test_a_correction_with_good_values_has_no_problem() -> None:
+    good = replace(BEFORE, rendering_npi="1987654328", place_of_service="02",
+                   diagnoses=("j209", "R50.9"), patient_dob=date(1981, 1, 1))  # fmt: skip
+    assert _problems(replace(good, lines=(replace(good.lines[0], charge=Decimal("1095")),))) == {}
+
+
+def test_only_the_fields_a_correction_changes_are_checked() -> None:
+    bad_before = replace(BEFORE, rendering_npi="1234567890", place_of_service="9")
+    assert _problems(replace(bad_before, member_id="U1"), bad_before) == {}
+
+
+def test_fewer_diagnoses_check_the_pointers_of_every_line_again() -> None:
+    problems = _problems(replace(BEFORE, diagnoses=("J20.9",)))
+    assert problems == {
+        "lines.1.diagnosis_pointers": "diagnosis pointer 2 points past the 1 diagnoses of the visit"
+    }
+    none = _problems(replace(BEFORE, diagnoses=("", "")))
+    assert none["diagnoses"] == "the visit has no diagnosis"
+    assert set(none) == {"diagnoses", "lines.1.diagnosis_pointers"}
+
+
+def test_every_problem_is_named_at_once_and_nothing_is_written(made: Store) -> None:
+    with made.transaction() as session:
+        before = current_fix(session, "CB000002")
+        line = before.lines[0]
+        lines = (replace(line, charge=Decimal("95.009")), *before.lines[1:])
+        fix = replace(before, rendering_npi="1234567890", place_of_service="99x",
+                      patient_dob=date(2030, 1, 1), lines=lines)  # fmt: skip
+        with pytest.raises(InputError) as caught:
+            fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    refused = caught.value
+    assert set(refused.fields) == {"rendering_npi", "place_of_service", "patient_dob",
+                                   f"lines.{line.number}.charge"}  # fmt: skip
+    assert "24J Rendering NPI: '1234567890' is not an NPI (wrong check digit)" in refused.problems
+    assert "nothing was saved; 4 problems" in str(refused)
+    with made.read() as session:
+        assert current_fix(session, "CB000002") == before  # not rounded to 95.01, not written
+
+
+def test_a_corrected_npi_and_place_of_service_are_what_is_checked_and_sent(
+    made: Store, tmp_path: Path
+) -> None:
+    with made.transaction() as session:  # a wrong NPI on the claim holds it
+        claim = session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == "CB000002")).one()
+        claim.rendering_npi = "1234567890"
+        [held] = check_claims(session, [claim.id], "test", NOW.date())
+    assert held.status is ClaimStatus.HELD
+    assert any("'1234567890' is not an NPI (wrong check digit)" in e for e in held.result.edits)
+    with made.transaction() as session:
+        fix = replace(current_fix(session, "CB000002"), rendering_npi="1987654328",
+                      place_of_service="02")  # fmt: skip
+        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.READY, checked.result.edits
+    sent = submit(made, LocalDirTransport(tmp_path), "test", NOW)
+    [text] = [b.text for b in sent.batches if "CB000002" in b.patient_control_numbers]
+    claim_part = text[text.index("CLM*CB000002*") :]
+    claim_part = claim_part[: claim_part.find("CLM*", 4) if "CLM*" in claim_part[4:] else None]
+    assert "*02:B:1*" in claim_part and "*XX*1987654328~" in claim_part

@@ -116,3 +116,30 @@ def test_the_database_refuses_to_rewrite_claim_history(store: Store, statement: 
         events = session.query(ClaimEventRow).all()
         assert [(e.what, e.why) for e in events] == [("created", None)]
         assert events[0].at.tzinfo is UTC and events[0].at <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
+def test_claims_keep_their_rows_when_cancelled_and_paper_statuses_come_and_go(
+    empty_store_url: str,
+) -> None:
+    store = Store(empty_store_url)
+    try:
+        store.upgrade()
+        load_example(store)
+        add_claim(store, "CB0001")
+        before = _claims(store)
+        store.migrate("0009_account_modes", down=True)
+        with pytest.raises(StoreError), store.transaction() as session:
+            session.execute(text("UPDATE claims SET status = 'cancelled'"))
+        assert store.upgrade() == store.head_revision()
+        assert _claims(store) == before
+        with store.transaction() as session:
+            session.execute(text("UPDATE claims SET status = 'billed_on_paper'"))
+        test_the_migrations_match_the_models(store)
+    finally:
+        store.dispose()
+
+
+def _claims(store: Store) -> list[tuple[object, ...]]:
+    with store.read() as session:
+        return [tuple(row) for row in session.execute(text("SELECT * FROM claims ORDER BY id"))]

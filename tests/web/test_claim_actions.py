@@ -93,9 +93,47 @@ def test_a_bad_value_comes_back_with_its_box_and_what_was_typed(
     form["line1_charge"] = "12O.00"
     answer = biller.post(f"/claims/{REJECTED}/correct", data=form)
     assert answer.status_code == 400
-    assert "24 Line 1 charge: &#39;12O.00&#39; is not a number" in answer.text
+    assert "24 Line 1 charge: &#39;12O.00&#39; is not an amount" in answer.text
     assert 'value="12O.00"' in answer.text
+    assert 'aria-invalid="true" aria-describedby="line1_charge-error"' in answer.text
     assert status_of(store, REJECTED) is ClaimStatus.PAYER_REJECTED
+
+
+def test_each_refused_box_is_named_next_to_it_and_nothing_is_saved(
+    biller: TestClient, store: Store
+) -> None:
+    form = _form(biller, REJECTED) | {
+        "rendering_npi": "1234567890",  # wrong check digit
+        "place_of_service": "99x",
+        "dob": "2030-01-02",
+        "line1_charge": "95.009",
+        "member_id": "U8823410299",  # a good change, not saved either
+    }
+    answer = biller.post(f"/claims/{REJECTED}/correct", data=form)
+    assert answer.status_code == 400
+    assert "Nothing was saved: 4 problems." in answer.text
+    for name, why in (
+        ("rendering_npi", "is not an NPI (wrong check digit)"),
+        ("place_of_service", "is not a place of service"),
+        ("dob", "2030-01-02 is in the future"),
+        ("line1_charge", "&#39;95.009&#39; has more than two decimals"),
+    ):
+        assert f'aria-invalid="true" aria-describedby="{name}-error"' in answer.text
+        assert re.search(
+            f'<span class="field-error" id="{name}-error">[^<]*{re.escape(why)}', answer.text
+        )
+    assert 'aria-describedby="member_id-error"' not in answer.text
+    assert _member_id(store, REJECTED) != "U8823410299"
+    assert status_of(store, REJECTED) is ClaimStatus.PAYER_REJECTED
+
+
+def test_a_charge_typed_with_a_dollar_sign_and_commas_is_saved_exactly(
+    biller: TestClient, store: Store
+) -> None:
+    form = _form(biller, REJECTED) | {"line1_charge": "$1,095.00"}
+    saved = biller.post(f"/claims/{REJECTED}/correct", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert _form(biller, REJECTED)["line1_charge"] == "1095.00"
 
 
 def _send(client: TestClient, clm01: str, how: str, token: str) -> Response:
@@ -164,10 +202,25 @@ def test_the_api_corrects_resubmits_replaces_and_voids(
     assert before["member_id"] == _member_id(store, REJECTED)
     charge = before["lines"][0]["charge"]
     body = {"member_id": "U8823410299", "lines": [{"number": 1, "code": "9921"}]}
-    held = api.patch(f"/api/v1/claims/{REJECTED}", json=body).json()
-    assert held["status"] == "held" and any("9921" in edit for edit in held["edits"])
+    refused = api.patch(f"/api/v1/claims/{REJECTED}", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"] == [
+        {"field": "lines.1.code", "message": "'9921' is not a CPT or HCPCS code (e.g. 99213)"}
+    ]
+    bad = {
+        "rendering_npi": "1234567890",
+        "place_of_service": "99x",
+        "patient_dob": "2030-01-02",
+        "lines": [{"number": 1, "charge": "95.009"}, {"number": 2, "charge": 95.009}],
+    }
+    refused = api.patch(f"/api/v1/claims/{REJECTED}", json=bad)
+    assert refused.status_code == 400
+    named = {d["field"] for d in refused.json()["error"]["details"]}
+    assert named == {"rendering_npi", "place_of_service", "patient_dob", "lines.1.charge",
+                     "lines.2.charge"}  # fmt: skip
     fixed = api.patch(
-        f"/api/v1/claims/{REJECTED}", json={"lines": [{"number": 1, "code": "99213"}]}
+        f"/api/v1/claims/{REJECTED}",
+        json={"member_id": "U8823410299", "lines": [{"number": 1, "code": "99213"}]},
     )
     assert fixed.json() == {"clm01": REJECTED, "status": "ready", "edits": []}
     after = api.get(f"/api/v1/claims/{REJECTED}/correction").json()
@@ -224,9 +277,11 @@ def test_a_line_is_removed_and_one_added_in_the_form(biller: TestClient, store: 
     assert refused.status_code == 400
     assert "24 Line 3: a claim keeps at least one service line" in refused.text
     assert 'name="line1_remove" aria-label="remove line 1" checked' in refused.text
+    assert 'aria-describedby="line3_remove-error"' in refused.text
     form = _form(biller, REJECTED) | {"new_code": "85025", "new_charge": "3x"}
     bad = biller.post(f"/claims/{REJECTED}/correct", data=form)
     assert bad.status_code == 400 and "24 New line 1 charge: &#39;3x&#39;" in bad.text
+    assert 'aria-describedby="new_charge-error"' in bad.text
     assert 'name="new_code" value="85025"' in bad.text
     assert len(_line_rows(store, REJECTED)) == 2
 
@@ -251,3 +306,60 @@ def test_the_api_removes_and_adds_lines(app: FastAPI, store: Store) -> None:
     assert last.status_code == 400 and "24 Line 3" in last.json()["error"]["message"]
     schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]["LineIn"]
     assert {"remove", "number"} <= set(schema["properties"])
+
+
+def test_replace_asks_first_and_the_replacement_is_cancelled_before_it_goes(
+    biller: TestClient, store: Store
+) -> None:
+    accepted_page = biller.get(f"/claims/{ACCEPTED}").text
+    assert f'href="/claims/{ACCEPTED}/replace"' in accepted_page  # a link, not a button
+    asked = biller.get(f"/claims/{ACCEPTED}/replace")
+    assert asked.status_code == 200 and "PCN5521" in asked.text
+    assert "Make the replacement" in asked.text and "can be cancelled" in asked.text
+    with store.read() as session:  # nothing made by asking
+        assert (
+            session.scalars(
+                select(t.ClaimRow.id).where(t.ClaimRow.clm01 == f"{ACCEPTED}R1")
+            ).first()
+            is None
+        )
+    assert biller.get(f"/claims/{REJECTED}/replace").status_code == 400
+    token = csrf_of(biller, f"/claims/{ACCEPTED}/replace")
+    made = _send(biller, ACCEPTED, "replace", token)
+    copy = f"{ACCEPTED}R1"
+    assert made.headers["location"] == f"/claims/{copy}?done=replace"
+    copy_page = biller.get(made.headers["location"]).text
+    assert "Cancel this replacement…" in copy_page and 'value="billed_on_paper"' not in copy_page
+    no_reason = {"csrf_token": token, "status": "cancelled", "reason": " "}
+    assert biller.post(f"/claims/{copy}/off-edi", data=no_reason).status_code == 400
+    cancel = no_reason | {"reason": "made by mistake"}
+    done = biller.post(f"/claims/{copy}/off-edi", data=cancel, follow_redirects=False)
+    assert done.headers["location"] == f"/claims/{copy}?done=cancelled"
+    assert status_of(store, copy) is ClaimStatus.CANCELLED
+    after = biller.get(done.headers["location"]).text
+    assert "Cancelled: it is never sent." in after and "cancelled by" in after
+    assert "made by mistake" in biller.get(f"/claims/{ACCEPTED}").text  # on its timeline too
+    again = biller.post(f"/claims/{copy}/off-edi", data=cancel)
+    assert again.status_code == 409
+
+
+def test_the_api_cancels_a_claim_and_marks_one_billed_on_paper(app: FastAPI, store: Store) -> None:
+    api = TestClient(app, follow_redirects=False)
+    api.headers["Authorization"] = f"Bearer {token_for(store, 'biller')}"
+    with store.read() as session:
+        waiting = session.scalars(
+            select(t.ClaimRow.clm01).where(t.ClaimRow.status.in_(["held", "ready"]))
+            .order_by(t.ClaimRow.id)
+        ).all()  # fmt: skip
+    first, second = waiting[:2]
+    paper = api.post(f"/api/v1/claims/{first}/billed-on-paper", json={"reason": "old EHR"})
+    assert paper.json() == {"clm01": first, "status": "billed_on_paper", "edits": []}
+    cancelled = api.post(f"/api/v1/claims/{second}/cancel", json={"reason": "duplicate"})
+    assert cancelled.json()["status"] == "cancelled"
+    sent = api.post(f"/api/v1/claims/{REJECTED}/cancel", json={"reason": "x"})
+    assert sent.status_code == 409
+    assert api.post(f"/api/v1/claims/{second}/cancel", json={}).status_code == 400
+    assert (status_of(store, first), status_of(store, second)) == (
+        ClaimStatus.BILLED_ON_PAPER,
+        ClaimStatus.CANCELLED,
+    )

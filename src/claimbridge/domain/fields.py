@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from claimbridge.domain.money import as_decimal, money_problem, units_problem
+from claimbridge.domain.money import to_money, to_units
 from claimbridge.errors import InputError
 
 Check = Callable[[str], str | None]
@@ -148,22 +148,23 @@ class Node:
         return value
 
     def money(self, key: str) -> Decimal:
-        """A required amount (text like "120.50"), at most two decimals."""
-        return self._decimal(key, money_problem)
+        """A required amount (text like "120.50" or "$1,095.00"), at most two decimals."""
+        return self._decimal(key, to_money)
 
     def units(self, key: str) -> Decimal:
         """A required positive quantity, at most three decimals."""
-        return self._decimal(key, units_problem)
+        return self._decimal(key, to_units)
 
-    def _decimal(self, key: str, check: Callable[[object], str | None]) -> Decimal:
+    def _decimal(self, key: str, read: Callable[[object], Decimal]) -> Decimal:
         value = self.data.get(key)
-        problem = "is required" if value is None else check(value)
-        if problem:
-            self.problems.add(self.at(key), problem)
+        if value is None:
+            self.problems.add(self.at(key), "is required")
             return Decimal(0)
-        number = as_decimal(value)
-        assert number is not None  # check() accepted it
-        return number
+        try:
+            return read(value)
+        except ValueError as problem:
+            self.problems.add(self.at(key), str(problem))
+            return Decimal(0)
 
     def child(self, key: str, required: bool = True) -> Node | None:
         """The object under ``key``; None (with a problem when required) when absent."""

@@ -6,14 +6,18 @@ appointment's diagnoses and lines) and returns a ``ScrubResult``: ``ready`` when
 wrong, else ``held`` with one sentence per problem, e.g. ``"line 2: diagnosis pointer 3 points
 past the 2 diagnoses of the visit"``. The enrollment and go-live gate (``enrollment.decide``)
 is one of the edits. Pure: the date to compare with ("today") is passed in.
+
+The checks of one field (``birth_date_problem``, ``diagnosis_problems``, ``line_problems``, the
+format checks of ``codes`` and the amounts of ``money``) are the same ones a correction of the
+claim runs on each field it changes (``services.claim_fix``), so a value a correction accepts is
+one the scrubber accepts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from claimbridge.domain import codes, enrollment
 from claimbridge.domain.models import (
@@ -28,6 +32,7 @@ from claimbridge.domain.models import (
     Relationship,
     ServiceLine,
 )
+from claimbridge.domain.money import money_problem, units_problem
 from claimbridge.domain.payers import filing_indicator_problem
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.x12.tx837p_005010X222A1.models import Address as X12Address
@@ -170,8 +175,9 @@ def _patient_edits(facts: ClaimFacts) -> Edits:
     patient = facts.patient
     who = f"patient {patient.key}"
     yield from _person_edits(who, patient.first_name, patient.last_name, patient.sex)
-    if patient.dob > facts.appointment.service_date:
-        yield f"{who}'s date of birth is after the date of service"
+    problem = birth_date_problem(patient.dob, facts.appointment.service_date, facts.today)
+    if problem:
+        yield f"{who}'s date of birth: {problem}"
     yield from _address_edits(f"{who}'s address", patient.address)
 
 
@@ -225,13 +231,8 @@ def _visit_edits(facts: ClaimFacts) -> Edits:
         yield f"the date of service {visit.service_date.isoformat()} is in the future"
     if codes.place_of_service_problem(visit.place_of_service):
         yield f"the place of service {visit.place_of_service!r} is not a two-digit code"
-    if not visit.diagnoses:
-        yield "the visit has no diagnosis"
-    if len(visit.diagnoses) > MAX_DIAGNOSES:
-        yield f"the visit has {len(visit.diagnoses)} diagnoses; a claim takes {MAX_DIAGNOSES}"
-    for number, code in enumerate(visit.diagnoses, start=1):
-        if codes.icd10cm_problem(code):
-            yield f"diagnosis {number}: {code!r} is not an ICD-10-CM code (e.g. J20.9)"
+    for number, problem in diagnosis_problems(visit.diagnoses):
+        yield f"diagnosis {number}: {problem}" if number else problem
 
 
 def _line_edits(facts: ClaimFacts) -> Edits:
@@ -242,24 +243,62 @@ def _line_edits(facts: ClaimFacts) -> Edits:
     diagnoses = len(facts.appointment.diagnoses)
     numbers = facts.line_numbers or range(1, len(facts.lines) + 1)
     for number, line in zip(numbers, facts.lines, strict=True):
-        yield from (f"line {number}: {edit}" for edit in _one_line(line, diagnoses))
+        yield from (f"line {number}: {edit}" for _, edit in line_problems(line, diagnoses))
 
 
-def _one_line(line: ServiceLine, diagnoses: int) -> Edits:
+def text_problem(text: str, most: int) -> str | None:
+    """Why ``text`` cannot be a name or an ID of at most ``most`` characters (empty, too long)."""
+    if not text.strip():
+        return "may not be empty"
+    if len(text.strip()) > most:
+        return f"has {len(text.strip())} characters; at most {most} fit"
+    return None
+
+
+def birth_date_problem(dob: date, service_date: date, today: date) -> str | None:
+    """Why ``dob`` cannot be the birth date of a patient seen on ``service_date``."""
+    if dob > today:
+        return f"{dob.isoformat()} is in the future"
+    if dob > service_date:
+        return f"{dob.isoformat()} is after the date of service {service_date.isoformat()}"
+    return None
+
+
+def diagnosis_problems(diagnoses: Sequence[str]) -> Iterator[tuple[int, str]]:
+    """(position from 1, problem) of each wrong diagnosis code (box 21); position 0 for the
+    list as a whole (none, or more than a claim takes)."""
+    if not diagnoses:
+        yield 0, "the visit has no diagnosis"
+    if len(diagnoses) > MAX_DIAGNOSES:
+        yield 0, f"the visit has {len(diagnoses)} diagnoses; a claim takes {MAX_DIAGNOSES}"
+    seen: set[str] = set()
+    for number, code in enumerate(diagnoses, start=1):
+        if codes.icd10cm_problem(code):
+            yield number, f"{code!r} is not an ICD-10-CM code (e.g. J20.9)"
+        elif codes.normalize_icd10cm(code) in seen:
+            yield number, f"{code!r} is listed twice"
+        seen.add(codes.normalize_icd10cm(code))
+
+
+def line_problems(line: ServiceLine, diagnoses: int) -> Iterator[tuple[str, str]]:
+    """(field, problem) of each wrong box 24 field of ``line`` on a visit with ``diagnoses``
+    diagnoses; the field is ``code``, ``modifiers``, ``units``, ``charge`` or
+    ``diagnosis_pointers``."""
     if codes.procedure_problem(line.code):
-        yield f"{line.code!r} is not a CPT or HCPCS code (e.g. 99213)"
+        yield "code", f"{line.code!r} is not a CPT or HCPCS code (e.g. 99213)"
     if len(line.modifiers) > MAX_MODIFIERS:
-        yield f"{len(line.modifiers)} modifiers; a line takes {MAX_MODIFIERS}"
+        yield "modifiers", f"{len(line.modifiers)} modifiers; a line takes {MAX_MODIFIERS}"
     yield from (
-        f"{modifier!r} is not a modifier (two letters or digits)"
+        ("modifiers", f"{modifier!r} is not a modifier (two letters or digits)")
         for modifier in line.modifiers
         if codes.modifier_problem(modifier)
     )
-    if line.units <= 0:
-        yield "the units must be more than 0"
-    if line.charge < Decimal(0):
-        yield "the charge must not be negative"
-    yield from _pointer_edits(line.diagnosis_pointers, diagnoses)
+    for name, problem in (("units", units_problem(line.units)),
+                          ("charge", money_problem(line.charge))):  # fmt: skip
+        if problem:
+            yield name, problem
+    yield from (("diagnosis_pointers", edit) for edit in _pointer_edits(line.diagnosis_pointers,
+                                                                         diagnoses))  # fmt: skip
 
 
 def _pointer_edits(pointers: tuple[int, ...], diagnoses: int) -> Edits:

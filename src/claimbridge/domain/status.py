@@ -2,9 +2,9 @@
 
 ::
 
-    draft                   → held, ready
-    held                    → ready, draft
-    ready                   → submitted, held, draft
+    draft                   → held, ready, cancelled, billed_on_paper
+    held                    → ready, draft, cancelled, billed_on_paper
+    ready                   → submitted, held, draft, cancelled, billed_on_paper
     submitted               → clearinghouse_accepted, clearinghouse_rejected,
                               payer_accepted, payer_rejected, paid, denied
     clearinghouse_accepted  → payer_accepted, payer_rejected, paid, denied
@@ -13,11 +13,19 @@
     payer_rejected          → ready, held
     paid                    → denied (a reversal), paid (a further payment)
     denied                  → paid (a correction or appeal), ready (a corrected claim)
+    cancelled               → (nothing: it never goes)
+    billed_on_paper         → paid, denied (an ERA for the paper claim)
 
 A rejected or denied claim goes back to ``ready`` once corrected; a reversal in an ERA moves
 ``paid`` to ``denied`` and a later correction back to ``paid``. The claim cycle (a later part)
 records each move as an event; ``check_transition`` refuses any other move. Undoing a posted
 ERA takes a claim back along a move it made (``check_undo``), e.g. ``paid`` → ``submitted``.
+
+A claim not yet sent may leave the electronic path, always by a person and with a reason:
+``cancelled`` (it is never billed: a visit billed by mistake, a replacement no longer wanted)
+or ``billed_on_paper`` (the payer gets a paper CMS-1500, e.g. for visits before the go-live
+date that the previous system bills). Neither is checked or sent again; a paper claim may
+still be paid or denied by an ERA that names it.
 """
 
 from __future__ import annotations
@@ -40,14 +48,17 @@ class ClaimStatus(StrEnum):
     PAYER_REJECTED = "payer_rejected"
     PAID = "paid"
     DENIED = "denied"
+    CANCELLED = "cancelled"
+    BILLED_ON_PAPER = "billed_on_paper"
 
 
 _S = ClaimStatus
+_OFF_THE_EDI_PATH = frozenset({_S.CANCELLED, _S.BILLED_ON_PAPER})
 
 ALLOWED: dict[ClaimStatus, frozenset[ClaimStatus]] = {
-    _S.DRAFT: frozenset({_S.HELD, _S.READY}),
-    _S.HELD: frozenset({_S.READY, _S.DRAFT}),
-    _S.READY: frozenset({_S.HELD, _S.SUBMITTED, _S.DRAFT}),
+    _S.DRAFT: frozenset({_S.HELD, _S.READY}) | _OFF_THE_EDI_PATH,
+    _S.HELD: frozenset({_S.READY, _S.DRAFT}) | _OFF_THE_EDI_PATH,
+    _S.READY: frozenset({_S.HELD, _S.SUBMITTED, _S.DRAFT}) | _OFF_THE_EDI_PATH,
     _S.SUBMITTED: frozenset(
         {_S.CLEARINGHOUSE_ACCEPTED, _S.CLEARINGHOUSE_REJECTED, _S.PAYER_ACCEPTED, _S.PAYER_REJECTED}
         | {_S.PAID, _S.DENIED}  # an ERA can arrive before any acknowledgment
@@ -60,6 +71,8 @@ ALLOWED: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     _S.PAYER_REJECTED: frozenset({_S.READY, _S.HELD}),
     _S.PAID: frozenset({_S.DENIED, _S.PAID}),  # reversal; another payment on the same claim
     _S.DENIED: frozenset({_S.PAID, _S.READY}),  # correction after a reversal; corrected claim
+    _S.CANCELLED: frozenset(),
+    _S.BILLED_ON_PAPER: frozenset({_S.PAID, _S.DENIED}),  # an ERA for the paper claim
 }
 
 NOT_YET_SUBMITTED = frozenset({_S.DRAFT, _S.HELD, _S.READY})

@@ -1,12 +1,15 @@
 """Read claims from the ledger as ``ClaimFacts``: what the scrubber checks and the 837P carries.
 
 One query per table for a whole list of claims (never one per claim), so a batch of thousands
-of claims is read in a handful of round trips.
+of claims is read in a handful of round trips. The rendering NPI (24J) and the place of service
+(24B) are the claim's own, copied from the provider and the appointment when it was made and
+corrected on the claim since, so what is checked is what is sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -74,6 +77,8 @@ class _Claim(NamedTuple):
     policy_id: int | None
     frequency_code: str
     payer_claim_control_number: str | None
+    rendering_npi: str
+    place_of_service: str
 
 
 class _Visit(NamedTuple):
@@ -84,7 +89,6 @@ class _Visit(NamedTuple):
     patient_id: int
     provider_id: int
     service_date: date
-    place_of_service: str
 
 
 ShapeT = TypeVar("ShapeT", bound=tuple[Any, ...])
@@ -129,11 +133,11 @@ class _Reader:
             patient_control_number=claim.clm01,
             practice=self.practice,
             submitter_id=self.submitter_id,
-            provider=self._provider(claim.provider_id or 0),
+            provider=self._provider(claim.provider_id or 0, claim.rendering_npi),
             payer=self.payers.get(self.payer_ids[claim.payer_id]),
             patient=self._patient(visit.patient_id),
             policy=self._policy(claim.policy_id or 0),
-            appointment=self._visit(visit),
+            appointment=self._visit(visit, claim.place_of_service),
             lines=tuple(_service_line(line) for line in lines),
             line_control_numbers=tuple(line.line_control_number or "" for line in lines),
             line_numbers=tuple(line.line_number for line in lines),
@@ -143,10 +147,12 @@ class _Reader:
             payer_claim_control_number=claim.payer_claim_control_number,
         )
 
-    def _provider(self, provider_id: int) -> models.Provider | None:
+    def _provider(self, provider_id: int, npi: str) -> models.Provider | None:
+        """The rendering provider, with the NPI the claim carries (box 24J, as corrected)."""
         if provider_id not in self.provider_values:
             self.provider_values[provider_id] = _provider(self.providers.get(provider_id))
-        return self.provider_values[provider_id]
+        provider = self.provider_values[provider_id]
+        return provider if provider is None or provider.npi == npi else replace(provider, npi=npi)
 
     def _patient(self, patient_id: int) -> models.Patient:
         if patient_id not in self.patient_values:
@@ -164,13 +170,14 @@ class _Reader:
             raise ConfigError(f"claim {claim.clm01} was not made from an appointment")
         return self.appointments[claim.appointment_id]
 
-    def _visit(self, row: _Visit) -> models.Appointment:
+    def _visit(self, row: _Visit, place_of_service: str) -> models.Appointment:
+        """The visit, at the place of service the claim carries (box 24B, as corrected)."""
         return models.Appointment(
             key=row.key,
             patient_key=self.patients[row.patient_id].key,
             provider_key=str(row.provider_id),
             service_date=row.service_date,
-            place_of_service=row.place_of_service,
+            place_of_service=place_of_service,
             diagnoses=tuple(self.diagnoses.get(row.id, ())),
             lines=(),
         )

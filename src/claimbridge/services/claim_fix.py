@@ -28,6 +28,12 @@ What a correction touches, and where it is kept:
   the next line number, never one a removed line had, and a line control number (REF*6R)
   ``<CLM01>-<line>`` like the lines made from the appointment.
 
+Each field a correction changes is checked first, with the checks claim creation runs
+(``domain.scrub``'s checks of one field, ``domain.codes``, ``domain.money``): a wrong value
+refuses the whole correction, nothing written, with an ``InputError`` whose ``fields`` name each
+wrong field (``fix_problems``). A field left as it was is not checked here; the scrubber still
+holds the claim for it.
+
 Every correction writes one claim event naming the fields that changed (not their values) and
 the lines removed or added by number and code, then the claim is scrubbed again: a rejected
 claim goes back to ready exactly as ``resubmit`` sends it, or to held with the scrubber's
@@ -46,6 +52,15 @@ from enum import StrEnum
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from claimbridge.domain import codes
+from claimbridge.domain.models import ServiceLine
+from claimbridge.domain.money import to_money
+from claimbridge.domain.scrub import (
+    birth_date_problem,
+    diagnosis_problems,
+    line_problems,
+    text_problem,
+)
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, InvalidTransition
 from claimbridge.services.claim_facts import split_codes, split_numbers
@@ -67,7 +82,6 @@ CORRECTABLE = frozenset(
     {ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY} | REJECTED_BEFORE_ADJUDICATION
 )
 FIXED_EVENT = "corrected"
-MAX_CODE = 5  # a CPT or HCPCS code (24D)
 MAX_LINES = 50  # an 837P claim carries at most 50 service lines (loop 2400)
 REMOVED = "removed line {number} ({code})"  # how the event names a removed line
 ADDED = "added line {number} ({code})"
@@ -102,6 +116,131 @@ class ClaimFix:
     lines: tuple[LineFix, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A field a correction refuses: its name (``rendering_npi``, ``diagnoses.3``,
+    ``lines.2.charge``, ``added.1.code``; ``lines.2`` for the line as a whole), the box as a
+    person sees it, and why."""
+
+    field: str
+    box: str
+    message: str
+
+
+TEXTS = (  # the text fields of a correction: name, box, most characters (the 837P's NM1)
+    ("member_id", "1a Insured's ID", 80),
+    ("patient_first_name", "2 Patient's first name", 35),
+    ("patient_last_name", "2 Patient's last name", 60),
+)
+LINE_FIELDS = {  # a line's fields, and how a box names them
+    "code": "procedure",
+    "modifiers": "modifiers",
+    "units": "units",
+    "charge": "charge",
+    "diagnosis_pointers": "pointers",
+}
+
+
+def refusal(problems: Sequence[Problem]) -> InputError:
+    """One ``InputError`` naming every problem and its box; ``fields`` maps field → reason."""
+    described = tuple(f"{p.box}: {p.message}" for p in problems)
+    fields: dict[str, str] = {}
+    for p in problems:  # two problems of one field (two wrong modifiers) are both said
+        fields[p.field] = f"{fields[p.field]}; {p.message}" if p.field in fields else p.message
+    if len(problems) == 1:
+        return InputError(problems[0].message, path=problems[0].box, problems=described,
+                          fields=fields)  # fmt: skip
+    return InputError(
+        f"nothing was saved; {len(problems)} problems: " + "; ".join(described),
+        problems=described,
+        fields=fields,
+    )
+
+
+def fix_problems(before: ClaimFix, fix: ClaimFix, service_date: date, today: date) -> list[Problem]:
+    """Every problem of the fields ``fix`` changes from ``before`` (the claim's fields as they
+    are), checked as claim creation checks them; the claim's service date and today are what a
+    birth date is compared with."""
+    found = [
+        Problem(name, box, problem)
+        for name, box, most in TEXTS
+        if (value := getattr(fix, name)).strip() != getattr(before, name)
+        and (problem := text_problem(value, most))
+    ]
+    dob = birth_date_problem(fix.patient_dob, service_date, today)
+    if fix.patient_dob != before.patient_dob and dob:
+        found.append(Problem("patient_dob", "3 Patient's birth date", dob))
+    for name, box, check in (
+        ("rendering_npi", "24J Rendering NPI", codes.npi_problem),
+        ("place_of_service", "24B Place of service", codes.place_of_service_problem),
+    ):
+        value = getattr(fix, name).strip()
+        if value != getattr(before, name) and (problem := check(value)):
+            found.append(Problem(name, box, problem))
+    found += _diagnosis_problems(before, fix)
+    found += _line_problems(before, fix)
+    return found
+
+
+def _diagnosis_problems(before: ClaimFix, fix: ClaimFix) -> Iterator[Problem]:
+    """The diagnoses' problems when they changed, each by its place in ``fix.diagnoses``."""
+    places = [place for place, code in enumerate(fix.diagnoses, start=1) if code.strip()]
+    if diagnosis_codes(fix.diagnoses) == before.diagnoses:
+        return
+    for number, problem in diagnosis_problems([fix.diagnoses[p - 1].strip() for p in places]):
+        if number == 0:
+            yield Problem("diagnoses", "21 Diagnoses", problem)
+        else:
+            place = places[number - 1]
+            yield Problem(f"diagnoses.{place}", f"21 Diagnosis {place}", problem)
+
+
+def _line_problems(before: ClaimFix, fix: ClaimFix) -> Iterator[Problem]:
+    """The problems of each line's changed fields (every field of a line to add); a line's
+    pointers are checked again when the diagnoses changed."""
+    diagnoses = diagnosis_codes(fix.diagnoses)
+    pointers_again = diagnoses != before.diagnoses
+    old = {line.number: line for line in before.lines}
+    added = 0
+    for line in fix.lines:
+        if line.remove or (line.number is not None and line.number not in old):
+            continue  # removed, or no line of the claim: refused when the lines are written
+        if line.number is None:
+            added += 1
+        key, box = line_names(line.number, added)
+        cleaned, previous = _cleaned(line), old.get(line.number)
+        for name, problem in line_problems(_service_line(cleaned), len(diagnoses)):
+            if (
+                previous is None
+                or getattr(cleaned, name) != getattr(previous, name)
+                or (name == "diagnosis_pointers" and pointers_again)
+            ):
+                yield Problem(f"{key}.{name}", f"{box} {LINE_FIELDS[name]}", problem)
+
+
+def line_names(number: int | None, added: int) -> tuple[str, str]:
+    """A line's field name prefix and box: ``lines.2``, 24 Line 2; ``added.1``, 24 New line 1."""
+    if number is None:
+        return f"added.{added}", f"24 New line {added}"
+    return f"lines.{number}", f"24 Line {number}"
+
+
+def diagnosis_codes(diagnoses: Sequence[str]) -> tuple[str, ...]:
+    """The diagnosis codes as the claim keeps them: blanks dropped, upper case, the dot after
+    the third character (j209 → J20.9), as a practice file's are."""
+    return tuple(codes.normalize_icd10cm(code) for code in diagnoses if code.strip())
+
+
+def _service_line(line: LineFix) -> ServiceLine:
+    return ServiceLine(
+        code=line.code,
+        units=line.units,
+        charge=line.charge,
+        diagnosis_pointers=line.diagnosis_pointers,
+        modifiers=line.modifiers,
+    )
+
+
 class ClaimAction(StrEnum):
     """What a person may do to a claim in a given status."""
 
@@ -109,6 +248,7 @@ class ClaimAction(StrEnum):
     RESUBMIT = "resubmit"  # send a rejected claim again as it is
     REPLACE = "replace"  # a frequency-7 copy that replaces what the payer has
     VOID = "void"  # a frequency-8 copy that cancels it
+    OFF_EDI = "off_edi"  # cancel a claim not yet sent, or mark it billed on paper
 
 
 RESENT_AS = {
@@ -130,7 +270,7 @@ def actions_for(status: ClaimStatus) -> tuple[ClaimAction, ...]:
     if status in ACCEPTED_BY_PAYER:
         return (ClaimAction.REPLACE, ClaimAction.VOID)
     if may_correct(status):
-        return (ClaimAction.CORRECT,)
+        return (ClaimAction.CORRECT, ClaimAction.OFF_EDI)
     return ()
 
 
@@ -150,9 +290,18 @@ def current_fix(session: Session, reference: str) -> ClaimFix:
     )
 
 
-def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today: date) -> Checked:
+def fix_claim(
+    session: Session,
+    reference: str,
+    fix: ClaimFix,
+    actor: str,
+    today: date,
+    unread: Sequence[Problem] = (),
+) -> Checked:
     """Apply ``fix`` to the claim ``reference`` and scrub it again; a rejected claim is sent
-    again as an original. ``InvalidTransition`` when the payer already has it."""
+    again as an original. ``InvalidTransition`` when the payer already has it; ``InputError``
+    naming every wrong field, ``unread`` among them (the values a form or a request could not
+    read as a date or a number), and nothing written."""
     claim = find_claim(session, reference)
     status = ClaimStatus(claim.status)
     if not may_correct(status):
@@ -160,6 +309,14 @@ def fix_claim(session: Session, reference: str, fix: ClaimFix, actor: str, today
             f"claim {claim.clm01} is {status.value}: the payer has it, so correct it with a "
             "replacement claim (or void it), never in place"
         )
+    problems = list(unread)
+    problems += [
+        problem
+        for problem in fix_problems(current_fix(session, reference), fix, claim.service_date, today)
+        if problem.field not in {p.field for p in unread}
+    ]
+    if problems:
+        raise refusal(problems)
     changed = list(_apply(session, claim, fix, actor))
     reshaped = list(_reshape_lines(session, claim, fix.lines))
     claim.total_charge = sum((row.charge for row in _line_rows(session, claim.id)), Decimal(0))
@@ -190,16 +347,16 @@ def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> It
     """Write the fix; yields the name of each field that changed."""
     policy, patient = _policy_and_patient(session, claim)
     if policy is not None and policy.member_id != fix.member_id.strip():
-        policy.member_id = _required(fix.member_id, "1a Insured's ID")
+        policy.member_id = fix.member_id.strip()
         remember(session, POLICIES, policy.id, "member_id", actor)
         yield "insured's ID (1a)"
     if patient is not None:
         yield from _apply_patient(session, patient, fix, actor)
     if claim.rendering_npi != fix.rendering_npi.strip():
-        claim.rendering_npi = _required(fix.rendering_npi, "24J Rendering NPI")
+        claim.rendering_npi = fix.rendering_npi.strip()
         yield "rendering NPI (24J)"
     if claim.place_of_service != fix.place_of_service.strip():
-        claim.place_of_service = _required(fix.place_of_service, "24B Place of service")
+        claim.place_of_service = fix.place_of_service.strip()
         yield "place of service (24B)"
     yield from _apply_diagnoses(session, claim, fix.diagnoses)
     yield from _apply_lines(session, claim, fix.lines)
@@ -210,8 +367,8 @@ def _apply_patient(
 ) -> Iterator[str]:
     """Write the patient's name and birth date, remembering each field a person corrected."""
     values = {
-        "first_name": _required(fix.patient_first_name, "2 Patient's first name"),
-        "last_name": _required(fix.patient_last_name, "2 Patient's last name"),
+        "first_name": fix.patient_first_name.strip(),
+        "last_name": fix.patient_last_name.strip(),
         "dob": fix.patient_dob,
     }
     corrected = [name for name, value in values.items() if getattr(patient, name) != value]
@@ -227,17 +384,17 @@ def _apply_patient(
 def _apply_diagnoses(
     session: Session, claim: t.ClaimRow, diagnoses: Sequence[str]
 ) -> Iterator[str]:
-    codes = tuple(code.strip().upper() for code in diagnoses if code.strip())
+    found = diagnosis_codes(diagnoses)
     before = tuple(row.code for row in _diagnosis_rows(session, claim.appointment_id))
-    if codes == before:
+    if found == before:
         return
     if claim.appointment_id is None:
-        raise InputError("this claim bills no appointment, so it has no diagnoses to change",
-                         path="21 Diagnoses")  # fmt: skip
+        no_visit = "this claim bills no appointment, so it has no diagnoses to change"
+        raise _refused("diagnoses", "21 Diagnoses", no_visit)
     table = t.AppointmentDiagnosisRow
     session.execute(delete(table).where(table.appointment_id == claim.appointment_id))
     rows = [{"appointment_id": claim.appointment_id, "position": position, "code": code}
-            for position, code in enumerate(codes, start=1)]  # fmt: skip
+            for position, code in enumerate(found, start=1)]  # fmt: skip
     if rows:
         session.execute(insert(table), rows)
     yield "diagnoses (21)"
@@ -251,10 +408,11 @@ def _apply_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]) 
             continue
         row = rows.get(fix.number)
         if row is None:
-            raise InputError(f"claim {claim.clm01} has no line {fix.number}", path="24 Lines")
+            raise _refused(f"lines.{fix.number}", "24 Lines",
+                           f"claim {claim.clm01} has no line {fix.number}")  # fmt: skip
         if fix.remove:
             continue
-        cleaned = _cleaned(fix, f"24 Line {fix.number}")
+        cleaned = _cleaned(fix)
         if _line_fix(row) != cleaned:
             _write_line(row, cleaned)
             yield f"line {fix.number} (24)"
@@ -272,8 +430,8 @@ def _reshape_lines(session: Session, claim: t.ClaimRow, fixes: Sequence[LineFix]
         _refuse_if_paid(session, row)
         session.delete(row)
         yield REMOVED.format(number=row.line_number, code=row.code)
-    for position, fix in enumerate(adding, start=1):
-        cleaned = _cleaned(fix, f"24 New line {position}")
+    for fix in adding:
+        cleaned = _cleaned(fix)
         last = _free_line_number(session, claim, last)
         row = t.ClaimLineRow(
             claim_id=claim.id,
@@ -291,17 +449,19 @@ def _check_line_count(count: int, removing: Sequence[t.ClaimLineRow], adding: in
     kept = count - len(removing)
     if kept + adding < 1:
         number = removing[-1].line_number
-        raise InputError(
+        raise _refused(
+            f"lines.{number}",
+            f"24 Line {number}",
             f"a claim keeps at least one service line: line {number} is its last "
             "(add the right line with it, or instead)",
-            path=f"24 Line {number}",
         )
     if kept + adding > MAX_LINES:
         position = max(MAX_LINES - kept + 1, 1)
-        raise InputError(
+        raise _refused(
+            f"added.{position}",
+            f"24 New line {position}",
             f"a claim carries at most {MAX_LINES} service lines (837P); this would be line "
             f"{kept + position}",
-            path=f"24 New line {position}",
         )
 
 
@@ -309,10 +469,11 @@ def _refuse_if_paid(session: Session, row: t.ClaimLineRow) -> None:
     """A line with payments (and their adjustments) posted to it stays on the claim."""
     posted = select(t.PaymentRow.id).where(t.PaymentRow.claim_line_id == row.id).limit(1)
     if session.scalars(posted).first() is not None:
-        raise InputError(
+        raise _refused(
+            f"lines.{row.line_number}",
+            f"24 Line {row.line_number}",
             f"line {row.line_number} has payments or adjustments posted to it, so it stays on "
             "the claim",
-            path=f"24 Line {row.line_number}",
         )
 
 
@@ -338,19 +499,14 @@ def _control_number_taken(session: Session, control_number: str) -> bool:
     return session.scalars(query).first() is not None
 
 
-def _cleaned(fix: LineFix, where: str) -> LineFix:
-    if fix.units <= 0:
-        raise InputError(f"units must be more than 0, not {fix.units}", path=where)
-    if fix.charge < 0:
-        raise InputError(f"the charge may not be negative ({fix.charge})", path=where)
-    if len(fix.code.strip()) > MAX_CODE:
-        raise InputError(f"a procedure code has at most {MAX_CODE} characters", path=where)
+def _cleaned(fix: LineFix) -> LineFix:
+    """The line with its codes upper case, as the claim keeps them."""
     return LineFix(
         number=fix.number,
-        code=_required(fix.code, where).upper(),
+        code=fix.code.strip().upper(),
         modifiers=tuple(m.strip().upper() for m in fix.modifiers if m.strip()),
         units=fix.units,
-        charge=fix.charge.quantize(Decimal("0.01")),
+        charge=fix.charge,
         diagnosis_pointers=fix.diagnosis_pointers,
     )
 
@@ -359,7 +515,7 @@ def _write_line(row: t.ClaimLineRow, fix: LineFix) -> None:
     row.code = fix.code
     row.modifiers = ":".join(fix.modifiers)
     row.units = fix.units
-    row.charge = fix.charge
+    row.charge = to_money(fix.charge)  # two decimals at most (checked), never rounded
     row.diagnosis_pointers = ":".join(str(p) for p in fix.diagnosis_pointers)
 
 
@@ -374,11 +530,8 @@ def _line_fix(row: t.ClaimLineRow) -> LineFix:
     )
 
 
-def _required(text: str, where: str) -> str:
-    value = text.strip()
-    if not value:
-        raise InputError("may not be empty", path=where)
-    return value
+def _refused(field: str, box: str, message: str) -> InputError:
+    return refusal([Problem(field, box, message)])
 
 
 def _policy_and_patient(

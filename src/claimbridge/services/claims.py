@@ -14,7 +14,9 @@ each line's REF*6R is ``<CLM01>-<line>``, unique. ``check_claims`` runs the scru
 it runs again over held claims whenever claims are created, and over ready claims before a
 submission. ``resubmit`` is the only way a claim goes out again: a claim rejected before
 adjudication as an original, a claim the payer accepted as a replacement (frequency 7) or void
-(frequency 8) that carries the payer's claim number.
+(frequency 8) that carries the payer's claim number. ``take_off_edi`` is a claim's way out
+before it is sent: cancelled (never billed; a replacement no longer wanted) or billed on paper
+(a visit before the go-live date, a payer that takes no EDI), with the reason a person gives.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.scrub import ScrubResult, scrub
-from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ClaimNotFound, InvalidTransition
+from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
+from claimbridge.errors import ClaimNotFound, InputError, InvalidTransition
 from claimbridge.services.claim_facts import (
     read_facts,
     read_practice,
@@ -188,6 +190,39 @@ def _correct(
     kind = "replacement" if how is Resubmission.REPLACEMENT else "void"
     ClaimRepository(session).note(original.clm01, kind, f"{kind} claim {clm01} made", actor)
     return check_claims(session, [claim_id], actor, today)[0]
+
+
+OFF_EDI = {  # how a claim leaves the electronic path, as its event says it
+    ClaimStatus.CANCELLED: "cancelled",
+    ClaimStatus.BILLED_ON_PAPER: "billed on paper",
+}
+
+
+def take_off_edi(
+    session: Session, reference: str, target: ClaimStatus, reason: str, actor: str
+) -> None:
+    """Cancel the claim ``reference`` or mark it billed on paper (``target``), for ``reason``:
+    only a claim not yet sent (draft, held, ready) may leave the electronic path, and it is
+    never checked or sent again. A cancelled replacement or void is said on the claim it
+    corrects too. ``InputError`` without a reason; ``InvalidTransition`` once it was sent."""
+    if target not in OFF_EDI:
+        raise InputError("say whether the claim is cancelled or billed on paper", path="status")
+    if not reason.strip():
+        raise InputError(f"say why the claim is {OFF_EDI[target]}", path="reason")
+    row = find_claim(session, reference)
+    status = ClaimStatus(row.status)
+    if status not in NOT_YET_SUBMITTED:
+        raise InvalidTransition(
+            f"claim {row.clm01} is {status.value}: only a claim not yet sent (draft, held, "
+            f"ready) is {OFF_EDI[target]}; one the payer has is voided instead"
+        )
+    why = f"{OFF_EDI[target]} by {actor}: {reason.strip()}"
+    repository = ClaimRepository(session)
+    repository.transition(row.clm01, target, why, actor)
+    if row.replaces_claim_id is not None:
+        original = session.get_one(t.ClaimRow, row.replaces_claim_id)
+        kind = "replacement" if row.frequency_code == Resubmission.REPLACEMENT else "void"
+        repository.note(original.clm01, kind, f"{kind} claim {row.clm01} {why}", actor)
 
 
 def line_control_number(clm01: str, number: int) -> str:

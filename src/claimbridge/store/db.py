@@ -141,19 +141,26 @@ class Store:
 
     def upgrade(self) -> str:
         """Create the schema or bring it to the newest revision; returns that revision."""
+        self.migrate("head")
+        return self.head_revision()
+
+    def migrate(self, revision: str, down: bool = False) -> None:
+        """Bring the schema up (or ``down``) to ``revision``, in one transaction. On SQLite a
+        revision that rebuilds a table others refer to (a changed check) needs foreign keys
+        off while it runs; they are checked before the transaction commits."""
+        move = command.downgrade if down else command.upgrade
         with (
             translate_errors(self._password),
             self.engine.connect() as connection,
-            _foreign_keys_checked_at_commit(connection),
+            _foreign_keys_off(connection),
             connection.begin(),
         ):
             if self.dialect == "postgresql":  # revisions that move rows see every practice's
                 connection.exec_driver_sql(
                     "SELECT set_config(%s, %s, true)", (PG_SETTING, ALL_PRACTICES)
                 )
-            command.upgrade(_alembic_config(connection), "head")
-            _refuse_broken_references(connection)
-        return self.head_revision()
+            move(_alembic_config(connection), revision)
+            _check_foreign_keys(connection)
 
     def current_revision(self) -> str | None:
         """The revision the database is at; None for an empty database. A read: on SQLite it
@@ -193,28 +200,28 @@ def _only_practice(store: Store) -> int | None:
 
 
 @contextmanager
-def _foreign_keys_checked_at_commit(connection: Connection) -> Iterator[None]:
-    """On SQLite, foreign keys off while revisions rebuild tables (a table's copy replaces it,
-    which SQLite would refuse while rows refer to it); ``_refuse_broken_references`` then checks
-    every reference before the commit. The pragma only takes effect outside a transaction."""
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off on ``connection`` until the block ends (outside a transaction:
+    SQLite ignores the pragma inside one); nothing on other databases."""
     if connection.dialect.name != "sqlite":
         yield
         return
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    raw.execute("PRAGMA foreign_keys = OFF")
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys = OFF")
     try:
         yield
     finally:
-        raw.execute("PRAGMA foreign_keys = ON")
+        driver.execute("PRAGMA foreign_keys = ON")
 
 
-def _refuse_broken_references(connection: Connection) -> None:
-    if connection.dialect.name != "sqlite":
-        return
-    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
-    if broken is not None:
-        raise StoreError(f"the upgrade would leave a row of {broken[0]} referring to nothing")
+def _check_foreign_keys(connection: Connection) -> None:
+    """``StoreError`` when a row refers to a row that is not there (SQLite, after a migration
+    ran with foreign keys off)."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+        if broken is not None:
+            raise StoreError(f"the migration left a row of {broken[0]} referring to nothing")
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -84,6 +84,9 @@ def from_claimbridge(error: ClaimbridgeError) -> WebError:
     """The web error a library error becomes."""
     if isinstance(error, ClaimNotFound):
         return NotFound(str(error))
+    if isinstance(error, InputError) and error.fields:
+        named = [{"field": name, "message": why} for name, why in error.fields.items()]
+        return BadRequest(str(error), named)
     if isinstance(error, InputError):
         return BadRequest(str(error), list(error.problems) or None)
     if isinstance(error, InvalidTransition | ConfigError | StoreError):

@@ -15,21 +15,27 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from claimbridge.domain.money import to_money, to_units
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError
 from claimbridge.services.claim_fix import (
+    LINE_FIELDS,
     RESENT_AS,
     ClaimAction,
     ClaimFix,
     LineFix,
+    Problem,
     current_fix,
     fix_claim,
+    line_names,
 )
-from claimbridge.services.claims import Checked, create_claims, resubmit
+from claimbridge.services.claims import Checked, create_claims, resubmit, take_off_edi
 from claimbridge.services.ingest import poll
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import claim_detail
 from claimbridge.web.api.encode import to_json
+from claimbridge.web.api.posting import ReasonIn
 from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
@@ -47,8 +53,12 @@ class LineIn(BaseModel):
     number: int | None = Field(None, description="the line to change or remove; none: add one")
     code: str | None = None
     modifiers: list[str] | None = None
-    units: Decimal | None = None
-    charge: Decimal | None = None
+    units: Decimal | str | None = Field(None, description='e.g. "1" or 1.5')
+    charge: Decimal | str | None = Field(
+        None,
+        description='text as a biller types it ("95.00", "$1,095.00") or a number; '
+        "a third decimal is refused, never rounded",
+    )
     diagnosis_pointers: list[int] | None = None
     remove: bool = Field(False, description="take the numbered line off the claim")
 
@@ -80,22 +90,42 @@ class ResubmitIn(BaseModel):
     how: How
 
 
-def _merged(before: ClaimFix, body: CorrectionIn) -> ClaimFix:
-    """``before`` with what ``body`` gives laid over it."""
+def _merged(before: ClaimFix, body: CorrectionIn) -> tuple[ClaimFix, list[Problem]]:
+    """``before`` with what ``body`` gives laid over it, and the problems of the amounts and
+    units that are not ones (read as the form and the practice file read them)."""
     given = body.model_dump(exclude_unset=True, exclude={"lines"})
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
     lines = {line.number: line for line in before.lines}
-    added = []
+    added: list[LineFix] = []
+    unread: list[Problem] = []
     for position, change in enumerate(body.lines, start=1):
         values = change.model_dump(exclude_unset=True, exclude={"number"})
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        key, box = line_names(change.number, len(added) + 1)
+        _read_amounts(values, key, box, unread)
         if change.number is None:
             added.append(_new_line(values, position))
         elif change.number not in lines:
             raise InputError(f"the claim has no line {change.number}", path="lines")
         else:
             lines[change.number] = replace(lines[change.number], **values)
-    return replace(before, **given, lines=(*lines.values(), *added))
+    return replace(before, **given, lines=(*lines.values(), *added)), unread
+
+
+def _read_amounts(values: dict[str, Any], key: str, box: str, unread: list[Problem]) -> None:
+    """``units`` and ``charge`` of ``values`` as numbers, in place; one that is not a number
+    is left out of ``values`` (the line keeps its own) and its problem added to ``unread``."""
+    for name, read in (("units", to_units), ("charge", to_money)):
+        if values.get(name) is None:
+            continue
+        try:
+            values[name] = read(values[name])
+        except ValueError as problem:
+            unread.append(Problem(f"{key}.{name}", f"{box} {LINE_FIELDS[name]}", str(problem)))
+            if key.startswith("added"):
+                values[name] = Decimal(0)  # a placeholder: the correction is refused
+            else:
+                del values[name]
 
 
 def _new_line(values: dict[str, Any], position: int) -> LineFix:
@@ -142,8 +172,8 @@ def correct_claim(request: Request, clm01: str, body: CorrectionIn) -> Any:
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
         detail = claim_detail(session, clm01)
-        fix = _merged(current_fix(session, clm01), body)
-        checked = fix_claim(session, clm01, fix, user.username, today())
+        fix, unread = _merged(current_fix(session, clm01), body)
+        checked = fix_claim(session, clm01, fix, user.username, today(), unread=unread)
     audit(request, "change", "claim", clm01, detail.patient_key, "api: corrected")
     return _checked(checked)
 
@@ -159,6 +189,29 @@ def resubmit_claim(request: Request, clm01: str, body: ResubmitIn) -> Any:
     going = checked.patient_control_number
     audit(request, "change", "claim", clm01, detail.patient_key, f"api: {body.how}: {going}")
     return _checked(checked)
+
+
+@router.post("/claims/{clm01}/cancel")
+def cancel_claim(request: Request, clm01: str, body: ReasonIn) -> Any:
+    """Cancel a claim not yet sent (draft, held, ready; a replacement or void too): it is
+    never sent. Answers the claim and its status."""
+    return _off_edi(request, clm01, ClaimStatus.CANCELLED, body.reason)
+
+
+@router.post("/claims/{clm01}/billed-on-paper")
+def billed_on_paper(request: Request, clm01: str, body: ReasonIn) -> Any:
+    """Mark a claim not yet sent as billed on paper: it is never sent electronically, and an
+    ERA that names it is still posted to it. Answers the claim and its status."""
+    return _off_edi(request, clm01, ClaimStatus.BILLED_ON_PAPER, body.reason)
+
+
+def _off_edi(request: Request, clm01: str, target: ClaimStatus, reason: str) -> Any:
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        detail = claim_detail(session, clm01)
+        take_off_edi(session, clm01, target, reason, user.username)
+    audit(request, "change", "claim", clm01, detail.patient_key, f"api: {target.value}")
+    return {"clm01": detail.clm01, "status": target.value, "edits": []}
 
 
 @router.post("/claims/create")

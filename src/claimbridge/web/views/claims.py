@@ -31,6 +31,9 @@ DONE = {
     "if its lines must change.",
     "void": "This void (frequency 8) goes with the next submission.",
     "reviewed": "Marked reviewed: it leaves the dashboard's alert.",
+    "cancelled": "Cancelled: it is never sent.",
+    "billed_on_paper": "Marked billed on paper: it is not sent electronically; an ERA that "
+    "names it is still posted to it.",
 }
 
 

@@ -90,6 +90,7 @@ def upgrade() -> None:
         batch.alter_column("key", existing_type=sa.String(length=64), nullable=False)
         batch.create_unique_constraint(op.f("uq_practice_key"), ["key"])
         batch.drop_constraint(op.f("ck_practice_single_row"), type_="check")
+    _pause_event_guard()
     for table, uniques in TENANT_TABLES.items():
         _add_practice_id(table, practice_id, uniques)
     _forbid_event_changes_again()
@@ -150,9 +151,20 @@ def _add_practice_id(
             batch.create_unique_constraint(op.f(new_name), ["practice_id", *columns])
 
 
+def _pause_event_guard() -> None:
+    """Let this revision give every claim event its practice: the guard of 0001 refuses any
+    UPDATE of claim_events. ``_forbid_event_changes_again`` puts it back."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE claim_events DISABLE TRIGGER claim_events_append_only")
+        return
+    op.execute("DROP TRIGGER IF EXISTS claim_events_no_update")
+    op.execute("DROP TRIGGER IF EXISTS claim_events_no_delete")
+
+
 def _forbid_event_changes_again() -> None:
-    """On SQLite the rebuilt claim_events lost the triggers that make it append-only (0001)."""
-    if op.get_bind().dialect.name != "sqlite":
+    """The append-only guard of 0001 again (on SQLite the rebuilt table lost its triggers)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE claim_events ENABLE TRIGGER claim_events_append_only")
         return
     for action in ("UPDATE", "DELETE"):
         op.execute(
@@ -255,6 +267,7 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("step", name=op.f("pk_onboarding_steps")),
     )
     op.bulk_insert(steps, [dict(row._mapping) for row in rows])
+    _pause_event_guard()
     for table, uniques in TENANT_TABLES.items():
         with op.batch_alter_table(table) as batch:
             for name, columns in uniques:
