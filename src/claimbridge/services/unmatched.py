@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -212,7 +212,21 @@ def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) 
     served = _days_served(session, [r.id for r in found.values()], days)
     ranked = [_candidate(r, row, served.get(r.id, set())) for r in found.values()]
     ranked.sort(key=lambda pair: -len(pair[0]))  # stable: the order found breaks ties
-    return [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
+    likely = [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
+    named = _named(session, row, days)
+    return named + [c for c in likely if c.clm01 not in {n.clm01 for n in named}]
+
+
+def _named(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
+    """The claim the ERA claim names (never sent, or sent to another payer), to list first."""
+    if row.claim_id is None:
+        return []
+    claim = t.ClaimRow
+    columns = (claim.id, claim.clm01, claim.status, claim.total_charge, claim.service_date)
+    found = session.execute(select(*columns).where(claim.id == row.claim_id)).one()
+    served = _days_served(session, [row.claim_id], days).get(row.claim_id, set())
+    reasons, candidate = _candidate(found, row, served)
+    return [replace(candidate, why=", ".join(["named by the ERA", *reasons]))]
 
 
 def _days_served(
