@@ -88,7 +88,7 @@ def remittance(trace: str, claims: Sequence[Loop2100], paid_on: date) -> Remitta
     total = sum((c.clp.paid for c in claims), Decimal("0.00"))
     day = paid_on.strftime("%Y%m%d")
     bpr = Bpr("I", total, "C", "CHK", "", *("",) * 10, paid_on, day, *("",) * 5, 0)
-    payer = Loop1000A(N1("PR", "BENCH HEALTH PLAN", "XV", "BENCH1", "", "", 0), None, None, (),
+    payer = Loop1000A(N1("PR", "CIGNA", "XV", "62308", "", "", 0), None, None, (),
                       (), ())  # fmt: skip
     payee = Loop1000B(N1("PE", "CEDAR VALLEY FAMILY HEALTH", "XX", "1300000019", "", "", 0),
                       None, None, (), None, ())  # fmt: skip
@@ -115,16 +115,22 @@ def _chunks(count: int, size: int) -> Iterator[range]:
 
 
 def insert_claims(store: Store, count: int, payer_id: str) -> None:
-    """``count`` submitted claims with one line each, inserted in bulk."""
+    """``count`` claims with one line each, sent to ``payer_id`` in one batch, in bulk."""
     now = datetime.now(UTC)
     with store.transaction() as session:
         payer = session.scalars(select(t.PayerRow.id).where(t.PayerRow.payer_id == payer_id)).one()
         first = (session.scalar(select(t.ClaimRow.id).order_by(t.ClaimRow.id.desc())) or 0) + 1
+        batch = t.BatchRow(isa13=first, gs06=first, test_mode=True, status="sent",
+                           claim_count=count, created_at=now, sent_at=now)  # fmt: skip
+        session.add(batch)
+        session.flush()
         for part in _chunks(count, 10_000):
             session.execute(
                 insert(t.ClaimRow), [_claim_row(first + n, n, payer, now) for n in part]
             )
             session.execute(insert(t.ClaimLineRow), [_line_row(first + n, n) for n in part])
+            sent = [{"claim_id": first + n, "batch_id": batch.id, "st02": "0001"} for n in part]
+            session.execute(insert(t.ClaimSubmissionRow), sent)
 
 
 def _claim_row(claim_id: int, n: int, payer: int, now: datetime) -> dict[str, object]:

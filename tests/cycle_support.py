@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
@@ -29,6 +30,7 @@ NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 TEST_DATA = Path(__file__).resolve().parent / "data"
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 PAID_AND_DENIED = "835/paid-and-denied-with-plb.835"
+ERA_PAYER = "EHP01"  # the payer of the 835s in tests/data/835: EXAMPLE HEALTH PLAN, REF*2U*EHP01
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +66,21 @@ def answered(store: Store, root: Path, **settings: Any) -> Answered:
 
 def era_backlog(folder: Path, claims: int, era_files: int) -> tuple[Path, list[Path]]:
     """A backlog to ingest: a SQLite ledger (``folder/template.db``) with the example submitted
-    and ``claims`` more claims, and its files: the simulator's answers, then ``era_files`` ERAs
-    paying every one of those claims, the last ERA listed twice (a duplicate)."""
+    and ``claims`` × ``era_files`` more claims sent, and its files: the simulator's answers, then
+    ``era_files`` ERAs paying ``claims`` of those claims each, the last ERA listed twice (a
+    duplicate)."""
     sys.path.insert(0, str(BENCH))
     bench = importlib.import_module("post_835")  # the bench's 835 builder
     template = folder / "template.db"
     store = Store(f"sqlite:///{template}")
     store.upgrade()
     run = answered(store, folder / "oa")
-    bench.insert_claims(store, claims, "62308")
+    bench.insert_claims(store, claims * era_files, "62308")
     store.dispose()
     files = list(run.outbound)
-    paid = [bench.paid_claim(bench.claim_number(n), f"{bench.claim_number(n)}-1")
-            for n in range(claims)]  # fmt: skip
     for number in range(era_files):
+        paid = [bench.paid_claim(bench.claim_number(n), f"{bench.claim_number(n)}-1")
+                for n in range(number * claims, (number + 1) * claims)]  # fmt: skip
         check = bench.remittance(f"CRASH{number:04d}", paid, date(2026, 11, 21))
         path = folder / "files" / f"era{number:02d}.835"
         path.parent.mkdir(exist_ok=True)
@@ -93,9 +96,12 @@ def add_claim(
     lines: tuple[tuple[str, str, str | None], ...],
     service_date: date = date(2025, 3, 1),
     status: ClaimStatus = ClaimStatus.SUBMITTED,
-    payer_id: str = "62308",
+    payer_id: str = ERA_PAYER,
+    sent: bool = True,
 ) -> int:
-    """A claim with lines (code[:modifier…], charge, line control number) in ``status``."""
+    """A claim with lines (code[:modifier…], charge, line control number) in ``status``, to
+    ``payer_id`` (by default the test 835s' payer, added when missing), recorded as sent in a
+    batch of its own unless ``sent`` is False."""
     new_lines = tuple(
         NewClaimLine(
             code.split(":")[0], Decimal(charge), modifiers=tuple(code.split(":")[1:]),
@@ -114,7 +120,30 @@ def add_claim(
         status=status,
     )
     with store.transaction() as session:
-        return ClaimRepository(session).add(claim, actor="test")
+        if payer_id == ERA_PAYER:
+            add_era_payer(session)
+        claim_id = ClaimRepository(session).add(claim, actor="test")
+        if sent:
+            record_sent(session, claim_id)
+        return claim_id
+
+
+def add_era_payer(session: Session) -> None:
+    """The payer of the test 835s (EXAMPLE HEALTH PLAN, EHP01), once."""
+    if session.scalars(select(t.PayerRow.id).where(t.PayerRow.payer_id == ERA_PAYER)).first():
+        return
+    session.add(t.PayerRow(payer_id=ERA_PAYER, name="Example Health Plan", par=True))
+    session.flush()
+
+
+def record_sent(session: Session, claim_id: int) -> None:
+    """Record claim ``claim_id`` as sent, in a batch of its own."""
+    batch = t.BatchRow(isa13=claim_id, gs06=claim_id, test_mode=True, status="sent",
+                       claim_count=1, created_at=NOW, sent_at=NOW)  # fmt: skip
+    session.add(batch)
+    session.flush()
+    session.add(t.ClaimSubmissionRow(claim_id=claim_id, batch_id=batch.id, st02="0001"))
+    session.flush()
 
 
 def status_of(store: Store, clm01: str) -> ClaimStatus:

@@ -96,3 +96,25 @@ def test_claims_posted_from_an_unbalanced_era_are_listed_until_reviewed(tmp_path
     shown = _run("claims", "show", "CB2001", "--db", url)
     assert "balance_reviewed" in shown and "matches the paper EOB" in shown
     _run("claims", "reviewed", "CB2001", "--found", "again", "--db", url, code=1)
+
+
+def test_held_payments_are_listed_posted_and_refunded(tmp_path: Path) -> None:
+    url = _ledger(tmp_path)  # EFT55501 paid CB2001 in full
+    store = Store(url)
+    era = data("835/paid-and-denied-with-plb.835")
+    for trace in ("EFT55502", "EFT55503"):  # two more checks for CB2001
+        ingest_bytes(store, f"{trace}.835", era.replace("EFT55501", trace).encode())
+    store.dispose()
+    listed = _run("unmatched", "--db", url)
+    held = listed[listed.index("Held for review (2)") :].splitlines()
+    first, second = (int(line.split()[0]) for line in held if "  CB2001  paid 120.00" in line)
+    assert "already paid in full (120.00 paid on a 200.00 charge)" in held[2]
+    _run("eras", "refund", str(first), "--db", url, code=2)  # --reason is required
+    posted = _run("eras", "post-payment", str(first), "--reason", "both confirmed", "--db", url)
+    assert "ERA EFT55502 (87.50): 1 claims posted" in posted
+    refunded = _run("eras", "refund", str(second), "--reason", "returned", "--db", url)
+    assert f"held payment {second} marked refunded" in refunded
+    assert _run("eras", "post-payment", str(second), "--reason", "x", "--db", url, code=1)
+    assert "Held for review" not in _run("unmatched", "--db", url)
+    shown = _run("claims", "show", "CB2001", "--db", url)
+    assert "held_payment_posted" in shown and "payment_refunded" in shown

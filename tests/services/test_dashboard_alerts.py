@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def test_unmatched_era_claims_and_held_claims_raise_alerts(store: Store, tmp_pat
         board = dashboard(session, NOW, None)
     assert queue, "the default scenario sends an ERA for a claim we never sent"
     texts = [alert.text for alert in board.alerts]
-    [unmatched_alert] = [text for text in texts if "match none of ours" in text]
+    [unmatched_alert] = [text for text in texts if "were not posted" in text]
     assert unmatched_alert.startswith(f"{len(queue)} ERA claim(s)")
     assert queue[0].patient_control_number in unmatched_alert
     assert any("CB000004 held" in text for text in texts)
@@ -44,7 +45,7 @@ def test_no_unmatched_alert_before_any_era(store: Store, tmp_path: Path) -> None
     answered(store, tmp_path / "oa")
     with store.read() as session:
         texts = [alert.text for alert in dashboard(session, NOW, None).alerts]
-    assert not [text for text in texts if "match none of ours" in text]
+    assert not [text for text in texts if "were not posted" in text]
 
 
 def _board_of(store: Store) -> tuple[int, list[str], list[str]]:
@@ -108,6 +109,9 @@ def test_a_later_era_that_adds_up_replaces_the_one_that_did_not(store: Store) ->
     load_example(store)
     posted_unbalanced(store)
     later = renumber(data(PAID_AND_DENIED), "EFT55501", "EFT55502")
-    [report] = ingest_bytes(store, "later.835", later.encode())
-    assert report.outcome is Outcome.APPLIED
+    reversal = "CLP*CB2001*22*-200*-120*-30*12*ICN20001*11*1~CAS*CO*45*-50~CAS*PR*3*-30~"
+    later = later.replace("CLP*CB2001*1*", reversal + "CLP*CB2001*1*")
+    later = re.sub(r"PLB\*[^~]*~", "", later.replace("BPR*I*87.5*", "BPR*H*0*"))
+    [report] = ingest_bytes(store, "later.835", later.encode())  # reverses it, pays it again
+    assert report.outcome is Outcome.APPLIED and "held" not in (report.detail or "")
     assert _board_of(store)[0] == 0

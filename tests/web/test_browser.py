@@ -16,7 +16,7 @@ from web_support import PASSWORD
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.ingest import ingest_bytes
 from claimbridge.store.db import Store
-from cycle_support import add_claim, data, status_of
+from cycle_support import add_claim, data, renumber, status_of
 from support import REPO
 
 SHOTS = REPO / "docs" / "screenshots"
@@ -125,4 +125,43 @@ def test_a_biller_corrects_a_posting(
     page.click("button:has-text('Match')")
     expect(page.locator("h1")).to_contain_text("Unmatched ERA claims (0)")
     assert status_of(store, "CB-9002") is ClaimStatus.DENIED
+    page.close()
+
+
+def test_a_biller_reviews_payments_held_as_beyond_their_claim(
+    browser: object, served: str, store: Store
+) -> None:
+    from playwright.sync_api import Browser, Page, expect
+
+    assert isinstance(browser, Browser)
+    add_claim(store, "CB2001", (("99214:25", "150", "CB2001-1"), ("85025", "50", "CB2001-2")))
+    era = data("835/paid-and-denied-with-plb.835")
+    for trace in ("EFT55501", "EFT55502", "EFT55503"):  # the claim paid once, then twice more
+        ingest_bytes(store, f"{trace}.835", renumber(era, "EFT55501", trace).encode())
+    page: Page = browser.new_page(viewport={"width": 1360, "height": 900})
+    page.goto(f"{served}/login")
+    page.fill("input[name=username]", "biller")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('Sign in')")
+
+    page.click("a:has-text('2 ERA payment(s) held for review')")
+    held = page.locator("#held")
+    expect(held).to_contain_text("Held for review (2)")
+    rows = page.locator("#held + p + table tbody tr")
+    expect(rows.first).to_contain_text("already paid in full (120.00 paid on a 200.00 charge)")
+    rows.first.locator("input[name=reason]").fill("payer confirmed the second check")
+    rows.first.locator("button:has-text('Post')").click()
+    expect(page.locator("[role=status]")).to_contain_text("posted to its claim")
+    expect(held).to_contain_text("Held for review (1)")
+    assert status_of(store, "CB2001") is ClaimStatus.PAID
+    rows.first.locator("input[name=reason]").fill("check returned to the payer")
+    rows.first.locator("button:has-text('Refunded')").click()
+    expect(page.locator("[role=status]")).to_contain_text("marked refunded")
+    expect(held).to_contain_text("Held for review (0)")
+
+    page.goto(f"{served}/claims/CB2001")
+    expect(page.locator("main")).to_contain_text(
+        "posted by biller: payer confirmed the second check"
+    )
+    expect(page.locator("main")).to_contain_text("marked refunded by biller: check returned")
     page.close()

@@ -109,7 +109,7 @@ def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: St
     with store.read() as session:
         resolved = session.get_one(t.UnmatchedClaimRow, unmatched_id).resolved_by
     assert resolved == "biller"
-    assert "Every ERA claim matched one of ours." in biller.get("/unmatched").text
+    assert "Every ERA claim was posted to one of ours." in biller.get("/unmatched").text
     assert _audited(store, "claim")[-1][0] == "biller"
 
 
@@ -186,3 +186,44 @@ def test_the_openapi_document_lists_the_posting_routes(api: TestClient) -> None:
         "/api/v1/unmatched/{unmatched_id}/dismiss",
     ):
         assert path in paths, path
+
+
+def _second_check(store: Store) -> None:
+    """CB2001 paid by EFT55501, then by EFT55502 again: the second payment is held."""
+    posted_paid_and_denied(store)
+    again = data("835/paid-and-denied-with-plb.835").replace("EFT55501", "EFT55502")
+    [report] = ingest_bytes(store, "again.835", again.encode())
+    assert "1 payments held for review" in (report.detail or "")
+
+
+def test_a_viewer_sees_a_held_payment_but_cannot_decide(viewer: TestClient, store: Store) -> None:
+    _second_check(store)
+    page = viewer.get("/unmatched").text
+    assert "Held for review <span" in page and "already paid in full" in page
+    assert "/held-payments/" not in page  # no forms
+    with store.read() as session:
+        held_id = session.scalars(
+            select(t.UnmatchedClaimRow.id).where(t.UnmatchedClaimRow.reason == "overpayment")
+        ).one()
+    token = csrf_of(viewer, "/unmatched")
+    refused = viewer.post(
+        f"/held-payments/{held_id}/post", data={"csrf_token": token, "reason": "x"}
+    )
+    assert refused.status_code == 403
+    assert _paid(store) == Decimal("120.00")
+
+
+def test_the_api_lists_and_refunds_a_held_payment(api: TestClient, store: Store) -> None:
+    _second_check(store)
+    [held] = api.get("/api/v1/held-payments").json()
+    assert (held["clm01"], held["trace_number"], held["paid"]) == ("CB2001", "EFT55502", "120.00")
+    assert held["reason"] == "overpayment"
+    assert api.get("/api/v1/unmatched").json()[0]["reason"] == "no_claim"  # CB2002, twice
+    no_reason = api.post(f"/api/v1/held-payments/{held['id']}/refund", json={"reason": " "})
+    assert no_reason.status_code == 400
+    done = api.post(f"/api/v1/held-payments/{held['id']}/refund", json={"reason": "returned"})
+    assert done.status_code == 200
+    assert api.get("/api/v1/held-payments").json() == []
+    assert _paid(store) == Decimal("120.00")
+    [(_, detail)] = _audited(store, "unmatched")
+    assert "held payment refunded: returned" in (detail or "")

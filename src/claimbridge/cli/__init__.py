@@ -77,7 +77,7 @@ COMMANDS: dict[str, CommandEntry] = {
         ("eob", "Print an ERA as a paper EOB reads."),
         (
             "unmatched",
-            "List ERA claims that match none of ours, each with likely claims of ours and why.",
+            "List ERA claims not posted, with why and likely claims; payments held for review.",
         ),
         (
             "appointments",
@@ -89,7 +89,8 @@ COMMANDS: dict[str, CommandEntry] = {
         ("account", "The Office Ally account's mode: show it, go to production, or back to test."),
     ),
     **_entries(
-        "eras", ("eras", "Undo or redo an ERA's posting; match unmatched ERA claims by hand.")
+        "eras",
+        ("eras", "Undo or redo an ERA's posting, match ERA claims, post or refund held payments."),
     ),
     **_entries(
         "web",

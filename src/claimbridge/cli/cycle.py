@@ -32,6 +32,7 @@ from claimbridge.services.post import (
     UnmatchedClaim,
     appointment_totals,
     appointments_with_claims,
+    held_payments,
     unmatched,
 )
 from claimbridge.services.unmatched import Candidate, likely_claims
@@ -277,24 +278,47 @@ def eob_command(
 
 @report_errors
 def unmatched_command(db: DbOption = None, practice: PracticeOption = None) -> None:
-    """List ERA claims that match none of ours, each with likely claims of ours and why.
+    """List ERA claims not posted, with why and likely claims; payments held for review.
 
-    Example:
+        Not posted: their patient control number names none of our claims, a claim never sent,
+        or one sent to another payer. Held for review: payments beyond what their claim can take.
+    >>>>>>> era-match
 
-    claimbridge unmatched
+        Example:
+
+        claimbridge unmatched
     """
     _, store = open_store(db, practice)
     with store.read() as session:
         queue = unmatched(session)
         likely = likely_claims(session, [item.id for item in queue])
+        held = held_payments(session)
     if not queue:
         console.print("No unmatched ERA claims.")
-        return
     for item in queue:
         console.print("\n".join(_unmatched_lines(item, likely[item.id])), markup=False)
+    if queue:
+        console.print(
+            f"{len(queue)} unmatched. 'claimbridge eob CHECK' shows the ERA; 'claimbridge eras "
+            "dismiss ID --reason WHY' takes one that is none of ours off the queue."
+        )
+    _print_held(held)
+
+
+def _print_held(held: list[UnmatchedClaim]) -> None:
+    """The payments held for review, and the commands that decide them."""
+    if not held:
+        return
+    console.print(f"\nHeld for review ({len(held)}): payments beyond what their claim can take")
+    for item in held:
+        console.print(
+            f"{item.id}  {item.clm01}  paid {item.paid:.2f}  check {item.trace_number}  "
+            f"{item.payer}\n    {item.detail}",
+            markup=False,
+        )
     console.print(
-        f"{len(queue)} unmatched. 'claimbridge eob CHECK' shows the ERA; 'claimbridge eras "
-        "dismiss ID --reason WHY' takes one that is none of ours off the queue."
+        "'claimbridge eras post-payment ID --reason WHY' posts one to its claim; 'claimbridge "
+        "eras refund ID --reason WHY' marks it refunded."
     )
 
 
@@ -312,6 +336,7 @@ def _era_claim_line(item: UnmatchedClaim) -> str:
         + (f" (payer claim {payer_claim})" if payer_claim else "")
         + f"  status {item.status_code}  charge {item.charge:.2f}  paid {item.paid:.2f}"
         + f"  check {item.trace_number}  {item.payer}  file {item.file_name}"
+        + (f"\n    not posted: {item.detail}" if item.detail else "")
     )
 
 

@@ -7,8 +7,12 @@
     claimbridge eras post-held 31 --reason "payer confirmed the total by phone"
     claimbridge eras match 4 CB000123
     claimbridge eras dismiss 5 --reason "another practice's patient"
+    claimbridge eras post-payment 6 --reason "payer confirmed both checks"
+    claimbridge eras refund 7 --reason "check 4417 returned to the payer"
 
-``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take, and likely CLM01s.
+``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take, and likely CLM01s; and
+the payments held for review (beyond what their claim can take), which ``post-payment`` and
+``refund`` take.
 """
 
 from __future__ import annotations
@@ -23,9 +27,16 @@ from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.services.eob import remittance_by_reference
 from claimbridge.services.reposting import post_again, post_held, undo_posting
-from claimbridge.services.unmatched import dismiss_unmatched, match_by_hand
+from claimbridge.services.unmatched import (
+    dismiss_unmatched,
+    match_by_hand,
+    post_held_payment,
+    refund_held_payment,
+)
 
-app = typer.Typer(help="Undo or redo an ERA's posting; match unmatched ERA claims by hand.")
+app = typer.Typer(
+    help="Undo or redo an ERA's posting, match ERA claims, post or refund held payments."
+)
 console = Console(highlight=False, soft_wrap=True)
 
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why; kept in the claims' history.")]
@@ -91,3 +102,22 @@ def dismiss_command(
     with store.transaction() as session:
         dismiss_unmatched(session, unmatched_id, actor(), reason)
     console.print(f"unmatched ERA claim {unmatched_id} dismissed")
+
+
+@app.command("post-payment")
+@report_errors
+def post_payment_command(held_id: int, reason: ReasonOption, db: DbOption = None) -> None:
+    """Post payment HELD_ID, held for review as beyond its claim, onto that claim, with why."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        console.print(str(post_held_payment(session, held_id, actor(), reason)))
+
+
+@app.command("refund")
+@report_errors
+def refund_command(held_id: int, reason: ReasonOption, db: DbOption = None) -> None:
+    """Mark payment HELD_ID, held for review, refunded to the payer; nothing is posted."""
+    _, store = open_store(db)
+    with store.transaction() as session:
+        refund_held_payment(session, held_id, actor(), reason)
+    console.print(f"held payment {held_id} marked refunded; nothing posted")

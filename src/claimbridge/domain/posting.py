@@ -115,6 +115,44 @@ def status_after(
     return ClaimStatus.PAID if paid_total > 0 or patient_total > 0 else ClaimStatus.DENIED
 
 
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """What postings put on a claim: the charge they adjudicated, what the payer paid and what
+    the patient owes (PR). A reversal's amounts are negative."""
+
+    charge: Decimal = ZERO
+    paid: Decimal = ZERO
+    patient: Decimal = ZERO
+
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            self.charge + other.charge, self.paid + other.paid, self.patient + other.patient
+        )
+
+
+def beyond_claim(total_charge: Decimal, before: Amounts, adding: Amounts) -> str | None:
+    """Why posting ``adding`` would take a claim of ``total_charge`` beyond what it can take
+    with ``before`` already posted on it, or None when it may be posted.
+
+    Beyond it when, with it, what was paid and what the patient owes exceed the charge
+    (an overpayment), or when the claim was already adjudicated in full with money paid and
+    this adjudicates its charge again with money (the same claim paid by a second check).
+    What adds no money (a reversal, a denial) is never beyond: a denial later paid on appeal,
+    and a reversal with its correction, post as they come.
+    """
+    if adding.paid + adding.patient <= 0:
+        return None
+    paid, patient = before.paid + adding.paid, before.patient + adding.patient
+    reasons = []
+    if before.paid > 0 and before.charge >= total_charge and adding.charge > 0:
+        reasons.append(f"already paid in full ({before.paid} paid on a {before.charge} charge)")
+    if paid + patient > total_charge:
+        reasons.append(
+            f"with this, paid {paid} and patient owes {patient} of a {total_charge} charge"
+        )
+    return "; ".join(reasons) or None
+
+
 def remark_codes(claim: Loop2100) -> tuple[str, ...]:
     """Every RARC of a claim: MOA, MIA, then each line's LQ*HE, without repeats, in order."""
     codes: list[str] = []

@@ -2,10 +2,12 @@
 
 Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
 login Office Ally rejected (the transport's marks), no successful poll for more than a day
-once claims have been sent or polls tried, ERA claims that match none of ours, claims posted
-from ERAs whose amounts for them do not add up (until a person marks each reviewed), payers
-whose ERA enrollment is pending, and payers from which no ERA has come for
-``era_silence_days`` although claims are out.
+once claims have been sent or polls tried, ERA claims not posted (they name none of our claims,
+or one never sent or sent to another payer), ERA payments held for review because they would
+take a claim beyond what it can take (a second check, an overpayment), claims posted from ERAs
+whose amounts for them do not add up (until a person marks each reviewed), payers whose ERA
+enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
+although claims are out.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
-from claimbridge.services.post import unbalanced_claim_ids, unmatched
+from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
@@ -80,6 +82,7 @@ def dashboard(
         *_poll_alerts(session, now, bool(polls)),
         *_claim_alerts(session),
         *_unmatched_alerts(session),
+        *_held_payment_alerts(session),
         *_unbalanced_alerts(unbalanced),
         *_era_enrollment_alerts(session),
         *_silent_payer_alerts(session, now, era_silence_days),
@@ -153,12 +156,26 @@ def _unmatched_alerts(session: Session) -> list[Alert]:
     if not queue:
         return []
     first = queue[0]
+    why = f" ({first.detail})" if first.detail else ""
     text = (
-        f"{len(queue)} ERA claim(s) match none of ours, e.g. {first.patient_control_number} on "
-        f"check {first.trace_number} from {first.payer}: match each by hand or ask the payer "
-        "(the Unmatched page lists them)."
+        f"{len(queue)} ERA claim(s) were not posted: they match none of our claims sent to "
+        f"their payer, e.g. {first.patient_control_number} on check {first.trace_number} from "
+        f"{first.payer}{why}: match each by hand or ask the payer (the Unmatched page lists them)."
     )
     return [Alert("warning", text, "/unmatched")]
+
+
+def _held_payment_alerts(session: Session) -> list[Alert]:
+    held = held_payments(session)
+    if not held:
+        return []
+    first = held[0]
+    text = (
+        f"{len(held)} ERA payment(s) held for review: they would take a claim beyond what it can "
+        f"take, e.g. {first.paid} on check {first.trace_number} for {first.detail}. Post each or "
+        "mark it refunded (the Unmatched page, Held for review)."
+    )
+    return [Alert("error", text, "/unmatched#held")]
 
 
 def _unbalanced_count(session: Session) -> int:

@@ -27,7 +27,7 @@ from claimbridge.domain.remit_codes import (
     rarc_text,
 )
 from claimbridge.errors import StoreError
-from claimbridge.services.post import payer_identifier
+from claimbridge.services.era_match import payer_identifier
 from claimbridge.store import tables as t
 from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx835_005010X221A1 import Adjustment, Loop2100, Loop2110, Remittance

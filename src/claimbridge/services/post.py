@@ -8,8 +8,12 @@
 3. the remittance and its PLB adjustments are recorded;
 4. claims are posted in chunks of ``CHUNK`` CLPs: our claims looked up by CLM01 in one query,
    their lines in another, then payments (one row per SVC, plus the claim-level remainder; see
-   ``domain.posting``) and their CAS adjustments inserted in bulk. A CLP that matches none of
-   our claims goes to the unmatched queue (``unmatched_claims``) for a person;
+   ``domain.posting``) and their CAS adjustments inserted in bulk. A CLP is posted only onto a
+   claim that was sent to the ERA's payer and can take it (``services.era_match``); one that
+   matches none of our claims, names one never sent or sent to another payer goes to the
+   unmatched queue (``unmatched_claims``) for a person, and a payment beyond what the claim
+   can take (a second check, an overpayment) is held there for review, with an event on the
+   claim (``PAYMENT_HELD_EVENT``);
 5. each claim's status follows (``domain.posting.status_after``) with an event that says what
    the payer paid, what the patient owes, and for a denial the reasons (CARC/RARC) in words;
 6. a CLP whose claim or line equation does not hold is posted as the payer sent it (the money
@@ -31,12 +35,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, select, text
+from sqlalchemy import ColumnElement, Select, exists, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
+from claimbridge.domain.posting import Amounts
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
+from claimbridge.services.era_match import (
+    NO_CLAIM,
+    OVERPAYMENT,
+    UNMATCHED,
+    Gate,
+    NotPosted,
+    patient_share,
+    payer_identifier,
+    posted_amounts,
+)
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import Remittance as RemittanceRecord
 from claimbridge.store.repositories import add_remittance, utcnow
@@ -51,6 +66,8 @@ from claimbridge.x12.tx835_005010X221A1 import (
 CHUNK = 900
 UNBALANCED_EVENT = "does_not_balance"  # the claim event naming a CLP's failing equations
 BALANCE_REVIEWED_EVENT = "balance_reviewed"  # a person compared it with the payer's EOB
+PAYMENT_HELD_EVENT = "payment_held"  # a payment beyond what the claim can take, for review
+NOT_POSTED_EVENT = "era_not_posted"  # an ERA named the claim, which was never sent or not to it
 ZERO = Decimal("0.00")
 _PAYMENTS = t.Base.metadata.tables["payments"]
 _ADJUSTMENTS = t.Base.metadata.tables["adjustments"]
@@ -68,6 +85,7 @@ class Posted:
     claims: int = 0
     unmatched: int = 0
     held: str | None = None
+    held_payments: int = 0  # beyond what their claim can take, waiting for review
     duplicate: bool = False
     unbalanced: int = 0  # claims of ours whose CLP or lines do not balance (noted on each)
 
@@ -78,16 +96,11 @@ class Posted:
         if self.duplicate:
             return f"{name} already posted (same payer, trace number and amount); refused"
         posted = f"{name}: {self.claims} claims posted, {self.unmatched} unmatched"
+        if self.held_payments:
+            posted += f"; {self.held_payments} payments held for review (beyond their claim)"
         if self.unbalanced:
             posted += f"; {self.unbalanced} do not balance (see each claim's timeline)"
         return posted
-
-
-def payer_identifier(remittance: Remittance) -> str:
-    """Who paid: REF*2U or N104 of the payer loop, else TRN03 (the payer's company id)."""
-    payer = remittance.payer
-    ref = next((r.value for r in payer.references if r.qualifier == "2U"), "")
-    return ref or payer.n1.id or remittance.trn.originating_company_id or payer.n1.name
 
 
 def post_remittance(
@@ -141,7 +154,14 @@ def post_claims(
         poster.post(part)
     poster.finish()
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
-    return Posted(trace, amount, poster.claims, poster.unmatched, unbalanced=poster.unbalanced)
+    return Posted(
+        trace,
+        amount,
+        poster.claims,
+        poster.unmatched,
+        unbalanced=poster.unbalanced,
+        held_payments=poster.held_payments,
+    )
 
 
 def _by_claim(imbalances: Sequence[Imbalance]) -> dict[str, list[Imbalance]]:
@@ -231,36 +251,45 @@ class _Poster:
         self.inbound_file_id = inbound_file_id
         self.changes = changes
         self.index = ClaimIndex(session)
+        self.gate = Gate(session, remittance)
         self.label = f"ERA {remittance.trn.trace_number} from {remittance.payer.n1.name}"
-        self.claims = self.unmatched = self.unbalanced = 0
+        self.claims = self.unmatched = self.unbalanced = self.held_payments = 0
         self.payers: Counter[int] = Counter()
         self.now = utcnow()
 
     def post(self, part: Sequence[Loop2100]) -> None:
         """Post one chunk of CLPs."""
-        found = self.index.load(c.clp.patient_control_number for c in part)
-        ours = {c.clp.position: self._claim_of(c, found) for c in part}
-        matched = [(c, ref) for c in part if (ref := ours[c.clp.position]) is not None]
-        self._queue_unmatched(
-            [c for c in part if ours[c.clp.position] is None and c.clp.position not in self.settled]
-        )
+        matched = self._matched(part)
         claim_ids = [ref.id for _, ref in matched]
         lines = _line_keys(self.session, claim_ids)
-        totals = _totals(self.session, claim_ids)
+        totals = posted_amounts(self.session, claim_ids)
         payments, plans = self._payment_rows(matched, lines)
         ids = self._insert_payments(payments)
         self._insert_adjustments(ids, plans)
         for claim, ref in matched:  # a claim twice in one chunk sees its first CLP
-            totals[ref.id] = self._move(claim, ref, totals.get(ref.id, (ZERO, ZERO)))
+            totals[ref.id] = self._move(claim, ref, totals.get(ref.id, Amounts()))
         self.claims += len(matched)
         self.index.found.clear()  # keep memory flat on very large remittances
         self.changes.write(self.session)
 
-    def _claim_of(self, claim: Loop2100, found: Mapping[str, ClaimRef]) -> ClaimRef | None:
-        """Our claim a CLP pays: as a person settled it, else by its patient control number."""
-        if claim.clp.position in self.settled:
-            return self.settled[claim.clp.position]
-        return found.get(claim.clp.patient_control_number)
+    def _matched(self, part: Sequence[Loop2100]) -> list[tuple[Loop2100, ClaimRef]]:
+        """The CLPs of the chunk to post, with our claim; the others are queued.
+
+        A CLP a person settled goes where they said (or nowhere); the others go to the claim
+        their patient control number names when ``Gate`` lets them.
+        """
+        found = self.index.load(c.clp.patient_control_number for c in part)
+        automatic = [c for c in part if c.clp.position not in self.settled]
+        named = [(c, ref) for c in automatic
+                 if (ref := found.get(c.clp.patient_control_number)) is not None]  # fmt: skip
+        posted, waiting = self.gate.sort(named)
+        known = {c.clp.position for c, _ in named}
+        waiting += [NotPosted(c, NO_CLAIM) for c in automatic if c.clp.position not in known]
+        self._queue(waiting)
+        by_hand = [(c, ref) for c in part
+                   if c.clp.position in self.settled
+                   and (ref := self.settled[c.clp.position]) is not None]  # fmt: skip
+        return sorted([*by_hand, *posted], key=lambda pair: pair[0].clp.position)
 
     def _payment_rows(
         self, matched: Sequence[tuple[Loop2100, ClaimRef]], lines: dict[int, list[posting.LineKey]]
@@ -306,21 +335,19 @@ class _Poster:
         if rows:
             self.session.execute(_ADJUSTMENTS.insert(), rows)
 
-    def _move(
-        self, claim: Loop2100, ref: ClaimRef, before: tuple[Decimal, Decimal]
-    ) -> tuple[Decimal, Decimal]:
+    def _move(self, claim: Loop2100, ref: ClaimRef, before: Amounts) -> Amounts:
         """Propose the claim's status after this CLP; returns its totals with the CLP."""
         clp = claim.clp
-        patient = _patient_share(claim)
-        paid_total, patient_total = before[0] + clp.paid, before[1] + patient
+        patient = patient_share(claim)
+        after = before + Amounts(clp.charge, clp.paid, patient)
         why = _why(self.label, claim, patient)
-        target = posting.status_after(clp.status_code, paid_total, patient_total)
+        target = posting.status_after(clp.status_code, after.paid, after.patient)
         if target is None:
             self.changes.note(ref, why)
         else:
             self.changes.propose(ref, target, why)
         self._note_imbalances(clp.patient_control_number, ref)
-        return paid_total, patient_total
+        return after
 
     def _note_imbalances(self, patient_control_number: str, ref: ClaimRef) -> None:
         """Say on the claim, once, that the payer's amounts for it do not add up."""
@@ -336,34 +363,43 @@ class _Poster:
             UNBALANCED_EVENT,
         )
 
-    def _queue_unmatched(self, claims: Sequence[Loop2100]) -> None:
+    def _queue(self, waiting: Sequence[NotPosted]) -> None:
+        """Queue the CLPs left for a person, with why; a note on each claim of ours named."""
         rows = [
             {"inbound_file_id": self.inbound_file_id, "remittance_id": self.remittance_id,
-             "patient_control_number": c.clp.patient_control_number[:38],
-             "payer_claim_control_number": c.clp.payer_claim_control_number[:50] or None,
-             "status_code": c.clp.status_code[:2], "charge": c.clp.charge, "paid": c.clp.paid,
-             "patient_responsibility": c.clp.patient_responsibility,
-             "segment_position": c.clp.position, "created_at": self.now}
-            for c in claims
+             "patient_control_number": w.claim.clp.patient_control_number[:38],
+             "payer_claim_control_number": w.claim.clp.payer_claim_control_number[:50] or None,
+             "status_code": w.claim.clp.status_code[:2], "charge": w.claim.clp.charge,
+             "paid": w.claim.clp.paid,
+             "patient_responsibility": w.claim.clp.patient_responsibility,
+             "segment_position": w.claim.clp.position, "created_at": self.now,
+             "reason": w.reason, "claim_id": w.ref.id if w.ref else None, "detail": w.detail}
+            for w in waiting
         ]  # fmt: skip
-        if rows:
-            self.session.execute(insert(t.UnmatchedClaimRow), rows)
-            self.unmatched += len(rows)
+        if not rows:
+            return
+        self.session.execute(insert(t.UnmatchedClaimRow), rows)
+        held = sum(1 for w in waiting if w.reason == OVERPAYMENT)
+        self.held_payments += held
+        self.unmatched += len(rows) - held
+        for w in waiting:
+            if w.ref is not None:
+                self._note_not_posted(w, w.ref)
+
+    def _note_not_posted(self, waiting: NotPosted, ref: ClaimRef) -> None:
+        clp = waiting.claim.clp
+        if waiting.reason == OVERPAYMENT:
+            where, what = "held for review (the Unmatched page)", PAYMENT_HELD_EVENT
+        else:
+            where, what = "in the Unmatched queue", NOT_POSTED_EVENT
+        why = f"{self.label}: paid {clp.paid} ({clp.status_code}) {where}: {waiting.detail}"
+        self.changes.note(ref, why, what)
 
     def finish(self) -> None:
         """Name the remittance's payer from our claims when the 835 did not name a known one."""
         row = self.session.get_one(t.RemittanceRow, self.remittance_id)
         if row.payer_id is None and self.payers:
             row.payer_id = self.payers.most_common(1)[0][0]
-
-
-def _patient_share(claim: Loop2100) -> Decimal:
-    """The PR adjustments of a CLP (claim level and lines): what the patient owes from it."""
-    adjustments = [
-        *claim.adjustments,
-        *(a for line in claim.service_lines for a in line.adjustments),
-    ]
-    return sum((a.amount for a in adjustments if a.group == posting.PATIENT_GROUP), ZERO)
 
 
 def _why(label: str, claim: Loop2100, patient: Decimal) -> str:
@@ -398,28 +434,6 @@ def _line_keys(session: Session, claim_ids: list[int]) -> dict[int, list[posting
         mods = tuple(m for m in modifiers.split(":") if m)
         lines.setdefault(claim_id, []).append(posting.LineKey(line_id, control, code, mods, day))
     return lines
-
-
-def _totals(session: Session, claim_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
-    """(paid, patient responsibility) already posted per claim."""
-    if not claim_ids:
-        return {}
-    paid_query = (
-        select(t.PaymentRow.claim_id, func.sum(t.PaymentRow.paid))
-        .where(t.PaymentRow.claim_id.in_(claim_ids))
-        .group_by(t.PaymentRow.claim_id)
-    )
-    paid = {claim_id: Decimal(total) for claim_id, total in session.execute(paid_query)}
-    if not paid:
-        return {}
-    patient_query = (
-        select(t.PaymentRow.claim_id, func.sum(t.AdjustmentRow.amount))
-        .join(t.AdjustmentRow, t.AdjustmentRow.payment_id == t.PaymentRow.id)
-        .where(t.PaymentRow.claim_id.in_(list(paid)), t.AdjustmentRow.group_code == "PR")
-        .group_by(t.PaymentRow.claim_id)
-    )
-    patient = {claim_id: Decimal(total) for claim_id, total in session.execute(patient_query)}
-    return {claim_id: (total, patient.get(claim_id, ZERO)) for claim_id, total in paid.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -493,7 +507,9 @@ def _money(value: object) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class UnmatchedClaim:
-    """An ERA claim that matched none of ours."""
+    """An ERA claim left for a person: ``reason`` (``services.era_match``) says why, ``clm01``
+    names the claim of ours it names (never sent, other payer, overpayment), ``detail`` in
+    words."""
 
     id: int
     patient_control_number: str
@@ -506,16 +522,33 @@ class UnmatchedClaim:
     payment_date: date | None
     file_name: str
     remittance_id: int
+    reason: str = NO_CLAIM
+    clm01: str | None = None
+    detail: str | None = None
 
 
 def unmatched(session: Session, include_resolved: bool = False) -> list[UnmatchedClaim]:
-    """The unmatched queue, oldest first."""
+    """The unmatched queue (no claim of ours, never sent, other payer), oldest first."""
+    reason = t.UnmatchedClaimRow.reason
+    return _waiting(session, reason.is_(None) | reason.in_(UNMATCHED), include_resolved)
+
+
+def held_payments(session: Session, include_resolved: bool = False) -> list[UnmatchedClaim]:
+    """Payments held for review (beyond what their claim can take), oldest first."""
+    return _waiting(session, t.UnmatchedClaimRow.reason == OVERPAYMENT, include_resolved)
+
+
+def _waiting(
+    session: Session, which: ColumnElement[bool], include_resolved: bool
+) -> list[UnmatchedClaim]:
     row = t.UnmatchedClaimRow
     query = (
-        select(row, t.RemittanceRow, t.InboundFileRow.name, t.PayerRow.name)
+        select(row, t.RemittanceRow, t.InboundFileRow.name, t.PayerRow.name, t.ClaimRow.clm01)
         .join(t.RemittanceRow, t.RemittanceRow.id == row.remittance_id)
         .join(t.InboundFileRow, t.InboundFileRow.id == row.inbound_file_id)
         .outerjoin(t.PayerRow, t.PayerRow.id == t.RemittanceRow.payer_id)
+        .outerjoin(t.ClaimRow, t.ClaimRow.id == row.claim_id)
+        .where(which)
         .order_by(row.id)
     )
     if not include_resolved:
@@ -533,6 +566,9 @@ def unmatched(session: Session, include_resolved: bool = False) -> list[Unmatche
             r.payment_date,
             name,
             r.id,
+            u.reason or NO_CLAIM,
+            clm01,
+            u.detail,
         )
-        for u, r, name, payer_name in session.execute(query)
+        for u, r, name, payer_name, clm01 in session.execute(query)
     ]

@@ -36,10 +36,10 @@ from claimbridge.domain import posting
 from claimbridge.domain.status import ClaimStatus, can_move, can_undo
 from claimbridge.errors import ClaimNotFound, InputError, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
+from claimbridge.services.era_match import payer_identifier
 from claimbridge.services.post import (
     BALANCE_REVIEWED_EVENT,
     Posted,
-    payer_identifier,
     post_claims,
     post_remittance,
     unbalanced_claim_ids,

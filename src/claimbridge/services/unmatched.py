@@ -1,15 +1,24 @@
-"""The unmatched queue worked by hand: match an ERA claim to one of ours, or dismiss it.
+"""The unmatched queue worked by hand: match an ERA claim to one of ours, or dismiss it; and
+the payments held for review: post one, or mark it refunded.
 
 ::
 
     match_by_hand(session, unmatched_id, "CB-1001", "biller")   # posted as ingest would have
     dismiss_unmatched(session, unmatched_id, "biller", "another practice's patient")
     candidates(session, unmatched_id)                            # likely claims of ours
+    post_held_payment(session, held_id, "biller", "payer confirmed both checks")
+    refund_held_payment(session, held_id, "biller", "check 4417 returned to the payer")
 
 A match posts that CLP, read back from the kept 835, through ``services.post.post_claims``
 with the CLP settled to the chosen claim: the same lines, adjustments and status moves as
 automatic posting. The row is resolved (``resolved_at``/``resolved_by``, ``matched_claim_id``,
-``resolution``) and stays resolved if the remittance is undone and posted again.
+``resolution``) and stays resolved if the remittance is undone and posted again. A CLP queued
+because its claim was never sent or was sent to another payer is matched the same way, to the
+claim it names or another: a person decided.
+
+A held payment (``services.era_match``: beyond what its claim can take) is posted to the claim
+it names the same way, or marked refunded without posting; either needs a reason, and each is
+an event on the claim's timeline.
 
 Likely claims are those awaiting payment with the same charge, a service date of the ERA claim
 (its statement period or a line's date, read from the kept 835) or a patient control number
@@ -20,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -29,7 +38,8 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError, StoreError
-from claimbridge.services.changes import Changes, ClaimIndex
+from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
+from claimbridge.services.era_match import OVERPAYMENT
 from claimbridge.services.post import Posted, post_claims
 from claimbridge.services.reposting import kept_remittance, remittance_row
 from claimbridge.store import tables as t
@@ -48,6 +58,8 @@ _SCANNED = 5000  # claims compared by patient control number at most
 _CLOSE = 0.6  # how alike two patient control numbers are to be "similar" (difflib ratio)
 
 _Found = Row[int, str, str, Decimal, date]  # a claim's id, clm01, status, charge, service date
+HELD_POSTED_EVENT = "held_payment_posted"
+REFUNDED_EVENT = "payment_refunded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,32 +75,17 @@ class Candidate:
 
 def match_by_hand(session: Session, unmatched_id: int, clm01: str, actor: str) -> Posted:
     """Post unmatched ERA claim ``unmatched_id`` to our claim ``clm01`` (see the module)."""
-    row = _waiting(session, unmatched_id)
-    remittance_record = remittance_row(session, row.remittance_id)
-    if remittance_record.undone_at is not None:
-        raise StoreError(
-            f"the posting of ERA {remittance_record.trace_number} is undone; post it again "
-            "before matching its claims"
-        )
+    row = _waiting(session, unmatched_id, held=False)
     ref = ClaimIndex(session).get(clm01.strip())
     if ref is None:
         raise ClaimNotFound(
             f"no claim {clm01!r}: give the patient control number (CLM01) of one of our claims",
             claim_id=clm01,
         )
-    remittance = _only_clp(kept_remittance(session, remittance_record), row)
-    changes = Changes(row.inbound_file_id, actor=actor)
-    settled = {row.segment_position: ref}
-    posted = post_claims(
-        session, remittance, row.remittance_id, row.inbound_file_id, changes, settled
-    )
-    changes.write(session)
-    why = (
-        f"ERA {remittance_record.trace_number}: its claim {row.patient_control_number} "
-        f"matched to {ref.clm01} by hand by {actor}"
-    )
+    posted, trace = _post_to(session, row, ref, actor)
+    why = f"ERA {trace}: its claim {row.patient_control_number} matched to {ref.clm01} by hand"
     ClaimRepository(session).note_many(
-        [(ref.id, why)], "matched by hand", actor, row.inbound_file_id
+        [(ref.id, f"{why} by {actor}")], "matched by hand", actor, row.inbound_file_id
     )
     _resolve(row, actor, f"matched to {ref.clm01}", ref.id)
     session.flush()
@@ -100,8 +97,63 @@ def dismiss_unmatched(session: Session, unmatched_id: int, actor: str, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise InputError("a reason is required to dismiss an unmatched ERA claim (whose is it?)")
-    _resolve(_waiting(session, unmatched_id), actor, f"not ours: {reason}", None)
+    _resolve(_waiting(session, unmatched_id, held=False), actor, f"not ours: {reason}", None)
     session.flush()
+
+
+def post_held_payment(session: Session, held_id: int, actor: str, reason: str) -> Posted:
+    """Post payment ``held_id``, held as beyond what its claim can take, onto that claim."""
+    reason = _reason(reason, "posting a held payment (what did the payer say?)")
+    row = _waiting(session, held_id, held=True)
+    ref = ClaimIndex(session).of_ids([row.claim_id or 0])[0]
+    posted, trace = _post_to(session, row, ref, actor)
+    why = f"ERA {trace}: payment of {row.paid} held for review posted by {actor}: {reason}"
+    ClaimRepository(session).note_many(
+        [(ref.id, why)], HELD_POSTED_EVENT, actor, row.inbound_file_id
+    )
+    _resolve(row, actor, f"posted to {ref.clm01}: {reason}", ref.id)
+    session.flush()
+    return posted
+
+
+def refund_held_payment(session: Session, held_id: int, actor: str, reason: str) -> None:
+    """Mark payment ``held_id`` refunded to the payer: resolved, never posted."""
+    reason = _reason(reason, "marking a held payment refunded (how, when, which check?)")
+    row = _waiting(session, held_id, held=True)
+    trace = remittance_row(session, row.remittance_id).trace_number
+    why = f"ERA {trace}: payment of {row.paid} held for review marked refunded by {actor}: {reason}"
+    ClaimRepository(session).note_many(
+        [(row.claim_id or 0, why)], REFUNDED_EVENT, actor, row.inbound_file_id
+    )
+    _resolve(row, actor, f"refunded: {reason}", None)
+    session.flush()
+
+
+def _reason(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InputError(f"a reason is required for {what}")
+    return text
+
+
+def _post_to(
+    session: Session, row: t.UnmatchedClaimRow, ref: ClaimRef, actor: str
+) -> tuple[Posted, str]:
+    """Post the row's CLP, read back from the kept 835, to claim ``ref``; and the ERA's trace."""
+    remittance_record = remittance_row(session, row.remittance_id)
+    if remittance_record.undone_at is not None:
+        raise StoreError(
+            f"the posting of ERA {remittance_record.trace_number} is undone; post it again "
+            "before matching its claims"
+        )
+    remittance = _only_clp(kept_remittance(session, remittance_record), row)
+    changes = Changes(row.inbound_file_id, actor=actor)
+    settled = {row.segment_position: ref}
+    posted = post_claims(
+        session, remittance, row.remittance_id, row.inbound_file_id, changes, settled
+    )
+    changes.write(session)
+    return posted, remittance_record.trace_number
 
 
 def candidates(session: Session, unmatched_id: int) -> list[Candidate]:
@@ -160,7 +212,21 @@ def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) 
     served = _days_served(session, [r.id for r in found.values()], days)
     ranked = [_candidate(r, row, served.get(r.id, set())) for r in found.values()]
     ranked.sort(key=lambda pair: -len(pair[0]))  # stable: the order found breaks ties
-    return [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
+    likely = [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
+    named = _named(session, row, days)
+    return named + [c for c in likely if c.clm01 not in {n.clm01 for n in named}]
+
+
+def _named(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
+    """The claim the ERA claim names (never sent, or sent to another payer), to list first."""
+    if row.claim_id is None:
+        return []
+    claim = t.ClaimRow
+    columns = (claim.id, claim.clm01, claim.status, claim.total_charge, claim.service_date)
+    found = session.execute(select(*columns).where(claim.id == row.claim_id)).one()
+    served = _days_served(session, [row.claim_id], days).get(row.claim_id, set())
+    reasons, candidate = _candidate(found, row, served)
+    return [replace(candidate, why=", ".join(["named by the ERA", *reasons]))]
 
 
 def _days_served(
@@ -203,12 +269,23 @@ def _row(session: Session, unmatched_id: int, lock: bool = False) -> t.Unmatched
     return row
 
 
-def _waiting(session: Session, unmatched_id: int) -> t.UnmatchedClaimRow:
+def _waiting(session: Session, unmatched_id: int, held: bool) -> t.UnmatchedClaimRow:
+    """The row, unresolved, locked; a held payment when ``held``, else an unmatched claim."""
     row = _row(session, unmatched_id, lock=True)  # one person settles it, the other is refused
     if row.resolved_at is not None:
         raise StoreError(
             f"unmatched ERA claim {unmatched_id} was already resolved by {row.resolved_by} "
             f"({row.resolution or 'no reason kept'})"
+        )
+    if held and (row.reason != OVERPAYMENT or row.claim_id is None):
+        raise StoreError(
+            f"ERA claim {unmatched_id} is not a held payment: match it to a claim or mark it "
+            "not ours (the Unmatched page)"
+        )
+    if not held and row.reason == OVERPAYMENT:
+        raise StoreError(
+            f"ERA claim {unmatched_id} is a payment held for review: post it or mark it "
+            "refunded (the Unmatched page, Held for review)"
         )
     return row
 

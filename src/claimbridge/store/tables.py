@@ -491,10 +491,15 @@ class ProviderAdjustmentRow(TenantScoped, Base):
     amount: Mapped[Decimal] = mapped_column(Money())
 
 
+UNMATCHED_REASONS = ("no_claim", "never_sent", "other_payer", "overpayment")
+
+
 class UnmatchedClaimRow(TenantScoped, Base):
-    """An ERA claim (CLP) that matched none of our claims, waiting for a person."""
+    """An ERA claim (CLP) not posted, waiting for a person: ``reason`` says why (None, from
+    before reasons were kept, is ``no_claim``); ``claim_id`` is the claim of ours it names."""
 
     __tablename__ = "unmatched_claims"
+    __table_args__ = (CheckConstraint(_one_of("reason", UNMATCHED_REASONS), name="reason"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inbound_file_id: Mapped[int] = mapped_column(ForeignKey("inbound_files.id"))
@@ -511,6 +516,9 @@ class UnmatchedClaimRow(TenantScoped, Base):
     resolved_by: Mapped[str | None] = mapped_column(String(60))
     matched_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     resolution: Mapped[str | None] = mapped_column(Text)  # matched by hand, not ours: and why
+    reason: Mapped[str | None] = mapped_column(String(12))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)  # the reason in words
 
 
 class PollRow(TenantScoped, Base):

@@ -1,6 +1,6 @@
 """The ``/api/v1`` routes that change postings: undo an ERA's posting, post it again, post a
-held 835 anyway, mark a claim whose ERA did not add up reviewed, and work the unmatched queue.
-Billers and admins only; each change audited."""
+held 835 anyway, mark a claim whose ERA did not add up reviewed, work the unmatched queue, and
+post or refund the payments held for review. Billers and admins only; each change audited."""
 
 from __future__ import annotations
 
@@ -9,14 +9,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from claimbridge.services.post import unmatched
+from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import (
     mark_balance_reviewed,
     post_again,
     post_held,
     undo_posting,
 )
-from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
+from claimbridge.services.unmatched import (
+    dismiss_unmatched,
+    likely_claims,
+    match_by_hand,
+    post_held_payment,
+    refund_held_payment,
+)
 from claimbridge.services.users import Role
 from claimbridge.web.api.encode import to_json
 from claimbridge.web.audit import audit
@@ -81,7 +87,8 @@ def post_held_file(request: Request, inbound_file_id: int, body: ReasonIn) -> An
 
 @router.get("/unmatched")
 def get_unmatched(request: Request) -> Any:
-    """ERA claims that match none of ours, oldest first, each with ``likely`` claims of ours
+    """ERA claims not posted, oldest first, with why (``reason``: no_claim, never_sent,
+    other_payer; ``clm01`` the claim it names; ``detail``) and ``likely`` claims of ours
     (clm01, status, total_charge, service_date and why), most counts first."""
     with store_of(request).read() as session:
         queue = unmatched(session)
@@ -107,3 +114,32 @@ def post_dismiss(request: Request, unmatched_id: int, body: ReasonIn) -> Any:
         dismiss_unmatched(session, unmatched_id, user.username, body.reason)
     audit(request, "change", "unmatched", str(unmatched_id), None, f"api: not ours: {body.reason}")
     return {"unmatched_id": unmatched_id, "resolved_by": user.username}
+
+
+@router.get("/held-payments")
+def get_held_payments(request: Request) -> Any:
+    """Payments held for review, beyond what their claim (``clm01``) can take, oldest first."""
+    with store_of(request).read() as session:
+        return to_json(held_payments(session))
+
+
+@router.post("/held-payments/{held_id}/post")
+def post_held_payment_api(request: Request, held_id: int, body: ReasonIn) -> Any:
+    """Post a payment held for review onto the claim it names, with why."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        posted = post_held_payment(session, held_id, user.username, body.reason)
+    detail = f"api: held payment posted: {body.reason}"
+    audit(request, "change", "unmatched", str(held_id), None, detail)
+    return to_json(posted)
+
+
+@router.post("/held-payments/{held_id}/refund")
+def post_refund_api(request: Request, held_id: int, body: ReasonIn) -> Any:
+    """Mark a payment held for review refunded to the payer, with why; nothing is posted."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        refund_held_payment(session, held_id, user.username, body.reason)
+    detail = f"api: held payment refunded: {body.reason}"
+    audit(request, "change", "unmatched", str(held_id), None, detail)
+    return {"held_id": held_id, "refunded_by": user.username}

@@ -1,20 +1,26 @@
 """A person's say over posting: undo an ERA's posting, post it again, post a held 835 anyway,
-mark a claim whose ERA did not add up reviewed, and the unmatched queue with matching by hand.
-Billers and admins change; viewers look."""
+mark a claim whose ERA did not add up reviewed, the unmatched queue with matching by hand, and
+payments held for review (post or mark refunded). Billers and admins change; viewers look."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from claimbridge.services.post import unmatched
+from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import (
     mark_balance_reviewed,
     post_again,
     post_held,
     undo_posting,
 )
-from claimbridge.services.unmatched import dismiss_unmatched, likely_claims, match_by_hand
+from claimbridge.services.unmatched import (
+    dismiss_unmatched,
+    likely_claims,
+    match_by_hand,
+    post_held_payment,
+    refund_held_payment,
+)
 from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
@@ -22,6 +28,10 @@ from claimbridge.web.render import page
 from claimbridge.web.views.common import store_of
 
 router = APIRouter()
+HELD_DONE = {
+    "posted": "The held payment was posted to its claim.",
+    "refunded": "The held payment was marked refunded; nothing was posted.",
+}
 
 
 @router.post("/eras/{remittance_id}/undo")
@@ -70,11 +80,13 @@ def balance_reviewed(request: Request, clm01: str, form: CheckedForm) -> Respons
 
 @router.get("/unmatched", response_class=HTMLResponse)
 def queue(request: Request) -> HTMLResponse:
-    """ERA claims that match none of ours, each with likely claims of ours."""
+    """ERA claims not posted, each with why and likely claims of ours; payments held for review."""
     with store_of(request).read() as session:
         rows = unmatched(session)
         likely = likely_claims(session, [row.id for row in rows])
-    return page(request, "unmatched.html", rows=rows, likely=likely)
+        held = held_payments(session)
+    done = HELD_DONE.get(request.query_params.get("done", ""))
+    return page(request, "unmatched.html", rows=rows, likely=likely, held=held, done=done)
 
 
 @router.post("/unmatched/{unmatched_id}/match")
@@ -97,3 +109,26 @@ def dismiss(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
         dismiss_unmatched(session, unmatched_id, user.username, reason)
     audit(request, "change", "unmatched", str(unmatched_id), None, f"not ours: {reason}")
     return RedirectResponse("/unmatched", status_code=303)
+
+
+@router.post("/held-payments/{held_id}/post")
+def post_held_payment_view(request: Request, held_id: int, form: CheckedForm) -> Response:
+    """Post a payment held for review onto the claim it names, with why."""
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        posted = post_held_payment(session, held_id, user.username, reason)
+    detail = f"held payment posted: {reason}; {posted}"
+    audit(request, "change", "unmatched", str(held_id), None, detail)
+    return RedirectResponse("/unmatched?done=posted#held", status_code=303)
+
+
+@router.post("/held-payments/{held_id}/refund")
+def refund_held_payment_view(request: Request, held_id: int, form: CheckedForm) -> Response:
+    """Mark a payment held for review refunded to the payer, with why; nothing is posted."""
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        refund_held_payment(session, held_id, user.username, reason)
+    audit(request, "change", "unmatched", str(held_id), None, f"held payment refunded: {reason}")
+    return RedirectResponse("/unmatched?done=refunded#held", status_code=303)
