@@ -234,7 +234,7 @@ def test_every_page_state_passes_axe_and_fits_a_phone(
         keep = os.environ.get("CLAIMBRIDGE_SCREENSHOTS") == "1" and state.role == "biller"
         shots = SHOTS if keep and name in PHONE_SHOTS else tmp_path
         shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / f"phone-{name}.png"))
+        page.screenshot(path=str(shots / f"phone-{name}.png"), full_page=True)
     finally:
         context.close()
 
