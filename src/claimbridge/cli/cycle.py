@@ -280,11 +280,10 @@ def eob_command(
 def unmatched_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """List ERA claims not posted, with why and likely claims; payments held for review.
 
-        Not posted: their patient control number names none of our claims, a claim never sent,
-        or one sent to another payer. Held for review: payments beyond what their claim can take.
-    >>>>>>> era-match
+    Not posted: their patient control number names none of our claims, a claim never sent,
+    or one sent to another payer. Held for review: payments beyond what their claim can take.
 
-        Example:
+    Example:
 
         claimbridge unmatched
     """
