@@ -127,7 +127,12 @@ class StoreError(ClaimbridgeError):
     """The ledger could not do what was asked."""
 
 
-class ClaimNotFound(StoreError):
+class RecordNotFound(StoreError):
+    """No record of the practice has that id or number (a remittance, a returned file, an ERA
+    claim waiting for a person); the web answers 404."""
+
+
+class ClaimNotFound(RecordNotFound):
     """No claim has that id or patient control number."""
 
     def __init__(self, message: str, *, claim_id: str | int | None = None) -> None:

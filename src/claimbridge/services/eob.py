@@ -26,7 +26,7 @@ from claimbridge.domain.remit_codes import (
     plb_text,
     rarc_text,
 )
-from claimbridge.errors import StoreError
+from claimbridge.errors import RecordNotFound, StoreError
 from claimbridge.services.era_match import payer_identifier
 from claimbridge.store import tables as t
 from claimbridge.x12.reader import parse_text
@@ -132,7 +132,7 @@ def remittance_by_reference(session: Session, reference: str) -> t.RemittanceRow
         )
     row = session.scalars(query.order_by(t.RemittanceRow.id)).first()
     if row is None:
-        raise StoreError(f"no remittance {reference!r} (give its id or check/EFT number)")
+        raise RecordNotFound(f"no remittance {reference!r} (give its id or check/EFT number)")
     return row
 
 

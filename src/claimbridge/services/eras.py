@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from claimbridge.errors import InputError, StoreError
+from claimbridge.errors import InputError, RecordNotFound
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import utcnow
 
@@ -120,7 +120,7 @@ def set_dates(
 ) -> None:
     """Keep the received and deposit dates of a remittance; a deposit precedes no receipt."""
     if session.get(t.RemittanceRow, remittance_id) is None:
-        raise StoreError(f"no remittance {remittance_id}")
+        raise RecordNotFound(f"no remittance {remittance_id}")
     if deposit_on is not None and deposit_on < received_on:
         raise InputError("the deposit date is before the received date")
     row = session.get(t.RemittanceDatesRow, remittance_id)

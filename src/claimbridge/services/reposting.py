@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain import posting
 from claimbridge.domain.status import ClaimStatus, can_move, can_undo
-from claimbridge.errors import ClaimNotFound, InputError, StoreError
+from claimbridge.errors import ClaimNotFound, InputError, RecordNotFound, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
 from claimbridge.services.era_match import payer_identifier
 from claimbridge.services.post import (
@@ -85,7 +85,7 @@ def remittance_row(session: Session, remittance_id: int) -> t.RemittanceRow:
     same ERA at once wait for each other); ``StoreError`` naming where to find the right one."""
     row = session.get(t.RemittanceRow, remittance_id, with_for_update=True)
     if row is None:
-        raise StoreError(f"no remittance {remittance_id} (the ERAs page lists them)")
+        raise RecordNotFound(f"no remittance {remittance_id} (the ERAs page lists them)")
     return row
 
 
@@ -152,7 +152,7 @@ def post_held(session: Session, inbound_file_id: int, actor: str, reason: str) -
     reason = _required(reason, "a reason for posting an unbalanced ERA")
     file_row = session.get(t.InboundFileRow, inbound_file_id, with_for_update=True)
     if file_row is None:
-        raise StoreError(f"no returned file {inbound_file_id} (the ERAs page lists held files)")
+        raise RecordNotFound(f"no returned file {inbound_file_id} (the ERAs page lists held files)")
     waiting = [r for r in kept_remittances(session, inbound_file_id) if not _recorded(session, r)]
     if not waiting:
         raise StoreError(f"file {file_row.name} holds no ERA waiting to be posted")

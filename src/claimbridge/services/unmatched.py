@@ -37,7 +37,7 @@ from sqlalchemy import Row, select, union
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.errors import ClaimNotFound, InputError, StoreError
+from claimbridge.errors import ClaimNotFound, InputError, RecordNotFound, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
 from claimbridge.services.era_match import OVERPAYMENT
 from claimbridge.services.post import Posted, post_claims
@@ -265,7 +265,9 @@ def _candidate(
 def _row(session: Session, unmatched_id: int, lock: bool = False) -> t.UnmatchedClaimRow:
     row = session.get(t.UnmatchedClaimRow, unmatched_id, with_for_update=lock)
     if row is None:
-        raise StoreError(f"no unmatched ERA claim {unmatched_id} (the Unmatched page lists them)")
+        raise RecordNotFound(
+            f"no unmatched ERA claim {unmatched_id} (the Unmatched page lists them)"
+        )
     return row
 
 

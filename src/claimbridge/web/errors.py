@@ -17,10 +17,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimbridge.errors import (
     ClaimbridgeError,
-    ClaimNotFound,
     ConfigError,
     InputError,
     InvalidTransition,
+    RecordNotFound,
     StoreError,
     TransportError,
 )
@@ -82,7 +82,7 @@ class UpstreamFailed(WebError):
 
 def from_claimbridge(error: ClaimbridgeError) -> WebError:
     """The web error a library error becomes."""
-    if isinstance(error, ClaimNotFound):
+    if isinstance(error, RecordNotFound):
         return NotFound(str(error))
     if isinstance(error, InputError) and error.fields:
         named = [{"field": name, "message": why} for name, why in error.fields.items()]
