@@ -147,7 +147,7 @@ def test_a_biller_reviews_payments_held_as_beyond_their_claim(
     page.click("a:has-text('2 ERA payment(s) held for review')")
     held = page.locator("#held")
     expect(held).to_contain_text("Held for review (2)")
-    rows = page.locator("#held + p + table tbody tr")
+    rows = page.locator("#held + p + .scroll tbody tr")
     expect(rows.first).to_contain_text("already paid in full (120.00 paid on a 200.00 charge)")
     rows.first.locator("input[name=reason]").fill("payer confirmed the second check")
     rows.first.locator("button:has-text('Post')").click()
