@@ -4,12 +4,11 @@ on PostgreSQL row-level security refuses another practice's rows even to raw SQL
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
@@ -19,7 +18,7 @@ from claimbridge.services.ingest import poll
 from claimbridge.services.users import Role, add_user, get_user, list_users
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.store import tables as t
-from claimbridge.store.db import MIGRATIONS, Store
+from claimbridge.store.db import Store
 from claimbridge.store.practices import list_practices, practice_keys, store_for_load
 from claimbridge.store.tenancy import TenantScoped
 from cycle_support import NOW, submitted
@@ -122,18 +121,22 @@ def test_without_a_practice_a_ledger_of_several_refuses_and_names_them(
     assert listed["oak-grove"].mode == "test" and listed["oak-grove"].last_poll_ok is True
 
 
-def test_the_first_load_into_an_empty_ledger_makes_a_practice_named_after_it(
-    empty_store_url: str,
-) -> None:
+@pytest.fixture
+def unmigrated(empty_store_url: str) -> Iterator[Store]:
+    """A store over an empty database: no schema, no practice."""
     store = Store(empty_store_url)
-    try:
-        store.upgrade()
-        load_example(store)
-        assert practice_keys(store) == {"cedar-valley-family-health": store.practice_id}
-        load_example(store)  # the only practice: no --practice needed, nothing new
-        assert len(practice_keys(store)) == 1
-    finally:
-        store.dispose()
+    yield store
+    store.dispose()
+
+
+def test_the_first_load_into_an_empty_ledger_makes_a_practice_named_after_it(
+    unmigrated: Store,
+) -> None:
+    unmigrated.upgrade()
+    load_example(unmigrated)
+    assert practice_keys(unmigrated) == {"cedar-valley-family-health": unmigrated.practice_id}
+    load_example(unmigrated)  # the only practice: no --practice needed, nothing new
+    assert len(practice_keys(unmigrated)) == 1
 
 
 def test_a_user_has_a_role_per_practice(store: Store) -> None:
@@ -151,50 +154,44 @@ def test_a_user_has_a_role_per_practice(store: Store) -> None:
         assert [u.role for u in list_users(session)] == [Role.ADMIN]
 
 
+@pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
 def test_a_single_practice_ledger_upgrades_to_one_practice_with_nothing_lost(
-    empty_store_url: str,
+    unmigrated: Store,
 ) -> None:
-    store = Store(empty_store_url)
-    try:
-        with store.engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0009_account_modes")
-        with store.engine.begin() as connection:  # as 0009 knew the tables
-            connection.execute(
-                text(
-                    "INSERT INTO practice (id, name, tax_id, npi, taxonomy, address_line1, "
-                    "address_city, address_state, address_zip) VALUES (1, 'Cedar Valley Family "
-                    "Health', '847291635', '1300000019', '261QP2300X', '410 Orchard Ave', "
-                    "'Fresno', 'CA', '937101234')"
-                )
+    store = unmigrated
+    store.migrate("0009_account_modes")
+    with store.engine.begin() as connection:  # as 0009 knew the tables
+        connection.execute(
+            text(
+                "INSERT INTO practice (id, name, tax_id, npi, taxonomy, address_line1, "
+                "address_city, address_state, address_zip) VALUES (1, 'Cedar Valley Family "
+                "Health', '847291635', '1300000019', '261QP2300X', '410 Orchard Ave', "
+                "'Fresno', 'CA', '937101234')"
             )
-            connection.execute(
-                text(
-                    "INSERT INTO patients (key, first_name, last_name, dob, sex, address_line1, "
-                    "address_city, address_state, address_zip) VALUES ('pt-1', 'Ann', 'Test', "
-                    "'1980-01-01', 'F', '1 Main St', 'Fresno', 'CA', '93701')"
-                )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO patients (key, first_name, last_name, dob, sex, address_line1, "
+                "address_city, address_state, address_zip) VALUES ('pt-1', 'Ann', 'Test', "
+                "'1980-01-01', 'F', '1 Main St', 'Fresno', 'CA', '93701')"
             )
-            connection.execute(
-                text(
-                    "INSERT INTO users (username, password_hash, role, active, created_at) "
-                    "VALUES ('dana', 'x', 'biller', :yes, '2026-11-01 00:00:00')"
-                ),
-                {"yes": True},
-            )
-            connection.execute(
-                text("INSERT INTO onboarding_steps VALUES ('sftp_email', '2026-11-02', 'dana')")
-            )
-        store.upgrade()
-        assert practice_keys(store) == {"cedar-valley-family-health": 1}
-        with store.read() as session:
-            assert session.scalars(select(t.PatientRow.key)).all() == ["pt-1"]
-            assert session.scalars(select(t.OnboardingStepRow.step)).all() == ["sftp_email"]
-            assert [(u.username, u.role) for u in list_users(session)] == [("dana", Role.BILLER)]
-    finally:
-        store.dispose()
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, active, created_at) "
+                "VALUES ('dana', 'x', 'biller', :yes, '2026-11-01 00:00:00')"
+            ),
+            {"yes": True},
+        )
+        connection.execute(
+            text("INSERT INTO onboarding_steps VALUES ('sftp_email', '2026-11-02', 'dana')")
+        )
+    store.upgrade()
+    assert practice_keys(store) == {"cedar-valley-family-health": 1}
+    with store.read() as session:
+        assert session.scalars(select(t.PatientRow.key)).all() == ["pt-1"]
+        assert session.scalars(select(t.OnboardingStepRow.step)).all() == ["sftp_email"]
+        assert [(u.username, u.role) for u in list_users(session)] == [("dana", Role.BILLER)]
 
 
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
@@ -234,12 +231,8 @@ def test_row_level_security_hides_another_practices_rows_from_raw_sql(
         ledger.dispose()
 
 
-def test_a_change_without_a_practice_is_refused_in_words(empty_store_url: str) -> None:
-    store = Store(empty_store_url)
-    try:
-        store.upgrade()
-        refused = pytest.raises((ConfigError, StoreError), match="load a practice file first")
-        with refused, store.transaction() as session:
-            add_user(session, "dana", Role.ADMIN, Secret("a long password"))
-    finally:
-        store.dispose()
+def test_a_change_without_a_practice_is_refused_in_words(unmigrated: Store) -> None:
+    unmigrated.upgrade()
+    refused = pytest.raises((ConfigError, StoreError), match="load a practice file first")
+    with refused, unmigrated.transaction() as session:
+        add_user(session, "dana", Role.ADMIN, Secret("a long password"))

@@ -217,43 +217,40 @@ def test_every_route_is_tried(app: FastAPI) -> None:
     assert params <= PER_PRACTICE_PARAMS | {"key", "mode", "step", "payer_id"}, params
 
 
-def test_pages_of_practice_a_answer_404_for_each_object_of_practice_b(
-    ledger: Ledger, alice: TestClient
+# What the forms and bodies of the actions send, well formed, so that only the object is wrong.
+FILLED = {"reason": "isolation test", "clm01": "CB000001", "received_on": "2026-11-21"}
+FILLED |= {"status": "cancelled", "how": "resubmit"}
+
+
+def _every_object_of_b_is_404(
+    ledger: Ledger, client: TestClient, routes: list[tuple[str, str]], as_json: bool
 ) -> None:
     before = _snapshot(ledger.b)
-    token = csrf_of(alice, "/")
-    form = {"csrf_token": token, "reason": "isolation test", "clm01": "CB000001"}
-    form |= {"status": "cancelled", "how": "resubmit", "received_on": "2026-11-21"}
+    form = FILLED if as_json else FILLED | {"csrf_token": csrf_of(client, "/")}
     tried = 0
-    for method, path in _page_routes():
+    for method, path in routes:
         if not _params(path) & PER_PRACTICE_PARAMS:
             continue
         url = _fill(path, ledger.b_ids)
-        answer = alice.request(method, url, data=form if method == "POST" else None)
-        assert answer.status_code == 404, f"{method} {url}: {answer.status_code}"
-        _assert_none_of_b(ledger, f"{method} {url}", answer.text, asked=url)
-        tried += 1
-    assert tried >= 15
-    assert _snapshot(ledger.b) == before
-
-
-def test_the_api_of_practice_a_answers_404_for_each_object_of_practice_b(
-    ledger: Ledger, alice_api: TestClient
-) -> None:
-    before = _snapshot(ledger.b)
-    body = {"reason": "isolation test", "clm01": "CB000001", "received_on": "2026-11-21"}
-    body |= {"how": "resubmit"}
-    tried = 0
-    for method, path in _api_routes():
-        if not _params(path) & PER_PRACTICE_PARAMS:
-            continue
-        url = _fill(path, ledger.b_ids)
-        answer = alice_api.request(method, url, json=None if method == "GET" else body)
+        sent = {} if method == "GET" else {"json": form} if as_json else {"data": form}
+        answer = client.request(method, url, **sent)
         assert answer.status_code == 404, f"{method} {url}: {answer.status_code} {answer.text}"
         _assert_none_of_b(ledger, f"{method} {url}", answer.text, asked=url)
         tried += 1
     assert tried >= 15
     assert _snapshot(ledger.b) == before
+
+
+def test_pages_of_practice_a_answer_404_for_each_object_of_practice_b(
+    ledger: Ledger, alice: TestClient
+) -> None:
+    _every_object_of_b_is_404(ledger, alice, _page_routes(), as_json=False)
+
+
+def test_the_api_of_practice_a_answers_404_for_each_object_of_practice_b(
+    ledger: Ledger, alice_api: TestClient
+) -> None:
+    _every_object_of_b_is_404(ledger, alice_api, _api_routes(), as_json=True)
 
 
 def test_no_list_count_report_or_csv_of_practice_a_shows_practice_b(
