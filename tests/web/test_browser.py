@@ -76,7 +76,9 @@ def test_a_billers_morning(browser: object, served: str, tmp_path: Path) -> None
 
     page.goto(f"{served}/provider")
     page.click("button:has-text('Test connection')")
-    expect(page.locator("#connection-result")).to_contain_text("No SFTP password is stored yet")
+    expect(page.locator("#connection-result")).to_contain_text(
+        "No SFTP password is stored yet", timeout=30_000
+    )
     shot("provider")
 
     page.goto(f"{served}/eras")

@@ -27,6 +27,7 @@ from support import REPO
 
 SHOTS = REPO / "docs" / "screenshots"
 FIRST_ROUND = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+JOB_MS = 30_000  # Submit and Poll are jobs: their result comes when the job has ended
 
 
 @pytest.fixture
@@ -84,11 +85,11 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
     def submit_and_poll(at: datetime, sent: str) -> None:
         page.goto(f"{served}/claims")
         page.click("button:has-text('Submit ready claims')")
-        expect(page.locator("#submit-result")).to_contain_text(sent)
+        expect(page.locator("#submit-result")).to_contain_text(sent, timeout=JOB_MS)
         _answer(office_ally, at)
         page.goto(f"{served}/")
         page.click("button:has-text('Poll Office Ally now')")
-        expect(page.locator("#poll-result")).to_contain_text("new file")
+        expect(page.locator("#poll-result")).to_contain_text("new file", timeout=JOB_MS)
 
     page.goto(f"{served}/login")
     page.fill("input[name=username]", "biller")

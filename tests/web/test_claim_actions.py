@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import Response
 from sqlalchemy import select, update
-from web_support import TestClient, Transports, csrf_of, example_ledger, token_for
+from web_support import TestClient, Transports, api_job, csrf_of, example_ledger, token_for
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
@@ -231,13 +231,21 @@ def test_the_api_corrects_resubmits_replaces_and_voids(
     assert replaced["clm01"] == f"{ACCEPTED}R1"
     wrong = api.post(f"/api/v1/claims/{ACCEPTED}/resubmit", json={"how": "resubmit"})
     assert wrong.status_code == 409 and "replacement" in wrong.json()["error"]["message"]
-    sent = api.post("/api/v1/submit").json()
-    assert sent["claims_sent"] >= 2
+    submitted = api_job(api, api.post("/api/v1/submit"))
+    assert (submitted["kind"], submitted["state"], submitted["asked_by"]) == (
+        "submit",
+        "done",
+        "biller",
+    )
+    sent = submitted["detail"]
+    assert sent["claims_sent"] >= 2 and submitted["result"].startswith("Sent ")
     assert {REJECTED, f"{ACCEPTED}R1"} <= {c for b in sent["batches"] for c in b["claims"]}
-    assert api.post("/api/v1/poll").json() == []  # nothing answered yet
+    polled = api_job(api, api.post("/api/v1/poll"))
+    assert polled["detail"] == {"reports": []} and polled["result"] == "nothing new"
     assert len(transport.instances) == 2 and all(m.closed for m in transport.instances)
     paths = api.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/claims/{clm01}/resubmit", "/api/v1/submit", "/api/v1/poll"} <= set(paths)
+    assert "/api/v1/jobs/{job_id}" in paths
 
 
 def test_the_api_refuses_a_viewer(app: FastAPI, store: Store) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from web_support import TestClient, Transports, csrf_of
+from web_support import TestClient, Transports, csrf_of, job_result
 
 from claimbridge.errors import AuthenticationFailed
 from claimbridge.services.polls import Poll, record_poll
@@ -16,8 +16,7 @@ ACCOUNT = "cedarvalley@ftp10.officeally.com:22"  # the example practice's SFTP l
 
 def _poll_now(client: TestClient) -> str:
     response = client.post("/poll", data={"csrf_token": csrf_of(client, "/")})
-    assert response.status_code == 200, response.text
-    return response.text
+    return job_result(client, response)
 
 
 def _tile(page: str) -> str:

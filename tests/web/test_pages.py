@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from web_support import TestClient, Transports, csrf_of
+from web_support import TestClient, Transports, csrf_of, job_result
 
 from claimbridge.errors import AuthenticationFailed
 from claimbridge.services.eras import EraFilter, era_list
@@ -104,11 +104,11 @@ def test_the_connection_test_says_what_went_wrong(admin: TestClient, transport: 
     token = csrf_of(admin, "/provider")
     data = {"host": "ftp10.officeally.com", "port": "22", "username": "cedarvalley"}
     admin.post("/provider/sftp", data={**data, "password": "a-password-1", "csrf_token": token})
-    ok = admin.post("/provider/sftp/test", data={"csrf_token": token})
-    assert "Connected to cedarvalley@ftp10.officeally.com:22" in ok.text
+    ok = job_result(admin, admin.post("/provider/sftp/test", data={"csrf_token": token}))
+    assert "Connected to cedarvalley@ftp10.officeally.com:22" in ok
     transport.failure = AuthenticationFailed("Permission denied")
-    failed = admin.post("/provider/sftp/test", data={"csrf_token": token})
-    assert "Office Ally refused the username or password" in failed.text
+    failed = job_result(admin, admin.post("/provider/sftp/test", data={"csrf_token": token}))
+    assert "Office Ally refused the username or password" in failed
 
 
 def test_onboarding_email_carries_the_fields_office_ally_needs(biller: TestClient) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from web_support import TestClient, Transports, csrf_of, example_ledger, token_for
+from web_support import TestClient, Transports, csrf_of, example_ledger, job_result, token_for
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
@@ -37,8 +37,8 @@ def test_a_biller_submits_the_ready_claims(
     assert ready, "the example practice has appointments that make ready claims"
     assert "Submit ready claims" in biller.get("/claims").text
     response = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
-    assert response.status_code == 200, response.text
-    assert f"Sent {len(ready)} claim" in response.text
+    assert "Sending ready claims" in response.text and "queued" in response.text
+    assert f"Sent {len(ready)} claim" in job_result(biller, response)
     [memory] = transport.instances
     uploaded = [path for path in memory.files if path.startswith("inbound/")]
     assert len(uploaded) == 1 and "837P" in uploaded[0]
@@ -49,7 +49,7 @@ def test_a_biller_submits_the_ready_claims(
         statuses = {c["patient_control_number"]: c["status"] for c in list_claims(session)}
     assert {statuses[clm01] for clm01 in ready} == {"submitted"}
     again = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
-    assert "No claim is ready to send." in again.text
+    assert "No claim is ready to send." in job_result(biller, again)
 
 
 def test_viewers_cannot_submit_and_forms_need_their_token(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import sys
+import time
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -35,6 +37,8 @@ from ledger_fixtures import add_claim, load_example
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+JOB_PANEL = re.compile(r'hx-get="(/jobs/\d+)" hx-trigger="every 1s"')
+JOB_WAIT_S = 60.0
 
 
 @pytest.fixture(scope="session")
@@ -184,3 +188,31 @@ def api(app: FastAPI, store: Store) -> TestClient:
 
 
 __all__ = ["Decimal", "add_claim"]
+
+
+def job_result(client: TestClient, response: Any) -> str:
+    """What a long action's panel ends with: ``/jobs/{id}`` followed as the page does, every
+    50 ms, until it answers with the job's result instead of the running panel."""
+    assert response.status_code == 200, response.text
+    text: str = response.text
+    found = JOB_PANEL.search(text)
+    assert found, f"not a job's panel: {text[:300]}"
+    deadline = time.monotonic() + JOB_WAIT_S
+    while (found := JOB_PANEL.search(text)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = client.get(found.group(1), headers={"HX-Request": "true"}).text
+    assert not found, f"the job did not end in {JOB_WAIT_S} s: {text[:300]}"
+    return text
+
+
+def api_job(client: TestClient, response: Any) -> dict[str, Any]:
+    """The job a 202 answer names, followed at its URL until it has ended."""
+    assert response.status_code == 202, response.text
+    job: dict[str, Any] = response.json()
+    assert response.headers["location"] == job["url"]
+    deadline = time.monotonic() + JOB_WAIT_S
+    while not job["finished"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        job = client.get(str(job["url"])).json()
+    assert job["finished"], f"the job did not end in {JOB_WAIT_S} s: {job}"
+    return job

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from claimbridge.cli.ledger import cipher_for
 from claimbridge.errors import ConfigError
+from claimbridge.jobs.runtime import Runtime, sftp_factory
+from claimbridge.services.polls import folder_source
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import get_account
@@ -32,3 +34,19 @@ def stored_account(settings: Settings, store: Store, known_hosts: Path) -> SftpS
     if account.password is None:
         raise ConfigError("no SFTP password stored: run 'claimbridge set-password' first")
     return SftpSettings.for_account(account, known_hosts)
+
+
+def job_runtime(settings: Settings, store: Store, folder: Path | None) -> Runtime:
+    """What the jobs of a command need: the account over SFTP (host keys pinned in the
+    settings' known-hosts file), or ``folder`` standing in for it."""
+    archive = settings.archive_path
+    if folder is None:
+        return Runtime(store, settings, sftp_factory(settings.known_hosts_path, 20.0), archive)
+    return Runtime(
+        store,
+        settings,
+        lambda account: LocalDirTransport(folder),
+        archive,
+        source_of=lambda account: folder_source(folder),
+        reads_password=False,
+    )

@@ -13,20 +13,23 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from claimbridge.cli.claims import KnownHostsOption
+from claimbridge.cli.claims import KnownHostsOption, print_submit
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.connect import connect
+from claimbridge.cli.connect import connect, job_runtime
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.errors import ConfigError, InputError, Stopped
+from claimbridge.jobs.runtime import Runtime
+from claimbridge.jobs.work import JOB_FUNCTIONS
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
+from claimbridge.services.jobs import JobKind, practices_with_account, queue_job, schedule_of
 from claimbridge.services.polls import folder_source, recent_polls, sftp_source
 from claimbridge.services.post import (
     UnmatchedClaim,
@@ -184,11 +187,11 @@ def watch_command(
     seconds = parse_interval(every)
     settings, store = open_store(db, practice)
     settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
-    known_hosts, archive = settings.known_hosts_path, settings.archive_path
+    runtime = job_runtime(settings, store, source)
     try:
         with stop_on_signals():
             while True:
-                reports = run_poll(settings, store, source, known_hosts, archive, "watch")
+                reports = watch_round(runtime)
                 with finish_first():  # never half a line: a signal waits until they are out
                     print_reports(reports)
                     if not once:
@@ -198,6 +201,33 @@ def watch_command(
                 time.sleep(seconds)
     except Stopped as stopped:
         console.print(f"stopped by {stopped.how}.")
+
+
+def watch_round(runtime: Runtime) -> list[FileReport]:
+    """One round of ``watch``: a poll job of every practice with an account, run here, then a
+    submission when the practice sends its ready claims by themselves."""
+    with runtime.store.read() as session:
+        practices = practices_with_account(session)
+    if not practices:
+        raise ConfigError("no Office Ally account in the ledger: load a practice file first")
+    reports: list[FileReport] = []
+    for practice_id in practices:
+        reports += _run_here(runtime, practice_id, JobKind.POLL) or []
+        with runtime.store.read() as session:
+            automatic = schedule_of(session, practice_id).auto_submit
+        if automatic and (sent := _run_here(runtime, practice_id, JobKind.SUBMIT)):
+            print_submit(sent)
+    return reports
+
+
+def _run_here(runtime: Runtime, practice_id: int, kind: JobKind) -> Any:
+    """Run a job of ``kind`` in this process; what its service returned, or None (said why)
+    when the job did not run."""
+    job = queue_job(runtime.store, practice_id, kind, "watch", runtime.clock())
+    result = JOB_FUNCTIONS[kind](runtime, practice_id, job.id)
+    if result.value is None:
+        console.print(result.text, markup=False)
+    return result.value
 
 
 @report_errors

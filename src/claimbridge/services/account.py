@@ -34,10 +34,12 @@ TransportFactory = Callable[[ClearinghouseAccount], Transport]
 
 @dataclass(frozen=True, slots=True)
 class ConnectionCheck:
-    """The outcome of a connection test, in words."""
+    """The outcome of a connection test, in words; ``rejected_login`` when the server refused
+    the credentials (the account is then not tried again until a person checks them)."""
 
     ok: bool
     message: str
+    rejected_login: bool = False
 
 
 def _row(session: Session) -> t.ClearinghouseAccountRow:
@@ -91,7 +93,7 @@ def check_connection(account: ClearinghouseAccount, make: TransportFactory) -> C
         finally:
             transport.close()
     except ClaimbridgeError as error:
-        return ConnectionCheck(False, explain(error))
+        return ConnectionCheck(False, explain(error), isinstance(error, AuthenticationFailed))
     where = f"{account.username}@{account.sftp_host}:{account.sftp_port}"
     return ConnectionCheck(
         True, f"Connected to {where}: inbound has {counts[0]} files, outbound {counts[1]}."

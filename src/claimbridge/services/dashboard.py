@@ -1,6 +1,7 @@
 """The dashboard: claims by status, money in flight, the last poll and file, and alerts.
 
-Alerts name what needs a person: held claims with their reason, rejections to fix, an SFTP
+Alerts name what needs a person: background work stopped after a rejected login
+(``services.jobs``), held claims with their reason, rejections to fix, an SFTP
 login Office Ally rejected (the transport's marks), no successful poll for more than a day
 once claims have been sent or polls tried, ERA claims not posted (they name none of our claims,
 or one never sent or sent to another payer), ERA payments held for review because they would
@@ -21,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.jobs import Schedule, practices_with_account, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
 from claimbridge.services.worklist import status_counts
@@ -67,6 +69,7 @@ class Dashboard:
     alerts: tuple[Alert, ...]
     last_poll: Poll | None = None
     unbalanced_claims: int = 0  # posted from ERAs that do not add up, not yet reviewed
+    jobs_stopped: bool = False  # a rejected login stopped the account's background work
 
 
 def dashboard(
@@ -77,7 +80,9 @@ def dashboard(
     flying = [counts.get(status, (0, Decimal("0.00"))) for status in IN_FLIGHT]
     polls = recent_polls(session, 1)
     unbalanced = _unbalanced_count(session)
+    stopped = _stopped_schedules(session)
     alerts = (
+        *_job_alerts(stopped),
         *_auth_alerts(session, known_hosts),
         *_poll_alerts(session, now, bool(polls)),
         *_claim_alerts(session),
@@ -95,7 +100,26 @@ def dashboard(
         alerts=alerts,
         last_poll=polls[0] if polls else None,
         unbalanced_claims=unbalanced,
+        jobs_stopped=bool(stopped),
     )
+
+
+def _stopped_schedules(session: Session) -> list[Schedule]:
+    schedules = [schedule_of(session, practice) for practice in practices_with_account(session)]
+    return [schedule for schedule in schedules if schedule.stopped]
+
+
+def _job_alerts(stopped: list[Schedule]) -> list[Alert]:
+    return [
+        Alert(
+            "error",
+            f"Background work on the Office Ally account is stopped since "
+            f"{schedule.stopped_at:%m/%d/%Y %H:%M} UTC: {schedule.stopped_reason} "
+            "Once the credentials are right, an admin resumes it here.",
+            None,
+        )
+        for schedule in stopped
+    ]
 
 
 def _last_file(session: Session) -> LastFile | None:

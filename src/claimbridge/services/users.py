@@ -190,18 +190,18 @@ def user_for_token(session: Session, token: str) -> TokenOwner | None:
 
 def record_audit(
     session: Session,
-    user: User,
+    username: str,
     action: str,
     entity: str,
     entity_key: str,
     patient_key: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Write who viewed or changed what; ``action`` is 'view' or 'change'."""
+    """Write who viewed or changed what; ``action`` is 'view', 'change', 'submit' or 'poll'."""
     session.add(
         t.AuditRow(
             at=utcnow(),
-            username=user.username,
+            username=username,
             action=action,
             entity=entity,
             entity_key=entity_key,

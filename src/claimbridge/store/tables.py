@@ -628,3 +628,49 @@ class OnboardingStepRow(TenantScoped, Base):
     step: Mapped[str] = mapped_column(String(30), primary_key=True)
     done_on: Mapped[date] = mapped_column(Date)
     done_by: Mapped[str] = mapped_column(String(60))
+
+
+JOB_KINDS = ("poll", "submit", "test")
+JOB_STATES = ("queued", "running", "done", "failed")
+
+
+class JobRow(Base):
+    """One piece of background work on a practice's Office Ally account (``claimbridge.jobs``):
+    what, for whom, how far it got (``done`` of ``total``, None when unknown) and how it ended
+    (``result`` in words, ``detail`` as JSON for the page that shows it)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", JOB_KINDS), name="kind"),
+        CheckConstraint(_one_of("state", JOB_STATES), name="state"),
+        Index(None, "practice_id", "kind", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    done: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(String(60))
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AccountScheduleRow(Base):
+    """How the background work treats a practice's Office Ally account: poll every
+    ``poll_every_minutes``, send ready claims by itself when ``auto_submit``; stopped (after a
+    rejected login) until a person resumes it. No row: the defaults, never stopped."""
+
+    __tablename__ = "account_schedules"
+
+    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    poll_every_minutes: Mapped[int] = mapped_column(Integer)
+    auto_submit: Mapped[bool] = mapped_column(Boolean)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    stopped_reason: Mapped[str | None] = mapped_column(Text)

@@ -13,18 +13,21 @@ token for the API) except the sign-in page and the static files.
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
-from claimbridge.domain.models import ClearinghouseAccount
-from claimbridge.errors import ConfigError
+from claimbridge.jobs.inprocess import InProcessRunner
+from claimbridge.jobs.runner import Runner
+from claimbridge.jobs.runtime import Runtime, sftp_factory
 from claimbridge.services.account import TransportFactory
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
-from claimbridge.transport.base import Transport
 from claimbridge.web import api, views
 from claimbridge.web.auth import SessionCodec, authenticate
 from claimbridge.web.errors import install_handlers
@@ -54,18 +57,17 @@ class WebConfig:
     archive: Path | None = None
 
 
-def sftp_factory(known_hosts: Path | None) -> TransportFactory:
-    """Makes an ``SftpTransport`` for the account, pinning host keys in ``known_hosts``."""
+def job_runner(runtime: Runtime) -> Runner:
+    """Who runs the jobs the app asks for: this process's threads (``jobs.inprocess``)."""
+    return InProcessRunner(runtime)
 
-    def make(account: ClearinghouseAccount) -> Transport:
-        from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
-        if known_hosts is None:
-            raise ConfigError("no known-hosts file is configured (CLAIMBRIDGE_SFTP_KNOWN_HOSTS)")
-        settings = SftpSettings.for_account(account, known_hosts, connect_timeout=15.0)
-        return SftpTransport(settings)
-
-    return make
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    close = getattr(app.state.runner, "close", None)
+    if close is not None:  # the jobs in hand end first, as requests in flight do
+        await run_in_threadpool(close)
 
 
 def create_app(
@@ -73,8 +75,10 @@ def create_app(
     store: Store | None = None,
     transport_factory: TransportFactory | None = None,
     config: WebConfig | None = None,
+    runner: Runner | None = None,
 ) -> FastAPI:
-    """The FastAPI app over ``store`` (else ``settings.db_url``)."""
+    """The FastAPI app over ``store`` (else ``settings.db_url``); its long actions are jobs
+    handed to ``runner`` (else ``job_runner``'s)."""
     config = config or WebConfig()
     config = replace(
         config,
@@ -87,11 +91,15 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.config = config
     app.state.store = store or Store(settings.db_url)
     app.state.transport_factory = transport_factory or sftp_factory(config.known_hosts)
+    assert config.archive is not None
+    runtime = Runtime(app.state.store, settings, app.state.transport_factory, config.archive)
+    app.state.runner = runner or job_runner(runtime)
     app.state.templates = make_templates()
     secret = config.session_secret or secrets.token_urlsafe(32)
     app.state.session_codec = SessionCodec(secret, config.session_max_age, config.secure_cookies)

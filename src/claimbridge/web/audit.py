@@ -19,4 +19,4 @@ def audit(
     """Write one audit row for the signed-in user in its own transaction."""
     user = current_user(request)
     with request.app.state.store.transaction() as session:
-        record_audit(session, user, action, entity, entity_key, patient_key, detail)
+        record_audit(session, user.username, action, entity, entity_key, patient_key, detail)

@@ -12,12 +12,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from claimbridge.domain.money import to_money, to_units
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError
+from claimbridge.jobs.runner import ask
 from claimbridge.services.claim_fix import (
     LINE_FIELDS,
     RESENT_AS,
@@ -30,16 +31,15 @@ from claimbridge.services.claim_fix import (
     line_names,
 )
 from claimbridge.services.claims import Checked, create_claims, resubmit, take_off_edi
-from claimbridge.services.ingest import poll
-from claimbridge.services.submit import submit
+from claimbridge.services.jobs import Job, JobKind
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import claim_detail
 from claimbridge.web.api.encode import to_json
 from claimbridge.web.api.posting import ReasonIn
-from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
-from claimbridge.web.views.common import now, store_of, today
+from claimbridge.web.views.common import now, practice_id_of, store_of, today
+from claimbridge.web.views.jobs import find_job
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -231,41 +231,38 @@ def make_claims(request: Request) -> Any:
     }
 
 
-@router.post("/submit")
-def submit_ready(request: Request) -> Any:
-    """Send every ready claim to Office Ally now; answers the batches sent, the held claims and
-    the claims refused because they went before without a resubmission."""
-    user = require(request, Role.BILLER)
-    with office_ally_transport(request) as office_ally:
-        result = submit(store_of(request), office_ally.transport, user.username, now())
-    for batch in result.batches:
-        audit(request, "submit", "batch", batch.file_name, None, "api")
-    return {
-        "claims_sent": result.claims_sent,
-        "batches": [
-            {"file_name": b.file_name, "claims": list(b.patient_control_numbers)}
-            for b in result.batches
-        ],
-        "held": [_checked(checked) for checked in result.held],
-        "refused": list(result.refused),
-    }
+@router.post("/submit", status_code=202)
+def submit_ready(request: Request, response: Response) -> Any:
+    """Send every ready claim to Office Ally, as a job: answers 202 at once with the job and its
+    URL (``GET`` it for the state, then the batches sent, the claims held and refused)."""
+    return _start(request, response, JobKind.SUBMIT)
 
 
-@router.post("/poll")
-def poll_now(request: Request) -> Any:
-    """Fetch what Office Ally returned and apply it now; one report per new file. The poll is
-    recorded (``GET /api/v1/polls``), failed or not; a failure answers 502 with the reason."""
+@router.post("/poll", status_code=202)
+def poll_now(request: Request, response: Response) -> Any:
+    """Fetch what Office Ally returned and apply it, as a job: answers 202 at once with the job
+    and its URL (``GET`` it for the state, then one report per new file). The poll is recorded
+    (``GET /api/v1/polls``), failed or not."""
+    return _start(request, response, JobKind.POLL)
+
+
+@router.get("/jobs/{job_id}")
+def get_job(request: Request, job_id: int) -> Any:
+    """A job: its kind, state (queued, running, done, failed), progress and result."""
+    return _job_json(find_job(request, job_id))
+
+
+def _start(request: Request, response: Response, kind: JobKind) -> Any:
     user = require(request, Role.BILLER)
-    archive = request.app.state.config.archive
-    with office_ally_transport(request) as office_ally:
-        reports = poll(
-            store_of(request),
-            office_ally.transport,
-            archive,
-            now=now(),
-            actor=user.username,
-            source=office_ally.source,
-        )
-    for report in reports:
-        audit(request, "poll", "file", report.name, None, f"api: {report.outcome.value}")
-    return to_json(reports)
+    runner = request.app.state.runner
+    job = ask(store_of(request), runner, practice_id_of(request), kind, user.username, now())
+    response.headers["Location"] = _job_url(job)
+    return _job_json(job)
+
+
+def _job_url(job: Job) -> str:
+    return f"/api/v1/jobs/{job.id}"
+
+
+def _job_json(job: Job) -> dict[str, Any]:
+    return {**to_json(job), "finished": job.finished, "url": _job_url(job)}

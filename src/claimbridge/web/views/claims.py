@@ -10,17 +10,17 @@ from claimbridge.services.claim_fix import actions_for, rejected_alongside
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
+from claimbridge.services.jobs import JobKind
 from claimbridge.services.reposting import needs_balance_review
-from claimbridge.services.submit import submit
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
 from claimbridge.store.payers import list_payers
-from claimbridge.web.app_support import office_ally_transport
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
-from claimbridge.web.views.common import now, optional_date, optional_int, store_of, today
+from claimbridge.web.views import jobs
+from claimbridge.web.views.common import optional_date, optional_int, store_of, today
 
 router = APIRouter()
 
@@ -91,13 +91,8 @@ def make_claims(request: Request, form: CheckedForm) -> HTMLResponse:
 
 @router.post("/claims/submit", response_class=HTMLResponse)
 def submit_ready(request: Request, form: CheckedForm) -> HTMLResponse:
-    """Send every ready claim to Office Ally now (the submit service) and say what went."""
-    user = require(request, Role.BILLER)
-    with office_ally_transport(request) as office_ally:
-        result = submit(store_of(request), office_ally.transport, user.username, now())
-    for batch in result.batches:
-        audit(request, "submit", "batch", batch.file_name)
-    return page(request, "_submitted.html", result=result)
+    """Send every ready claim to Office Ally (a job): its panel now, what went when it ends."""
+    return jobs.start(request, JobKind.SUBMIT, Role.BILLER)
 
 
 @router.get("/claims/{clm01}", response_class=HTMLResponse)

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 from fastapi import Request
 
+from claimbridge.errors import ConfigError
+from claimbridge.services.jobs import practices_with_account
 from claimbridge.store.db import Store
 from claimbridge.web.errors import BadRequest
 
@@ -25,6 +27,16 @@ def store_of(request: Request) -> Store:
     token's) practice. Before sign-in, the whole ledger, for what is not any practice's."""
     store: Store = getattr(request.state, "store", None) or request.app.state.store
     return store
+
+
+def practice_id_of(request: Request) -> int:
+    """The practice the request works on: while a ledger holds one practice, the one with an
+    Office Ally account; ``ConfigError`` when there is none yet."""
+    with store_of(request).read() as session:
+        practices = practices_with_account(session)
+    if not practices:
+        raise ConfigError("no Office Ally account yet: load the practice file first")
+    return practices[0]
 
 
 def optional_date(text: str | None, what: str) -> date | None:

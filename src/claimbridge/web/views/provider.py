@@ -8,9 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.domain.account_mode import AccountMode
 from claimbridge.domain.models import Secret
-from claimbridge.errors import ConfigError
-from claimbridge.services.account import check_connection, has_password, update_sftp
+from claimbridge.services.account import has_password, update_sftp
 from claimbridge.services.account_mode import mode_status, switch_to_production, switch_to_test
+from claimbridge.services.jobs import JobKind
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import practice_fields, providers
 from claimbridge.store.crypto import Cipher
@@ -20,6 +20,7 @@ from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest, NotFound
 from claimbridge.web.render import page
+from claimbridge.web.views import jobs
 from claimbridge.web.views.common import now, optional_int, store_of
 
 router = APIRouter()
@@ -102,12 +103,5 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
 
 @router.post("/provider/sftp/test", response_class=HTMLResponse)
 def test_sftp(request: Request, form: CheckedForm) -> HTMLResponse:
-    """Log in once with the stored credentials and say what happened, in words."""
-    require(request, Role.ADMIN)
-    cipher = required_cipher(request)
-    with store_of(request).read() as session:
-        account = get_account(session, cipher)
-    if account is None:
-        raise ConfigError("no Office Ally account yet: load the practice file first")
-    result = check_connection(account, request.app.state.transport_factory)
-    return page(request, "_connection.html", result=result)
+    """Log in once with the stored credentials (a job) and say what happened, in words."""
+    return jobs.start(request, JobKind.TEST, Role.ADMIN)

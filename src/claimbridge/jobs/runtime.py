@@ -1,0 +1,151 @@
+"""What a job needs from the process that runs it: the ledger, how to reach Office Ally, where
+the archive is, and how failures are tried again.
+
+A worker (``claimbridge worker``), the web process and ``claimbridge watch`` each make one
+``Runtime`` from their settings and hand it to the job functions of ``claimbridge.jobs.work``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.models import ClearinghouseAccount
+from claimbridge.errors import (
+    AuthenticationFailed,
+    ClaimbridgeError,
+    ConfigError,
+    HostKeyMismatch,
+    Stopped,
+    StoreError,
+    TransportError,
+)
+from claimbridge.services.account import TransportFactory
+from claimbridge.services.polls import sftp_source
+from claimbridge.settings import Settings
+from claimbridge.store.crypto import Cipher, resolve_key
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import get_account
+from claimbridge.transport.base import Transport
+
+
+def utcnow() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(UTC)
+
+
+def store_for(store: Store, practice_id: int) -> Store:
+    """The ledger as the jobs of ``practice_id`` see it. While a ledger holds one practice this
+    is the whole ledger; with several it is ``store.scoped(practice_id)``."""
+    return store
+
+
+def cipher_of(settings: Settings) -> Cipher:
+    """The cipher of the configured key; ``ConfigError`` when there is none."""
+    return Cipher(resolve_key(settings.secret_key, settings.key_path))
+
+
+def sftp_factory(known_hosts: Path | None, connect_timeout: float = 15.0) -> TransportFactory:
+    """Makes an ``SftpTransport`` for an account, pinning host keys in ``known_hosts``."""
+
+    def make(account: ClearinghouseAccount) -> Transport:
+        from claimbridge.transport.sftp import SftpSettings, SftpTransport
+
+        if known_hosts is None:
+            raise ConfigError("no known-hosts file is configured (CLAIMBRIDGE_SFTP_KNOWN_HOSTS)")
+        settings = SftpSettings.for_account(account, known_hosts, connect_timeout)
+        return SftpTransport(settings)
+
+    return make
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a failed job is tried again: up to ``attempts`` runs in all, waiting
+    ``first_wait_s`` × 2ⁿ⁻¹ seconds after the n-th failure. Only failures that may pass by
+    themselves are tried again (a lost connection, a timeout, a busy ledger); a rejected login
+    never is, since Office Ally locks an account after repeated failed logins."""
+
+    attempts: int = 5
+    first_wait_s: int = 30
+
+    def wait_s(self, error: BaseException, attempts_so_far: int) -> int | None:
+        """Seconds until the next try after ``attempts_so_far`` runs ended in ``error``; None
+        when the job is not tried again."""
+        if attempts_so_far >= self.attempts or not retried(error):
+            return None
+        return int(self.first_wait_s * 2 ** (attempts_so_far - 1))
+
+
+def retried(error: BaseException) -> bool:
+    """True for failures worth another try: lost connections, timeouts, a busy ledger."""
+    if isinstance(error, AuthenticationFailed | HostKeyMismatch):
+        return False
+    return isinstance(error, TransportError | StoreError)
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The ledger (``store``, every practice), the settings, how to reach an account
+    (``connect``; a poll names it by ``source_of``), the archive of fetched files, whether the
+    stored SFTP password is read (not for a folder standing in for Office Ally), the retry
+    policy and the clock."""
+
+    store: Store
+    settings: Settings
+    connect: TransportFactory
+    archive: Path
+    source_of: Callable[[ClearinghouseAccount], str] = sftp_source
+    reads_password: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    clock: Callable[[], datetime] = utcnow
+
+    def account(self, session: Session) -> ClearinghouseAccount:
+        """The practice's account, with its password when ``reads_password``."""
+        cipher = self._cipher() if self.reads_password else None
+        account = get_account(session, cipher)
+        if account is None:
+            raise ConfigError("no Office Ally account yet: load the practice file first")
+        return account
+
+    def _cipher(self) -> Cipher:
+        try:
+            return cipher_of(self.settings)
+        except ConfigError as error:
+            raise ConfigError(f"the SFTP password cannot be read: {error}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeAlly:
+    """An open connection to a practice's Office Ally account, and how a poll names it."""
+
+    transport: Transport
+    source: str
+
+
+@contextmanager
+def office_ally(runtime: Runtime, store: Store) -> Iterator[OfficeAlly]:
+    """A connection to the account in ``store``, closed afterwards."""
+    with store.read() as session:
+        account = runtime.account(session)
+    transport = runtime.connect(account)
+    try:
+        yield OfficeAlly(transport, runtime.source_of(account))
+    finally:
+        transport.close()
+
+
+def failure_text(error: BaseException) -> str:
+    """A failure in words: our own message, never a third party's (it may quote anything)."""
+    if isinstance(error, ClaimbridgeError):
+        return str(error)
+    if isinstance(error, Stopped):
+        return f"stopped by {error.how} before it ended; the next run picks up the rest"
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted (Ctrl-C) before it ended"
+    return f"an unexpected {type(error).__name__}; the log has the details"

@@ -1,0 +1,80 @@
+"""The long actions as background jobs: Submit ready claims, Poll Office Ally now and Test
+connection answer at once with a panel that follows the job (``GET /jobs/{id}``) and shows its
+result in the panel's place once it has ended; ``POST /jobs/resume`` lets a practice's stopped
+jobs run again (admins only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from claimbridge.jobs.runner import ask
+from claimbridge.services.jobs import Job, JobKind, JobState, get_job, resume_account
+from claimbridge.services.polls import recent_polls
+from claimbridge.services.users import Role
+from claimbridge.web.audit import audit
+from claimbridge.web.auth import CheckedForm, require
+from claimbridge.web.errors import NotFound
+from claimbridge.web.render import page
+from claimbridge.web.views.common import now, practice_id_of, store_of
+
+router = APIRouter()
+
+TITLES = {
+    "submit": "Sending ready claims",
+    "poll": "Polling Office Ally",
+    "test": "Testing the connection",
+}
+UNITS = {"submit": "claims sent", "poll": "files applied", "test": "steps"}
+RESULT_IDS = {"submit": "submit-result", "poll": "poll-result", "test": "connection-result"}
+
+
+def start(request: Request, kind: JobKind, role: Role) -> HTMLResponse:
+    """Queue a job of ``kind`` for the current practice as the signed-in person (who needs
+    ``role``) and answer with its panel."""
+    user = require(request, role)
+    runner = request.app.state.runner
+    job = ask(store_of(request), runner, practice_id_of(request), kind, user.username, now())
+    return panel(request, job)
+
+
+def find_job(request: Request, job_id: int) -> Job:
+    """The job ``job_id`` of the current practice; ``NotFound`` for any other."""
+    with store_of(request).read() as session:
+        job = get_job(session, job_id)
+    if job is None or job.practice_id != practice_id_of(request):
+        raise NotFound(f"there is no job {job_id}")
+    return job
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_panel(request: Request, job_id: int) -> HTMLResponse:
+    """The job's panel while it is queued or running, then its result."""
+    return panel(request, find_job(request, job_id))
+
+
+@router.post("/jobs/resume")
+def resume(request: Request, form: CheckedForm) -> Response:
+    """Let the current practice's stopped jobs run again (after a rejected login was fixed)."""
+    require(request, Role.ADMIN)
+    with store_of(request).transaction() as session:
+        resumed = resume_account(session, practice_id_of(request))
+    if resumed:
+        audit(request, "change", "account", "office_ally", None, "background work resumed")
+    return RedirectResponse("/", status_code=303)
+
+
+def panel(request: Request, job: Job) -> HTMLResponse:
+    """The running panel, or the result the job ended with."""
+    if not job.finished:
+        return page(request, "_job.html", job=job, job_titles=TITLES, job_units=UNITS)
+    if job.kind is JobKind.POLL:
+        with store_of(request).read() as session:
+            last = next(iter(recent_polls(session, 1)), None)
+        reports = job.detail["reports"] if job.detail and job.state is JobState.DONE else None
+        return page(request, "_polled.html", reports=reports, last_poll=last)
+    if job.detail is None:
+        result_id = RESULT_IDS[job.kind.value]
+        return page(request, "_job_failed.html", job=job, result_id=result_id, job_titles=TITLES)
+    name = "_submitted.html" if job.kind is JobKind.SUBMIT else "_connection.html"
+    return page(request, name, result=job.detail)
