@@ -1,5 +1,5 @@
 """``claimbridge account show|production|test``: refused with every unmet rule, confirmed, and
-recorded."""
+recorded; ``claimbridge account schedule``: the background work's interval, sending and stop."""
 
 from __future__ import annotations
 
@@ -95,3 +95,28 @@ def test_yes_switches_and_show_says_who_and_when_then_back_to_test(tmp_path: Pat
         ("test", "new provider to test"),
     ]
     assert "why: new provider to test" in _run("account", "show", "--db", url)
+
+
+def test_the_schedule_is_shown_changed_and_resumed(tmp_path: Path) -> None:
+    from claimbridge.services.jobs import schedule_of, stop_account
+    from cycle_support import NOW
+
+    url = _ledger(tmp_path, accepted=False)
+    shown = _run("account", "schedule", "--db", url)
+    assert "Polled every 15 minutes by 'claimbridge worker'; ready claims wait for a person." in (
+        shown
+    )
+    changed = _run("account", "schedule", "--every", "1h", "--auto-submit", "--db", url)
+    assert "Polled every 60 minutes" in changed and "ready claims go by themselves" in changed
+    refused = _run("account", "schedule", "--every", "90s", "--db", url, code=1)
+    assert "give whole minutes" in refused
+    store = Store(url)
+    stop_account(store, 1, "the login was rejected.", NOW)
+    assert "STOPPED since" in _run("account", "schedule", "--db", url)
+    resumed = _run("account", "schedule", "--resume", "--db", url)
+    assert "resumed" in resumed and "STOPPED" not in resumed
+    with store.read() as session:
+        schedule = schedule_of(session, 1)
+    store.dispose()
+    assert (schedule.poll_every_minutes, schedule.auto_submit) == (60, True)
+    assert not schedule.stopped

@@ -35,9 +35,9 @@ def _directives(unit: Path) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
-def test_there_is_a_unit_for_serve_and_one_for_watch() -> None:
+def test_there_is_a_unit_for_serve_watch_and_the_worker() -> None:
     commands = {_directives(unit)["ExecStart"].split()[1] for unit in UNITS}
-    assert commands == {"serve", "watch"}
+    assert commands == {"serve", "watch", "worker"}
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=lambda unit: unit.name)
@@ -75,7 +75,7 @@ def test_compose_runs_postgres_migrations_web_and_worker_with_the_key_apart() ->
     assert services["postgres"]["image"] == "postgres:15"
     assert services["migrate"]["command"] == ["init"]
     assert services["web"]["command"][0] == "serve"
-    assert services["worker"]["command"][0] == "watch"
+    assert services["worker"]["command"][0] == "worker"  # the job queue, on PostgreSQL
     for name in ("web", "worker"):
         service = services[name]
         assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from jobs_support import Connections
 from sqlalchemy import select
 
-from claimbridge.domain.models import ClearinghouseAccount
 from claimbridge.errors import (
     AuthenticationFailed,
     ConfigError,
@@ -38,24 +38,8 @@ from claimbridge.services.polls import recent_polls
 from claimbridge.settings import Settings
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
-from claimbridge.transport.memory import MemoryTransport
 from cycle_support import NOW
 from ledger_fixtures import load_example
-
-
-class Connections:
-    """A fresh ``MemoryTransport`` per connection; the first ``failing`` of them fail to list."""
-
-    def __init__(self, error: TransportError | None = None, failing: int = 0) -> None:
-        self.error, self.failing = error, failing
-        self.made: list[MemoryTransport] = []
-
-    def __call__(self, account: ClearinghouseAccount) -> MemoryTransport:
-        made = MemoryTransport()
-        if self.error is not None and len(self.made) < self.failing:
-            made.fail_next("list", self.error)
-        self.made.append(made)
-        return made
 
 
 @pytest.fixture

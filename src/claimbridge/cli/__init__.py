@@ -85,8 +85,18 @@ COMMANDS: dict[str, CommandEntry] = {
         ),
     ),
     **_entries(
+        "worker",
+        (
+            "worker",
+            "Work the background jobs on PostgreSQL: polls, submissions, tests and the schedule.",
+        ),
+    ),
+    **_entries(
         "account",
-        ("account", "The Office Ally account's mode: show it, go to production, or back to test."),
+        (
+            "account",
+            "The Office Ally account: its mode (test or production) and its background schedule.",
+        ),
     ),
     **_entries(
         "eras",

@@ -1,4 +1,5 @@
-"""``claimbridge account show|production|test``: the Office Ally account's mode and the switch.
+"""``claimbridge account show|production|test|schedule``: the Office Ally account's mode, the
+switch, and its background schedule.
 
 ::
 
@@ -24,6 +25,7 @@ from claimbridge.cli.claims import actor
 from claimbridge.cli.common import err_console, report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.domain.account_mode import AccountMode
+from claimbridge.errors import InputError
 from claimbridge.services.account_mode import (
     ModeChange,
     ModeStatus,
@@ -33,7 +35,7 @@ from claimbridge.services.account_mode import (
 )
 
 app = typer.Typer(
-    help="The Office Ally account's mode: show it, go to production, or back to test.",
+    help="The Office Ally account: its mode (test or production) and its background schedule.",
     no_args_is_help=True,
 )
 console = Console(highlight=False, soft_wrap=True)
@@ -113,6 +115,65 @@ def test_command(
     with store.transaction() as session:
         change = switch_to_test(session, actor(), datetime.now(UTC), reason)
     console.print(_done(change))
+
+
+@app.command("schedule")
+@report_errors
+def schedule_command(
+    every: Annotated[
+        str | None,
+        typer.Option("--every", help="How often the workers poll the account: 15m, 30m, 1h."),
+    ] = None,
+    auto_submit: Annotated[
+        bool | None,
+        typer.Option(
+            "--auto-submit/--no-auto-submit",
+            help="Whether the workers send ready claims by themselves (off unless asked).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Let background work run again after a rejected login."),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show or change the account's background work: how often it is polled, whether ready
+    claims go by themselves, and whether a rejected login stopped it.
+
+    Example:
+
+        claimbridge account schedule --every 30m --auto-submit
+    """
+    from claimbridge.cli.cycle import parse_interval
+    from claimbridge.services.jobs import (
+        practices_with_account,
+        require_account,
+        resume_account,
+        schedule_of,
+        set_schedule,
+    )
+
+    _, store = open_store(db)
+    with store.transaction() as session:
+        practice_id = next(iter(practices_with_account(session)), 0)
+        require_account(session, practice_id)
+        current = schedule_of(session, practice_id)
+        minutes = parse_interval(every) / 60 if every else current.poll_every_minutes
+        if every or auto_submit is not None:
+            if minutes != int(minutes):
+                raise InputError(f"--every {every}: give whole minutes (5m to 24h)")
+            sending = current.auto_submit if auto_submit is None else auto_submit
+            set_schedule(session, practice_id, int(minutes), sending)
+        if resume and resume_account(session, practice_id):
+            console.print("Background work on the account resumed.")
+        schedule = schedule_of(session, practice_id)
+    console.print(
+        f"Polled every {schedule.poll_every_minutes} minutes by 'claimbridge worker'; ready "
+        f"claims {'go by themselves' if schedule.auto_submit else 'wait for a person'}."
+    )
+    if schedule.stopped:
+        console.print(f"STOPPED since {schedule.stopped_at:%Y-%m-%d %H:%M} UTC: "
+                      f"{schedule.stopped_reason} Resume with --resume.", markup=False)  # fmt: skip
 
 
 def describe(status: ModeStatus) -> list[str]:

@@ -118,10 +118,11 @@ def init(
 ) -> None:
     """Create the ledger database, or upgrade it to this version's schema.
 
-    Also creates the key that encrypts the SFTP password, unless CLAIMBRIDGE_SECRET_KEY is set:
-    a key file with mode 0600, claimbridge.key in the claimbridge home (or
-    CLAIMBRIDGE_KEY_FILE). It refuses to make a new key while the ledger holds a password
-    that another key encrypted, and says how to restore that key. Example:
+    On PostgreSQL it also creates or upgrades the job queue's tables (Procrastinate's), which
+    'claimbridge worker' needs. Also creates the key that encrypts the SFTP password, unless
+    CLAIMBRIDGE_SECRET_KEY is set: a key file with mode 0600, claimbridge.key in the
+    claimbridge home (or CLAIMBRIDGE_KEY_FILE). It refuses to make a new key while the ledger
+    holds a password that another key encrypted, and says how to restore that key. Example:
 
         claimbridge init --db sqlite:///var/claimbridge/ledger.db
     """
@@ -130,6 +131,10 @@ def init(
     store = Store(settings.db_url)
     revision = store.upgrade()
     console.print(f"ledger {display_url(settings.db_url)} is at revision {revision}")
+    if store.dialect == "postgresql":
+        from claimbridge.jobs.queue import install_queue_schema
+
+        console.print(install_queue_schema(store))
     if settings.secret_key is not None:
         Cipher(settings.secret_key)
         console.print("secret key: CLAIMBRIDGE_SECRET_KEY")

@@ -58,7 +58,12 @@ class WebConfig:
 
 
 def job_runner(runtime: Runtime) -> Runner:
-    """Who runs the jobs the app asks for: this process's threads (``jobs.inprocess``)."""
+    """Who runs the jobs the app asks for: on PostgreSQL the queue, for ``claimbridge worker``
+    (``jobs.queue``); on SQLite this process's threads (``jobs.inprocess``)."""
+    if runtime.store.dialect == "postgresql":
+        from claimbridge.jobs.queue import QueueRunner, queue_app
+
+        return QueueRunner(queue_app(runtime.store.url, runtime.retry))
     return InProcessRunner(runtime)
 
 

@@ -1,0 +1,266 @@
+"""Workers on PostgreSQL (a throw-away cluster): ``claimbridge worker`` as installed sends and
+collects over SFTP against ``claimbridge sim``; two workers never work one account at once;
+a failure that may pass is tried again by the queue; a rejected login stops the account.
+
+The jobs are asked for as the web app asks (``jobs.runner.ask`` with the queue's runner) and
+followed by their rows, as its pages follow them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from jobs_support import Connections
+from sqlalchemy import text, update
+
+from claimbridge.domain.models import Secret
+from claimbridge.errors import AuthenticationFailed, ConfigError, TransportTimeout
+from claimbridge.jobs.queue import QueueRunner, install_queue_schema, queue_app
+from claimbridge.jobs.runner import ask
+from claimbridge.jobs.runtime import RetryPolicy, Runtime
+from claimbridge.jobs.schedule import schedule_round
+from claimbridge.services.claims import create_claims
+from claimbridge.services.dashboard import dashboard
+from claimbridge.services.jobs import Job, JobKind, JobState, get_job, schedule_of
+from claimbridge.settings import Settings
+from claimbridge.sim import SimConfig, start_simulator
+from claimbridge.sim.server import RunningSimulator
+from claimbridge.store import tables as t
+from claimbridge.store.crypto import Cipher
+from claimbridge.store.db import Store
+from claimbridge.store.repositories import set_password
+from cycle_support import NOW, statuses
+from ledger_db import postgres_url
+from ledger_fixtures import load_example
+from support import RUN_MAIN
+
+KEY = Fernet.generate_key().decode()
+PRACTICE = 1  # the example practice, the only one in the ledger
+WAIT_S = 90.0
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[RunningSimulator]:
+    with start_simulator(SimConfig(root=tmp_path / "sim", port=0)) as running:
+        yield running
+
+
+@pytest.fixture
+def ledger(request: pytest.FixtureRequest, simulator: RunningSimulator) -> Iterator[Store]:
+    """A PostgreSQL ledger with the job queue's tables and the example practice, its Office Ally
+    account pointed at the simulator with the password stored."""
+    for url in postgres_url(request):
+        store = Store(url)
+        assert install_queue_schema(store).startswith("job queue created")
+        assert install_queue_schema(store) == "job queue up to date"
+        load_example(store)
+        config = simulator.config
+        with store.transaction() as session:
+            session.execute(
+                update(t.ClearinghouseAccountRow).values(
+                    sftp_host=config.host, sftp_port=simulator.port, username=config.user
+                )
+            )
+            set_password(session, Secret(config.password), Cipher(Secret(KEY)))
+        yield store
+        store.dispose()
+
+
+def _ask(store: Store, kind: JobKind) -> Job:
+    """Queue a job as the web app does."""
+    runner = QueueRunner(queue_app(store.url))
+    try:
+        return ask(store, runner, PRACTICE, kind, "dana", datetime.now(UTC))
+    finally:
+        runner.close()
+
+
+def _ended(store: Store, job: Job) -> Job:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        with store.read() as session:
+            found = get_job(session, job.id)
+        assert found is not None
+        if found.finished:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"job {job.id} did not end in {WAIT_S} s: {found}")
+
+
+@contextmanager
+def _workers(store: Store, home: Path, count: int) -> Iterator[list[subprocess.Popen[str]]]:
+    """``count`` workers running as installed, each started (its first line read)."""
+    env = {**os.environ, "CLAIMBRIDGE_DB": store.url, "CLAIMBRIDGE_SECRET_KEY": KEY,
+           "CLAIMBRIDGE_HOME": str(home), "COLUMNS": "200"}  # fmt: skip
+    command = [sys.executable, "-c", RUN_MAIN, "worker", "--concurrency", "2"]
+    started: list[subprocess.Popen[str]] = []
+    try:
+        for _ in range(count):
+            process = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            started.append(process)
+            assert process.stdout is not None
+            assert "worker: 2 jobs at once" in process.stdout.readline()
+        yield started
+    finally:
+        for process in started:
+            process.kill()  # nothing when it has ended
+
+
+def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=120)
+    return process.returncode, out
+
+
+def test_a_worker_sends_and_collects_over_sftp(
+    ledger: Store, simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    with ledger.transaction() as session:
+        create_claims(session, "test", NOW.date())
+    with _workers(ledger, tmp_path / "home", 1) as [worker]:
+        sent = _ended(ledger, _ask(ledger, JobKind.SUBMIT))
+        assert sent.state is JobState.DONE
+        assert sent.result == "Sent 4 claims to Office Ally in 1 file."
+        [uploaded] = (simulator.root / "inbound").iterdir()
+        assert sent.detail and uploaded.name == sent.detail["batches"][0]["file_name"]
+        assert sent.done == sent.total == 4
+
+        simulator.process_now()  # Office Ally answers: reports, 999, 277CA, ERAs
+        polled = _ended(ledger, _ask(ledger, JobKind.POLL))  # the schedule's may come first
+        assert polled.state is JobState.DONE
+        assert "paid" in statuses(ledger).values()
+
+        code, out = _stop(worker)
+    assert code == 0 and "worker stopped" in out
+
+
+def test_two_workers_never_work_one_account_at_once(ledger: Store, tmp_path: Path) -> None:
+    with _workers(ledger, tmp_path / "home", 2) as workers:
+        jobs = [_ask(ledger, kind) for kind in [JobKind.POLL, JobKind.TEST] * 4]
+        ended = [_ended(ledger, job) for job in jobs]
+        assert {job.state for job in ended} == {JobState.DONE}
+        for process in workers:
+            assert _stop(process)[0] == 0
+    runs = sorted((job.started_at, job.finished_at) for job in ended)
+    for (_, finished), (started, _) in itertools.pairwise(runs):
+        assert finished is not None and started is not None and started >= finished
+    assert [job.id for job in sorted(ended, key=lambda job: job.started_at or NOW)] == [
+        job.id for job in jobs
+    ]  # one account's jobs run in the order they were asked for
+
+
+@contextmanager
+def _worker_in_thread(runtime: Runtime) -> Iterator[None]:
+    """A worker of the queue's app in a thread of this process, with ``runtime``."""
+    app = queue_app(runtime.store.url, runtime.retry, schedule=False)
+    loop = asyncio.new_event_loop()
+    running: list[asyncio.Task[None]] = []
+
+    async def work() -> None:
+        async with app.open_async():
+            await app.run_worker_async(
+                concurrency=2,
+                additional_context={"runtime": runtime},
+                install_signal_handlers=False,
+                fetch_job_polling_interval=0.2,
+            )
+
+    def run() -> None:
+        running.append(loop.create_task(work()))
+        with suppress(asyncio.CancelledError):
+            loop.run_until_complete(running[0])
+        loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        while not running:
+            time.sleep(0.01)
+        loop.call_soon_threadsafe(running[0].cancel)
+        thread.join(timeout=60)
+
+
+def _runtime(store: Store, tmp_path: Path, connections: Connections) -> Runtime:
+    return Runtime(
+        store,
+        Settings(db_url=store.url, home=tmp_path / "home"),
+        connections,
+        tmp_path / "archive",
+        reads_password=False,
+        retry=RetryPolicy(attempts=3, first_wait_s=1),
+    )
+
+
+def _queue_status(store: Store) -> list[tuple[str, str, int]]:
+    """The queue's jobs: task, status and how many runs they took."""
+    query = text("SELECT task_name, status, attempts FROM procrastinate_jobs ORDER BY id")
+    with store.read() as session:
+        return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def test_the_queue_tries_a_lost_connection_again(ledger: Store, tmp_path: Path) -> None:
+    connections = Connections(TransportTimeout("the server did not answer"), failing=1)
+    with _worker_in_thread(_runtime(ledger, tmp_path, connections)):
+        polled = _ended(ledger, _ask(ledger, JobKind.POLL))
+    assert (polled.state, polled.attempts, polled.result) == (JobState.DONE, 2, "nothing new")
+    assert len(connections.made) == 2
+    assert _queue_status(ledger) == [("poll_account", "succeeded", 2)]  # retried once
+
+
+def test_a_rejected_login_stops_the_account_on_the_queue(ledger: Store, tmp_path: Path) -> None:
+    connections = Connections(AuthenticationFailed("Permission denied"), failing=1)
+    with _worker_in_thread(_runtime(ledger, tmp_path, connections)):
+        rejected = _ended(ledger, _ask(ledger, JobKind.POLL))
+        time.sleep(2)  # longer than the first retry's wait: none comes
+    assert (rejected.state, rejected.attempts) == (JobState.FAILED, 1)
+    assert _queue_status(ledger) == [("poll_account", "failed", 1)]  # never tried again
+    assert len(connections.made) == 1
+    with ledger.read() as session:
+        assert schedule_of(session, PRACTICE).stopped
+        board = dashboard(session, datetime.now(UTC), None)
+    assert board.jobs_stopped and "stopped" in board.alerts[0].text
+    runner = QueueRunner(queue_app(ledger.url))
+    try:
+        assert schedule_round(ledger, runner, datetime.now(UTC)) == []  # the schedule skips it
+    finally:
+        runner.close()
+
+
+@pytest.mark.parametrize("empty_store_url", ["postgresql"], indirect=True)
+def test_init_creates_the_job_queue_on_postgresql(empty_store_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from claimbridge.cli import app
+
+    runner = CliRunner()
+    env = {"CLAIMBRIDGE_SECRET_KEY": KEY}
+    first = runner.invoke(app, ["init", "--db", empty_store_url], env=env)
+    assert first.exit_code == 0, first.output
+    assert "job queue created (procrastinate 3." in first.output
+    again = runner.invoke(app, ["init", "--db", empty_store_url], env=env)
+    assert again.exit_code == 0 and "job queue up to date" in again.output
+    store = Store(empty_store_url)
+    try:
+        with store.engine.begin() as connection:  # tables made by hand, of no known version
+            connection.exec_driver_sql("COMMENT ON TABLE procrastinate_jobs IS NULL")
+        with pytest.raises(ConfigError, match="do not say which Procrastinate made them"):
+            install_queue_schema(store)
+    finally:
+        store.dispose()
