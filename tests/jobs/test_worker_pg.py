@@ -264,3 +264,25 @@ def test_init_creates_the_job_queue_on_postgresql(empty_store_url: str, tmp_path
             install_queue_schema(store)
     finally:
         store.dispose()
+
+
+def test_the_web_app_on_postgresql_queues_its_jobs_for_the_workers(
+    ledger: Store, tmp_path: Path
+) -> None:
+    from claimbridge.web.app import WebConfig, create_app
+
+    settings = Settings(db_url=ledger.url, secret_key=Secret(KEY), home=tmp_path / "home")
+    app = create_app(settings, ledger, None, WebConfig(session_secret="s", secure_cookies=False))
+    runner = app.state.runner
+    assert isinstance(runner, QueueRunner)
+    try:
+        job = ask(ledger, runner, PRACTICE, JobKind.SUBMIT, "dana", datetime.now(UTC))
+    finally:
+        runner.close()
+    query = text("SELECT task_name, status, lock, args FROM procrastinate_jobs")
+    with ledger.read() as session:
+        [queued] = session.execute(query).all()
+    assert tuple(queued) == (
+        "submit_ready", "todo", "account-1", {"practice_id": PRACTICE, "job_id": job.id}
+    )  # fmt: skip
+    assert job.state is JobState.QUEUED  # no worker runs: it waits in the queue
