@@ -129,6 +129,13 @@ def init(
     settings = settings_for(db)
     _make_home(settings.home)
     store = Store(settings.db_url)
+    try:
+        _init(settings, store, replace_lost_key)
+    finally:
+        store.dispose()
+
+
+def _init(settings: Settings, store: Store, replace_lost_key: bool) -> None:
     revision = store.upgrade()
     console.print(f"ledger {display_url(settings.db_url)} is at revision {revision}")
     if store.dialect == "postgresql":
