@@ -46,8 +46,7 @@ from ledger_fixtures import load_example
 def practice(store: Store) -> int:
     """The example practice, loaded; its id."""
     load_example(store)
-    with store.read() as session:
-        [practice_id] = practices_with_account(session)
+    [practice_id] = practices_with_account(store)
     return practice_id
 
 

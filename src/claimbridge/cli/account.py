@@ -136,6 +136,7 @@ def schedule_command(
         typer.Option("--resume", help="Let background work run again after a rejected login."),
     ] = False,
     db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
     """Show or change the account's background work: how often it is polled, whether ready
     claims go by themselves, and whether a rejected login stopped it.
@@ -146,17 +147,16 @@ def schedule_command(
     """
     from claimbridge.cli.cycle import parse_interval
     from claimbridge.services.jobs import (
-        practices_with_account,
         require_account,
         resume_account,
         schedule_of,
         set_schedule,
     )
 
-    _, store = open_store(db)
+    _, store = open_store(db, practice)
+    practice_id = store.practice_id
     with store.transaction() as session:
-        practice_id = next(iter(practices_with_account(session)), 0)
-        require_account(session, practice_id)
+        require_account(session)
         current = schedule_of(session, practice_id)
         minutes = parse_interval(every) / 60 if every else current.poll_every_minutes
         if every or auto_submit is not None:

@@ -204,19 +204,16 @@ def watch_command(
 
 
 def watch_round(runtime: Runtime) -> list[FileReport]:
-    """One round of ``watch``: a poll job of every practice with an account, run here, then a
+    """One round of ``watch`` for the practice of its store: a poll job, run here, then a
     submission when the practice sends its ready claims by themselves."""
-    with runtime.store.read() as session:
-        practices = practices_with_account(session)
-    if not practices:
+    practice_id = runtime.store.practice_id
+    if practice_id not in practices_with_account(runtime.store):
         raise ConfigError("no Office Ally account in the ledger: load a practice file first")
-    reports: list[FileReport] = []
-    for practice_id in practices:
-        reports += _run_here(runtime, practice_id, JobKind.POLL) or []
-        with runtime.store.read() as session:
-            automatic = schedule_of(session, practice_id).auto_submit
-        if automatic and (sent := _run_here(runtime, practice_id, JobKind.SUBMIT)):
-            print_submit(sent)
+    reports: list[FileReport] = _run_here(runtime, practice_id, JobKind.POLL) or []
+    with runtime.store.read() as session:
+        automatic = schedule_of(session, practice_id).auto_submit
+    if automatic and (sent := _run_here(runtime, practice_id, JobKind.SUBMIT)):
+        print_submit(sent)
     return reports
 
 

@@ -40,9 +40,8 @@ def utcnow() -> datetime:
 
 
 def store_for(store: Store, practice_id: int) -> Store:
-    """The ledger as the jobs of ``practice_id`` see it. While a ledger holds one practice this
-    is the whole ledger; with several it is ``store.scoped(practice_id)``."""
-    return store
+    """The ledger as the jobs of ``practice_id`` see it: that practice's rows only."""
+    return store.scoped(practice_id)
 
 
 def cipher_of(settings: Settings) -> Cipher:

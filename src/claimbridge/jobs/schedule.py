@@ -33,8 +33,7 @@ ASKED_BY = "schedule"
 
 def schedule_round(store: Store, runner: Runner, now: datetime) -> list[Job]:
     """Queue the jobs every account is due for at ``now``; the jobs queued."""
-    with store.read() as session:
-        practices = practices_with_account(session)
+    practices = practices_with_account(store)
     queued: list[Job] = []
     for practice_id in practices:
         queued += _due(store_for(store, practice_id), runner, practice_id, now)

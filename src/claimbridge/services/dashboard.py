@@ -22,11 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.services.jobs import Schedule, practices_with_account, schedule_of
+from claimbridge.errors import ConfigError
+from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
+from claimbridge.store.tenancy import session_practice
 from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
 
 IN_FLIGHT = (
@@ -105,8 +107,11 @@ def dashboard(
 
 
 def _stopped_schedules(session: Session) -> list[Schedule]:
-    schedules = [schedule_of(session, practice) for practice in practices_with_account(session)]
-    return [schedule for schedule in schedules if schedule.stopped]
+    try:
+        schedule = schedule_of(session, session_practice(session))
+    except ConfigError:  # a ledger with no practice yet has no background work
+        return []
+    return [schedule] if schedule.stopped else []
 
 
 def _job_alerts(stopped: list[Schedule]) -> list[Alert]:

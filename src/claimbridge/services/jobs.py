@@ -8,6 +8,9 @@ and as JSON for the page that shows it (``detail``). A failed attempt that will 
 goes back to ``queued`` with the reason in ``result``. Each change is its own short
 transaction, so a page polling the row sees it move while the work goes on.
 
+Both tables belong to a practice (``store.tenancy``): the functions taking a session or a store
+work in its practice; only ``practices_with_account`` looks across them.
+
 An account's schedule (``account_schedules``; no row means the defaults) says how often it is
 polled (``DEFAULT_POLL_MINUTES``) and whether ready claims are sent without a person
 (``auto_submit``, off by default). A rejected login stops the account's jobs (``stop_account``)
@@ -98,22 +101,26 @@ class Schedule:
         return self.last_poll_at is None or now - self.last_poll_at >= every
 
 
-def practices_with_account(session: Session) -> list[int]:
-    """The practices that have an Office Ally account, by id: the ones the workers serve."""
-    has_account = exists(select(t.ClearinghouseAccountRow.id))
-    return list(session.scalars(select(t.PracticeRow.id).where(has_account).order_by("id")))
+def practices_with_account(store: Store) -> list[int]:
+    """The practices of the ledger that have an Office Ally account, by id: the ones the
+    workers serve."""
+    account = t.ClearinghouseAccountRow
+    with store.across_practices() as session:
+        query = select(account.practice_id).distinct().order_by(account.practice_id)
+        return list(session.scalars(query))
 
 
-def require_account(session: Session, practice_id: int) -> None:
-    """``ConfigError`` in words unless ``practice_id`` has an Office Ally account."""
-    if practice_id not in practices_with_account(session):
+def require_account(session: Session) -> None:
+    """``ConfigError`` in words unless the session's practice has an Office Ally account."""
+    if session.scalar(select(exists(select(t.ClearinghouseAccountRow.id)))) is not True:
         raise ConfigError("no Office Ally account yet: load the practice file first")
 
 
 def queue_job(store: Store, practice_id: int, kind: JobKind, asked_by: str, now: datetime) -> Job:
-    """A new ``queued`` job of ``kind`` for ``practice_id``, asked by ``asked_by``."""
+    """A new ``queued`` job of ``kind`` for ``practice_id`` (``store`` scoped to it), asked by
+    ``asked_by``."""
     with store.transaction() as session:
-        require_account(session, practice_id)
+        require_account(session)
         row = t.JobRow(
             practice_id=practice_id,
             kind=kind.value,

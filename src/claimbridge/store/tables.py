@@ -634,7 +634,7 @@ JOB_KINDS = ("poll", "submit", "test")
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class JobRow(Base):
+class JobRow(TenantScoped, Base):
     """One piece of background work on a practice's Office Ally account (``claimbridge.jobs``):
     what, for whom, how far it got (``done`` of ``total``, None when unknown) and how it ended
     (``result`` in words, ``detail`` as JSON for the page that shows it)."""
@@ -647,7 +647,6 @@ class JobRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"))
     kind: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(10))
     done: Mapped[int] = mapped_column(Integer)
@@ -661,14 +660,16 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class AccountScheduleRow(Base):
+class AccountScheduleRow(TenantScoped, Base):
     """How the background work treats a practice's Office Ally account: poll every
     ``poll_every_minutes``, send ready claims by itself when ``auto_submit``; stopped (after a
     rejected login) until a person resumes it. No row: the defaults, never stopped."""
 
     __tablename__ = "account_schedules"
 
-    practice_id: Mapped[int] = mapped_column(ForeignKey("practice.id"), primary_key=True)
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id"), primary_key=True, index=True, default=current_practice_id
+    )
     poll_every_minutes: Mapped[int] = mapped_column(Integer)
     auto_submit: Mapped[bool] = mapped_column(Boolean)
     last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

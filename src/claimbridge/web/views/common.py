@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime
 
 from fastapi import Request
 
-from claimbridge.errors import ConfigError
-from claimbridge.services.jobs import practices_with_account
 from claimbridge.store.db import Store
 from claimbridge.web.errors import BadRequest
 
@@ -30,13 +28,8 @@ def store_of(request: Request) -> Store:
 
 
 def practice_id_of(request: Request) -> int:
-    """The practice the request works on: while a ledger holds one practice, the one with an
-    Office Ally account; ``ConfigError`` when there is none yet."""
-    with store_of(request).read() as session:
-        practices = practices_with_account(session)
-    if not practices:
-        raise ConfigError("no Office Ally account yet: load the practice file first")
-    return practices[0]
+    """The practice the request works in; ``ConfigError`` when the ledger has none yet."""
+    return store_of(request).practice_id
 
 
 def optional_date(text: str | None, what: str) -> date | None:
