@@ -15,11 +15,14 @@ from claimbridge.services.jobs import (
     Job,
     JobKind,
     finish_job,
+    get_job,
+    practices_with_account,
     schedule_of,
     set_schedule,
     stop_account,
 )
 from claimbridge.store.db import Store
+from claimbridge.store.practices import store_for_load
 from cycle_support import NOW
 from ledger_fixtures import load_example
 
@@ -92,3 +95,22 @@ def test_an_interval_office_ally_would_refuse_is_refused(store: Store, minutes: 
     load_example(store)
     with store.transaction() as session, pytest.raises(InputError, match="poll every 5 to 1440"):
         set_schedule(session, 1, minutes, auto_submit=False)
+
+
+def test_every_practice_with_an_account_gets_its_own_jobs(store: Store) -> None:
+    cedar, oak = store_for_load(store, "practice"), store_for_load(store, "oak-grove")
+    for practice in (cedar, oak):
+        load_example(practice)
+    assert practices_with_account(store) == sorted([cedar.practice_id, oak.practice_id])
+    with oak.transaction() as session:
+        set_schedule(session, oak.practice_id, 60, auto_submit=False)
+    queued = schedule_round(store, Recorder(), NOW)
+    assert sorted(job.practice_id for job in queued) == sorted([cedar.practice_id, oak.practice_id])
+    for practice in (cedar, oak):  # each sees its own job, and the other's not at all
+        with practice.read() as session:
+            mine = [get_job(session, job.id) for job in queued]
+        assert [job.practice_id for job in mine if job] == [practice.practice_id]
+        with practice.read() as session:
+            every = schedule_of(session, practice.practice_id).poll_every_minutes
+        assert every == (60 if practice is oak else 15)
+    assert [job.practice_id for job in schedule_round(store, Recorder(), NOW)] == []
