@@ -25,6 +25,7 @@ from web_support import PASSWORD, csrf_of, sign_in
 from claimbridge.domain.models import Secret
 from claimbridge.services.claims import create_claims
 from claimbridge.services.ingest import poll
+from claimbridge.services.jobs import JobKind, queue_job
 from claimbridge.services.reports import REPORT_KEYS
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role, add_user, create_token
@@ -43,6 +44,7 @@ from ledger_fixtures import example_text, load_example
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 API_ROUTERS = (account, claim_actions, history, posting, routes)
 PER_PRACTICE_PARAMS = {"clm01", "remittance_id", "inbound_file_id", "unmatched_id", "held_id"}
+PER_PRACTICE_PARAMS |= {"job_id"}
 OAK_NAME = "Oak Grove Clinic"
 
 
@@ -111,6 +113,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     _cycle(b, folder / "b", _oak_file())
     _queue(a)
     unmatched_id, held_id = _queue(b)
+    job = queue_job(b, b.practice_id, JobKind.POLL, "oakbob", NOW)  # B's, never run
     for practice, name in ((a, "alice"), (b, "oakbob")):
         with practice.transaction() as session:
             add_user(session, name, Role.ADMIN, Secret(PASSWORD))
@@ -125,6 +128,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
         "inbound_file_id": str(remittance.inbound_file_id),
         "unmatched_id": str(unmatched_id),
         "held_id": str(held_id),
+        "job_id": str(job.id),
     }
     yield Ledger(store, a, b, ids, (OAK_NAME, "oakbob", *clm01s, *names))
     store.dispose()
