@@ -8,6 +8,7 @@ event loop, while the transport runs a loop of its own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sftp_support import app, simulator, store
@@ -38,8 +39,8 @@ def test_a_biller_submits_and_polls_over_sftp(
     )
 
     assert "OATEST_837P_" in sent
-    [uploaded] = (simulator.root / "inbound").iterdir()
-    assert uploaded.name.startswith("OATEST_837P_") and uploaded.name in sent
+    [name] = re.findall(r"OATEST_837P_\S+\.txt", sent)
+    assert list(simulator.root.rglob(f"*{name}"))  # in inbound, or processed by the simulator
     assert "submitted" in statuses(store).values()
 
     simulator.process_now()  # Office Ally answers: reports, 999, 277CA, ERAs
