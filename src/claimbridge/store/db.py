@@ -51,7 +51,13 @@ from sqlalchemy.orm import Session
 from claimbridge.atomic import create_private_file
 from claimbridge.errors import ConfigError, StoreError
 from claimbridge.store.tables import PracticeRow
-from claimbridge.store.tenancy import ALL_PRACTICES, PG_SETTING, Scope, close_scope, open_scope
+from claimbridge.store.tenancy import (
+    ALL_PRACTICES,
+    Scope,
+    close_scope,
+    open_scope,
+    tell_postgresql,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -155,10 +161,7 @@ class Store:
             _foreign_keys_off(connection),
             connection.begin(),
         ):
-            if self.dialect == "postgresql":  # revisions that move rows see every practice's
-                connection.exec_driver_sql(
-                    "SELECT set_config(%s, %s, true)", (PG_SETTING, ALL_PRACTICES)
-                )
+            tell_postgresql(connection, ALL_PRACTICES)  # revisions that move rows see them all
             move(_alembic_config(connection), revision)
             _check_foreign_keys(connection)
 

@@ -97,13 +97,19 @@ def _only_this_practice(state: ORMExecuteState) -> None:
         )
 
 
-@event.listens_for(Session, "after_begin")
-def _tell_postgresql(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
-    if connection.dialect.name != "postgresql" or SCOPE_KEY not in session.info:
+def tell_postgresql(connection: Any, scope: Scope) -> None:
+    """Say the transaction's practice (an id, ``ALL_PRACTICES`` or None: nothing) to the
+    row-level security policies of PostgreSQL, until the transaction ends; nothing elsewhere."""
+    if connection.dialect.name != "postgresql":
         return
-    scope = session.info[SCOPE_KEY]
     value = "" if scope is None else str(scope)
     connection.exec_driver_sql("SELECT set_config(%s, %s, true)", (PG_SETTING, value))
+
+
+@event.listens_for(Session, "after_begin")
+def _tell_postgresql(session: Session, _transaction: SessionTransaction, connection: Any) -> None:
+    if SCOPE_KEY in session.info:
+        tell_postgresql(connection, session.info[SCOPE_KEY])
 
 
 def adopt_practice(session: Session, practice_id: int) -> None:
@@ -111,8 +117,4 @@ def adopt_practice(session: Session, practice_id: int) -> None:
     makes the practice, then writes its rows in the same transaction."""
     session.info[SCOPE_KEY] = practice_id
     _inserting_for.set(practice_id)  # the session's close_scope resets it
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "SELECT set_config(%s, %s, true)", (PG_SETTING, str(practice_id))
-        )
+    tell_postgresql(session.connection(), practice_id)
