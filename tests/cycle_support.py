@@ -12,17 +12,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from claimbridge.domain.models import Secret
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
 from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.services.submit import Batch, submit
 from claimbridge.sim import SimConfig, process_inbound_once
+from claimbridge.sim.server import RunningSimulator
 from claimbridge.store import tables as t
+from claimbridge.store.crypto import Cipher
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine
+from claimbridge.store.repositories import ClaimRepository, NewClaim, NewClaimLine, set_password
 from claimbridge.transport import LocalDirTransport
 from ledger_fixtures import TAX_ID, load_example
 
@@ -240,3 +243,16 @@ def acknowledge(store: Store, batch: Batch, accepted: bool = True) -> str:
     assert report.outcome is Outcome.APPLIED, report.detail
     with store.read() as session:
         return session.get_one(t.BatchRow, batch.batch_id).status
+
+
+def point_at_simulator(store: Store, simulator: RunningSimulator, key: str) -> None:
+    """Point the practice's Office Ally account at the running ``simulator`` and store its
+    password, encrypted with ``key``."""
+    config = simulator.config
+    with store.transaction() as session:
+        session.execute(
+            update(t.ClearinghouseAccountRow).values(
+                sftp_host=config.host, sftp_port=simulator.port, username=config.user
+            )
+        )
+        set_password(session, Secret(config.password), Cipher(Secret(key)))

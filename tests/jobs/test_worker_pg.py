@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from jobs_support import Connections
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from claimbridge.domain.models import Secret
 from claimbridge.errors import AuthenticationFailed, ConfigError, TransportTimeout
@@ -38,11 +38,8 @@ from claimbridge.services.jobs import Job, JobKind, JobState, get_job, schedule_
 from claimbridge.settings import Settings
 from claimbridge.sim import SimConfig, start_simulator
 from claimbridge.sim.server import RunningSimulator
-from claimbridge.store import tables as t
-from claimbridge.store.crypto import Cipher
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import set_password
-from cycle_support import NOW, statuses
+from cycle_support import NOW, point_at_simulator, statuses
 from ledger_db import postgres_url
 from ledger_fixtures import load_example
 from support import RUN_MAIN
@@ -67,14 +64,7 @@ def ledger(request: pytest.FixtureRequest, simulator: RunningSimulator) -> Itera
         assert install_queue_schema(store).startswith("job queue created")
         assert install_queue_schema(store) == "job queue up to date"
         load_example(store)
-        config = simulator.config
-        with store.transaction() as session:
-            session.execute(
-                update(t.ClearinghouseAccountRow).values(
-                    sftp_host=config.host, sftp_port=simulator.port, username=config.user
-                )
-            )
-            set_password(session, Secret(config.password), Cipher(Secret(KEY)))
+        point_at_simulator(store, simulator, KEY)
         yield store
         store.dispose()
 

@@ -10,18 +10,15 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
-from sqlalchemy import update
 from web_support import example_ledger
 
 from claimbridge.domain.models import Secret
 from claimbridge.settings import Settings
 from claimbridge.sim import SimConfig, start_simulator
 from claimbridge.sim.server import RunningSimulator
-from claimbridge.store import tables as t
-from claimbridge.store.crypto import Cipher
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import set_password
 from claimbridge.web.app import WebConfig, create_app
+from cycle_support import point_at_simulator
 
 KEY = Fernet.generate_key().decode()
 
@@ -36,14 +33,7 @@ def simulator(tmp_path: Path) -> Iterator[RunningSimulator]:
 def store(tmp_path: Path, simulator: RunningSimulator) -> Iterator[Store]:
     """The example practice, its Office Ally account pointed at the simulator, password stored."""
     ledger = example_ledger(tmp_path / "ledger.db")
-    config = simulator.config
-    with ledger.transaction() as session:
-        session.execute(
-            update(t.ClearinghouseAccountRow).values(
-                sftp_host=config.host, sftp_port=simulator.port, username=config.user
-            )
-        )
-        set_password(session, Secret(config.password), Cipher(Secret(KEY)))
+    point_at_simulator(ledger, simulator, KEY)
     yield ledger
     ledger.dispose()
 
