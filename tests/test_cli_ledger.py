@@ -156,6 +156,30 @@ def test_load_says_which_corrections_it_kept_over_the_file(
     assert " UTC by dana)\nnothing changed" in out and "1984" not in out
 
 
+def test_load_releases_the_held_claims_its_changes_release(
+    runner: CliRunner, workdir: Path, claimbridge_home: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    store = ledger(claimbridge_home)
+    with store.transaction() as session:
+        held = [
+            c.patient_control_number
+            for c in create_claims(session, "test", date(2026, 11, 20)).created
+            if c.status is ClaimStatus.HELD
+        ]
+    store.dispose()
+    assert len(held) == 1  # Priya Kapoor's, waiting for BS001's 837P enrollment
+    approved = json.loads(example.read_text())
+    (bs001,) = [p for p in approved["payers"] if p["payer_id"] == "BS001"]
+    bs001["enrollment"]["837P"] = {"required": True, "status": "approved"}
+    newer = workdir / "approved.json"
+    newer.write_text(json.dumps(approved))
+    out = ok(runner, "load", str(newer))
+    assert f"1 held claim now ready to send: {held[0]}; next: claimbridge submit" in out
+    assert "now ready" not in ok(runner, "load", str(newer))  # nothing more to release
+
+
 def test_a_bad_file_is_refused_whole_with_json_paths(
     runner: CliRunner, workdir: Path, example: Path
 ) -> None:

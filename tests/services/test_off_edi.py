@@ -40,7 +40,7 @@ def held_for_go_live(store: Store) -> Store:
     11-03 and 11-04 (CB000001, CB000002) are held for it, the later ones ready."""
     load_example(store)
     with store.transaction() as session:
-        update_go_live(session, date(2026, 11, 5), EraSplit.BY_CHECK)
+        update_go_live(session, date(2026, 11, 5), EraSplit.BY_CHECK, "tester")
         create_claims(session, "test", TODAY)
     return store
 
@@ -50,7 +50,7 @@ def test_a_go_live_hold_is_released_when_the_date_moves(held_for_go_live: Store)
     assert status_of(store, "CB000001") is ClaimStatus.HELD
     assert "before the go-live date 2026-11-05" in reasons(store, "CB000001")[-1]
     with store.transaction() as session:
-        update_go_live(session, date(2026, 11, 4), EraSplit.BY_CHECK)
+        update_go_live(session, date(2026, 11, 4), EraSplit.BY_CHECK, "tester")
         released = recheck_held(session, "dana", TODAY)
     now = {c.patient_control_number: c.status for c in released}
     assert (now["CB000001"], now["CB000002"]) == (ClaimStatus.HELD, ClaimStatus.READY)
@@ -75,7 +75,7 @@ def test_a_claim_held_for_the_go_live_date_is_billed_on_paper(
     )
     with store.transaction() as session:  # never checked again, never billed again, never sent
         rechecked = create_claims(session, "dana", TODAY).rechecked
-        update_go_live(session, None, EraSplit.BY_CHECK)
+        update_go_live(session, None, EraSplit.BY_CHECK, "tester")
         rechecked += tuple(recheck_held(session, "dana", TODAY))
     assert "CB000001" not in {c.patient_control_number for c in rechecked}
     sent = submit(store, LocalDirTransport(tmp_path), "dana", NOW)

@@ -21,8 +21,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from claimbridge.cli.claims import actor
-from claimbridge.cli.common import err_console, report_errors
+from claimbridge.cli.common import actor, err_console, report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.domain.account_mode import AccountMode
 from claimbridge.errors import InputError

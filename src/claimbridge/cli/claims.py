@@ -7,7 +7,6 @@ Each command opens the ledger, calls one service and prints what happened and wh
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from claimbridge.cli.common import report_errors
+from claimbridge.cli.common import actor, report_errors
 from claimbridge.cli.connect import connect
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.domain.status import ClaimStatus
@@ -49,14 +48,6 @@ def register(root: typer.Typer) -> None:
     """Add ``claims …`` and ``submit`` to the ``claimbridge`` command."""
     root.add_typer(app, name="claims")
     root.command("submit")(submit_command)
-
-
-def actor() -> str:
-    """Who runs the command, as events record it."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @app.command("create")

@@ -22,8 +22,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from claimbridge.cli.claims import actor
-from claimbridge.cli.common import report_errors
+from claimbridge.cli.common import actor, report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.services.eob import remittance_by_reference
 from claimbridge.services.reposting import post_again, post_held, undo_posting

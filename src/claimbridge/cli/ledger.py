@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +18,14 @@ import typer
 from rich.console import Console
 
 from claimbridge.atomic import private_folder
-from claimbridge.cli.common import err_console, report_errors
+from claimbridge.cli.common import actor, err_console, report_errors
 from claimbridge.domain.fees import FeeExposure, FeePolicy, exposures, total_fees
 from claimbridge.domain.models import Enrollment, Payer, Secret, Transaction
 from claimbridge.domain.payer_list import parse_payer_csv
 from claimbridge.domain.practice_file import parse_practice_text
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError, InputError
+from claimbridge.services.claims import Checked, recheck_held
 from claimbridge.settings import Settings, parse_fee_amount, parse_fee_rule
 from claimbridge.store.crypto import Cipher, create_key_file, resolve_key
 from claimbridge.store.db import Store, display_url
@@ -209,8 +212,9 @@ def load(path: JsonFile, db: DbOption = None, practice: PracticeOption = None) -
 
     The whole file is checked first; any problem refuses it, nothing is written, and every
     problem is listed with its JSON path. Loading the same file again changes nothing. A
-    patient's name or birth date or an insured's ID corrected in claimbridge is kept over a
-    file with another value, and listed by the record's id. Example:
+    patient's name or birth date, an insured's ID, a payer's enrollment or the Office Ally
+    account's settings changed in claimbridge are kept over a file with another value, and
+    listed. Held claims are checked again, and those the file releases are named. Example:
 
         claimbridge load practice.json
 
@@ -226,7 +230,9 @@ def load(path: JsonFile, db: DbOption = None, practice: PracticeOption = None) -
         account = practice_file.clearinghouse
         cipher = cipher_for(settings) if account and account.password else None
         tally = write_practice_file(session, practice_file, cipher)
+        rechecked = recheck_held(session, actor(), datetime.now(UTC).date())
     _print_tally(tally)
+    _print_released(rechecked)
 
 
 @report_errors
@@ -337,6 +343,18 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(
             f"cannot read the file: {error.strerror}", path=str(path.absolute())
         ) from None
+
+
+def _print_released(rechecked: list[Checked]) -> None:
+    """Say which held claims the load released (an enrollment or the go-live date changed)."""
+    released = [c.patient_control_number for c in rechecked if c.status is ClaimStatus.READY]
+    if released:
+        shown = ", ".join(released[:10]) + (" …" if len(released) > 10 else "")
+        claims = "claim" if len(released) == 1 else "claims"
+        console.print(
+            f"{len(released)} held {claims} now ready to send: {shown}; next: claimbridge submit",
+            markup=False,
+        )
 
 
 def _print_tally(tally: Tally) -> None:

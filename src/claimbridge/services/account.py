@@ -1,4 +1,5 @@
 """The Office Ally account as the web app edits it: SFTP login, go-live date, ERA split.
+What a person changes here is kept over the next practice file (``store.corrections``).
 
 ``check_connection`` logs in once through a transport the caller makes and says what went wrong
 in words a biller can act on. The password is write-only: it is encrypted on the way in and no
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +26,9 @@ from claimbridge.errors import (
     TransportTimeout,
 )
 from claimbridge.store import tables as t
+from claimbridge.store.corrections import ACCOUNTS, remember_edits
 from claimbridge.store.crypto import Cipher
+from claimbridge.store.sync import assign
 from claimbridge.transport.base import Transport
 from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS
 
@@ -56,18 +60,22 @@ def update_sftp(
     username: str,
     password: Secret | None,
     cipher: Cipher | None,
+    actor: str,
 ) -> None:
-    """Change the SFTP login; an empty ``password`` keeps the stored one."""
+    """Change the SFTP login as ``actor`` asked; an empty ``password`` keeps the stored one.
+    What they change is kept over the next practice file that says otherwise."""
     if not host.strip() or not username.strip():
         raise InputError("the SFTP host and username are required")
     if not 1 <= port <= 65535:
         raise InputError(f"{port} is not a TCP port (1–65535)")
     row = _row(session)
-    row.sftp_host, row.sftp_port, row.username = host.strip(), port, username.strip()
+    values: dict[str, Any] = {"sftp_host": host.strip(), "sftp_port": port,
+                              "username": username.strip()}  # fmt: skip
     if password is not None and password.reveal():
         if cipher is None:
             raise ConfigError("no secret key is configured, so the password cannot be stored")
-        row.password_token = cipher.encrypt(password)
+        values["password_token"] = cipher.encrypt(password)
+    _edit(session, row, values, actor)
 
 
 def has_password(session: Session) -> bool:
@@ -75,10 +83,17 @@ def has_password(session: Session) -> bool:
     return _row(session).password_token is not None
 
 
-def update_go_live(session: Session, go_live: date | None, era_split: EraSplit) -> None:
-    """Set the go-live date (claims before it are held) and the ERA split asked of OA."""
-    row = _row(session)
-    row.go_live, row.era_split = go_live, era_split.value
+def update_go_live(session: Session, go_live: date | None, era_split: EraSplit, actor: str) -> None:
+    """Set the go-live date (claims before it are held) and the ERA split asked of OA, as
+    ``actor`` asked; kept over the next practice file that says otherwise."""
+    _edit(session, _row(session), {"go_live": go_live, "era_split": era_split.value}, actor)
+
+
+def _edit(
+    session: Session, row: t.ClearinghouseAccountRow, values: dict[str, Any], actor: str
+) -> None:
+    remember_edits(session, ACCOUNTS, row, values, actor)
+    assign(row, values)
 
 
 def check_connection(account: ClearinghouseAccount, make: TransportFactory) -> ConnectionCheck:

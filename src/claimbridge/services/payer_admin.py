@@ -71,10 +71,11 @@ def _enrollment(form: EnrollmentForm) -> Enrollment:
     )
 
 
-def save_payer(session: Session, payer: Payer) -> Tally:
-    """Add or update ``payer`` and its enrollments."""
+def save_payer(session: Session, payer: Payer, actor: str) -> Tally:
+    """Add or update ``payer`` and its enrollments as ``actor`` saved them; an enrollment they
+    changed is kept over the next practice file that says otherwise."""
     tally = Tally()
-    write_payer(session, payer, tally)
+    write_payer(session, payer, tally, edited_by=actor)
     return tally
 
 

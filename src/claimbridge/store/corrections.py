@@ -1,8 +1,11 @@
-"""The practice's records a person corrected in claimbridge, kept over an older EHR export.
+"""The practice's records a person changed in claimbridge, kept over an older EHR export.
 
 A biller corrects the insured's ID on a policy and the patient's name and birth date while
-correcting a claim (``services.claim_fix``); ``remember`` notes which field of which row, when
-and by whom. The corrected value stays where it is, on the patient or policy row, never copied.
+correcting a claim (``services.claim_fix``), sets a payer's enrollment, and an admin changes the
+Office Ally account's SFTP login, go-live date or ERA split; ``remember`` (or ``remember_edits``,
+which compares) notes which field of which row, when and by whom. The value stays where it is,
+on its own row, never copied. An enrollment is remembered as a whole (its status stands for its
+dates and marks too: ``COVERS``).
 
 Loading a practice file (``store.practice``) asks ``keep_corrected`` which of the file's values
 to write: a corrected field whose file value differs keeps the correction (the file is an export
@@ -21,13 +24,33 @@ from sqlalchemy.orm import Session
 
 from claimbridge.store import tables as t
 
-PATIENTS, POLICIES = "patients", "policies"  # the tables whose fields a person corrects
+# the tables whose fields a person corrects (tables.CORRECTED_FIELDS names the fields)
+PATIENTS, POLICIES, ENROLLMENTS, ACCOUNTS = "patients", "policies", "enrollments", "accounts"
 LABELS = {
     "first_name": "first name",
     "last_name": "last name",
     "dob": "birth date",
     "member_id": "insured's ID",
+    "status": "status",
+    "sftp_host": "SFTP host",
+    "sftp_port": "SFTP port",
+    "username": "SFTP user",
+    "password_token": "SFTP password",
+    "go_live": "go-live date",
+    "era_split": "ERA split option",
 }  # how a report names a corrected field (never its value)
+COVERS = {
+    "status": (
+        "required",
+        "status",
+        "submitted_on",
+        "approved_on",
+        "rejected_on",
+        "office_ally_notified",
+        "office_ally_notified_on",
+    ),
+}  # a remembered field that stands for several columns of its row
+Corrected = t.PatientRow | t.PolicyRow | t.PayerEnrollmentRow | t.ClearinghouseAccountRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +91,23 @@ def remember(session: Session, entity: str, row_id: int, field: str, actor: str)
     row.corrected_at, row.corrected_by = now, actor
 
 
+def remember_edits(
+    session: Session, entity: str, row: Corrected, values: dict[str, Any], actor: str
+) -> None:
+    """Note each field of ``row`` that ``values`` (what a person is saving) changes; call it
+    before the values are written."""
+    for field in t.CORRECTED_FIELDS[entity]:
+        columns = [column for column in COVERS.get(field, (field,)) if column in values]
+        if any(getattr(row, column) != values[column] for column in columns):
+            remember(session, entity, row.id, field, actor)
+
+
 def keep_corrected(
-    session: Session, entity: str, row: t.PatientRow | t.PolicyRow | None,
-    values: dict[str, Any], record: str,
-) -> Kept:  # fmt: skip
+    session: Session, entity: str, row: Corrected | None, values: dict[str, Any], record: str
+) -> Kept:
     """The file's ``values`` for ``row`` without the corrected fields it still has otherwise;
-    the corrections it agrees with are deleted. ``record`` names the row in a report."""
+    the corrections it agrees with are deleted, those it says nothing of stay as they are.
+    ``record`` names the row in a report."""
     if row is None:
         return Kept(values)
     query = select(t.CorrectionRow).where(
@@ -81,12 +115,16 @@ def keep_corrected(
     )
     wanted, kept, forgotten = dict(values), [], []
     for correction in session.scalars(query.order_by(t.CorrectionRow.field)):
+        columns = [c for c in COVERS.get(correction.field, (correction.field,)) if c in values]
+        if not columns:
+            continue
         said = Correction(record, correction.field, correction.corrected_at,
                           correction.corrected_by)  # fmt: skip
-        if getattr(row, correction.field) == values[correction.field]:
+        if all(getattr(row, column) == values[column] for column in columns):
             session.delete(correction)
             forgotten.append(said)
         else:
-            del wanted[correction.field]
+            for column in columns:
+                del wanted[column]
             kept.append(said)
     return Kept(wanted, tuple(kept), tuple(forgotten))

@@ -12,7 +12,8 @@ from claimbridge.domain.models import Enrollment, EnrollmentStatus, Payer, Trans
 from claimbridge.domain.payer_list import PayerList, PayerListEntry
 from claimbridge.errors import StoreError
 from claimbridge.store import tables as t
-from claimbridge.store.sync import Tally, upsert
+from claimbridge.store.corrections import ENROLLMENTS, keep_corrected, remember_edits
+from claimbridge.store.sync import Tally, find, upsert, upsert_found
 
 
 def payer_row(session: Session, payer_id: str) -> t.PayerRow:
@@ -73,8 +74,13 @@ def _to_payer(row: t.PayerRow, enrollments: dict[str, list[Enrollment]]) -> Paye
     )
 
 
-def write_payer(session: Session, payer: Payer, tally: Tally) -> None:
-    """Add or update ``payer`` and its enrollments, as a practice file states them."""
+def write_payer(session: Session, payer: Payer, tally: Tally, edited_by: str | None = None) -> None:
+    """Add or update ``payer`` and its enrollments.
+
+    From a practice file (``edited_by`` None), an enrollment a person changed in claimbridge
+    keeps its state over a file that says otherwise, and the tally lists it; a person's save
+    (``edited_by`` names them) is remembered for the next load (``store.corrections``).
+    """
     values: dict[str, Any] = {
         "name": payer.name,
         "claim_filing_indicator": payer.claim_filing_indicator,
@@ -86,7 +92,16 @@ def write_payer(session: Session, payer: Payer, tally: Tally) -> None:
     tally.count("payers", outcome)
     for enrollment in payer.enrollments:
         key = {"payer_id": row.id, "transaction_type": enrollment.transaction.value}
-        written = upsert(session, t.PayerEnrollmentRow, key, _enrollment_values(enrollment))
+        existing = find(session, t.PayerEnrollmentRow, key)
+        values = _enrollment_values(enrollment)
+        if edited_by is not None and existing is not None:
+            remember_edits(session, ENROLLMENTS, existing, values, edited_by)
+        elif edited_by is None:
+            record = f"payer {payer.payer_id}'s {enrollment.transaction.value} enrollment"
+            kept = keep_corrected(session, ENROLLMENTS, existing, values, record)
+            tally.note(kept)
+            values = kept.values
+        written = upsert_found(session, t.PayerEnrollmentRow, key, existing, values)
         tally.count("enrollments", written[1])
 
 

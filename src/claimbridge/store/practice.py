@@ -32,7 +32,7 @@ from claimbridge.domain.models import (
 from claimbridge.domain.practice_file import Known
 from claimbridge.errors import ConfigError
 from claimbridge.store import tables as t
-from claimbridge.store.corrections import PATIENTS, POLICIES, keep_corrected
+from claimbridge.store.corrections import ACCOUNTS, PATIENTS, POLICIES, keep_corrected
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import write_payer
 from claimbridge.store.practices import ensure_practice
@@ -104,7 +104,8 @@ def write_account(
 
     ``test_mode`` is the mode of a new account only: once the account exists, its mode changes
     only by a recorded switch (``services.account_mode``), so loading the EHR's export again
-    never takes it out of production, or into it.
+    never takes it out of production, or into it. A setting a person changed in claimbridge
+    (SFTP login, go-live date, ERA split) is kept over a file that says otherwise, and listed.
     """
     key = {"name": account.name}
     existing = find(session, t.ClearinghouseAccountRow, key)
@@ -116,14 +117,31 @@ def write_account(
         "era_split": account.era_split.value,
         "go_live": account.go_live,
     }
+    if account.password is not None:
+        values["password_token"] = _password_token(existing, account, cipher)
     if existing is None:
         values["test_mode"] = account.test_mode
-    row, outcome = upsert_found(session, t.ClearinghouseAccountRow, key, existing, values)
-    if account.password is not None and _password_differs(row, account, cipher):
-        assert cipher is not None  # _password_differs demands one
-        row.password_token = cipher.encrypt(account.password)
-        outcome = "added" if outcome == "added" else "changed"
+    kept = keep_corrected(session, ACCOUNTS, existing, values, "the Office Ally account")
+    tally.note(kept)
+    outcome = upsert_found(session, t.ClearinghouseAccountRow, key, existing, kept.values)[1]
     tally.count("clearinghouse", outcome)
+
+
+def _password_token(
+    row: t.ClearinghouseAccountRow | None, account: ClearinghouseAccount, cipher: Cipher | None
+) -> bytes:
+    """The stored token when it holds the file's password (so nothing changes), else the
+    file's password encrypted anew."""
+    assert account.password is not None
+    if (
+        row is not None
+        and row.password_token is not None
+        and not _password_differs(row, account, cipher)
+    ):
+        return row.password_token
+    if cipher is None:
+        raise ConfigError("a password is given but no secret key is configured")
+    return cipher.encrypt(account.password)
 
 
 def _password_differs(

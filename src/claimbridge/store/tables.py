@@ -54,7 +54,12 @@ NAMING = {
 CLAIM_STATUSES = tuple(status.value for status in ClaimStatus)
 ENROLLMENT_STATUSES = ("not_started", "submitted", "approved", "rejected")
 CONTROL_NUMBER_NAMES = ("isa13", "gs06", "st02")
-CORRECTED_FIELDS = {"patients": ("first_name", "last_name", "dob"), "policies": ("member_id",)}
+CORRECTED_FIELDS = {
+    "patients": ("first_name", "last_name", "dob"),
+    "policies": ("member_id",),
+    "enrollments": ("status",),  # the enrollment as a whole: status, dates, required, notified
+    "accounts": ("sftp_host", "sftp_port", "username", "password_token", "go_live", "era_split"),
+}
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -232,8 +237,9 @@ class PolicyRow(TenantScoped, Base):
 
 
 class CorrectionRow(TenantScoped, Base):
-    """A field of a patient or policy a person corrected in claimbridge: which row, when, by
-    whom. The corrected value is the row's own; a practice file with another value keeps it."""
+    """A field of a patient, policy, enrollment or the account that a person changed in
+    claimbridge: which row, when, by whom. The value is the row's own; a practice file with
+    another value keeps it."""
 
     __tablename__ = "corrections"
     __table_args__ = (
@@ -244,7 +250,7 @@ class CorrectionRow(TenantScoped, Base):
         ),
     )
 
-    entity: Mapped[str] = mapped_column(String(10), primary_key=True)  # patients, policies
+    entity: Mapped[str] = mapped_column(String(20), primary_key=True)  # CORRECTED_FIELDS
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     field: Mapped[str] = mapped_column(String(20), primary_key=True)
     corrected_at: Mapped[datetime] = mapped_column(UtcDateTime)

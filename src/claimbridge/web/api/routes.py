@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from claimbridge.domain.models import EnrollmentStatus, Transaction
+from claimbridge.services.claims import recheck_held
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.eras import era_list, set_dates
@@ -117,7 +118,7 @@ def get_payers(request: Request) -> Any:
 @router.put("/payers/{payer_id}")
 def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
     """Add or update a payer."""
-    require(request, Role.BILLER)
+    user = require(request, Role.BILLER)
     forms = tuple(
         EnrollmentForm(transaction, **item.model_dump())
         for transaction, item in body.enrollments.items()
@@ -126,7 +127,8 @@ def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
         payer_id, body.name, body.claim_filing_indicator, body.par, forms, body.notes
     )
     with store_of(request).transaction() as session:
-        save_payer(session, payer)
+        save_payer(session, payer, user.username)
+        recheck_held(session, user.username, today())  # an enrollment may release holds
         saved = get_payer(session, payer.payer_id)
     audit(request, "change", "payer", payer.payer_id, None, "api")
     return to_json(saved)

@@ -65,7 +65,7 @@ def go_live(request: Request, form: CheckedForm) -> Response:
         raise BadRequest(f"{split!r} is not an ERA split option")
     go_live_on = optional_date(field(form, "go_live"), "go-live date")
     with store_of(request).transaction() as session:
-        update_go_live(session, go_live_on, EraSplit(split))
+        update_go_live(session, go_live_on, EraSplit(split), user.username)
         recheck_held(session, user.username, today())  # claims held for the go-live date
     audit(request, "change", "account", "office_ally", None, "go-live date and ERA split")
     return RedirectResponse("/onboarding#go_live", status_code=303)

@@ -101,7 +101,7 @@ def save(request: Request, form: CheckedForm) -> Response:
         notes=field(form, "notes"),
     )
     with store_of(request).transaction() as session:
-        save_payer(session, payer)
+        save_payer(session, payer, user.username)
         released = _released(recheck_held(session, user.username, today()))
     audit(request, "change", "payer", payer.payer_id)
     return RedirectResponse(f"/payers?saved={payer.payer_id}&released={released}", status_code=303)

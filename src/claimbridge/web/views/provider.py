@@ -86,7 +86,7 @@ def switch_mode(request: Request, mode: str, form: CheckedForm) -> Response:
 @router.post("/provider/sftp")
 def save_sftp(request: Request, form: CheckedForm) -> Response:
     """Save host, port, username and (when typed) the password, encrypted."""
-    require(request, Role.ADMIN)
+    user = require(request, Role.ADMIN)
     port = optional_int(field(form, "port"), "port")
     if port is None:
         raise BadRequest("the port is required")
@@ -94,7 +94,13 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
     cipher: Cipher | None = required_cipher(request) if password else None
     with store_of(request).transaction() as session:
         update_sftp(
-            session, field(form, "host"), port, field(form, "username"), Secret(password), cipher
+            session,
+            field(form, "host"),
+            port,
+            field(form, "username"),
+            Secret(password),
+            cipher,
+            user.username,
         )
     detail = "SFTP login and password" if password else "SFTP login"
     audit(request, "change", "account", "office_ally", None, detail)
