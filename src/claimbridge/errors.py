@@ -112,7 +112,14 @@ class TransportTimeout(TransportError):
 
 
 class AuthenticationFailed(TransportError):
-    """The server refused the credentials; never retried automatically."""
+    """The server refused the credentials; never retried automatically. ``login`` says which
+    login and when, without the advice on what to do next (each edge gives its own)."""
+
+    def __init__(
+        self, message: str, *, login: str | None = None, remote_path: str | None = None
+    ) -> None:
+        self.login = login or message
+        super().__init__(message, remote_path=remote_path)
 
 
 class HostKeyMismatch(TransportError):

@@ -17,8 +17,8 @@ def test_a_rejected_login_stops_the_account_and_an_admin_resumes_it(
     failed = job_result(biller, biller.post("/poll", data={"csrf_token": csrf_of(biller, "/")}))
     assert "The poll failed: Permission denied" in failed
     board = admin.get("/").text
-    assert STOPPED in board and "Resume background work" in board
-    assert STOPPED in biller.get("/").text and "Resume background work" not in biller.get("/").text
+    assert STOPPED in board and "Allow logins again and resume background work" in board
+    assert STOPPED in biller.get("/").text and "Allow logins again and resume background work" not in biller.get("/").text
 
     transport.failure = None
     token = csrf_of(admin, "/provider")

@@ -9,6 +9,7 @@ event loop, while the transport runs a loop of its own.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sftp_support import app, simulator, store
@@ -16,6 +17,7 @@ from web_support import TestClient, csrf_of, job_result
 
 from claimbridge.sim.server import RunningSimulator
 from claimbridge.store.db import Store
+from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
 from cycle_support import statuses
 
 __all__ = ["app", "simulator", "store"]
@@ -49,3 +51,50 @@ def test_a_biller_submits_and_polls_over_sftp(
     assert "new files from Office Ally" in polled
     assert "paid" in statuses(store).values()
     assert any((tmp_path / "archive").rglob("*"))
+
+
+def _save_login(admin: TestClient, simulator: RunningSimulator, password: str) -> None:
+    config = simulator.config
+    form = {"host": config.host, "port": str(simulator.port), "username": config.user,
+            "password": password, "csrf_token": csrf_of(admin, "/provider")}  # fmt: skip
+    assert admin.post("/provider/sftp", data=form).status_code == 303
+
+
+def _test_connection(admin: TestClient) -> str:
+    token = csrf_of(admin, "/provider")
+    return job_result(admin, admin.post("/provider/sftp/test", data={"csrf_token": token}))
+
+
+REFUSED = "Office Ally rejected the SFTP login claimbridge@127.0.0.1:"
+
+
+def test_a_wrong_password_is_mended_in_the_web_by_saving_the_right_one(
+    admin: TestClient, biller: TestClient, simulator: RunningSimulator
+) -> None:
+    _save_login(admin, simulator, "not-the-password")
+    assert "was just rejected" in _test_connection(admin)
+    page = admin.get("/provider").text
+    assert REFUSED in page and "Allow logins again" in page
+    assert REFUSED in biller.get("/provider").text  # a biller sees why, without the button
+    assert "Allow logins again" not in biller.get("/provider").text
+    assert REFUSED in admin.get("/").text
+
+    _save_login(admin, simulator, simulator.config.password)
+    assert REFUSED not in admin.get("/provider").text and REFUSED not in admin.get("/").text
+    assert "Connected to claimbridge@127.0.0.1:" in _test_connection(admin)
+
+
+def test_an_admin_allows_logins_again_when_the_password_was_right(
+    admin: TestClient, store: Store, simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    name = account_name(simulator.config.user, simulator.config.host, simulator.port)
+    marks = AuthFailureMarks(marks_path(tmp_path / "known_hosts"))
+    marks.mark(name, datetime.now(UTC), "Permission denied (Office Ally was down)")
+    assert "was rejected at" in _test_connection(admin)  # refused before dialling
+
+    token = csrf_of(admin, "/provider")
+    allowed = admin.post("/jobs/resume", data={"csrf_token": token, "back": "provider"})
+    assert allowed.status_code == 303 and allowed.headers["location"].startswith("/provider")
+    assert marks.get(name) is None
+    assert "Logins are allowed again" in admin.get(allowed.headers["location"]).text
+    assert "Connected to claimbridge@127.0.0.1:" in _test_connection(admin)

@@ -132,7 +132,11 @@ def schedule_command(
     ] = None,
     resume: Annotated[
         bool,
-        typer.Option("--resume", help="Let background work run again after a rejected login."),
+        typer.Option(
+            "--resume",
+            help="After a rejected login, once the credentials were checked: allow logins "
+            "again and let background work run again.",
+        ),
     ] = False,
     db: DbOption = None,
     practice: PracticeOption = None,
@@ -145,14 +149,10 @@ def schedule_command(
         claimbridge account schedule --every 30m --auto-submit
     """
     from claimbridge.cli.cycle import parse_interval
-    from claimbridge.services.jobs import (
-        require_account,
-        resume_account,
-        schedule_of,
-        set_schedule,
-    )
+    from claimbridge.services.account import allow_logins_again
+    from claimbridge.services.jobs import require_account, schedule_of, set_schedule
 
-    _, store = open_store(db, practice)
+    settings, store = open_store(db, practice)
     practice_id = store.practice_id
     with store.transaction() as session:
         require_account(session)
@@ -163,8 +163,8 @@ def schedule_command(
                 raise InputError(f"--every {every}: give whole minutes (5m to 24h)")
             sending = current.auto_submit if auto_submit is None else auto_submit
             set_schedule(session, practice_id, int(minutes), sending)
-        if resume and resume_account(session, practice_id):
-            console.print("Background work on the account resumed.")
+        if resume and allow_logins_again(session, practice_id, settings.known_hosts_path):
+            console.print("Logins are allowed again; background work on the account resumed.")
         schedule = schedule_of(session, practice_id)
     console.print(
         f"Polled every {schedule.poll_every_minutes} minutes by 'claimbridge worker'; ready "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -25,11 +26,13 @@ from claimbridge.errors import (
     InputError,
     TransportTimeout,
 )
+from claimbridge.services.jobs import resume_account
 from claimbridge.store import tables as t
 from claimbridge.store.corrections import ACCOUNTS, remember_edits
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.sync import assign
 from claimbridge.transport.base import Transport
+from claimbridge.transport.lockout import AuthFailure, AuthFailureMarks, account_name, marks_path
 from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS
 
 TransportFactory = Callable[[ClearinghouseAccount], Transport]
@@ -61,9 +64,10 @@ def update_sftp(
     password: Secret | None,
     cipher: Cipher | None,
     actor: str,
-) -> None:
+) -> bool:
     """Change the SFTP login as ``actor`` asked; an empty ``password`` keeps the stored one.
-    What they change is kept over the next practice file that says otherwise."""
+    What they change is kept over the next practice file that says otherwise. True when
+    anything changed (a new password always does)."""
     if not host.strip() or not username.strip():
         raise InputError("the SFTP host and username are required")
     if not 1 <= port <= 65535:
@@ -75,7 +79,28 @@ def update_sftp(
         if cipher is None:
             raise ConfigError("no secret key is configured, so the password cannot be stored")
         values["password_token"] = cipher.encrypt(password)
-    _edit(session, row, values, actor)
+    return _edit(session, row, values, actor)
+
+
+def login_refused(session: Session, known_hosts: Path | None) -> AuthFailure | None:
+    """The rejected login that keeps claimbridge from dialling the account, if any."""
+    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if account is None or known_hosts is None:
+        return None
+    name = account_name(account.username, account.sftp_host, account.sftp_port)
+    return AuthFailureMarks(marks_path(known_hosts)).get(name)
+
+
+def allow_logins_again(session: Session, practice_id: int, known_hosts: Path | None) -> bool:
+    """A person checked (or changed) the credentials: forget the rejected login and resume the
+    account's background work. True when either had stopped it."""
+    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    cleared = False
+    if account is not None and known_hosts is not None:
+        name = account_name(account.username, account.sftp_host, account.sftp_port)
+        cleared = AuthFailureMarks(marks_path(known_hosts)).clear(name)
+    resumed = resume_account(session, practice_id)
+    return cleared or resumed
 
 
 def has_password(session: Session) -> bool:
@@ -91,9 +116,9 @@ def update_go_live(session: Session, go_live: date | None, era_split: EraSplit, 
 
 def _edit(
     session: Session, row: t.ClearinghouseAccountRow, values: dict[str, Any], actor: str
-) -> None:
+) -> bool:
     remember_edits(session, ACCOUNTS, row, values, actor)
-    assign(row, values)
+    return assign(row, values)
 
 
 def check_connection(account: ClearinghouseAccount, make: TransportFactory) -> ConnectionCheck:
@@ -119,9 +144,11 @@ def explain(error: ClaimbridgeError) -> str:
     """What a failed connection means for the person at the screen."""
     if isinstance(error, AuthenticationFailed):
         return (
-            "Office Ally refused the username or password. claimbridge will not try again "
-            "(repeated failures lock the account): check the SFTP credentials with Office Ally "
-            f"support; they differ from the Service Center login. ({error})"
+            f"Office Ally refused the username or password: {error.login}. claimbridge will "
+            "not try again by itself (repeated failures lock the account): check the SFTP "
+            "credentials with Office Ally support; they differ from the Service Center login. "
+            "Then save the corrected password on the Provider page, or, if it was right, an "
+            "admin allows logins again there."
         )
     if isinstance(error, HostKeyMismatch):
         return f"The server's identity changed; nothing was sent. {error}"

@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
+from claimbridge.services.account import login_refused
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
 from claimbridge.store.tenancy import session_practice
-from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import AuthFailure
 
 IN_FLIGHT = (
     ClaimStatus.SUBMITTED,
@@ -72,6 +73,7 @@ class Dashboard:
     last_poll: Poll | None = None
     unbalanced_claims: int = 0  # posted from ERAs that do not add up, not yet reviewed
     jobs_stopped: bool = False  # a rejected login stopped the account's background work
+    login_refused: bool = False  # a rejected login keeps claimbridge from dialling the account
 
 
 def dashboard(
@@ -83,9 +85,10 @@ def dashboard(
     polls = recent_polls(session, 1)
     unbalanced = _unbalanced_count(session)
     stopped = _stopped_schedules(session)
+    refused = login_refused(session, known_hosts)
     alerts = (
         *_job_alerts(stopped),
-        *_auth_alerts(session, known_hosts),
+        *_auth_alerts(refused),
         *_poll_alerts(session, now, bool(polls)),
         *_claim_alerts(session),
         *_unmatched_alerts(session),
@@ -103,6 +106,7 @@ def dashboard(
         last_poll=polls[0] if polls else None,
         unbalanced_claims=unbalanced,
         jobs_stopped=bool(stopped),
+        login_refused=refused is not None,
     )
 
 
@@ -134,17 +138,14 @@ def _last_file(session: Session) -> LastFile | None:
     return LastFile(row.name, row.received_at, row.detected_type, row.outcome, row.outcome_detail)
 
 
-def _auth_alerts(session: Session, known_hosts: Path | None) -> list[Alert]:
-    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
-    if account is None or known_hosts is None:
-        return []
-    name = account_name(account.username, account.sftp_host, account.sftp_port)
-    failure = AuthFailureMarks(marks_path(known_hosts)).get(name)
+def _auth_alerts(failure: AuthFailure | None) -> list[Alert]:
     if failure is None:
         return []
     text = (
-        f"Office Ally rejected the SFTP login {name} on {failure.when} ({failure.detail}). "
-        "Nothing is sent or fetched until the credentials are checked with Office Ally."
+        f"Office Ally rejected the SFTP login {failure.account} on {failure.when} "
+        f"({failure.detail}). Nothing is sent or fetched until the credentials are checked with "
+        "Office Ally: save the corrected password on the Provider page, or, if it was right, an "
+        "admin allows logins again here."
     )
     return [Alert("error", text, "/provider")]
 

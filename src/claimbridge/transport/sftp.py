@@ -160,6 +160,7 @@ def _rejected_login(error: BaseException, path: str | None) -> TransportError:
     return AuthenticationFailed(
         f"the server rejected the login ({_reason(error)}); do not retry: check the "
         f"credentials with Office Ally ({OA_SUPPORT}), accounts lock after repeated failures",
+        login=f"the server rejected the login ({_reason(error)})",
         remote_path=path,
     )
 
@@ -506,18 +507,24 @@ class SftpTransport:
     def _refuse_marked_account(self) -> None:
         failure = self._marks.get(self.settings.account)
         if failure is not None:
-            raise AuthenticationFailed(self._auth_message(failure, before=True))
+            raise AuthenticationFailed(
+                self._auth_message(failure, before=True), login=self._login(failure, before=True)
+            )
 
     def _reject(self, detail: str) -> AuthenticationFailed:
         failure = self._marks.mark(self.settings.account, self._clock(), detail)
         log.error("login rejected for %s; account marked, no retry", self.settings.account)
-        return AuthenticationFailed(self._auth_message(failure, before=False))
+        return AuthenticationFailed(
+            self._auth_message(failure, before=False), login=self._login(failure, before=False)
+        )
+
+    def _login(self, failure: AuthFailure, *, before: bool) -> str:
+        when = f"was rejected at {failure.when}" if before else "was just rejected"
+        return f"the SFTP login for {self.settings.account} {when} ({failure.detail})"
 
     def _auth_message(self, failure: AuthFailure, *, before: bool) -> str:
-        account = self.settings.account
-        when = f"was rejected at {failure.when}" if before else "was just rejected"
         return (
-            f"the SFTP login for {account} {when} ({failure.detail}). claimbridge will not try "
+            f"{self._login(failure, before=before)}. claimbridge will not try "
             "this account again, because repeated failed logins lock an Office Ally account. "
             f"Check the SFTP username and password with Office Ally support ({OA_SUPPORT}); "
             "they differ from the Service Center login. Once they are right, run "

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.jobs.runner import ask
-from claimbridge.services.jobs import Job, JobKind, JobState, get_job, resume_account
+from claimbridge.services.account import allow_logins_again
+from claimbridge.services.jobs import Job, JobKind, JobState, get_job
 from claimbridge.services.polls import recent_polls
 from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import CheckedForm, require
+from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import NotFound
 from claimbridge.web.render import page
 from claimbridge.web.views.common import now, practice_id_of, store_of
@@ -55,13 +56,16 @@ def job_panel(request: Request, job_id: int) -> HTMLResponse:
 
 @router.post("/jobs/resume")
 def resume(request: Request, form: CheckedForm) -> Response:
-    """Let the current practice's stopped jobs run again (after a rejected login was fixed)."""
+    """After a rejected login, once the credentials were checked with Office Ally: allow logins
+    again and let the current practice's stopped jobs run again (admins only)."""
     require(request, Role.ADMIN)
+    known_hosts = request.app.state.config.known_hosts
     with store_of(request).transaction() as session:
-        resumed = resume_account(session, practice_id_of(request))
+        resumed = allow_logins_again(session, practice_id_of(request), known_hosts)
     if resumed:
-        audit(request, "change", "account", "office_ally", None, "background work resumed")
-    return RedirectResponse("/", status_code=303)
+        audit(request, "change", "account", "office_ally", None, "logins allowed again")
+    back = "/provider?allowed=1#sftp" if field(form, "back") == "provider" else "/"
+    return RedirectResponse(back, status_code=303)
 
 
 def panel(request: Request, job: Job) -> HTMLResponse:

@@ -8,7 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.domain.account_mode import AccountMode
 from claimbridge.domain.models import Secret
-from claimbridge.services.account import has_password, update_sftp
+from claimbridge.services.account import (
+    allow_logins_again,
+    has_password,
+    login_refused,
+    update_sftp,
+)
 from claimbridge.services.account_mode import mode_status, switch_to_production, switch_to_test
 from claimbridge.services.jobs import JobKind
 from claimbridge.services.users import Role
@@ -21,7 +26,7 @@ from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest, NotFound
 from claimbridge.web.render import page
 from claimbridge.web.views import jobs
-from claimbridge.web.views.common import now, optional_int, store_of
+from claimbridge.web.views.common import now, optional_int, practice_id_of, store_of
 
 router = APIRouter()
 
@@ -35,6 +40,7 @@ def provider(request: Request) -> HTMLResponse:
         account = get_account(session)
         stored = has_password(session) if account else False
         status = mode_status(session) if account else None
+        refused = login_refused(session, request.app.state.config.known_hosts)
     return page(
         request,
         "provider.html",
@@ -45,6 +51,8 @@ def provider(request: Request) -> HTMLResponse:
         saved=request.query_params.get("saved"),
         status=status,
         switched=request.query_params.get("switched"),
+        refused=refused,
+        allowed=request.query_params.get("allowed"),
     )
 
 
@@ -92,8 +100,10 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
         raise BadRequest("the port is required")
     password = field(form, "password")
     cipher: Cipher | None = required_cipher(request) if password else None
+    known_hosts = request.app.state.config.known_hosts
     with store_of(request).transaction() as session:
-        update_sftp(
+        refused = login_refused(session, known_hosts)
+        changed = update_sftp(
             session,
             field(form, "host"),
             port,
@@ -102,6 +112,8 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
             cipher,
             user.username,
         )
+        if changed and refused is not None:  # new credentials: claimbridge may try them
+            allow_logins_again(session, practice_id_of(request), known_hosts)
     detail = "SFTP login and password" if password else "SFTP login"
     audit(request, "change", "account", "office_ally", None, detail)
     return RedirectResponse("/provider?saved=1", status_code=303)
