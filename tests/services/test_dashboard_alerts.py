@@ -115,3 +115,63 @@ def test_a_later_era_that_adds_up_replaces_the_one_that_did_not(store: Store) ->
     [report] = ingest_bytes(store, "later.835", later.encode())  # reverses it, pays it again
     assert report.outcome is Outcome.APPLIED and "held" not in (report.detail or "")
     assert _board_of(store)[0] == 0
+
+
+def _hold(store: Store, clm01s: list[str], reason: str, status: str = "held") -> None:
+    from sqlalchemy import update
+
+    from claimbridge.store import tables as t
+
+    with store.transaction() as session:
+        session.execute(
+            update(t.ClaimRow)
+            .where(t.ClaimRow.clm01.in_(clm01s))
+            .values(status=status, status_reason=reason)
+        )
+
+
+def test_claims_held_for_one_reason_are_one_alert_that_links_to_them(store: Store) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from claimbridge.domain.status import ClaimStatus
+    from ledger_fixtures import add_claim
+
+    load_example(store)
+    enrollment = "BLUE SHIELD OF CALIFORNIA requires 837P enrollment, not approved yet"
+    waiting = [f"CB9{n:05d}" for n in range(30)]
+    for clm01 in [*waiting, "CB800001", "CB800002"]:
+        add_claim(store, clm01)
+    _hold(store, waiting, enrollment)
+    _hold(store, ["CB800001"], "the member ID is missing")
+    _hold(store, ["CB800002"], "the payer rejected: N4", status="payer_rejected")
+    with store.read() as session:
+        alerts = dashboard(session, NOW, None).alerts
+    claim_alerts = [a for a in alerts if " held" in a.text or "rejected, fix" in a.text]
+    assert [a.text for a in claim_alerts] == [
+        "Claim CB800002 rejected, fix and resubmit: the payer rejected: N4",  # rejections first
+        f"30 claims held: {enrollment}",
+        "Claim CB800001 held: the member ID is missing",
+    ]
+    assert claim_alerts[0].link == "/claims/CB800002"
+    link = claim_alerts[1].link
+    assert link is not None and urlsplit(link).path == "/claims"
+    query = {key: value for key, [value] in parse_qs(urlsplit(link).query).items()}
+    assert query == {"status": "held", "reason": enrollment}
+    with store.read() as session:
+        wanted = ClaimFilter(status=ClaimStatus.HELD, reason=query["reason"])
+        listed = [row.clm01 for row in worklist(session, wanted, NOW.date())]
+    assert sorted(listed) == waiting
+
+
+def test_past_twenty_reasons_the_rest_are_summed_up(store: Store) -> None:
+    from ledger_fixtures import add_claim
+
+    load_example(store)
+    for n in range(25):
+        add_claim(store, f"CB7{n:05d}")
+        _hold(store, [f"CB7{n:05d}"], f"reason number {n:02d}")
+    with store.read() as session:
+        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+    held = [text for text in texts if " held" in text]
+    assert len(held) == 21
+    assert held[-1] == "5 more claims held or rejected for 5 other reasons: see the worklist."

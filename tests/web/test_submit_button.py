@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -121,3 +123,27 @@ def test_approving_an_enrollment_releases_the_claim_it_held(
 def _claims(store: Store) -> list[dict[str, object]]:
     with store.read() as session:
         return list_claims(session)
+
+
+def test_the_dashboard_links_a_hold_reason_to_the_claims_it_holds(
+    biller: TestClient, store: Store
+) -> None:
+    from sqlalchemy import select, update
+
+    from claimbridge.store import tables as t
+
+    biller.post("/claims/create", data={"csrf_token": csrf_of(biller, "/claims")})
+    with store.transaction() as session:  # a second claim waits for the same enrollment
+        reason = session.scalars(
+            select(t.ClaimRow.status_reason).where(t.ClaimRow.clm01 == "CB000004")
+        ).one()
+        session.execute(
+            update(t.ClaimRow)
+            .where(t.ClaimRow.clm01 == "CB000003")
+            .values(status="held", status_reason=reason)
+        )
+    board = biller.get("/").text
+    [link] = re.findall(r'href="(/claims\?status=held&amp;reason=[^"]+)"', board)
+    listed = biller.get(html.unescape(link)).text
+    assert "2 claims held:" in board
+    assert "CB000003" in listed and "CB000004" in listed and "CB000001" not in listed

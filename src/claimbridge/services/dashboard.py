@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ IN_FLIGHT = (
 )
 REJECTED = (ClaimStatus.CLEARINGHOUSE_REJECTED, ClaimStatus.PAYER_REJECTED)
 POLL_SILENCE = timedelta(days=1)
+MOST_REASONS = 20  # reasons shown one by one; the rest are summed up in one alert
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,19 +168,35 @@ def _poll_alerts(session: Session, now: datetime, polled: bool) -> list[Alert]:
 
 
 def _claim_alerts(session: Session) -> list[Alert]:
-    query = select(t.ClaimRow.clm01, t.ClaimRow.status, t.ClaimRow.status_reason).where(
-        t.ClaimRow.status.in_([ClaimStatus.HELD.value, *(s.value for s in REJECTED)])
+    """One alert per reason claims are held or rejected, with how many and a link to them;
+    rejections (a person must fix them) first, then the largest groups."""
+    count = func.count(t.ClaimRow.id)
+    query = (
+        select(t.ClaimRow.status, t.ClaimRow.status_reason, count, func.min(t.ClaimRow.clm01))
+        .where(t.ClaimRow.status.in_([ClaimStatus.HELD.value, *(s.value for s in REJECTED)]))
+        .group_by(t.ClaimRow.status, t.ClaimRow.status_reason)
     )
-    alerts = []
-    for clm01, status, reason in session.execute(query.order_by(t.ClaimRow.id).limit(50)):
-        level = "warning" if status == ClaimStatus.HELD.value else "error"
-        words = "held" if level == "warning" else "rejected, fix and resubmit"
-        alerts.append(
-            Alert(
-                level, f"Claim {clm01} {words}: {reason or 'no reason given'}", f"/claims/{clm01}"
-            )
-        )
+    held = ClaimStatus.HELD.value
+    groups = sorted(session.execute(query).all(),
+                    key=lambda g: (g[0] == held, -g[2], g[0], g[1] or ""))  # fmt: skip
+    alerts = [_reason_alert(*group) for group in groups[:MOST_REASONS]]
+    if len(groups) > MOST_REASONS:
+        rest = sum(group[2] for group in groups[MOST_REASONS:])
+        more = len(groups) - MOST_REASONS
+        alerts.append(Alert("warning", f"{rest} more claims held or rejected for {more} other "
+                            "reasons: see the worklist.", "/claims?status=held"))  # fmt: skip
     return alerts
+
+
+def _reason_alert(status: str, reason: str | None, claims: int, first: str) -> Alert:
+    held = status == ClaimStatus.HELD.value
+    words = "held" if held else "rejected, fix and resubmit"
+    why = reason or "no reason given"
+    if claims == 1:
+        return Alert("warning" if held else "error", f"Claim {first} {words}: {why}",
+                     f"/claims/{first}")  # fmt: skip
+    link = "/claims?" + urlencode({"status": status, "reason": reason or ""})
+    return Alert("warning" if held else "error", f"{claims} claims {words}: {why}", link)
 
 
 def _unmatched_alerts(session: Session) -> list[Alert]:

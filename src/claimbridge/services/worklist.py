@@ -39,6 +39,7 @@ class ClaimFilter:
     min_age_days: int | None = None
     text: str | None = None
     unbalanced: bool = False  # only claims whose latest ERA did not add up, not yet reviewed
+    reason: str | None = None  # only claims held or rejected for exactly this reason
 
     def __post_init__(self) -> None:
         if self.min_age_days is not None and not 0 <= self.min_age_days <= MAX_AGE_DAYS:
@@ -158,6 +159,8 @@ def _filtered(
         query = query.where(claim.clm01.contains(wanted.text.strip()))
     if wanted.unbalanced:
         query = query.where(claim.id.in_(unbalanced_claim_ids()))
+    if wanted.reason:
+        query = query.where(claim.status_reason == wanted.reason)
     if wanted.min_age_days is not None:
         cutoff = datetime.combine(today - timedelta(days=wanted.min_age_days - 1), time(), UTC)
         query = query.where(func.coalesce(claim.submitted_at, claim.created_at) < cutoff)

@@ -39,7 +39,7 @@ DONE = {
 
 def claim_filter(params: dict[str, str]) -> ClaimFilter:
     """The worklist filter from query parameters (status, payer, provider, from, to, age, q,
-    unbalanced)."""
+    unbalanced, reason)."""
     status = params.get("status") or None
     if status is not None and status not in {s.value for s in ClaimStatus}:
         raise BadRequest(f"{status!r} is not a claim status")
@@ -52,6 +52,7 @@ def claim_filter(params: dict[str, str]) -> ClaimFilter:
         min_age_days=optional_int(params.get("age"), "age in days"),
         text=params.get("q") or None,
         unbalanced=params.get("unbalanced", "") not in {"", "0"},
+        reason=params.get("reason") or None,
     )
 
 
