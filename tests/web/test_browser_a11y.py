@@ -99,6 +99,15 @@ def _wrong_password(page: Any) -> None:
     page.locator(".alert.error").wait_for()
 
 
+def _follow_up(page: Any) -> None:
+    page.fill("textarea[name=text]", "called the payer, reference 7741")
+    page.click("button:has-text('Add note')")
+    page.select_option("select[name=assigned_to]", "biller")
+    page.fill("input[name=follow_up_on]", "2026-12-01")
+    page.click("button:has-text('Save follow-up')")
+    page.locator("#follow-up").wait_for()
+
+
 PAGES = (
     ("dashboard", "/", None),
     ("claims", "/claims", None),
@@ -120,6 +129,8 @@ PAGES = (
     ("claims-filtered", "/claims", _filter_held),
     ("era-date-error", "/eras", _bad_era_date),
     ("correction-error", "/claims/CB-1002/correct", _bad_correction),
+    ("follow-up-saved", "/claims/CB-1003", _follow_up),
+    ("follow-ups", "/follow-ups?who=all", None),
 )
 STATES = (
     *(

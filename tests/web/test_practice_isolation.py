@@ -37,12 +37,12 @@ from claimbridge.store.db import Store
 from claimbridge.store.practices import store_for_load
 from claimbridge.transport import LocalDirTransport
 from claimbridge.web import views
-from claimbridge.web.api import account, claim_actions, history, posting, routes
+from claimbridge.web.api import account, claim_actions, follow_ups, history, posting, routes
 from claimbridge.web.app import WebConfig, create_app
 from ledger_fixtures import example_text, load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-API_ROUTERS = (account, claim_actions, history, posting, routes)
+API_ROUTERS = (account, claim_actions, follow_ups, history, posting, routes)
 PER_PRACTICE_PARAMS = {"clm01", "remittance_id", "inbound_file_id", "unmatched_id", "held_id"}
 PER_PRACTICE_PARAMS |= {"job_id"}
 OAK_NAME = "Oak Grove Clinic"
@@ -200,7 +200,8 @@ def _assert_none_of_b(ledger: Ledger, where: str, body: str, asked: str = "") ->
 
 
 def _snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
-    tables = (t.ClaimRow, t.RemittanceRow, t.PaymentRow, t.UnmatchedClaimRow, t.ClaimEventRow)
+    tables = (t.ClaimRow, t.RemittanceRow, t.PaymentRow, t.UnmatchedClaimRow, t.ClaimEventRow,
+              t.ClaimNoteRow)  # fmt: skip
     with store.read() as session:
         return {
             model.__tablename__: [
@@ -223,7 +224,7 @@ def test_every_route_is_tried(app: FastAPI) -> None:
 
 # What the forms and bodies of the actions send, well formed, so that only the object is wrong.
 FILLED = {"reason": "isolation test", "clm01": "CB000001", "received_on": "2026-11-21"}
-FILLED |= {"status": "cancelled", "how": "resubmit"}
+FILLED |= {"status": "cancelled", "how": "resubmit", "text": "isolation test note"}
 
 
 def _every_object_of_b_is_404(

@@ -156,6 +156,7 @@ class Payer:
     par: bool = True
     enrollments: tuple[Enrollment, ...] = ()
     notes: str | None = None
+    timely_filing_days: int | None = None  # None: the default (domain.timely_filing)
 
     def enrollment(self, transaction: Transaction) -> Enrollment:
         """The enrollment for ``transaction``; not required when none is recorded."""

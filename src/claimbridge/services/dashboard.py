@@ -14,7 +14,7 @@ although claims are out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
@@ -23,8 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.domain.timely_filing import WARN_DAYS
 from claimbridge.errors import ConfigError
 from claimbridge.services.account import login_refused
+from claimbridge.services.follow_ups import filing_due
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
@@ -97,6 +99,7 @@ def dashboard(
         *_held_payment_alerts(session),
         *_unbalanced_alerts(unbalanced),
         *_era_enrollment_alerts(session),
+        *_filing_alerts(session, now.date()),
         *_silent_payer_alerts(session, now, era_silence_days),
     )
     return Dashboard(
@@ -197,6 +200,19 @@ def _reason_alert(status: str, reason: str | None, claims: int, first: str) -> A
                      f"/claims/{first}")  # fmt: skip
     link = "/claims?" + urlencode({"status": status, "reason": reason or ""})
     return Alert("warning" if held else "error", f"{claims} claims {words}: {why}", link)
+
+
+def _filing_alerts(session: Session, today: date) -> list[Alert]:
+    due = filing_due(session, today)
+    if not due:
+        return []
+    late = sum(row.filing is not None and row.filing.days_left < 0 for row in due)
+    text = (
+        f"{len(due)} claims the payer does not have yet are within {WARN_DAYS} days of its "
+        f"timely filing limit" + (f", {late} of them past it" if late else "") + ": send or "
+        "fix them first (the Follow-ups page lists them, deadline first)."
+    )
+    return [Alert("error" if late else "warning", text, "/follow-ups#filing")]
 
 
 def _unmatched_alerts(session: Session) -> list[Alert]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from claimbridge.domain.models import Enrollment, EnrollmentStatus, Payer, Transaction
 from claimbridge.domain.payer_list import parse_payer_csv
 from claimbridge.domain.payers import filing_indicator_problem
+from claimbridge.domain.timely_filing import limit_problem
 from claimbridge.errors import InputError
 from claimbridge.store.payers import apply_payer_list, write_payer
 from claimbridge.store.repositories import utcnow
@@ -35,6 +36,7 @@ def build_payer(
     par: bool,
     enrollments: tuple[EnrollmentForm, ...],
     notes: str | None = None,
+    timely_filing_days: int | None = None,
 ) -> Payer:
     """A ``Payer`` from a form; ``InputError`` listing every problem."""
     problems = [
@@ -43,6 +45,7 @@ def build_payer(
             None if payer_id.strip() else "the payer ID is empty",
             None if name.strip() else "the payer name is empty",
             filing_indicator_problem(filing_indicator),
+            limit_problem(timely_filing_days),
         )
         if problem
     ]
@@ -55,6 +58,7 @@ def build_payer(
         par=par,
         enrollments=tuple(_enrollment(form) for form in enrollments),
         notes=notes.strip() if notes and notes.strip() else None,
+        timely_filing_days=timely_filing_days,
     )
 
 

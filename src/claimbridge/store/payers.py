@@ -71,6 +71,7 @@ def _to_payer(row: t.PayerRow, enrollments: dict[str, list[Enrollment]]) -> Paye
         par=row.par,
         enrollments=tuple(enrollments.get(row.payer_id, ())),
         notes=row.notes,
+        timely_filing_days=row.timely_filing_days,
     )
 
 
@@ -88,6 +89,8 @@ def write_payer(session: Session, payer: Payer, tally: Tally, edited_by: str | N
     }
     if payer.notes is not None:
         values["notes"] = payer.notes
+    if payer.timely_filing_days is not None:
+        values["timely_filing_days"] = payer.timely_filing_days
     row, outcome = upsert(session, t.PayerRow, {"payer_id": payer.payer_id}, values)
     tally.count("payers", outcome)
     for enrollment in payer.enrollments:

@@ -166,6 +166,7 @@ class PayerRow(Base):
     par: Mapped[bool] = mapped_column(Boolean)
     notes: Mapped[str | None] = mapped_column(Text)
     listed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    timely_filing_days: Mapped[int | None] = mapped_column(Integer)  # None: the default
 
 
 class PayerEnrollmentRow(TenantScoped, Base):
@@ -327,6 +328,31 @@ class ClaimRow(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class ClaimNoteRow(TenantScoped, Base):
+    """A note a person wrote on a claim (a call to the payer, what to do next)."""
+
+    __tablename__ = "claim_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    written_by: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ClaimFollowUpRow(TenantScoped, Base):
+    """Who follows a claim up, and when next; no row: nobody, no date."""
+
+    __tablename__ = "claim_follow_ups"
+    __table_args__ = (Index(None, "assigned_to", "follow_up_on"),)
+
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), primary_key=True)
+    assigned_to: Mapped[str | None] = mapped_column(String(60))
+    follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(60))
 
 
 class ClaimLineRow(TenantScoped, Base):

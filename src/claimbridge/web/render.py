@@ -23,6 +23,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 NAV = (
     ("/", "Dashboard"),
     ("/claims", "Claims"),
+    ("/follow-ups", "Follow-ups"),
     ("/eras", "ERAs"),
     ("/unmatched", "Unmatched"),
     ("/payers", "Insurances"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from claimbridge.web.api import account, claim_actions, history, posting, routes
+from claimbridge.web.api import account, claim_actions, follow_ups, history, posting, routes
 
 
 def include(app: FastAPI) -> None:
@@ -19,3 +19,4 @@ def include(app: FastAPI) -> None:
     app.include_router(history.router)
     app.include_router(posting.router)
     app.include_router(account.router)
+    app.include_router(follow_ups.router)

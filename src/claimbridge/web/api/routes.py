@@ -46,6 +46,7 @@ class PayerIn(BaseModel):
     claim_filing_indicator: str
     par: bool = True
     notes: str | None = None
+    timely_filing_days: int | None = None  # None: the default (90 days, Medicare 365)
     enrollments: dict[Transaction, EnrollmentIn] = {}
 
 
@@ -124,7 +125,13 @@ def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
         for transaction, item in body.enrollments.items()
     )
     payer = build_payer(
-        payer_id, body.name, body.claim_filing_indicator, body.par, forms, body.notes
+        payer_id,
+        body.name,
+        body.claim_filing_indicator,
+        body.par,
+        forms,
+        body.notes,
+        body.timely_filing_days,
     )
     with store_of(request).transaction() as session:
         save_payer(session, payer, user.username)

@@ -10,6 +10,7 @@ from claimbridge.services.claim_fix import actions_for, rejected_alongside
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
+from claimbridge.services.follow_ups import filing_of, follow_up_of, members, notes_of
 from claimbridge.services.jobs import JobKind
 from claimbridge.services.reposting import needs_balance_review
 from claimbridge.services.users import Role
@@ -32,6 +33,8 @@ DONE = {
     "void": "This void (frequency 8) goes with the next submission.",
     "reviewed": "Marked reviewed: it leaves the dashboard's alert.",
     "cancelled": "Cancelled: it is never sent.",
+    "noted": "Note added.",
+    "follow_up": "Follow-up saved.",
     "billed_on_paper": "Marked billed on paper: it is not sent electronically; an ERA that "
     "names it is still posted to it.",
 }
@@ -104,6 +107,8 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         sent = claim_x12(session, clm01)
         alongside = rejected_alongside(session, clm01)
         balance_review = needs_balance_review(session, clm01)
+        notes, follow = notes_of(session, clm01), follow_up_of(session, clm01)
+        filing, people = filing_of(session, clm01, today()), members(session)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
     actions = actions_for(detail.status)
@@ -116,6 +121,10 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         done=done,
         alongside=alongside,
         balance_review=balance_review,
+        notes=notes,
+        follow=follow,
+        filing=filing,
+        members=people,
     )
 
 

@@ -99,6 +99,7 @@ def save(request: Request, form: CheckedForm) -> Response:
         par=field(form, "par") == "par",
         enrollments=tuple(_enrollment(form, t) for t in Transaction),
         notes=field(form, "notes"),
+        timely_filing_days=optional_int(field(form, "timely_filing_days"), "timely filing days"),
     )
     with store_of(request).transaction() as session:
         save_payer(session, payer, user.username)

@@ -1,0 +1,238 @@
+"""Following claims up: notes on a claim, who follows it up and when, and timely filing.
+
+A biller writes what they did or learned on the claim (``add_note``), gives it to a person of
+the practice with a date to look again (``set_follow_up``), and works their own list, oldest
+date first (``follow_ups``). Claims the payer has not accepted yet are measured against their
+payer's timely filing limit (``domain.timely_filing``): ``filing_due`` lists those due soon or
+late, deadline first, and ``filing_of`` says where one claim stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
+from claimbridge.domain.timely_filing import WARN_DAYS, FilingLimit, filing_limit, limit_days
+from claimbridge.errors import InputError
+from claimbridge.services.claims import find_claim
+from claimbridge.store import tables as t
+
+MOST_NOTE_CHARS = 2000
+MOST_LISTED = 500
+# not yet received by the payer: the limit still runs
+FILING_RUNS = (
+    *NOT_YET_SUBMITTED,
+    ClaimStatus.SUBMITTED,
+    ClaimStatus.CLEARINGHOUSE_ACCEPTED,
+    ClaimStatus.CLEARINGHOUSE_REJECTED,
+    ClaimStatus.PAYER_REJECTED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note on a claim."""
+
+    written_at: datetime
+    written_by: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """Who follows a claim up and when; both None when nobody was named."""
+
+    assigned_to: str | None = None
+    follow_up_on: date | None = None
+    updated_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpRow:
+    """A claim in a follow-up or timely filing list."""
+
+    clm01: str
+    status: ClaimStatus
+    patient: str
+    payer: str
+    service_date: date
+    charge: str
+    assigned_to: str | None
+    follow_up_on: date | None
+    filing: FilingLimit | None  # None once the payer has the claim
+
+
+def add_note(session: Session, reference: str, text: str, actor: str, now: datetime) -> Note:
+    """Write ``text`` on the claim ``reference`` (id or CLM01) as ``actor``."""
+    words = text.strip()
+    if not words:
+        raise InputError("the note is empty", fields={"text": "write the note"})
+    if len(words) > MOST_NOTE_CHARS:
+        problem = f"a note holds at most {MOST_NOTE_CHARS} characters, not {len(words)}"
+        raise InputError(problem, fields={"text": problem})
+    claim = find_claim(session, reference)
+    session.add(t.ClaimNoteRow(claim_id=claim.id, written_at=now, written_by=actor, text=words))
+    return Note(now, actor, words)
+
+
+def notes_of(session: Session, reference: str) -> list[Note]:
+    """The claim's notes, newest first."""
+    claim = find_claim(session, reference)
+    query = (
+        select(t.ClaimNoteRow)
+        .where(t.ClaimNoteRow.claim_id == claim.id)
+        .order_by(t.ClaimNoteRow.written_at.desc(), t.ClaimNoteRow.id.desc())
+    )
+    return [Note(row.written_at, row.written_by, row.text) for row in session.scalars(query)]
+
+
+def set_follow_up(
+    session: Session,
+    reference: str,
+    assigned_to: str | None,
+    follow_up_on: date | None,
+    actor: str,
+    now: datetime,
+) -> FollowUp:
+    """Give the claim to ``assigned_to`` (a member of the practice, or nobody) to look at again
+    on ``follow_up_on`` (or no date)."""
+    person = (assigned_to or "").strip() or None
+    if person is not None and person not in members(session):
+        problem = f"{person!r} has no role in this practice"
+        raise InputError(problem, fields={"assigned_to": problem})
+    claim = find_claim(session, reference)
+    row = session.get(t.ClaimFollowUpRow, claim.id)
+    if row is None:
+        row = t.ClaimFollowUpRow(claim_id=claim.id, updated_at=now, updated_by=actor)
+        session.add(row)
+    row.assigned_to, row.follow_up_on = person, follow_up_on
+    row.updated_at, row.updated_by = now, actor
+    return FollowUp(person, follow_up_on, actor)
+
+
+def follow_up_of(session: Session, reference: str) -> FollowUp:
+    """Who follows the claim up, and when."""
+    row = session.get(t.ClaimFollowUpRow, find_claim(session, reference).id)
+    if row is None:
+        return FollowUp()
+    return FollowUp(row.assigned_to, row.follow_up_on, row.updated_by)
+
+
+def members(session: Session) -> list[str]:
+    """The usernames with a role in the session's practice, by name."""
+    query = (
+        select(t.UserRow.username)
+        .join(t.PracticeMemberRow, t.PracticeMemberRow.user_id == t.UserRow.id)
+        .order_by(t.UserRow.username)
+    )
+    return list(session.scalars(query))
+
+
+def follow_ups(
+    session: Session, today: date, assigned_to: str | None = None, due_only: bool = False
+) -> list[FollowUpRow]:
+    """Claims with a follow-up date (of ``assigned_to``, or everyone's), oldest date first;
+    ``due_only`` keeps those due by ``today``."""
+    follow = t.ClaimFollowUpRow
+    query = _rows_query().join(follow, follow.claim_id == t.ClaimRow.id)
+    query = query.where(follow.follow_up_on.is_not(None))
+    if assigned_to is not None:
+        query = query.where(follow.assigned_to == assigned_to)
+    if due_only:
+        query = query.where(follow.follow_up_on <= today)
+    query = query.add_columns(follow.assigned_to, follow.follow_up_on)
+    ordered = query.order_by(follow.follow_up_on, t.ClaimRow.id).limit(MOST_LISTED)
+    return [_row(found, today) for found in session.execute(ordered)]
+
+
+def filing_due(session: Session, today: date) -> list[FollowUpRow]:
+    """Claims the payer has not accepted yet whose timely filing deadline is within
+    ``WARN_DAYS`` or past, deadline first (at most ``MOST_LISTED``).
+
+    Payers are grouped by their limit, so the database picks, per group, the claims whose date
+    of service is old enough (an index on the service date), not every claim still out."""
+    limits: dict[int, list[int]] = {}
+    for payer_id, days, indicator in session.execute(
+        select(t.PayerRow.id, t.PayerRow.timely_filing_days, t.PayerRow.claim_filing_indicator)
+    ):
+        limits.setdefault(limit_days(days, indicator), []).append(payer_id)
+    if not limits:
+        return []
+    old_enough = or_(
+        *(
+            t.ClaimRow.payer_id.in_(payer_ids)
+            & (t.ClaimRow.service_date <= today - timedelta(days=days - WARN_DAYS))
+            for days, payer_ids in limits.items()
+        )
+    )
+    follow = t.ClaimFollowUpRow
+    query = (
+        _rows_query()
+        .outerjoin(follow, follow.claim_id == t.ClaimRow.id)
+        .add_columns(follow.assigned_to, follow.follow_up_on)
+        .where(t.ClaimRow.status.in_([status.value for status in FILING_RUNS]), old_enough)
+        .order_by(t.ClaimRow.service_date, t.ClaimRow.id)
+        .limit(MOST_LISTED * 4)
+    )
+    rows = [_row(found, today) for found in session.execute(query)]
+    rows.sort(key=lambda row: (row.filing.deadline if row.filing else today, row.clm01))
+    return rows[:MOST_LISTED]
+
+
+def filing_of(session: Session, reference: str, today: date) -> FilingLimit | None:
+    """Where the claim stands against its payer's limit; None once the payer has it."""
+    claim = find_claim(session, reference)
+    if ClaimStatus(claim.status) not in FILING_RUNS:
+        return None
+    payer = session.get(t.PayerRow, claim.payer_id)
+    assert payer is not None  # a claim's payer is a foreign key
+    return filing_limit(
+        claim.service_date, payer.timely_filing_days, payer.claim_filing_indicator, today
+    )
+
+
+def _rows_query() -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            t.ClaimRow.clm01,
+            t.ClaimRow.status,
+            t.PatientRow.last_name,
+            t.PatientRow.first_name,
+            t.PayerRow.name,
+            t.PayerRow.timely_filing_days,
+            t.PayerRow.claim_filing_indicator,
+            t.ClaimRow.service_date,
+            t.ClaimRow.total_charge,
+        )
+        .join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
+        .outerjoin(t.AppointmentRow, t.AppointmentRow.id == t.ClaimRow.appointment_id)
+        .outerjoin(t.PatientRow, t.PatientRow.id == t.AppointmentRow.patient_id)
+    )
+
+
+def _row(found: tuple[object, ...], today: date) -> FollowUpRow:
+    (clm01, status, last, first, payer, days, indicator, service_date, charge,
+     assigned_to, follow_up_on) = found  # fmt: skip
+    claim_status = ClaimStatus(str(status))
+    assert isinstance(service_date, date)
+    filing = (
+        filing_limit(service_date, days, indicator, today)  # type: ignore[arg-type]
+        if claim_status in FILING_RUNS
+        else None
+    )
+    return FollowUpRow(
+        clm01=str(clm01),
+        status=claim_status,
+        patient=f"{last}, {first}" if last else "",
+        payer=str(payer),
+        service_date=service_date,
+        charge=f"{charge:.2f}",
+        assigned_to=assigned_to,  # type: ignore[arg-type]
+        follow_up_on=follow_up_on,  # type: ignore[arg-type]
+        filing=filing,
+    )

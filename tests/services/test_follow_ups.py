@@ -1,0 +1,105 @@
+"""Notes on a claim, who follows it up and when, and claims near their payer's filing limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from claimbridge.domain.models import Secret
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.domain.timely_filing import FilingState
+from claimbridge.errors import ClaimNotFound, InputError
+from claimbridge.services.follow_ups import (
+    add_note,
+    filing_due,
+    filing_of,
+    follow_up_of,
+    follow_ups,
+    members,
+    notes_of,
+    set_follow_up,
+)
+from claimbridge.services.users import Role, add_user
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from ledger_fixtures import add_claim, load_example
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+DOS = date(2026, 11, 3)  # add_claim's date of service
+
+
+@pytest.fixture
+def ledger(store: Store) -> Store:
+    load_example(store)
+    with store.transaction() as session:
+        add_user(session, "dana", Role.BILLER, Secret("a long enough password"))
+        add_user(session, "lee", Role.BILLER, Secret("a long enough password"))
+    add_claim(store, "CB1", "62308", ClaimStatus.HELD)  # UnitedHealthcare (CI)
+    add_claim(store, "CB2", "87726", ClaimStatus.PAID)
+    add_claim(store, "CB3", "87726", ClaimStatus.PAYER_REJECTED)
+    return store
+
+
+def test_notes_are_kept_newest_first_and_refused_empty_or_too_long(ledger: Store) -> None:
+    with ledger.transaction() as session:
+        add_note(session, "CB1", "  called UHC, ref 7741  ", "dana", NOW)
+        add_note(session, "CB1", "resubmit after the 15th", "lee", NOW.replace(hour=16))
+    with ledger.read() as session:
+        notes = notes_of(session, "CB1")
+        assert notes_of(session, "CB3") == []
+    assert [(n.written_by, n.text) for n in notes] == [
+        ("lee", "resubmit after the 15th"),
+        ("dana", "called UHC, ref 7741"),
+    ]
+    with ledger.transaction() as session:
+        with pytest.raises(InputError, match="the note is empty"):
+            add_note(session, "CB1", "   ", "dana", NOW)
+        with pytest.raises(InputError, match="at most 2000 characters, not 2001"):
+            add_note(session, "CB1", "x" * 2001, "dana", NOW)
+        with pytest.raises(ClaimNotFound):
+            add_note(session, "CB404", "hello", "dana", NOW)
+
+
+def test_a_follow_up_goes_to_a_member_and_lists_oldest_date_first(ledger: Store) -> None:
+    with ledger.transaction() as session:
+        assert {"dana", "lee"} <= set(members(session))
+        set_follow_up(session, "CB1", "dana", date(2026, 12, 5), "lee", NOW)
+        set_follow_up(session, "CB3", "dana", date(2026, 12, 1), "lee", NOW)
+        set_follow_up(session, "CB2", "lee", date(2026, 11, 30), "lee", NOW)
+        with pytest.raises(InputError, match="'nobody-here' has no role in this practice"):
+            set_follow_up(session, "CB1", "nobody-here", None, "lee", NOW)
+    today = date(2026, 12, 2)
+    with ledger.read() as session:
+        mine = [row.clm01 for row in follow_ups(session, today, "dana")]
+        due = [row.clm01 for row in follow_ups(session, today, "dana", due_only=True)]
+        everyone = [row.clm01 for row in follow_ups(session, today)]
+        shown = follow_up_of(session, "CB1")
+    assert mine == ["CB3", "CB1"] and due == ["CB3"] and everyone == ["CB2", "CB3", "CB1"]
+    assert (shown.assigned_to, shown.follow_up_on, shown.updated_by) == (
+        "dana", date(2026, 12, 5), "lee")  # fmt: skip
+    with ledger.transaction() as session:
+        set_follow_up(session, "CB1", "", None, "lee", NOW)  # nobody, no date
+    with ledger.read() as session:
+        assert follow_up_of(session, "CB1").assigned_to is None
+        assert [row.clm01 for row in follow_ups(session, today, "dana")] == ["CB3"]
+
+
+def test_claims_near_their_payers_limit_are_listed_deadline_first(ledger: Store) -> None:
+    with ledger.transaction() as session:
+        uhc = session.query(t.PayerRow).filter_by(payer_id="62308").one()
+        uhc.timely_filing_days = 45  # CB1's deadline: 2026-12-18
+    on = date(2026, 12, 1)
+    with ledger.read() as session:
+        due = filing_due(session, on)
+        cb1, cb2, cb3 = (filing_of(session, c, on) for c in ("CB1", "CB2", "CB3"))
+    assert cb2 is None  # paid: the payer has it
+    assert cb1 is not None and (cb1.days, cb1.days_left, cb1.state) == (45, 17, FilingState.DUE)
+    assert cb3 is not None and (cb3.days, cb3.state) == (90, FilingState.IN_TIME)
+    assert [row.clm01 for row in due] == ["CB1"]
+    later = date(2027, 1, 10)  # CB1 late, CB3 (90 days: 2027-02-01) due
+    with ledger.read() as session:
+        listed = [
+            (r.clm01, r.filing.state if r.filing else None) for r in filing_due(session, later)
+        ]
+    assert listed == [("CB1", FilingState.LATE), ("CB3", FilingState.DUE)]
