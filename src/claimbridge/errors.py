@@ -19,7 +19,8 @@ Each class carries the place of the problem as attributes, so a message can name
     └── StoreError
         ├── ClaimNotFound
         ├── InvalidTransition
-        └── DuplicateSubmission
+        ├── DuplicateSubmission
+        └── AlreadyBilled                 an appointment with a claim would change (409)
 
 Outside the tree, because it is no error: ``Stopped`` (a ``KeyboardInterrupt``) says that SIGINT
 or SIGTERM asked a long-running command to stop (``claimbridge.stopping``).
@@ -132,6 +133,20 @@ class RemoteFileMissing(TransportError):
 
 class StoreError(ClaimbridgeError):
     """The ledger could not do what was asked."""
+
+
+class AlreadyBilled(StoreError):
+    """An appointment that already has a claim would change; the claim is corrected instead."""
+
+    def __init__(self, appointment: str, claims: tuple[str, ...]) -> None:
+        self.appointment, self.claims = appointment, claims
+        latest = claims[-1] if claims else "?"
+        super().__init__(
+            f"appointment {appointment!r} already has claim {', '.join(claims) or '?'} and "
+            f"cannot change: correct the claim instead (the claim page's Correct, or PATCH "
+            f"/api/v1/claims/{latest}); once the payer has it, send a replacement "
+            f"(POST /api/v1/claims/{latest}/resubmit with how=replace)"
+        )
 
 
 class RecordNotFound(StoreError):

@@ -37,12 +37,20 @@ from claimbridge.store.db import Store
 from claimbridge.store.practices import store_for_load
 from claimbridge.transport import LocalDirTransport
 from claimbridge.web import views
-from claimbridge.web.api import account, claim_actions, follow_ups, history, posting, routes
+from claimbridge.web.api import (
+    account,
+    claim_actions,
+    follow_ups,
+    history,
+    posting,
+    records,
+    routes,
+)
 from claimbridge.web.app import WebConfig, create_app
 from ledger_fixtures import example_text, load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-API_ROUTERS = (account, claim_actions, follow_ups, history, posting, routes)
+API_ROUTERS = (account, claim_actions, follow_ups, history, posting, records, routes)
 PER_PRACTICE_PARAMS = {"clm01", "remittance_id", "inbound_file_id", "unmatched_id", "held_id"}
 PER_PRACTICE_PARAMS |= {"job_id"}
 OAK_NAME = "Oak Grove Clinic"
@@ -219,7 +227,46 @@ def test_every_route_is_tried(app: FastAPI) -> None:
     }
     assert set(_api_routes()) <= documented <= set(_api_routes()) | set(_page_routes())
     params = {name for _, path in _page_routes() + _api_routes() for name in _params(path)}
-    assert params <= PER_PRACTICE_PARAMS | {"key", "mode", "step", "payer_id"}, params
+    named_by_caller = {"patient_id", "appointment_id"}  # a PUT makes the caller's own record
+    assert params <= PER_PRACTICE_PARAMS | named_by_caller | {"key", "mode", "step", "payer_id"}
+
+
+def test_a_put_of_bs_patient_key_makes_as_own_patient(
+    ledger: Ledger, alice_api: TestClient
+) -> None:
+    with ledger.b.read() as session:
+        b_patient = session.scalars(select(t.PatientRow).order_by(t.PatientRow.id)).first()
+        assert b_patient is not None
+        key, b_before = b_patient.key, (b_patient.first_name, b_patient.last_name)
+    body = {
+        "first_name": "Ada",
+        "last_name": "Alpha",
+        "dob": "1980-01-01",
+        "sex": "F",
+        "address": {"line1": "1 A St", "city": "Fresno", "state": "CA", "zip": "93720"},
+    }
+    answer = alice_api.put(f"/api/v1/patients/{key}", content=json.dumps(body))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["outcome"] in {"added", "changed"}
+    with ledger.b.read() as session:
+        b_after = session.scalars(select(t.PatientRow).where(t.PatientRow.key == key)).one()
+        assert (b_after.first_name, b_after.last_name) == b_before
+    with ledger.a.read() as session:
+        a_row = session.scalars(select(t.PatientRow).where(t.PatientRow.key == key)).one()
+        assert a_row.last_name == "Alpha"
+        audited = session.scalars(select(t.AuditRow.entity_key)).all()
+    assert key in audited  # the audit row is A's
+
+
+def test_a_user_works_on_their_own_practices_claim(ledger: Ledger, alice: TestClient) -> None:
+    with ledger.a.read() as session:
+        clm01 = session.scalars(select(t.ClaimRow.clm01).order_by(t.ClaimRow.id)).first()
+    assert clm01 is not None
+    assert alice.get(f"/claims/{clm01}").status_code == 200  # viewing is audited in A
+    with ledger.a.read() as session:
+        assert clm01 in session.scalars(select(t.AuditRow.entity_key)).all()
+    with ledger.b.read() as session:
+        assert clm01 not in session.scalars(select(t.AuditRow.entity_key)).all()
 
 
 # What the forms and bodies of the actions send, well formed, so that only the object is wrong.

@@ -50,6 +50,10 @@ COMMANDS: dict[str, CommandEntry] = {
         ("payers", "The payer master list."),
     ),
     **_entries(
+        "records",
+        ("put", "Add or update one patient or appointment from a JSON file, as an EHR sends it."),
+    ),
+    **_entries(
         "backup",
         (
             "backup",

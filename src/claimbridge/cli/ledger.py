@@ -224,7 +224,7 @@ def load(path: JsonFile, db: DbOption = None, practice: PracticeOption = None) -
     settings, ledger = open_ledger(db)
     settings = settings.with_practice(practice)
     store = store_for_load(ledger, settings.practice)
-    data = _read_bytes(path)
+    data = read_file(path)
     with store.transaction() as session:
         practice_file = parse_practice_text(data, known_keys(session))
         account = practice_file.clearinghouse
@@ -275,7 +275,7 @@ def import_payers(path: CsvFile, db: DbOption = None, practice: PracticeOption =
         claimbridge payers import docs/examples/officeally-payers.csv
     """
     _, store = open_store(db, practice)
-    payer_list = parse_payer_csv(_read_bytes(path).decode("utf-8-sig", errors="replace"))
+    payer_list = parse_payer_csv(read_file(path).decode("utf-8-sig", errors="replace"))
     with store.transaction() as session:
         tally = apply_payer_list(session, payer_list, utcnow())
     _print_tally(tally)
@@ -336,7 +336,7 @@ def fees(
     _print_fees(lines, policy)
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:

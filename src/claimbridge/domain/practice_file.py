@@ -82,8 +82,14 @@ class _Seen:
 
 def parse_practice_text(text: str | bytes, known: Known | None = None) -> PracticeFile:
     """Read a ``claimbridge-practice/1`` document; ``InputError`` lists every problem."""
+    return parse_practice(read_json(text), known or Known())
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON as a practice file (or one of its records) is read: amounts as ``Decimal``, no
+    repeated key, no NaN, no number longer than any the file holds; ``InputError`` else."""
     try:
-        data = json.loads(
+        return json.loads(
             text,
             parse_float=Decimal,
             parse_int=_whole_number,
@@ -99,7 +105,6 @@ def parse_practice_text(text: str | bytes, known: Known | None = None) -> Practi
         raise InputError("not a practice file: its objects and lists nest too deeply") from None
     except _Refused as refused:
         raise InputError(str(refused)) from None
-    return parse_practice(data, known or Known())
 
 
 class _Refused(ValueError):
@@ -139,6 +144,35 @@ def parse_practice(data: Any, known: Known) -> PracticeFile:
     if problems:
         raise refusal(problems.items)
     return result
+
+
+def parse_patient(data: Any, key: str, known: Known) -> Patient:
+    """One patient (with their policies) as an EHR sends it, in the practice file's form; its
+    ``id``, when given, must be ``key``. ``InputError`` lists every problem, paths from ``$``."""
+    node = _record(data, key)
+    patient = _patient(node, _Seen(), known.payer_ids)
+    if node.problems:
+        raise refusal(node.problems.items)
+    return patient
+
+
+def parse_appointment(data: Any, key: str, known: Known) -> Appointment:
+    """One appointment (with its diagnoses and lines) as an EHR sends it; as ``parse_patient``,
+    its patient and provider must be in ``known``."""
+    node = _record(data, key)
+    appointment = _appointment(node, _Seen(), known)
+    if node.problems:
+        raise refusal(node.problems.items)
+    return appointment
+
+
+def _record(data: Any, key: str) -> Node:
+    if not isinstance(data, dict):
+        raise InputError("the body must be one JSON object", path="$")
+    given = data.get("id")
+    if given is not None and given != key:
+        raise InputError(f"the body's id {given!r} is not the {key!r} of the address", path="$.id")
+    return Node({**data, "id": key}, "$", Problems())
 
 
 def _read_root(root: Node, known: Known) -> PracticeFile:

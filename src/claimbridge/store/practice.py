@@ -30,7 +30,7 @@ from claimbridge.domain.models import (
     Provider,
 )
 from claimbridge.domain.practice_file import Known
-from claimbridge.errors import ConfigError
+from claimbridge.errors import AlreadyBilled, ConfigError
 from claimbridge.store import tables as t
 from claimbridge.store.corrections import ACCOUNTS, PATIENTS, POLICIES, keep_corrected
 from claimbridge.store.crypto import Cipher
@@ -69,6 +69,31 @@ def write_practice_file(
     refused = [problem for problem in problems if problem]
     if refused:
         raise refusal(refused)
+    session.flush()
+    return tally
+
+
+def write_patient(session: Session, patient: Patient) -> Tally:
+    """Add or update one patient and their policies, as a practice file's patient is."""
+    tally = Tally()
+    payers = dict(session.execute(select(t.PayerRow.payer_id, t.PayerRow.id)).all())
+    _write_patient(session, patient, payers, tally)
+    session.flush()
+    return tally
+
+
+def write_appointment(session: Session, appointment: Appointment) -> Tally:
+    """Add or update one appointment; ``AlreadyBilled`` (naming the claim and what to do)
+    when it has a claim and would change."""
+    tally = Tally()
+    if _write_appointment(session, appointment, 0, tally) is not None:
+        claims = session.scalars(
+            select(t.ClaimRow.clm01)
+            .join(t.AppointmentRow, t.AppointmentRow.id == t.ClaimRow.appointment_id)
+            .where(t.AppointmentRow.key == appointment.key)
+            .order_by(t.ClaimRow.id)
+        ).all()
+        raise AlreadyBilled(appointment.key, tuple(claims))
     session.flush()
     return tally
 

@@ -16,7 +16,9 @@ def audit(
     patient_key: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Write one audit row for the signed-in user in its own transaction."""
+    """Write one audit row for the signed-in user in its own transaction, in the practice the
+    request works in."""
     user = current_user(request)
-    with request.app.state.store.transaction() as session:
+    store = getattr(request.state, "store", None) or request.app.state.store  # as store_of
+    with store.transaction() as session:
         record_audit(session, user.username, action, entity, entity_key, patient_key, detail)

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from claimbridge.web.api import account, claim_actions, follow_ups, history, posting, routes
+from claimbridge.web.api import (
+    account,
+    claim_actions,
+    follow_ups,
+    history,
+    posting,
+    records,
+    routes,
+)
 
 
 def include(app: FastAPI) -> None:
@@ -19,4 +27,5 @@ def include(app: FastAPI) -> None:
     app.include_router(history.router)
     app.include_router(posting.router)
     app.include_router(account.router)
+    app.include_router(records.router)
     app.include_router(follow_ups.router)
