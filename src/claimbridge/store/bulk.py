@@ -2,12 +2,12 @@
 
 On PostgreSQL each column goes as one array and ``unnest`` turns the arrays back into rows, so a
 statement has as many parameters as columns, however many rows it carries (psycopg would
-otherwise parse a statement of tens of thousands of placeholders). On SQLite an INSERT is an
-executemany, which SQLite runs in-process, and an UPDATE joins ``UPDATE_ROWS`` rows at a time
-given as ``WITH given(…) AS (VALUES …)`` (SQLite 3.33 and newer)::
+otherwise parse a statement of tens of thousands of placeholders). On SQLite both are an
+executemany of one short statement, which SQLite runs in-process (an UPDATE that carried its rows
+as ``VALUES`` was compiled anew at each call, and compiling it cost more than running it)::
 
     ids = insert_rows(session, claims, rows, returning=("id", "clm01"))
-    update_rows(session, claims, [(7, "ready"), (9, "held")], ["status"], updated_at=now)
+    update_rows(session, ClaimRow, [(7, "ready"), (9, "held")], ["status"], updated_at=now)
 """
 
 from __future__ import annotations
@@ -22,22 +22,26 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    column,
     func,
     insert,
     select,
     update,
-    values,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import NamedFromClause
 
-UPDATE_ROWS = 2000  # rows of an UPDATE on SQLite: a few parameters each, far below its limit
 IN_LIST = 5000  # ids of one ``IN (…)``: SQLite allows 32,766 parameters a statement
 
 T = TypeVar("T")
+# An ORM UPDATE as written, the session's criteria added; without "orm" a list of parameters
+# would choose the ORM's bulk UPDATE by primary key, which wants the id under the column's name.
+_AS_WRITTEN = {"dml_strategy": "orm", "synchronize_session": False}
+# A statement from the compiled cache matches its bound parameters to the cached ones again for
+# every row of an executemany (about 25 µs a row); compiling the short UPDATE afresh costs about
+# a millisecond once.
+_EXECUTEMANY = _AS_WRITTEN | {"compiled_cache": None}
 
 
 class Among(ColumnElement[bool]):
@@ -115,30 +119,31 @@ def insert_rows(
 
 def update_rows(
     session: Session,
-    table: Table,
+    entity: type[Any],
     rows: Sequence[tuple[Any, ...]],
     names: Sequence[str],
     **same_for_all: object,
 ) -> None:
-    """Set the columns ``names`` of many rows of ``table``; each row is (id, one value each).
+    """Set the columns ``names`` of many rows of the mapped class ``entity``; each row is
+    (id, one value each). ``same_for_all`` sets columns that take one value for every row.
 
-    ``same_for_all`` sets columns that take one value for every row.
+    An ORM UPDATE, so the session's criteria (the practice of ``store.tenancy``) are part of its
+    WHERE: a row of another practice is left alone even when its id is given.
     """
-    key = table.c.id
-    for given in _given(session, table, ["id", *names], rows):
-        new = {name: given.c[name] for name in names} | same_for_all
-        session.execute(update(table).where(key == given.c.id).values(new))
-
-
-def _given(
-    session: Session, table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]
-) -> Iterator[NamedFromClause]:
-    if _is_postgresql(session):
-        yield _unnest(table, names, rows)
+    if not rows:
         return
-    for chunk in chunks(rows, UPDATE_ROWS):
-        given = values(*(column(name, table.c[name].type) for name in names), name="given")
-        yield given.data(list(chunk)).cte("given")
+    table = entity.__table__
+    if _is_postgresql(session):
+        given = _unnest(table, ["id", *names], rows)
+        new = {name: given.c[name] for name in names} | same_for_all
+        statement = update(entity).where(table.c.id == given.c.id).values(new)
+        session.execute(statement, execution_options=_AS_WRITTEN)
+        return
+    keys = [f"given_{name}" for name in ("id", *names)]
+    new = {name: bindparam(key) for name, key in zip(names, keys[1:], strict=True)}
+    statement = update(entity).where(table.c.id == bindparam(keys[0])).values(new | same_for_all)
+    parameters = [dict(zip(keys, row, strict=True)) for row in rows]
+    session.execute(statement, parameters, execution_options=_EXECUTEMANY)
 
 
 def _unnest(table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]) -> NamedFromClause:

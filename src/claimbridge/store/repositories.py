@@ -307,8 +307,11 @@ class ClaimRepository:
         now = self._write_moves(moves, actor, inbound_file_id)
         sent = [move.claim_id for move in moves if move.target is ClaimStatus.SUBMITTED]
         if sent:  # as ``transition`` does: the time of the first submission is kept
-            first_time = among(_CLAIMS.c.id, sent) & _CLAIMS.c.submitted_at.is_(None)
-            self.session.execute(update(_CLAIMS).where(first_time).values(submitted_at=now))
+            first_time = among(t.ClaimRow.id, sent) & t.ClaimRow.submitted_at.is_(None)
+            self.session.execute(
+                update(t.ClaimRow).where(first_time).values(submitted_at=now),
+                execution_options={"synchronize_session": False},
+            )
 
     def revert_many(
         self, moves: Sequence[Move], actor: str, inbound_file_id: int | None = None
@@ -431,7 +434,7 @@ def _update_claims(
     **same_for_all: object,
 ) -> None:
     """Set the columns ``names`` of many claims (rows of claim id, one value each) in bulk."""
-    update_rows(session, _CLAIMS, rows, names, **same_for_all)
+    update_rows(session, t.ClaimRow, rows, names, **same_for_all)
     _expire_claims(session, [row[0] for row in rows])
 
 
