@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import select, update
 
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.services.claims import create_claims
+from claimbridge.services.claims import Resubmission, create_claims, resubmit
 from claimbridge.services.submit import BatchLimits, submit
 from claimbridge.store import repositories
 from claimbridge.store import tables as t
@@ -37,8 +37,9 @@ from ledger_db import postgres_url
 
 APPOINTMENTS = 60
 TODAY = date(2026, 12, 1)
-STARTED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 SENT_AT = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+STARTED = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # the ledger's clock: after the first files
+SENT_AGAIN_AT = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # and before the files sent again
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ def twin(request: pytest.FixtureRequest, store: Store, tmp_path: Path) -> Iterat
 def _claim_path(store: Store) -> None:
     """The demonstration practice with ``APPOINTMENTS`` visits, its claims made (some held for
     an enrollment), the enrollment approved and the held claims made ready, all of them sent in
-    files of 25 claims."""
+    files of 25 claims; then three rejected, resubmitted and sent again."""
     sys.path.insert(0, str(BENCH))
     bench = importlib.import_module("claim_path")
     bench.load_practice(store)
@@ -73,6 +74,15 @@ def _claim_path(store: Store) -> None:
     assert rechecked and {claim.status for claim in rechecked} == {ClaimStatus.READY}
     result = submit(store, MemoryTransport(), "test", SENT_AT, limits=BatchLimits(25))
     assert result.claims_sent == APPOINTMENTS and len(result.batches) == 3
+    with store.transaction() as session:
+        rejected = session.scalars(select(t.ClaimRow.clm01).order_by(t.ClaimRow.id).limit(3))
+        for clm01 in rejected:
+            why = "rejected in the test"
+            ClaimRepository(session).transition(
+                clm01, ClaimStatus.CLEARINGHOUSE_REJECTED, why, "test"
+            )
+            resubmit(session, clm01, Resubmission.ORIGINAL, "test", TODAY)
+    assert submit(store, MemoryTransport(), "test", SENT_AGAIN_AT).claims_sent == 3
 
 
 def _ledger(store: Store) -> dict[str, list[Any]]:
@@ -169,6 +179,6 @@ def test_bulk_moves_write_the_ledger_that_moving_each_claim_writes(
     assert {row[1] for row in bulk["claims"]} == {ClaimStatus.SUBMITTED.value}
     assert all(row[4] is not None and row[5] is not None for row in bulk["claims"])
     moves = {(row[4], row[5]) for row in bulk["timeline"] if row[5]}
-    assert {("held", "ready"), ("ready", "submitted")} <= moves
+    assert {("held", "ready"), ("ready", "submitted"), ("clearinghouse_rejected", "ready")} <= moves
     for part, rows in bulk.items():
         assert one_at_a_time[part] == rows, part

@@ -60,6 +60,22 @@ def test_update_rows_sets_each_row_its_own_values_and_the_shared_ones(store: Sto
         assert by_id[provider_id] == (f"Renamed {provider_id}", "208D00000X")
 
 
+def test_update_rows_given_an_id_twice_leaves_what_writing_in_order_would(store: Store) -> None:
+    with store.transaction() as session:
+        first, second = insert_rows(session, PROVIDERS, _providers(2), returning=("id", "key"))
+    rows = [(first, "Early", "MD"), (second, "Only", None), (first, "Late", None),
+            (first, "Latest", "DO")]  # fmt: skip
+    with store.transaction() as session:
+        update_rows(
+            session, t.ProviderRow, rows, ["last_name", "credential"], fill_only={"credential"}
+        )
+    with store.read() as session:
+        found = session.execute(
+            select(t.ProviderRow.last_name, t.ProviderRow.credential).order_by(t.ProviderRow.id)
+        ).all()
+    assert [tuple(row) for row in found] == [("Latest", "MD"), ("Only", None)]
+
+
 def test_update_rows_leaves_another_practices_rows_alone_even_when_given_their_ids(
     store: Store,
 ) -> None:

@@ -12,7 +12,7 @@ as ``VALUES`` was compiled anew at each call, and compiling it cost more than ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -122,28 +122,52 @@ def update_rows(
     entity: type[Any],
     rows: Sequence[tuple[Any, ...]],
     names: Sequence[str],
+    *,
+    fill_only: Collection[str] = (),
     **same_for_all: object,
 ) -> None:
     """Set the columns ``names`` of many rows of the mapped class ``entity``; each row is
-    (id, one value each). ``same_for_all`` sets columns that take one value for every row.
+    (id, one value each). ``same_for_all`` sets columns that take one value for every row;
+    a column of ``fill_only`` takes its value only where it is NULL (a first time).
 
     An ORM UPDATE, so the session's criteria (the practice of ``store.tenancy``) are part of its
-    WHERE: a row of another practice is left alone even when its id is given.
+    WHERE: a row of another practice is left alone even when its id is given. Rows of the same
+    id end as if written one after the other: the last value, or for ``fill_only`` the first.
     """
     if not rows:
         return
+    rows = _one_per_id(rows, [name in fill_only for name in names])
     table = entity.__table__
+
+    def new_value(name: str, given: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.coalesce(table.c[name], given) if name in fill_only else given
+
     if _is_postgresql(session):
         given = _unnest(table, ["id", *names], rows)
-        new = {name: given.c[name] for name in names} | same_for_all
-        statement = update(entity).where(table.c.id == given.c.id).values(new)
+        new = {name: new_value(name, given.c[name]) for name in names}
+        statement = update(entity).where(table.c.id == given.c.id).values(new | same_for_all)
         session.execute(statement, execution_options=_AS_WRITTEN)
         return
-    keys = [f"given_{name}" for name in ("id", *names)]
-    new = {name: bindparam(key) for name, key in zip(names, keys[1:], strict=True)}
-    statement = update(entity).where(table.c.id == bindparam(keys[0])).values(new | same_for_all)
-    parameters = [dict(zip(keys, row, strict=True)) for row in rows]
+    keys = {name: f"given_{name}" for name in ("id", *names)}
+    new = {name: new_value(name, bindparam(keys[name], type_=table.c[name].type)) for name in names}
+    statement = update(entity).where(table.c.id == bindparam(keys["id"])).values(new | same_for_all)
+    parameters = [dict(zip(keys.values(), row, strict=True)) for row in rows]
     session.execute(statement, parameters, execution_options=_EXECUTEMANY)
+
+
+def _one_per_id(rows: Sequence[tuple[Any, ...]], fill_only: list[bool]) -> list[tuple[Any, ...]]:
+    """One row per id, as the rows written in order would leave it (an UPDATE … FROM that joins
+    a row twice uses one of the two, which one PostgreSQL does not say)."""
+    merged: dict[Any, tuple[Any, ...]] = {}
+    for row in rows:
+        earlier = merged.get(row[0])
+        if earlier is not None:
+            row = (row[0], *(
+                old if keep and old is not None else new
+                for keep, old, new in zip(fill_only, earlier[1:], row[1:], strict=True)
+            ))  # fmt: skip
+        merged[row[0]] = row
+    return list(merged.values())
 
 
 def _unnest(table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]) -> NamedFromClause:
