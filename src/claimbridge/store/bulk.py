@@ -2,17 +2,17 @@
 
 On PostgreSQL each column goes as one array and ``unnest`` turns the arrays back into rows, so a
 statement has as many parameters as columns, however many rows it carries (psycopg would
-otherwise parse a statement of tens of thousands of placeholders). On SQLite an INSERT is an
-executemany, which SQLite runs in-process, and an UPDATE joins ``UPDATE_ROWS`` rows at a time
-given as ``WITH given(…) AS (VALUES …)`` (SQLite 3.33 and newer)::
+otherwise parse a statement of tens of thousands of placeholders). On SQLite both are an
+executemany of one short statement, which SQLite runs in-process (an UPDATE that carried its rows
+as ``VALUES`` was compiled anew at each call, and compiling it cost more than running it)::
 
     ids = insert_rows(session, claims, rows, returning=("id", "clm01"))
-    update_rows(session, claims, [(7, "ready"), (9, "held")], ["status"], updated_at=now)
+    update_rows(session, ClaimRow, [(7, "ready"), (9, "held")], ["status"], updated_at=now)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -22,22 +22,26 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    column,
     func,
     insert,
     select,
     update,
-    values,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import NamedFromClause
 
-UPDATE_ROWS = 2000  # rows of an UPDATE on SQLite: a few parameters each, far below its limit
 IN_LIST = 5000  # ids of one ``IN (…)``: SQLite allows 32,766 parameters a statement
 
 T = TypeVar("T")
+# An ORM UPDATE as written, the session's criteria added; without "orm" a list of parameters
+# would choose the ORM's bulk UPDATE by primary key, which wants the id under the column's name.
+_AS_WRITTEN = {"dml_strategy": "orm", "synchronize_session": False}
+# A statement from the compiled cache matches its bound parameters to the cached ones again for
+# every row of an executemany (about 25 µs a row); compiling the short UPDATE afresh costs about
+# a millisecond once.
+_EXECUTEMANY = _AS_WRITTEN | {"compiled_cache": None}
 
 
 class Among(ColumnElement[bool]):
@@ -115,30 +119,55 @@ def insert_rows(
 
 def update_rows(
     session: Session,
-    table: Table,
+    entity: type[Any],
     rows: Sequence[tuple[Any, ...]],
     names: Sequence[str],
+    *,
+    fill_only: Collection[str] = (),
     **same_for_all: object,
 ) -> None:
-    """Set the columns ``names`` of many rows of ``table``; each row is (id, one value each).
+    """Set the columns ``names`` of many rows of the mapped class ``entity``; each row is
+    (id, one value each). ``same_for_all`` sets columns that take one value for every row;
+    a column of ``fill_only`` takes its value only where it is NULL (a first time).
 
-    ``same_for_all`` sets columns that take one value for every row.
+    An ORM UPDATE, so the session's criteria (the practice of ``store.tenancy``) are part of its
+    WHERE: a row of another practice is left alone even when its id is given. Rows of the same
+    id end as if written one after the other: the last value, or for ``fill_only`` the first.
     """
-    key = table.c.id
-    for given in _given(session, table, ["id", *names], rows):
-        new = {name: given.c[name] for name in names} | same_for_all
-        session.execute(update(table).where(key == given.c.id).values(new))
-
-
-def _given(
-    session: Session, table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]
-) -> Iterator[NamedFromClause]:
-    if _is_postgresql(session):
-        yield _unnest(table, names, rows)
+    if not rows:
         return
-    for chunk in chunks(rows, UPDATE_ROWS):
-        given = values(*(column(name, table.c[name].type) for name in names), name="given")
-        yield given.data(list(chunk)).cte("given")
+    rows = _one_per_id(rows, [name in fill_only for name in names])
+    table = entity.__table__
+
+    def new_value(name: str, given: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.coalesce(table.c[name], given) if name in fill_only else given
+
+    if _is_postgresql(session):
+        given = _unnest(table, ["id", *names], rows)
+        new = {name: new_value(name, given.c[name]) for name in names}
+        statement = update(entity).where(table.c.id == given.c.id).values(new | same_for_all)
+        session.execute(statement, execution_options=_AS_WRITTEN)
+        return
+    keys = {name: f"given_{name}" for name in ("id", *names)}
+    new = {name: new_value(name, bindparam(keys[name], type_=table.c[name].type)) for name in names}
+    statement = update(entity).where(table.c.id == bindparam(keys["id"])).values(new | same_for_all)
+    parameters = [dict(zip(keys.values(), row, strict=True)) for row in rows]
+    session.execute(statement, parameters, execution_options=_EXECUTEMANY)
+
+
+def _one_per_id(rows: Sequence[tuple[Any, ...]], fill_only: list[bool]) -> list[tuple[Any, ...]]:
+    """One row per id, as the rows written in order would leave it (an UPDATE … FROM that joins
+    a row twice uses one of the two, which one PostgreSQL does not say)."""
+    merged: dict[Any, tuple[Any, ...]] = {}
+    for row in rows:
+        earlier = merged.get(row[0])
+        if earlier is not None:
+            row = (row[0], *(
+                old if keep and old is not None else new
+                for keep, old, new in zip(fill_only, earlier[1:], row[1:], strict=True)
+            ))  # fmt: skip
+        merged[row[0]] = row
+    return list(merged.values())
 
 
 def _unnest(table: Table, names: list[str], rows: Sequence[tuple[Any, ...]]) -> NamedFromClause:

@@ -9,7 +9,7 @@ callers decide what happens atomically. The practice file and payer list writers
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -304,11 +304,7 @@ class ClaimRepository:
         """
         for move in moves:
             check_transition(move.current, move.target)
-        now = self._write_moves(moves, actor, inbound_file_id)
-        sent = [move.claim_id for move in moves if move.target is ClaimStatus.SUBMITTED]
-        if sent:  # as ``transition`` does: the time of the first submission is kept
-            first_time = among(_CLAIMS.c.id, sent) & _CLAIMS.c.submitted_at.is_(None)
-            self.session.execute(update(_CLAIMS).where(first_time).values(submitted_at=now))
+        self._write_moves(moves, actor, inbound_file_id, first_sent=True)
 
     def revert_many(
         self, moves: Sequence[Move], actor: str, inbound_file_id: int | None = None
@@ -319,14 +315,33 @@ class ClaimRepository:
         self._write_moves(moves, actor, inbound_file_id)
 
     def _write_moves(
-        self, moves: Sequence[Move], actor: str, inbound_file_id: int | None
-    ) -> datetime:
-        """Write the moves in bulk; claims already loaded in the session are read again."""
-        now = utcnow()
+        self,
+        moves: Sequence[Move],
+        actor: str,
+        inbound_file_id: int | None,
+        first_sent: bool = False,
+    ) -> None:
+        """Write the moves in bulk; claims already loaded in the session are read again.
+
+        ``first_sent``: a claim moved to ``submitted`` gets the time of its first submission if
+        it has none, as ``transition`` does (in the same UPDATE).
+        """
         if not moves:
-            return now
-        rows = [(m.claim_id, m.target.value, m.why) for m in moves]
-        _update_claims(self.session, rows, "status", "status_reason", updated_at=now)
+            return
+        now = utcnow()
+        sent = ClaimStatus.SUBMITTED if first_sent else None
+        rows = [
+            (m.claim_id, m.target.value, m.why, now if m.target is sent else None) for m in moves
+        ]
+        _update_claims(
+            self.session,
+            rows,
+            "status",
+            "status_reason",
+            "submitted_at",
+            fill_only=("submitted_at",),
+            updated_at=now,
+        )
         events = [
             _event_values(
                 m.claim_id, "status", m.why, actor, inbound_file_id, now, m.current, m.target
@@ -334,7 +349,6 @@ class ClaimRepository:
             for m in moves
         ]
         insert_rows(self.session, _CLAIM_EVENTS, events)
-        return now
 
     def note_many(
         self,
@@ -428,10 +442,11 @@ def _update_claims(
     session: Session,
     rows: Sequence[tuple[Any, ...]],
     *names: str,
+    fill_only: Collection[str] = (),
     **same_for_all: object,
 ) -> None:
     """Set the columns ``names`` of many claims (rows of claim id, one value each) in bulk."""
-    update_rows(session, _CLAIMS, rows, names, **same_for_all)
+    update_rows(session, t.ClaimRow, rows, names, fill_only=fill_only, **same_for_all)
     _expire_claims(session, [row[0] for row in rows])
 
 
