@@ -28,6 +28,8 @@ def test_the_claim_page_shows_cms1500_boxes_and_lines(biller: TestClient) -> Non
     assert "26 Patient account no." in page and "CB-1003" in page
     assert "GOLDEN STATE MEDIGAP (SX123)" in page
     assert "80.00" in page and "100.00" in page
+    assert "Original claim (frequency 1)" in page and "Frequency 1" not in page
+    assert '<td class="num">1</td>' in page and "1.000" not in page  # units as billers write them
 
 
 def test_the_dashboard_counts_and_alerts(biller: TestClient) -> None:

@@ -62,11 +62,32 @@ def office_ally_mode(request: Request) -> AccountMode | None:
         return None
 
 
+def quantity(value: Decimal | None) -> str:
+    """Units as a biller writes them: 1.000 → '1', 1.500 → '1.5'; None → ''."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+FREQUENCIES = {"1": "original claim", "7": "replacement claim", "8": "void"}
+
+
+def frequency(code: str) -> str:
+    """CLM05-3 in words: '1' → 'original claim (frequency 1)'."""
+    return f"{FREQUENCIES.get(code, 'claim')} (frequency {code})"
+
+
 def make_templates() -> Jinja2Templates:
     """The template environment with claimbridge's filters, and ``office_ally_mode``."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.filters.update(
-        money=money, us_date=us_date, words=words, clp_status=claim_status_text
+        money=money,
+        us_date=us_date,
+        words=words,
+        clp_status=claim_status_text,
+        quantity=quantity,
+        frequency=frequency,
     )
     templates.env.globals["office_ally_mode"] = office_ally_mode
     return templates
