@@ -19,7 +19,14 @@ from fastapi import FastAPI
 from claimbridge.domain.models import ClearinghouseAccount, Secret
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import TransportError
-from claimbridge.services.users import Role, add_user, create_token
+from claimbridge.services.users import (
+    Role,
+    TokenScope,
+    add_user,
+    create_token,
+    find_user_id,
+    get_user,
+)
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import generate_key
 from claimbridge.store.db import Store
@@ -167,16 +174,16 @@ def viewer(app: FastAPI) -> TestClient:
     return sign_in(TestClient(app, follow_redirects=False), "viewer")
 
 
-def token_for(store: Store, username: str) -> str:
-    """A new API token of ``username``."""
-    from claimbridge.services.users import authenticate, get_user
-
+def token_for(
+    store: Store, username: str, scope: TokenScope = TokenScope.WRITE, days: int = 90
+) -> str:
+    """A new API token of ``username`` (a viewer's reads only)."""
     with store.transaction() as session:
-        user_id = authenticate(session, username, Secret(PASSWORD))
-        assert user_id is not None
-        user = get_user(session, user_id)
+        user = get_user(session, find_user_id(session, username))
         assert user is not None
-        return create_token(session, user, "test").reveal()
+        if user.role is Role.VIEWER:
+            scope = TokenScope.READ
+        return create_token(session, user, "test", scope, days).reveal()
 
 
 @pytest.fixture

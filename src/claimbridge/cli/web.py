@@ -1,4 +1,5 @@
-"""``claimbridge serve`` runs the web app; ``claimbridge users add`` adds a person who may sign in.
+"""``claimbridge serve`` runs the web app; ``claimbridge users`` manages the people who sign in
+(add, list, disable, enable, a new password) and their API tokens (make, list, revoke).
 
 The session secret comes from ``CLAIMBRIDGE_WEB_SECRET`` (else a random one: sessions end when
 the server restarts); the SFTP known-hosts file and the archive from the settings
@@ -15,12 +16,29 @@ import typer
 from rich.console import Console
 
 from claimbridge.cli.common import report_errors
-from claimbridge.cli.ledger import DbOption, open_ledger
+from claimbridge.cli.ledger import DbOption, PracticeOption, open_ledger, open_store
 from claimbridge.domain.models import Secret
-from claimbridge.errors import ConfigError, InputError, Stopped
-from claimbridge.services.users import Role, add_user, is_user
+from claimbridge.errors import ConfigError, InputError, RecordNotFound, Stopped
+from claimbridge.services.users import (
+    TOKEN_DAYS_DEFAULT,
+    TOKEN_DAYS_MAX,
+    Role,
+    TokenScope,
+    add_user,
+    create_token,
+    find_user_id,
+    get_user,
+    hash_password,
+    is_user,
+    list_tokens,
+    list_users,
+    revoke_token,
+    set_active,
+    set_password_hash,
+)
 from claimbridge.stopping import stop_on_signals
 from claimbridge.store.practices import choose_practice, practice_row
+from claimbridge.store.repositories import utcnow
 
 console = Console(highlight=False, soft_wrap=True)
 users_app = typer.Typer(help="People who sign in to the web app.", no_args_is_help=True)
@@ -125,3 +143,153 @@ def _new_password(from_stdin: bool) -> str:
     if not password:
         raise InputError("the password is empty")
     return password
+
+
+@users_app.command("list")
+@report_errors
+def list_command(db: DbOption = None, practice: PracticeOption = None) -> None:
+    """List the practice's users: role, whether they may sign in, their last sign-in.
+
+    Example:
+
+    claimbridge users list --practice cedar-valley
+    """
+    _, store = open_store(db, practice)
+    with store.read() as session:
+        users = list_users(session)
+    for u in users:
+        state = "active" if u.active else "disabled"
+        last = f"{u.last_sign_in_at:%Y-%m-%d %H:%M} UTC" if u.last_sign_in_at else "never"
+        console.print(f"{u.username}\t{u.role.value}\t{state}\tlast sign-in {last}")
+
+
+@users_app.command("disable")
+@report_errors
+def disable(
+    username: Annotated[str, typer.Argument(help="The user to disable.")],
+    db: DbOption = None,
+) -> None:
+    """Stop a person signing in, in every practice: their sessions end, their tokens stop.
+
+    Example:
+
+    claimbridge users disable dana
+    """
+    _set_active(username, False, db)
+
+
+@users_app.command("enable")
+@report_errors
+def enable(
+    username: Annotated[str, typer.Argument(help="The user to let sign in again.")],
+    db: DbOption = None,
+) -> None:
+    """Let a disabled person sign in again.
+
+    Example:
+
+    claimbridge users enable dana
+    """
+    _set_active(username, True, db)
+
+
+def _set_active(username: str, active: bool, db: str | None) -> None:
+    _, ledger = open_ledger(db)
+    with ledger.across_practices(write=True) as session:
+        set_active(session, find_user_id(session, username), active)
+    console.print(f"{username} {'may sign in again' if active else 'is disabled'}")
+
+
+@users_app.command("password")
+@report_errors
+def password(
+    username: Annotated[str, typer.Argument(help="Whose password to set.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Give a person a new password, asked for without echo; their sessions end.
+
+    Example:
+
+    claimbridge users password dana
+    """
+    _, ledger = open_ledger(db)
+    with ledger.across_practices() as session:
+        user_id = find_user_id(session, username)
+    hashed = hash_password(Secret(_new_password(password_stdin)))
+    with ledger.across_practices(write=True) as session:
+        set_password_hash(session, user_id, hashed)
+    console.print(f"{username} has a new password; their sessions ended")
+
+
+@users_app.command("token")
+@report_errors
+def token(
+    username: Annotated[str, typer.Argument(help="Whom the token acts as.")],
+    role: Annotated[
+        TokenScope, typer.Option("--role", help="read (GET only) or write.")
+    ] = TokenScope.READ,
+    expires: Annotated[
+        int, typer.Option("--expires", help=f"Days it lasts, 1 to {TOKEN_DAYS_MAX}.")
+    ] = TOKEN_DAYS_DEFAULT,
+    name: Annotated[str, typer.Option("--name", help="What it is for.")] = "api",
+    db: DbOption = None,
+    practice: PracticeOption = None,
+) -> None:
+    """Make an API token for a user in a practice and print it (shown this once).
+
+    Example:
+
+    claimbridge users token dana --role read --expires 30 --name ehr
+    """
+    _, store = open_store(db, practice)
+    with store.across_practices() as session:
+        user_id = find_user_id(session, username)
+    with store.transaction() as session:
+        user = get_user(session, user_id)
+        if user is None:
+            raise RecordNotFound(f"{username} has no role in this practice, or is disabled")
+        made = create_token(session, user, name, role, expires)
+    print(made.reveal())
+
+
+@users_app.command("tokens")
+@report_errors
+def tokens(db: DbOption = None, practice: PracticeOption = None) -> None:
+    """List the practice's API tokens: id, name, user, read or write, made, expiry, last use.
+
+    Example:
+
+    claimbridge users tokens
+    """
+    _, store = open_store(db, practice)
+    with store.read() as session:
+        found = list_tokens(session)
+    now = utcnow()
+    for k in found:
+        used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
+        console.print(
+            f"{k.id}\t{k.name}\t{k.username}\t{k.scope.value}\t{k.state(now)}"
+            f"\tmade {k.created_at:%Y-%m-%d}\texpires {k.expires_at:%Y-%m-%d}\tlast used {used}"
+        )
+
+
+@users_app.command("revoke-token")
+@report_errors
+def revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's id ('claimbridge users tokens').")],
+    db: DbOption = None,
+    practice: PracticeOption = None,
+) -> None:
+    """Revoke an API token: it stops working at once.
+
+    Example:
+
+    claimbridge users revoke-token 3
+    """
+    _, store = open_store(db, practice)
+    with store.transaction() as session:
+        revoked = revoke_token(session, token_id)
+    console.print(f"token {revoked.id} ({revoked.name}, {revoked.username}) is revoked")

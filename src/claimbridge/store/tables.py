@@ -583,7 +583,8 @@ USER_ROLES = ("admin", "biller", "viewer")
 
 class UserRow(Base):
     """A person who signs in to the web app; ``password_hash`` is argon2, never the password.
-    What they may do is per practice: ``practice_members``."""
+    What they may do is per practice: ``practice_members``. ``session_generation`` is carried
+    in their session cookies: raising it (sign-out, disabling, a new password) ends them all."""
 
     __tablename__ = "users"
 
@@ -592,6 +593,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    session_generation: Mapped[int] = mapped_column(Integer)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PracticeMemberRow(TenantScoped, Base):
@@ -608,10 +611,15 @@ class PracticeMemberRow(TenantScoped, Base):
     role: Mapped[str] = mapped_column(String(10))
 
 
+TOKEN_SCOPES = ("read", "write")
+
+
 class ApiTokenRow(TenantScoped, Base):
-    """A token for ``/api/v1``; only its SHA-256 is kept."""
+    """A token for ``/api/v1``; only its SHA-256 is kept. A ``read`` token may only read; it
+    stops working at ``expires_at`` or once revoked."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint(_one_of("scope", TOKEN_SCOPES), name="scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -619,6 +627,9 @@ class ApiTokenRow(TenantScoped, Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    scope: Mapped[str] = mapped_column(String(5))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AuditRow(TenantScoped, Base):

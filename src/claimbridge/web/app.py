@@ -33,6 +33,7 @@ from claimbridge.web.auth import SessionCodec, authenticate
 from claimbridge.web.errors import install_handlers
 from claimbridge.web.headers import security_headers
 from claimbridge.web.render import make_templates
+from claimbridge.web.throttle import HashingSlots, SignInLimits
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -108,6 +109,8 @@ def create_app(
     app.state.templates = make_templates()
     secret = config.session_secret or secrets.token_urlsafe(32)
     app.state.session_codec = SessionCodec(secret, config.session_max_age, config.secure_cookies)
+    app.state.sign_in_limits = SignInLimits()
+    app.state.hashing_slots = HashingSlots()
     app.middleware("http")(authenticate)
     app.middleware("http")(security_headers)  # added last, so it wraps every answer
     install_handlers(app)

@@ -1,11 +1,13 @@
 """Signing in: signed session cookies, CSRF tokens on every form, bearer tokens for the API.
 
-The session cookie holds only the user's id, the practice they work in and the session's CSRF
-token, signed with
-itsdangerous and refused after ``max_age``; it is ``HttpOnly``, ``SameSite=Lax`` and ``Secure``
-unless the app was told otherwise (plain-HTTP tests). Every state-changing form carries the
+The session cookie holds only the user's id, their session generation, the practice they work
+in and the session's CSRF token, signed with itsdangerous and refused after ``max_age``; it is
+``HttpOnly``, ``SameSite=Lax`` and ``Secure`` unless the app was told otherwise (plain-HTTP
+tests). A cookie whose generation is not the user's in the ledger any more (they signed out,
+were disabled or got a new password since) is no session. Every state-changing form carries the
 CSRF token (HTMX sends it as ``X-CSRF-Token``); ``checked_form`` refuses a form without it.
-``/api/v1`` takes ``Authorization: Bearer <token>`` and no cookies, so it needs no CSRF token.
+``/api/v1`` takes ``Authorization: Bearer <token>`` and no cookies, so it needs no CSRF token;
+a read token is refused (403) on every method but GET, HEAD and OPTIONS.
 
 Every request works in one practice: the session's (a user with roles in several switches
 between them; the first by key otherwise), or the API token's. ``request.state.store`` is the
@@ -22,9 +24,21 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from claimbridge.services.users import Membership, Role, User, get_user, memberships, user_for_token
+from claimbridge.services.users import (
+    Membership,
+    Role,
+    TokenScope,
+    User,
+    get_user,
+    memberships,
+    note_token_use,
+    session_generation,
+    token_use_due,
+    user_for_token,
+)
 from claimbridge.store.db import Store
 from claimbridge.web.errors import CsrfRefused, Forbidden, NotSignedIn, WebError, render_error
 
@@ -32,16 +46,19 @@ COOKIE = "cb_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 PUBLIC_PREFIXES = ("/login", "/static/")
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(slots=True)
 class SessionData:
-    """What the cookie carries: the signed-in user's id (None before sign-in) and the CSRF token."""
+    """What the cookie carries: the signed-in user's id (None before sign-in) and their session
+    generation when they signed in, the CSRF token, and the practice they work in."""
 
     user_id: int | None
     csrf: str
     changed: bool = False
     practice_id: int | None = None
+    generation: int | None = None
 
 
 class SessionCodec:
@@ -58,7 +75,12 @@ class SessionCodec:
         if raw:
             try:
                 data: dict[str, Any] = self._serializer.loads(raw, max_age=self.max_age)
-                return SessionData(data.get("uid"), str(data["csrf"]), practice_id=data.get("pid"))
+                return SessionData(
+                    data.get("uid"),
+                    str(data["csrf"]),
+                    practice_id=data.get("pid"),
+                    generation=data.get("gen"),
+                )
             except (BadSignature, KeyError, TypeError):
                 pass
         return SessionData(None, secrets.token_urlsafe(32), changed=True)
@@ -68,7 +90,12 @@ class SessionCodec:
         if not session.changed:
             return
         value = self._serializer.dumps(
-            {"uid": session.user_id, "csrf": session.csrf, "pid": session.practice_id}
+            {
+                "uid": session.user_id,
+                "gen": session.generation,
+                "csrf": session.csrf,
+                "pid": session.practice_id,
+            }
         )
         response.set_cookie(
             COOKIE,
@@ -80,18 +107,26 @@ class SessionCodec:
         )
 
 
-def sign_in(request: Request, user_id: int) -> None:
-    """Start a signed-in session for the user ``user_id`` with a fresh CSRF token."""
+def sign_in(request: Request, user_id: int, generation: int) -> None:
+    """Start a signed-in session for the user ``user_id`` (at their session ``generation``)
+    with a fresh CSRF token."""
     session: SessionData = request.state.session
     session.user_id, session.csrf, session.changed = user_id, secrets.token_urlsafe(32), True
-    session.practice_id = None
+    session.practice_id, session.generation = None, generation
+
+
+def keep_signed_in(request: Request, generation: int) -> None:
+    """Carry this browser's session on to the user's new ``generation`` (after they changed
+    their own password, which ended their other sessions)."""
+    session: SessionData = request.state.session
+    session.generation, session.changed = generation, True
 
 
 def sign_out(request: Request) -> None:
-    """End the session."""
+    """Forget the session in this browser (``end_sessions`` ends it in the ledger)."""
     session: SessionData = request.state.session
     session.user_id, session.csrf, session.changed = None, secrets.token_urlsafe(32), True
-    session.practice_id = None
+    session.practice_id, session.generation = None, None
 
 
 def switch_practice(request: Request, practice_id: int) -> None:
@@ -118,9 +153,11 @@ class Signed:
     user: User
     practice_id: int
     practices: list[Membership]
+    read_only: bool = False
 
 
 def _find_user(request: Request) -> Signed | None:
+    """Who made the request (run in the thread pool: it reads the ledger)."""
     store: Store = request.app.state.store
     if request.url.path.startswith("/api/"):
         token = _bearer(request)
@@ -128,13 +165,20 @@ def _find_user(request: Request) -> Signed | None:
             return None
         with store.across_practices() as session:
             owner = user_for_token(session, token)
-        return None if owner is None else Signed(owner.user, owner.practice_id, [])
+        if owner is None:
+            return None
+        if token_use_due(owner):
+            with store.across_practices(write=True) as session:
+                note_token_use(session, owner)
+        read_only = owner.scope is TokenScope.READ
+        return Signed(owner.user, owner.practice_id, [], read_only)
     user_id = request.state.session.user_id
     if user_id is None:
         return None
     with store.across_practices() as session:
+        generation = session_generation(session, user_id)
         practices = memberships(session, user_id)
-    if not practices:
+    if generation is None or generation != request.state.session.generation or not practices:
         return None
     wanted = request.state.session.practice_id
     practice_id = next((m.practice_id for m in practices if m.practice_id == wanted), None)
@@ -154,7 +198,12 @@ async def authenticate(request: Request, call_next: Next) -> Response:
     request.state.user = None
     request.state.practices = []
     if not is_public(request.url.path):
-        signed = _find_user(request)
+        signed = await run_in_threadpool(_find_user, request)
+        if signed is not None and signed.read_only and request.method not in READING_METHODS:
+            refused = Forbidden(
+                "this API token may only read: an admin can make a write token on the Admin page"
+            )
+            return render_error(request, refused)
         if signed is not None:
             request.state.user = signed.user
             request.state.practices = signed.practices

@@ -74,6 +74,12 @@ class Conflict(WebError):
     status, code = 409, "conflict"
 
 
+class Busy(WebError):
+    """The server is doing as much of this as it will at once; try again shortly."""
+
+    status, code = 503, "busy"
+
+
 class UpstreamFailed(WebError):
     """Office Ally's server could not be reached or refused us; the message says why."""
 
