@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from claimbridge.errors import ConfigError, StoreError
 from claimbridge.store.db import MIGRATIONS, Store
-from claimbridge.store.tables import Base, ClaimEventRow
+from claimbridge.store.practices import store_for_load
+from claimbridge.store.tables import ApiTokenRow, Base, ClaimEventRow, UserRow
 from ledger_fixtures import add_claim, load_example
 
 
@@ -143,3 +144,41 @@ def test_claims_keep_their_rows_when_cancelled_and_paper_statuses_come_and_go(
 def _claims(store: Store) -> list[tuple[object, ...]]:
     with store.read() as session:
         return [tuple(row) for row in session.execute(text("SELECT * FROM claims ORDER BY id"))]
+
+
+@pytest.mark.parametrize("empty_store_url", ["sqlite", "postgresql"], indirect=True)
+def test_tokens_made_before_expiry_keep_writing_for_90_days(empty_store_url: str) -> None:
+    store = Store(empty_store_url)
+    try:
+        with store.engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0015_follow_ups")
+        made = datetime(2026, 11, 1, tzinfo=UTC)
+        practice_id = store_for_load(store, "cedar-valley").practice_id
+        with store.engine.begin() as session:  # written as 0015 knew it
+            session.execute(
+                text(
+                    "INSERT INTO users (id, username, password_hash, active, created_at)"
+                    " VALUES (1, 'dana', 'x', :yes, :made)"
+                ),
+                {"yes": True, "made": made.replace(tzinfo=None)},
+            )
+            session.execute(
+                text(
+                    "INSERT INTO api_tokens (practice_id, user_id, name, token_sha256, created_at)"
+                    " VALUES (:practice, 1, 'ehr', :sha, :made)"
+                ),
+                {"practice": practice_id, "sha": "0" * 64, "made": made.replace(tzinfo=None)},
+            )
+        before = datetime.now(UTC)
+        assert store.upgrade() == store.head_revision()
+        with store.across_practices() as session:
+            token = session.scalars(select(ApiTokenRow)).one()
+            user = session.scalars(select(UserRow)).one()
+        scope, expires = token.scope, token.expires_at
+        assert scope == "write" and user.session_generation == 0
+        assert timedelta(days=90) <= expires - before <= timedelta(days=90, minutes=5)
+    finally:
+        store.dispose()

@@ -150,6 +150,8 @@ def _new_password(from_stdin: bool) -> str:
 def list_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     """List the practice's users: role, whether they may sign in, their last sign-in.
 
+    One user a line, the fields separated by tabs.
+
     Example:
 
     claimbridge users list --practice cedar-valley
@@ -160,7 +162,7 @@ def list_command(db: DbOption = None, practice: PracticeOption = None) -> None:
     for u in users:
         state = "active" if u.active else "disabled"
         last = f"{u.last_sign_in_at:%Y-%m-%d %H:%M} UTC" if u.last_sign_in_at else "never"
-        console.print(f"{u.username}\t{u.role.value}\t{state}\tlast sign-in {last}")
+        print(f"{u.username}\t{u.role.value}\t{state}\tlast sign-in {last}")
 
 
 @users_app.command("disable")
@@ -260,6 +262,8 @@ def token(
 def tokens(db: DbOption = None, practice: PracticeOption = None) -> None:
     """List the practice's API tokens: id, name, user, read or write, made, expiry, last use.
 
+    One token a line, the fields separated by tabs.
+
     Example:
 
     claimbridge users tokens
@@ -270,7 +274,7 @@ def tokens(db: DbOption = None, practice: PracticeOption = None) -> None:
     now = utcnow()
     for k in found:
         used = f"{k.last_used_at:%Y-%m-%d %H:%M}" if k.last_used_at else "never"
-        console.print(
+        print(
             f"{k.id}\t{k.name}\t{k.username}\t{k.scope.value}\t{k.state(now)}"
             f"\tmade {k.created_at:%Y-%m-%d}\texpires {k.expires_at:%Y-%m-%d}\tlast used {used}"
         )
