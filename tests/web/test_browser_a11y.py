@@ -87,6 +87,29 @@ def _make_token(page: Any) -> None:
     page.locator("#token").wait_for()
 
 
+def _add_user(page: Any) -> None:
+    adding = page.locator("#add-user")
+    adding.locator("input[name=username]").fill("dana")
+    adding.locator("input[name=password]").fill(PASSWORD)
+    adding.locator("button:has-text('Add user')").click()
+    page.locator("tr[data-user=dana]").wait_for()
+
+
+def _add_existing_user(page: Any) -> None:
+    adding = page.locator("#add-user")
+    adding.locator("input[name=username]").fill("biller")
+    adding.locator("button:has-text('Add user')").click()
+    page.locator("#admin-result [role=alert]").wait_for()
+
+
+def _wrong_current_password(page: Any) -> None:
+    page.fill("input[name=current_password]", "not my password")
+    page.fill("input[name=new_password]", "a brand new passphrase")
+    page.fill("input[name=new_password_again]", "a brand new passphrase")
+    page.click("button:has-text('Change password')")
+    page.locator("#password-result [role=alert]").wait_for()
+
+
 def _open_menu(page: Any) -> None:
     page.click("header summary")
     page.locator("header nav a").first.wait_for()
@@ -122,6 +145,8 @@ PAGES = (
     ("payer", "/payers/62308", None),
     ("provider", "/provider", None),
     ("onboarding", "/onboarding", None),
+    ("password", "/password", None),
+    ("password-error", "/password", _wrong_current_password),
     ("not-found", "/claims/NO-SUCH-CLAIM", None),
     ("poll-result", "/", _poll),
     ("create-result", "/claims", _make_claims),
@@ -145,6 +170,8 @@ STATES = (
     State("admin-connection-error", "admin", "/provider", _test_connection),
     State("admin-admin", "admin", "/admin"),
     State("admin-token", "admin", "/admin", _make_token),
+    State("admin-user-added", "admin", "/admin", _add_user),
+    State("admin-user-error", "admin", "/admin", _add_existing_user),
     State("admin-mode-production", "admin", "/provider/mode/production"),
     State("admin-mode-test", "admin", "/provider/mode/test"),
     State("sign-in", None, "/login"),
