@@ -5,14 +5,16 @@ Signing in is limited per username and per address, and old argon2 hashes are re
 
 from __future__ import annotations
 
+import inspect
+import threading
 from pathlib import Path
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from httpx import Response
 from sqlalchemy import select
-from web_support import PASSWORD, TestClient, csrf_of, empty_ledger, sign_in
+from web_support import CSRF, PASSWORD, TestClient, csrf_of, empty_ledger, sign_in
 
 from claimbridge.domain.models import Secret
 from claimbridge.services.users import Role, add_user, audit_entries, list_users
@@ -23,6 +25,7 @@ from claimbridge.store.db import Store
 from claimbridge.store.practices import store_for_load
 from claimbridge.web.app import WebConfig, create_app
 from claimbridge.web.throttle import SignInLimits
+from claimbridge.web.views import session as session_views
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -44,7 +47,7 @@ def _user_id(store: Store, username: str) -> int:
         return session.scalars(select(t.UserRow.id).where(t.UserRow.username == username)).one()
 
 
-def _post(client: TestClient, path: str, **data: str) -> Response:
+def _post(client: TestClient, path: str, **data: str) -> httpx.Response:
     return client.post(path, data={**data, "csrf_token": csrf_of(client, "/")})
 
 
@@ -286,7 +289,7 @@ def _limits_at(app: FastAPI, clock: list[float]) -> None:
     app.state.sign_in_limits = SignInLimits(clock=lambda: clock[0])
 
 
-def _try(client: TestClient, username: str, password: str) -> Response:
+def _try(client: TestClient, username: str, password: str) -> httpx.Response:
     data = {"username": username, "password": password, "csrf_token": csrf_of(client)}
     return client.post("/login", data=data)
 
@@ -335,3 +338,49 @@ def test_an_old_hash_still_signs_in_and_is_replaced(app: FastAPI, store: Store) 
     assert stored != old and stored.startswith("$argon2id$v=19$m=32768,t=3,p=1$")
     assert last is not None
     assert sign_in(TestClient(app, follow_redirects=False), "biller").get("/").status_code == 200
+
+
+def test_every_page_view_runs_in_the_thread_pool() -> None:
+    """FastAPI runs a plain ``def`` view in its thread pool: hashing, SFTP and the ledger stay
+    off the event loop."""
+    from fastapi.routing import APIRoute
+
+    from claimbridge.web import views
+
+    routes = [r for m in views.ROUTERS for r in m.router.routes if isinstance(r, APIRoute)]
+    assert len(routes) > 30
+    assert [r.path for r in routes if inspect.iscoroutinefunction(r.endpoint)] == []
+
+
+def test_a_sign_in_being_checked_does_not_hold_up_other_requests(
+    served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    real = session_views.check_password
+
+    def slow_check(*args: object, **kwargs: object) -> object:
+        entered.set()
+        release.wait(timeout=20)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session_views, "check_password", slow_check)
+    answers: list[int] = []
+
+    def signing_in() -> None:
+        with httpx.Client(base_url=served) as client:
+            token = CSRF.search(client.get("/login").text)
+            assert token is not None
+            data = {"username": "biller", "password": PASSWORD, "csrf_token": token.group(1)}
+            answers.append(client.post("/login", data=data).status_code)
+
+    thread = threading.Thread(target=signing_in)
+    thread.start()
+    try:
+        assert entered.wait(timeout=20), "the sign-in never reached its password check"
+        with httpx.Client(base_url=served) as other:
+            assert other.get("/login").status_code == 200  # answered while the check waits
+        assert answers == []
+    finally:
+        release.set()
+        thread.join(timeout=20)
+    assert answers == [303]
