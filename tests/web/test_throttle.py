@@ -1,13 +1,18 @@
 """The sign-in limits on their own, on a clock the test moves: delays that start after the free
 failures and double, a success that clears the username but not the address, failures forgotten
-after an hour, attempts in flight counted, and the memory bounded."""
+after an hour, attempts in flight counted, and the memory bounded. The hashing slots: a few
+hash, a few wait, the rest are refused at once."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 import pytest
 
 from claimbridge.web import throttle
-from claimbridge.web.throttle import Limit, SignInLimits
+from claimbridge.web.errors import Busy
+from claimbridge.web.throttle import HashingSlots, Limit, SignInLimits
 
 
 def _limits(clock: list[float]) -> SignInLimits:
@@ -68,3 +73,45 @@ def test_the_counts_keep_a_bounded_number_of_keys(monkeypatch: pytest.MonkeyPatc
         limits.attempt(f"user{n}", f"10.{n}")
     assert len(limits._usernames.keys) == 50 and len(limits._addresses.keys) == 50
     assert "user499" in limits._usernames.keys and "user0" not in limits._usernames.keys
+
+
+def test_hashing_slots_let_a_few_run_a_few_wait_and_refuse_the_rest() -> None:
+    slots = HashingSlots(at_once=1, queue=1, wait_s=1.0)
+    release = threading.Event()
+    inside: list[str] = []
+
+    def hold(name: str) -> None:
+        with slots():
+            inside.append(name)
+            release.wait(5)
+
+    first = threading.Thread(target=hold, args=("first",))
+    first.start()
+    while not inside:
+        time.sleep(0.01)
+    gave_up: list[str] = []
+
+    def wait_in_line() -> None:
+        try:
+            _enter(slots)
+        except Busy:
+            gave_up.append("waited 1 s and gave up")
+
+    waiting = threading.Thread(target=wait_in_line)
+    waiting.start()
+    while slots._in < 2:
+        time.sleep(0.001)
+    started = time.monotonic()
+    with pytest.raises(Busy, match="signing in at once"):
+        _enter(slots)  # one running, one waiting: refused without waiting
+    assert time.monotonic() - started < 0.5
+    waiting.join(5)
+    assert gave_up == ["waited 1 s and gave up"]
+    release.set()
+    first.join(5)
+    _enter(slots)  # free again
+
+
+def _enter(slots: HashingSlots) -> None:
+    with slots():
+        pass

@@ -12,7 +12,9 @@ counts live in the web process's memory: a restart forgets them, and each proces
 counts on its own (docs/operations.md#sign-in-and-api-tokens).
 
 ``HashingSlots`` lets ``at_once`` argon2 hashes run together (each takes a core and 32 MiB);
-the others wait up to ``wait_s``, in the thread pool, never on the event loop.
+up to ``queue`` others wait, each at most ``wait_s``, in the thread pool, never on the event
+loop; more are refused at once (``Busy``), so sign-ins never hold most of the pool's threads
+and other requests always find one.
 """
 
 from __future__ import annotations
@@ -152,19 +154,35 @@ class SignInLimits:
 
 
 class HashingSlots:
-    """At most ``at_once`` password hashes at a time; a caller waits up to ``wait_s``."""
+    """At most ``at_once`` password hashes at a time and ``queue`` callers waiting, each up to
+    ``wait_s``."""
 
-    def __init__(self, at_once: int | None = None, wait_s: float = 5.0) -> None:
+    def __init__(self, at_once: int | None = None, queue: int = 8, wait_s: float = 5.0) -> None:
         self.at_once = at_once or max(1, (os.cpu_count() or 2) // 2)
         self._slots = threading.BoundedSemaphore(self.at_once)
+        self._most = self.at_once + queue
         self._wait_s = wait_s
+        self._lock = threading.Lock()
+        self._in = 0
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
-        """Hold a slot while the block runs; ``Busy`` when none frees in time."""
-        if not self._slots.acquire(timeout=self._wait_s):
-            raise Busy("many people are signing in at once: try again in a few seconds")
+        """Hold a slot while the block runs; ``Busy`` when too many wait or none frees in
+        time."""
+        with self._lock:
+            if self._in >= self._most:
+                raise Busy(_BUSY)
+            self._in += 1
         try:
-            yield
+            if not self._slots.acquire(timeout=self._wait_s):
+                raise Busy(_BUSY)
+            try:
+                yield
+            finally:
+                self._slots.release()
         finally:
-            self._slots.release()
+            with self._lock:
+                self._in -= 1
+
+
+_BUSY = "many people are signing in at once: try again in a few seconds"
