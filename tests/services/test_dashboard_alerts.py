@@ -53,7 +53,7 @@ def _board_of(store: Store) -> tuple[int, list[str], list[str]]:
     with store.read() as session:
         board = dashboard(session, NOW, None)
         listed = worklist(session, ClaimFilter(unbalanced=True), NOW.date())
-    return board.unbalanced_claims, [a.text for a in board.alerts], [r.clm01 for r in listed]
+    return board.unbalanced_claims, [a.text for a in board.alerts], [r.clm01 for r in listed.rows]
 
 
 def _unbalanced_alerts(texts: list[str]) -> list[str]:

@@ -356,7 +356,7 @@ def _oa_row(
     kind: str, batch: t.BatchRow | None, claim_id: int | None, oa_id: str, bad: bool, why: str
 ) -> dict[str, object]:
     return {"kind": kind, "batch_id": batch.id if batch else None, "claim_id": claim_id,
-            "control_number": oa_id[:9] or None, "code": "REJECTED" if bad else "ACCEPTED",
+            "control_number": oa_id[:20] or None, "code": "REJECTED" if bad else "ACCEPTED",
             "detail": why}  # fmt: skip
 
 

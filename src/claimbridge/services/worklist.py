@@ -5,25 +5,31 @@ Read-only queries over the ledger; the claim cycle's services change claims.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, UnaryExpression, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError
+from claimbridge.services.claim_search import Search, claim_ids_matching
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 from claimbridge.store.practices import practice_row
 
-PAGE_SIZE = 200
+PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZE = 50
 
-
+MOST_PAGES = 1_000_000
+COUNT_CAP = 100_000  # matches counted at most; more shows as "more than"
+SORT_CAP = 10_000  # matches sorted on a column of another table or a sum, at most
 MAX_AGE_DAYS = 36_525  # a hundred years: older than any claim, and a date Python can hold
 
 
@@ -37,7 +43,7 @@ class ClaimFilter:
     service_from: date | None = None
     service_to: date | None = None
     min_age_days: int | None = None
-    text: str | None = None
+    search: Search | None = None
     unbalanced: bool = False  # only claims whose latest ERA did not add up, not yet reviewed
     reason: str | None = None  # only claims held or rejected for exactly this reason
 
@@ -121,14 +127,152 @@ def age_days(row_created: datetime, submitted: datetime | None, today: date) -> 
     return (today - (submitted or row_created).date()).days
 
 
-def worklist(session: Session, wanted: ClaimFilter, today: date) -> list[WorklistRow]:
-    """Claims matching ``wanted``, oldest date of service first, at most ``PAGE_SIZE``."""
-    query = _filtered(_worklist_query(), wanted, today).order_by(
-        t.ClaimRow.service_date, t.ClaimRow.id
-    )
-    found = session.execute(query.limit(PAGE_SIZE)).all()
+class SortKey(StrEnum):
+    """A worklist column to sort on."""
+
+    CLAIM = "claim"
+    PATIENT = "patient"
+    PAYER = "payer"
+    PROVIDER = "provider"
+    SERVICE_DATE = "dos"
+    CHARGE = "charge"
+    PAID = "paid"
+    BALANCE = "balance"
+    STATUS = "status"
+    AGE = "age"
+    REASON = "reason"
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """Which page of the worklist, sorted how: page ``number`` (from 1) of ``size`` rows."""
+
+    sort: SortKey = SortKey.SERVICE_DATE
+    descending: bool = False
+    number: int = 1
+    size: int = PAGE_SIZE
+
+    def __post_init__(self) -> None:
+        if self.size not in PAGE_SIZES:
+            sizes = ", ".join(str(size) for size in PAGE_SIZES)
+            raise InputError(f"page size: {self.size} is not one of {sizes}")
+        if not 1 <= self.number <= MOST_PAGES:
+            raise InputError(f"page: {self.number} is not between 1 and {MOST_PAGES:,}")
+
+
+@dataclass(frozen=True, slots=True)
+class WorklistPage:
+    """One page of the worklist and how many claims match in all: ``total`` exactly, or, when
+    ``more`` is set, at least ``total`` (``COUNT_CAP``). ``paging`` is what was shown: a page
+    beyond the last shows the last, and a sort on another table's column (patient, payer,
+    provider) or a sum (paid, balance) over more than ``SORT_CAP`` matches shows the date of
+    service order instead, with ``unsorted`` naming the column asked for."""
+
+    rows: list[WorklistRow]
+    total: int
+    paging: Paging
+    more: bool = False
+    unsorted: SortKey | None = None
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first row (0 when the page is empty)."""
+        return (self.paging.number - 1) * self.paging.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """The number of the page's last row."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching claims fill (at least one; a lower bound when
+        ``more``)."""
+        return max(1, -(-self.total // self.paging.size))
+
+    @property
+    def has_next(self) -> bool:
+        """True when a page follows this one."""
+        return self.paging.number < self.pages or (self.more and bool(self.rows))
+
+
+def worklist(
+    session: Session, wanted: ClaimFilter, today: date, paging: Paging = Paging()
+) -> WorklistPage:
+    """The page ``paging`` asks for of the claims matching ``wanted``, and their count (see
+    ``WorklistPage``). Every sort but those ``SORT_CAP`` limits reads an index in order."""
+    total = _count(session, _filtered(select(t.ClaimRow.id), wanted, today))
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    unsorted = None
+    if paging.sort in EXPENSIVE_SORTS and total > SORT_CAP:
+        unsorted, paging = paging.sort, replace(paging, sort=SortKey.SERVICE_DATE)
+    pages = max(1, -(-total // paging.size))
+    if paging.number > pages and not more:
+        paging = replace(paging, number=pages)
+    query = _filtered(_worklist_query(), wanted, today).order_by(*_order(paging))
+    offset = (paging.number - 1) * paging.size
+    found = session.execute(query.offset(offset).limit(paging.size)).all()
     posted = claim_totals(session, [claim.id for claim, *_ in found])
-    return [_worklist_row(row, today, posted.get(row[0].id, Totals())) for row in found]
+    rows = [_worklist_row(row, today, posted.get(row[0].id, Totals())) for row in found]
+    return WorklistPage(rows, total, paging, more, unsorted)
+
+
+def _count(session: Session, ids: Select[Any]) -> int:
+    """How many rows ``ids`` gives, counting no further than one past ``COUNT_CAP``."""
+    capped = ids.limit(COUNT_CAP + 1).subquery()
+    return session.scalar(select(func.count()).select_from(capped)) or 0
+
+
+def _order(paging: Paging) -> list[UnaryExpression[Any]]:
+    """ORDER BY for ``paging``: its column, then the claim id, the way asked. A column
+    that may be empty (patient, reason) puts the empty ones last going up, first going down,
+    on SQLite as on PostgreSQL."""
+    descending = paging.descending != (paging.sort is SortKey.AGE)  # age grows as dates fall
+    order = []
+    for column in _SORT_COLUMNS[paging.sort]():
+        ordered = column.desc() if descending else column.asc()
+        if paging.sort in _MAY_BE_EMPTY:
+            ordered = ordered.nulls_first() if descending else ordered.nulls_last()
+        order.append(ordered)
+    return [*order, t.ClaimRow.id.desc() if paging.descending else t.ClaimRow.id.asc()]
+
+
+def _paid() -> ColumnElement[Any]:
+    payment = t.PaymentRow
+    total = select(func.coalesce(func.sum(payment.paid), 0))
+    return total.where(payment.claim_id == t.ClaimRow.id).scalar_subquery()
+
+
+def _balance() -> ColumnElement[Any]:
+    payment, adjustment = t.PaymentRow, t.AdjustmentRow
+    adjusted = (
+        select(func.coalesce(func.sum(adjustment.amount), 0))
+        .join(payment, payment.id == adjustment.payment_id)
+        .where(payment.claim_id == t.ClaimRow.id)
+        .scalar_subquery()
+    )
+    return t.ClaimRow.total_charge - _paid() - adjusted
+
+
+EXPENSIVE_SORTS = frozenset(
+    (SortKey.PATIENT, SortKey.PAYER, SortKey.PROVIDER, SortKey.PAID, SortKey.BALANCE)
+)
+_MAY_BE_EMPTY = frozenset((SortKey.PATIENT, SortKey.REASON))
+SortColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
+_SORT_COLUMNS: dict[SortKey, Callable[[], list[SortColumn]]] = {
+    SortKey.CLAIM: lambda: [t.ClaimRow.clm01],
+    SortKey.PATIENT: lambda: [t.PatientRow.last_name, t.PatientRow.first_name],
+    SortKey.PAYER: lambda: [t.PayerRow.name],
+    SortKey.PROVIDER: lambda: [func.coalesce(t.ProviderRow.last_name, t.ClaimRow.rendering_npi)],
+    SortKey.SERVICE_DATE: lambda: [t.ClaimRow.service_date],
+    SortKey.CHARGE: lambda: [t.ClaimRow.total_charge],
+    SortKey.PAID: lambda: [_paid()],
+    SortKey.BALANCE: lambda: [_balance()],
+    SortKey.STATUS: lambda: [t.ClaimRow.status],
+    SortKey.AGE: lambda: [func.coalesce(t.ClaimRow.submitted_at, t.ClaimRow.created_at)],
+    SortKey.REASON: lambda: [t.ClaimRow.status_reason],
+}
 
 
 def _worklist_query() -> Select[*tuple[Any, ...]]:
@@ -148,15 +292,16 @@ def _filtered(
     if wanted.status is not None:
         query = query.where(claim.status == wanted.status.value)
     if wanted.payer_id:
-        query = query.where(t.PayerRow.payer_id == wanted.payer_id)
+        payer = select(t.PayerRow.id).where(t.PayerRow.payer_id == wanted.payer_id)
+        query = query.where(claim.payer_id.in_(payer))
     if wanted.provider_npi:
         query = query.where(claim.rendering_npi == wanted.provider_npi)
     if wanted.service_from:
         query = query.where(claim.service_date >= wanted.service_from)
     if wanted.service_to:
         query = query.where(claim.service_date <= wanted.service_to)
-    if wanted.text:
-        query = query.where(claim.clm01.contains(wanted.text.strip()))
+    if wanted.search is not None:
+        query = query.where(claim.id.in_(claim_ids_matching(wanted.search)))
     if wanted.unbalanced:
         query = query.where(claim.id.in_(unbalanced_claim_ids()))
     if wanted.reason:

@@ -195,13 +195,16 @@ class PatientRow(TenantScoped, Base):
     """A patient; ``key`` is the practice's own id."""
 
     __tablename__ = "patients"
-    __table_args__ = (UniqueConstraint("practice_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("practice_id", "key"),
+        Index(None, "last_name", "first_name"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(35))
     last_name: Mapped[str] = mapped_column(String(60))
-    dob: Mapped[date] = mapped_column(Date)
+    dob: Mapped[date] = mapped_column(Date, index=True)
     sex: Mapped[str] = mapped_column(String(1))
     address_line1: Mapped[str] = mapped_column(String(55))
     address_line2: Mapped[str | None] = mapped_column(String(55))
@@ -223,7 +226,7 @@ class PolicyRow(TenantScoped, Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     priority: Mapped[str] = mapped_column(String(10))
     payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
-    member_id: Mapped[str] = mapped_column(String(80))
+    member_id: Mapped[str] = mapped_column(String(80), index=True)
     group_number: Mapped[str | None] = mapped_column(String(50))
     relationship: Mapped[str] = mapped_column(String(10))
     subscriber_first_name: Mapped[str | None] = mapped_column(String(35))
@@ -310,7 +313,7 @@ class ClaimRow(TenantScoped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     clm01: Mapped[str] = mapped_column(String(20), unique=True)
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
-    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
     payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
     billing_tax_id: Mapped[str] = mapped_column(String(9))
@@ -319,11 +322,11 @@ class ClaimRow(TenantScoped, Base):
     service_date: Mapped[date] = mapped_column(Date, index=True)
     place_of_service: Mapped[str] = mapped_column(String(2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
-    total_charge: Mapped[Decimal] = mapped_column(Money())
-    status: Mapped[str] = mapped_column(String(24))
+    total_charge: Mapped[Decimal] = mapped_column(Money(), index=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     era_expected: Mapped[bool] = mapped_column(Boolean, default=True)
-    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50))
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
     replaces_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -433,7 +436,7 @@ class AcknowledgmentRow(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(16))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
-    control_number: Mapped[str | None] = mapped_column(String(9))
+    control_number: Mapped[str | None] = mapped_column(String(20), index=True)  # OA claim ID
     code: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -474,7 +477,7 @@ class PaymentRow(TenantScoped, Base):
     charge: Mapped[Decimal] = mapped_column(Money())
     paid: Mapped[Decimal] = mapped_column(Money())
     patient_responsibility: Mapped[Decimal | None] = mapped_column(Money())
-    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50))
+    payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
