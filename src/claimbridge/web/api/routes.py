@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from claimbridge.domain.models import EnrollmentStatus, Transaction
@@ -16,12 +16,12 @@ from claimbridge.services.eras import era_list, set_dates
 from claimbridge.services.onboarding import checklist, sftp_email
 from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer
 from claimbridge.services.users import Role
-from claimbridge.services.worklist import claim_detail, worklist
+from claimbridge.services.worklist import claim_detail
 from claimbridge.store.payers import get_payer, list_payers
 from claimbridge.web.api.encode import to_json
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
-from claimbridge.web.views.claims import claim_filter
+from claimbridge.web.views.claims import page_link, worklist_page
 from claimbridge.web.views.common import now, store_of, today
 from claimbridge.web.views.eras import era_filter
 from claimbridge.web.views.reports import build
@@ -67,10 +67,24 @@ def get_dashboard(request: Request) -> Any:
 
 
 @router.get("/claims")
-def get_claims(request: Request) -> Any:
-    """The worklist; query parameters status, payer, provider, from, to, age, q, unbalanced."""
-    with store_of(request).read() as session:
-        return to_json(worklist(session, claim_filter(dict(request.query_params)), today()))
+def get_claims(request: Request, response: Response) -> Any:
+    """A page of the worklist; query parameters status, payer, provider, from, to, age,
+    unbalanced, q (search) with by, sort with dir, page and size. ``X-Total-Count`` says how
+    many claims match (``X-Total-Count-More: true`` when at least that many), ``Link`` the
+    next and previous pages."""
+    found = worklist_page(request)
+    response.headers["X-Total-Count"] = str(found.total)
+    if found.more:
+        response.headers["X-Total-Count-More"] = "true"
+    params = dict(request.query_params)
+    number = found.paging.number
+    links = [(number + 1, "next")] if found.has_next else []
+    links += [(number - 1, "prev")] if number > 1 else []
+    if links:
+        response.headers["Link"] = ", ".join(
+            f'<{page_link(request.url.path, params, page=n)}>; rel="{rel}"' for n, rel in links
+        )
+    return to_json(found.rows)
 
 
 @router.get("/claims/{clm01}")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claim_bulk import resubmit_many, selection, submit_refusal
 from claimbridge.services.claim_fix import actions_for, rejected_alongside
+from claimbridge.services.claim_search import SEARCH_KEYS, Search, SearchKey
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
@@ -14,11 +19,21 @@ from claimbridge.services.follow_ups import filing_of, follow_up_of, members, no
 from claimbridge.services.jobs import JobKind
 from claimbridge.services.reposting import needs_balance_review
 from claimbridge.services.users import Role
-from claimbridge.services.worklist import ClaimFilter, claim_detail, providers, worklist
+from claimbridge.services.worklist import (
+    PAGE_SIZES,
+    SORT_CAP,
+    ClaimFilter,
+    Paging,
+    SortKey,
+    WorklistPage,
+    claim_detail,
+    providers,
+    worklist,
+)
 from claimbridge.store.payers import list_payers
 from claimbridge.web.audit import audit
-from claimbridge.web.auth import CheckedForm, require
-from claimbridge.web.errors import BadRequest
+from claimbridge.web.auth import CheckedForm, field, require
+from claimbridge.web.errors import BadRequest, Conflict
 from claimbridge.web.render import page
 from claimbridge.web.views import jobs
 from claimbridge.web.views.common import optional_date, optional_int, store_of, today
@@ -40,9 +55,9 @@ DONE = {
 }
 
 
-def claim_filter(params: dict[str, str]) -> ClaimFilter:
-    """The worklist filter from query parameters (status, payer, provider, from, to, age, q,
-    unbalanced, reason)."""
+def claim_filter(params: Mapping[str, str]) -> ClaimFilter:
+    """The worklist filter from query parameters (status, payer, provider, from, to, age, q
+    with by, unbalanced, reason)."""
     status = params.get("status") or None
     if status is not None and status not in {s.value for s in ClaimStatus}:
         raise BadRequest(f"{status!r} is not a claim status")
@@ -53,30 +68,109 @@ def claim_filter(params: dict[str, str]) -> ClaimFilter:
         service_from=optional_date(params.get("from"), "date of service from"),
         service_to=optional_date(params.get("to"), "date of service to"),
         min_age_days=optional_int(params.get("age"), "age in days"),
-        text=params.get("q") or None,
+        search=search_of(params),
         unbalanced=params.get("unbalanced", "") not in {"", "0"},
         reason=params.get("reason") or None,
     )
 
 
+def search_of(params: Mapping[str, str]) -> Search | None:
+    """The search from ``q`` (the text) and ``by`` (a ``SearchKey``; empty: any key)."""
+    text = (params.get("q") or "").strip()
+    by = params.get("by") or None
+    if by is not None and by not in {key.value for key in SearchKey}:
+        raise BadRequest(f"{by!r} is not something to search by")
+    return Search(text, SearchKey(by) if by else None) if text else None
+
+
+def paging_of(params: Mapping[str, str]) -> Paging:
+    """The page and its order from ``sort`` (a ``SortKey``), ``dir`` (asc, desc), ``page`` and
+    ``size``."""
+    sort = params.get("sort") or SortKey.SERVICE_DATE.value
+    if sort not in {key.value for key in SortKey}:
+        raise BadRequest(f"{sort!r} is not a column to sort on")
+    way = params.get("dir") or "asc"
+    if way not in ("asc", "desc"):
+        raise BadRequest(f"sort direction {way!r}: say asc or desc")
+    number = optional_int(params.get("page"), "page") or 1
+    size = optional_int(params.get("size"), "page size") or Paging().size
+    return Paging(SortKey(sort), way == "desc", number, size)
+
+
+def page_link(path: str, params: Mapping[str, str], **changes: object) -> str:
+    """``path`` with ``params`` changed by ``changes`` (None or empty drops one)."""
+    merged: dict[str, object] = {**params, **changes}
+    kept = {name: value for name, value in merged.items() if value not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def worklist_page(request: Request) -> WorklistPage:
+    """The page of the worklist the request's query asks for."""
+    params = request.query_params
+    with store_of(request).read() as session:
+        return worklist(session, claim_filter(params), today(), paging_of(params))
+
+
 @router.get("/claims", response_class=HTMLResponse)
 def claims(request: Request) -> HTMLResponse:
-    """The worklist; HTMX requests get the same page and swap in its table."""
-    params = dict(request.query_params)
-    wanted = claim_filter(params)
+    """The worklist: search, filters, sort, a page of it; HTMX requests get the same page and
+    swap in its table. Every choice is in the address."""
+    params = {k: v for k, v in request.query_params.items() if k != "select"}
+    found = worklist_page(request)
     with store_of(request).read() as session:
-        rows = worklist(session, wanted, today())
         payers = list_payers(session)
         choices = providers(session)
     return page(
         request,
         "claims.html",
-        rows=rows,
+        found=found,
         params=params,
+        link=lambda **changes: page_link("/claims", params, **changes),
+        selected_all=request.query_params.get("select") == "page",
         payers=payers,
         providers=choices,
         statuses=list(ClaimStatus),
+        search_keys=SEARCH_KEYS,
+        page_sizes=PAGE_SIZES,
+        sort_cap=SORT_CAP,
     )
+
+
+@router.post("/claims/bulk", response_class=HTMLResponse)
+def bulk(request: Request, form: CheckedForm) -> Response:
+    """Submit or resubmit the claims selected in the worklist (``services.claim_bulk``)."""
+    user = require(request, Role.BILLER)
+    picked = selection([str(value) for value in form.getlist("clm01")])
+    action = field(form, "action")
+    if action == "submit":
+        with store_of(request).read() as session:
+            refusal = submit_refusal(session, picked)
+        if refusal is not None:
+            raise Conflict(f"Not sent: {refusal}")
+        return jobs.start(request, JobKind.SUBMIT, Role.BILLER)
+    if action != "resubmit":
+        raise BadRequest("say what to do with the selected claims: submit or resubmit")
+    with store_of(request).transaction() as session:
+        done = resubmit_many(session, picked, user.username, today())
+    for checked in done.checked:
+        audit(request, "change", "claim", checked.patient_control_number, None, "resubmitted")
+    htmx = request.headers.get("HX-Request") == "true"
+    answer = page(request, "_resubmitted.html" if htmx else "claims_resubmitted.html", done=done)
+    if done.checked:
+        answer.headers["HX-Trigger"] = "worklist-changed"
+    return answer
+
+
+@router.post("/claims/print", response_class=HTMLResponse)
+def print_claims(request: Request, form: CheckedForm) -> HTMLResponse:
+    """The selected claims on one printable page, as the claim page lays each out; every
+    claim printed is written to the audit log."""
+    picked = selection([str(value) for value in form.getlist("clm01")])
+    with store_of(request).read() as session:
+        details = [claim_detail(session, clm01) for clm01 in picked]
+    for detail in details:
+        audit(request, "view", "claim", detail.clm01, detail.patient_key, "printed")
+    return page(request, "claims_print.html", claims=details)
 
 
 @router.post("/claims/create", response_class=HTMLResponse)
