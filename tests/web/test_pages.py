@@ -160,8 +160,8 @@ def test_era_dates_are_kept_and_filtered(biller: TestClient, store: Store) -> No
         outside = era_list(
             session, EraFilter(received_to=__import__("datetime").date(2026, 11, 19))
         )
-    assert [row.check_number for row in inside] == ["CHK-7781"]
-    assert outside == []
+    assert [row.check_number for row in inside.rows] == ["CHK-7781"]
+    assert outside.rows == [] and outside.total == 0
     assert "CHK-7781" in biller.get("/eras?check=7781").text
 
 

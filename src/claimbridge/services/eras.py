@@ -7,17 +7,21 @@ billers edit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
+from claimbridge.domain.remit_codes import plb_text
 from claimbridge.errors import InputError, RecordNotFound
+from claimbridge.services.worklist import PAGE_SIZE, PAGE_SIZES
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import utcnow
+
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,19 +52,110 @@ class EraRow:
     claims: int
     undone_at: datetime | None = None  # its posting undone by a person (``services.reposting``)
     undone_by: str | None = None
+    posted: Decimal = ZERO  # what its claims paid, as posted to our claims
+    not_posted: Decimal = ZERO  # what it paid on ERA claims that wait for a person, or not ours
+    provider_adjustments: tuple[ProviderAdjustment, ...] = ()
+
+    @property
+    def reconciles(self) -> bool:
+        """True when the claims' payments less the PLB adjustments make the deposit."""
+        plb = sum((p.amount for p in self.provider_adjustments), ZERO)
+        return self.posted + self.not_posted - plb == self.amount
 
 
-def era_list(session: Session, wanted: EraFilter) -> list[EraRow]:
-    """Remittances matching ``wanted``, newest first."""
-    query = _filtered(_era_query(), wanted).order_by(t.RemittanceRow.id.desc()).limit(500)
-    rows = [_era_row(found) for found in session.execute(query)]
-    return [row for row in rows if _received_within(row.received_on, wanted)]
+@dataclass(frozen=True, slots=True)
+class ProviderAdjustment:
+    """A PLB adjustment of a remittance: ``amount`` reduced the payment (L6 interest is
+    negative: it was added; WO recoupment positive: it was taken back)."""
+
+    reason_code: str
+    reference: str | None
+    amount: Decimal
+
+    @property
+    def what(self) -> str:
+        """The reason in words."""
+        return plb_text(self.reason_code)
 
 
-def _received_within(received_on: date, wanted: EraFilter) -> bool:
-    if wanted.received_from and received_on < wanted.received_from:
-        return False
-    return not (wanted.received_to and received_on > wanted.received_to)
+@dataclass(frozen=True, slots=True)
+class EraPage:
+    """One page of the ERA list, newest first, and how many remittances match in all."""
+
+    rows: list[EraRow]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first row (0 when the page is empty)."""
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """The number of the page's last row."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching remittances fill (at least one)."""
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        """True when a page follows this one."""
+        return self.number < self.pages
+
+
+def era_list(
+    session: Session, wanted: EraFilter, number: int = 1, size: int = PAGE_SIZE
+) -> EraPage:
+    """Page ``number`` (of ``size``: 25, 50, 100 or 200) of the remittances matching
+    ``wanted``, newest first, each with what it paid and its PLB adjustments. A page beyond the
+    last gives the last."""
+    if size not in PAGE_SIZES or number < 1:
+        raise InputError(f"page {number} of {size}: the size is one of 25, 50, 100, 200")
+    ids = _filtered(select(t.RemittanceRow.id), wanted)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    number = min(number, max(1, -(-total // size)))
+    query = _filtered(_era_query(), wanted).order_by(t.RemittanceRow.id.desc())
+    found = session.execute(query.offset((number - 1) * size).limit(size)).all()
+    rows = [_era_row(row) for row in found]
+    return EraPage(_with_money(session, rows), total, number, size)
+
+
+def _with_money(session: Session, rows: list[EraRow]) -> list[EraRow]:
+    """``rows`` with what each paid (posted and not) and its PLB adjustments."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return rows
+    payment, waiting, plb = t.PaymentRow, t.UnmatchedClaimRow, t.ProviderAdjustmentRow
+    posted = _sums(session, payment.remittance_id, payment.paid, payment.remittance_id.in_(ids))
+    not_ours = waiting.matched_claim_id.is_(None)
+    unposted = _sums(session, waiting.remittance_id, waiting.paid,
+                     waiting.remittance_id.in_(ids) & not_ours)  # fmt: skip
+    adjustments: dict[int, list[ProviderAdjustment]] = {}
+    query = select(plb).where(plb.remittance_id.in_(ids)).order_by(plb.id)
+    for row in session.scalars(query):
+        adjustment = ProviderAdjustment(row.reason_code, row.reference, row.amount)
+        adjustments.setdefault(row.remittance_id, []).append(adjustment)
+    return [
+        replace(
+            row,
+            posted=posted.get(row.id, ZERO),
+            not_posted=unposted.get(row.id, ZERO),
+            provider_adjustments=tuple(adjustments.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def _sums(
+    session: Session, key: Any, amount: Any, which: ColumnElement[bool]
+) -> dict[int, Decimal]:
+    query = select(key, func.sum(amount)).where(which).group_by(key)
+    return {found: Decimal(str(total)).quantize(ZERO) for found, total in session.execute(query)}
 
 
 def _era_query() -> Select[*tuple[Any, ...]]:
@@ -81,6 +176,8 @@ def _era_query() -> Select[*tuple[Any, ...]]:
 
 def _filtered(query: Select[*tuple[Any, ...]], wanted: EraFilter) -> Select[*tuple[Any, ...]]:
     remittance = t.RemittanceRow
+    if wanted.received_from or wanted.received_to:
+        query = query.where(_received_between(wanted.received_from, wanted.received_to))
     if wanted.payer_id:
         query = query.where(remittance.payer_identifier == wanted.payer_id)
     if wanted.check_number:
@@ -88,6 +185,28 @@ def _filtered(query: Select[*tuple[Any, ...]], wanted: EraFilter) -> Select[*tup
     if wanted.era_number is not None:
         query = query.where(remittance.inbound_file_id == wanted.era_number)
     return query
+
+
+def _received_between(start: date | None, end: date | None) -> ColumnElement[bool]:
+    """The remittance was received between ``start`` and ``end`` (either may be open): the
+    date a biller entered, else the day it came in."""
+    dates, remittance = aliased(t.RemittanceDatesRow), t.RemittanceRow
+    entered = select(dates.received_on).where(dates.remittance_id == remittance.id)
+    kept = entered.where(dates.received_on.is_not(None)).exists()
+    on_day = and_(
+        *([dates.received_on >= start] if start else []),
+        *([dates.received_on <= end] if end else []),
+    )
+    by_entry = select(dates.remittance_id).where(dates.remittance_id == remittance.id, on_day)
+    arrived = and_(
+        *([remittance.created_at >= _midnight(start)] if start else []),
+        *([remittance.created_at < _midnight(end + timedelta(days=1))] if end else []),
+    )
+    return or_(by_entry.exists(), and_(~kept, arrived))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
 
 
 def _era_row(found: Any) -> EraRow:

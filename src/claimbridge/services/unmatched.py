@@ -28,7 +28,7 @@ much like it; the more counts a claim matches on, the higher it ranks.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -58,6 +58,7 @@ _SCANNED = 5000  # claims compared by patient control number at most
 _CLOSE = 0.6  # how alike two patient control numbers are to be "similar" (difflib ratio)
 
 _Found = Row[int, str, str, Decimal, date]  # a claim's id, clm01, status, charge, service date
+_KEPT = "unmatched.kept_835"  # the session's 835s read so far, by remittance id
 HELD_POSTED_EVENT = "held_payment_posted"
 REFUNDED_EVENT = "payment_refunded"
 
@@ -161,18 +162,57 @@ def candidates(session: Session, unmatched_id: int) -> list[Candidate]:
     return likely_claims(session, [unmatched_id])[unmatched_id]
 
 
+@dataclass(frozen=True, slots=True)
+class EraClaim:
+    """What the ERA says of one of its claims that a biller matches by: the patient (NM1*QC,
+    or as the payer corrected it, NM1*74), the member ID (NM1*IL's, else the patient's) and
+    the dates served. Empty when the 835's bytes are not kept."""
+
+    patient: str = ""
+    member_id: str = ""
+    service_dates: tuple[date, ...] = ()
+
+    @property
+    def served(self) -> tuple[date, date] | None:
+        """The first and last date served, if the ERA names any."""
+        return (self.service_dates[0], self.service_dates[-1]) if self.service_dates else None
+
+
+def era_claims(session: Session, unmatched_ids: Sequence[int]) -> dict[int, EraClaim]:
+    """Per unmatched ERA claim, what its ERA says of it (``EraClaim``); each 835 read once."""
+    return {unmatched_id: _era_claim(clp) for unmatched_id, clp in _clps(session, unmatched_ids)}
+
+
+def _era_claim(clp: Loop2100 | None) -> EraClaim:
+    if clp is None:
+        return EraClaim()
+    patient = clp.corrected_patient or clp.patient
+    name = f"{patient.last_name}, {patient.first_name}".strip(", ") if patient else ""
+    member = next((n.id for n in (clp.insured, clp.patient) if n is not None and n.id), "")
+    return EraClaim(name, member, clp.service_dates)
+
+
 def likely_claims(session: Session, unmatched_ids: Sequence[int]) -> dict[int, list[Candidate]]:
     """Per unmatched ERA claim, claims of ours awaiting payment it may be: the same charge, a
     service date of the ERA claim (the claim's own or one of its lines'), or a patient control
     number much like it. A claim matching on more counts ranks first; each 835 is read once."""
-    kept: dict[int, Remittance | None] = {}
     likely: dict[int, list[Candidate]] = {}
+    for unmatched_id, clp in _clps(session, unmatched_ids):
+        row = _row(session, unmatched_id)
+        likely[unmatched_id] = _likely(session, row, clp.service_dates if clp else ())
+    return likely
+
+
+def _clps(session: Session, unmatched_ids: Sequence[int]) -> Iterator[tuple[int, Loop2100 | None]]:
+    """Each unmatched ERA claim's CLP loop, read from its kept 835: each file once per session
+    (``era_claims`` and ``likely_claims`` on one page share the reading)."""
+    kept: dict[int, Remittance | None] = session.info.setdefault(_KEPT, {})
     for unmatched_id in unmatched_ids:
         row = _row(session, unmatched_id)
         if row.remittance_id not in kept:
             kept[row.remittance_id] = _kept(session, row.remittance_id)
-        likely[unmatched_id] = _likely(session, row, _service_dates(kept[row.remittance_id], row))
-    return likely
+        remittance = kept[row.remittance_id]
+        yield unmatched_id, _clp_of(remittance, row) if remittance else None
 
 
 def _kept(session: Session, remittance_id: int) -> Remittance | None:
@@ -182,11 +222,6 @@ def _kept(session: Session, remittance_id: int) -> Remittance | None:
         return kept_remittance(session, row)
     except StoreError:
         return None
-
-
-def _service_dates(remittance: Remittance | None, row: t.UnmatchedClaimRow) -> tuple[date, ...]:
-    claim = _clp_of(remittance, row) if remittance else None
-    return claim.service_dates if claim else ()
 
 
 def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:

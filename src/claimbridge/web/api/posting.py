@@ -18,6 +18,7 @@ from claimbridge.services.reposting import (
 )
 from claimbridge.services.unmatched import (
     dismiss_unmatched,
+    era_claims,
     likely_claims,
     match_by_hand,
     post_held_payment,
@@ -88,12 +89,17 @@ def post_held_file(request: Request, inbound_file_id: int, body: ReasonIn) -> An
 @router.get("/unmatched")
 def get_unmatched(request: Request) -> Any:
     """ERA claims not posted, oldest first, with why (``reason``: no_claim, never_sent,
-    other_payer; ``clm01`` the claim it names; ``detail``) and ``likely`` claims of ours
-    (clm01, status, total_charge, service_date and why), most counts first."""
+    other_payer; ``clm01`` the claim it names; ``detail``), what the ERA says of it
+    (``era_claim``: patient, member_id, service_dates) and ``likely`` claims of ours (clm01,
+    status, total_charge, service_date and why), most counts first."""
     with store_of(request).read() as session:
         queue = unmatched(session)
+        said = era_claims(session, [item.id for item in queue])
         likely = likely_claims(session, [item.id for item in queue])
-    return [to_json(item) | {"likely": to_json(likely[item.id])} for item in queue]
+    return [
+        to_json(item) | {"era_claim": to_json(said[item.id]), "likely": to_json(likely[item.id])}
+        for item in queue
+    ]
 
 
 @router.post("/unmatched/{unmatched_id}/match")

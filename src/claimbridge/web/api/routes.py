@@ -12,7 +12,7 @@ from claimbridge.domain.models import EnrollmentStatus, Transaction
 from claimbridge.services.claims import recheck_held
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.eob import claim_eobs
-from claimbridge.services.eras import era_list, set_dates
+from claimbridge.services.eras import set_dates
 from claimbridge.services.onboarding import checklist, sftp_email
 from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer
 from claimbridge.services.users import Role
@@ -23,7 +23,7 @@ from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
 from claimbridge.web.views.claims import page_link, worklist_page
 from claimbridge.web.views.common import now, store_of, today
-from claimbridge.web.views.eras import era_filter
+from claimbridge.web.views.eras import era_page
 from claimbridge.web.views.reports import build
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -76,14 +76,7 @@ def get_claims(request: Request, response: Response) -> Any:
     response.headers["X-Total-Count"] = str(found.total)
     if found.more:
         response.headers["X-Total-Count-More"] = "true"
-    params = dict(request.query_params)
-    number = found.paging.number
-    links = [(number + 1, "next")] if found.has_next else []
-    links += [(number - 1, "prev")] if number > 1 else []
-    if links:
-        response.headers["Link"] = ", ".join(
-            f'<{page_link(request.url.path, params, page=n)}>; rel="{rel}"' for n, rel in links
-        )
+    _link_pages(request, response, found.paging.number, found.has_next)
     return to_json(found.rows)
 
 
@@ -107,10 +100,25 @@ def get_eob(request: Request, clm01: str) -> Any:
 
 
 @router.get("/eras")
-def get_eras(request: Request) -> Any:
-    """Remittances; query parameters from, to, payer, check, era."""
-    with store_of(request).read() as session:
-        return to_json(era_list(session, era_filter(dict(request.query_params))))
+def get_eras(request: Request, response: Response) -> Any:
+    """A page of remittances, newest first, each with what it paid and its PLB adjustments;
+    query parameters from, to, payer, check, era, page and size. ``X-Total-Count`` says how
+    many match, ``Link`` the next and previous pages."""
+    found = era_page(request)
+    response.headers["X-Total-Count"] = str(found.total)
+    _link_pages(request, response, found.number, found.has_next)
+    return to_json(found.rows)
+
+
+def _link_pages(request: Request, response: Response, number: int, has_next: bool) -> None:
+    """The ``Link`` header naming the next and previous pages, when there are any."""
+    params = dict(request.query_params)
+    links = [(number + 1, "next")] if has_next else []
+    links += [(number - 1, "prev")] if number > 1 else []
+    if links:
+        response.headers["Link"] = ", ".join(
+            f'<{page_link(request.url.path, params, page=n)}>; rel="{rel}"' for n, rel in links
+        )
 
 
 @router.put("/eras/{remittance_id}/dates")

@@ -3,23 +3,33 @@ files (undoing and posting are in ``views.posting``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from claimbridge.services.eras import EraFilter, claims_of_remittance, era_list, set_dates
+from claimbridge.services.eras import (
+    EraFilter,
+    EraPage,
+    claims_of_remittance,
+    era_list,
+    set_dates,
+)
 from claimbridge.services.reposting import held_files
 from claimbridge.services.users import Role
+from claimbridge.services.worklist import PAGE_SIZE, PAGE_SIZES
 from claimbridge.store.payers import list_payers
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
+from claimbridge.web.views.claims import page_link
 from claimbridge.web.views.common import optional_date, optional_int, store_of
 
 router = APIRouter()
 
 
-def era_filter(params: dict[str, str]) -> EraFilter:
+def era_filter(params: Mapping[str, str]) -> EraFilter:
     """The ERA filter from query parameters (from, to, payer, check, era)."""
     return EraFilter(
         received_from=optional_date(params.get("from"), "received from"),
@@ -30,16 +40,36 @@ def era_filter(params: dict[str, str]) -> EraFilter:
     )
 
 
+def era_page(request: Request) -> EraPage:
+    """The page of the ERA list the request's query asks for (``page``, ``size``)."""
+    params = request.query_params
+    number = optional_int(params.get("page"), "page") or 1
+    size = optional_int(params.get("size"), "page size") or PAGE_SIZE
+    with store_of(request).read() as session:
+        return era_list(session, era_filter(params), number, size)
+
+
 @router.get("/eras", response_class=HTMLResponse)
 def eras(request: Request) -> HTMLResponse:
-    """Remittances, newest first, with the claims each paid."""
+    """Remittances, newest first, a page at a time, with the claims each paid and how its
+    deposit reconciles with them."""
     params = dict(request.query_params)
+    found = era_page(request)
     with store_of(request).read() as session:
-        rows = era_list(session, era_filter(params))
-        paid = {row.id: claims_of_remittance(session, row.id) for row in rows}
+        paid = {row.id: claims_of_remittance(session, row.id) for row in found.rows}
         payers = list_payers(session)
         held = held_files(session)
-    return page(request, "eras.html", rows=rows, paid=paid, params=params, payers=payers, held=held)
+    return page(
+        request,
+        "eras.html",
+        found=found,
+        paid=paid,
+        params=params,
+        link=lambda **changes: page_link("/eras", params, **changes),
+        page_sizes=PAGE_SIZES,
+        payers=payers,
+        held=held,
+    )
 
 
 @router.post("/eras/{remittance_id}/dates")

@@ -16,6 +16,7 @@ from claimbridge.services.reposting import (
 )
 from claimbridge.services.unmatched import (
     dismiss_unmatched,
+    era_claims,
     likely_claims,
     match_by_hand,
     post_held_payment,
@@ -83,10 +84,13 @@ def queue(request: Request) -> HTMLResponse:
     """ERA claims not posted, each with why and likely claims of ours; payments held for review."""
     with store_of(request).read() as session:
         rows = unmatched(session)
+        said = era_claims(session, [row.id for row in rows])
         likely = likely_claims(session, [row.id for row in rows])
         held = held_payments(session)
     done = HELD_DONE.get(request.query_params.get("done", ""))
-    return page(request, "unmatched.html", rows=rows, likely=likely, held=held, done=done)
+    return page(
+        request, "unmatched.html", rows=rows, said=said, likely=likely, held=held, done=done
+    )
 
 
 @router.post("/unmatched/{unmatched_id}/match")
