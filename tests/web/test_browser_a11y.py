@@ -57,7 +57,7 @@ def _submit(page: Any) -> None:
 
 def _filter_held(page: Any) -> None:
     page.select_option("select[name=status]", "held")
-    page.wait_for_url("**/claims?status=held*")
+    page.wait_for_url("**/claims?*status=held*")
     page.locator("#claims").wait_for()
 
 
@@ -134,6 +134,8 @@ def _follow_up(page: Any) -> None:
 PAGES = (
     ("dashboard", "/", None),
     ("claims", "/claims", None),
+    ("claims-searched", "/claims?q=CB&sort=charge&dir=desc&size=25", None),
+    ("claims-selected", "/claims?select=page", None),
     ("claim", "/claims/CB-1003", None),
     ("eob", "/claims/CB2001/eob", None),
     ("correct", "/claims/CB-1002/correct", None),
