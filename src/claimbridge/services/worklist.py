@@ -210,12 +210,34 @@ def worklist(
     pages = max(1, -(-total // paging.size))
     if paging.number > pages and not more:
         paging = replace(paging, number=pages)
-    query = _filtered(_worklist_query(), wanted, today).order_by(*_order(paging))
-    offset = (paging.number - 1) * paging.size
-    found = session.execute(query.offset(offset).limit(paging.size)).all()
-    posted = claim_totals(session, [claim.id for claim, *_ in found])
-    rows = [_worklist_row(row, today, posted.get(row[0].id, Totals())) for row in found]
+    ids = _page_ids(session, _filtered(_sort_query(paging.sort), wanted, today), paging)
+    found = {
+        row[0].id: row for row in session.execute(_worklist_query().where(t.ClaimRow.id.in_(ids)))
+    }
+    posted = claim_totals(session, ids)
+    rows = [_worklist_row(found[i], today, posted.get(i, Totals())) for i in ids if i in found]
     return WorklistPage(rows, total, paging, more, unsorted)
+
+
+def _sort_query(sort: SortKey) -> Select[Any]:
+    """The claim ids, joined to what ``sort`` orders by and nothing more: the page's ids are
+    found first, then their rows (joining every claim to its patient would cost more)."""
+    query = select(t.ClaimRow.id)
+    if sort is SortKey.PATIENT:
+        appointment = t.AppointmentRow
+        query = query.outerjoin(appointment, appointment.id == t.ClaimRow.appointment_id)
+        query = query.outerjoin(t.PatientRow, t.PatientRow.id == appointment.patient_id)
+    if sort is SortKey.PAYER:
+        query = query.join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
+    if sort is SortKey.PROVIDER:
+        query = query.outerjoin(t.ProviderRow, t.ProviderRow.npi == t.ClaimRow.rendering_npi)
+    return query
+
+
+def _page_ids(session: Session, query: Select[Any], paging: Paging) -> list[int]:
+    offset = (paging.number - 1) * paging.size
+    ordered = query.order_by(*_order(paging)).offset(offset).limit(paging.size)
+    return list(session.scalars(ordered))
 
 
 def _count(session: Session, ids: Select[Any]) -> int:
