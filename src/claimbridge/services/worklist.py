@@ -164,9 +164,10 @@ class Paging:
 class WorklistPage:
     """One page of the worklist and how many claims match in all: ``total`` exactly, or, when
     ``more`` is set, at least ``total`` (``COUNT_CAP``). ``paging`` is what was shown: a page
-    beyond the last shows the last, and a sort on another table's column (patient, payer,
-    provider) or a sum (paid, balance) over more than ``SORT_CAP`` matches shows the date of
-    service order instead, with ``unsorted`` naming the column asked for."""
+    beyond the last shows the last, and a sort no index gives (patient, payer, provider from
+    other tables; paid and balance, sums; age and reason) over more than ``SORT_CAP`` matches
+    shows the date of service order instead, with ``unsorted`` naming the column asked for.
+    Status sorts by date of service within each status."""
 
     rows: list[WorklistRow]
     total: int
@@ -278,7 +279,15 @@ def _balance() -> ColumnElement[Any]:
 
 
 EXPENSIVE_SORTS = frozenset(
-    (SortKey.PATIENT, SortKey.PAYER, SortKey.PROVIDER, SortKey.PAID, SortKey.BALANCE)
+    (
+        SortKey.PATIENT,
+        SortKey.PAYER,
+        SortKey.PROVIDER,
+        SortKey.PAID,
+        SortKey.BALANCE,
+        SortKey.AGE,
+        SortKey.REASON,
+    )
 )
 _MAY_BE_EMPTY = frozenset((SortKey.PATIENT, SortKey.REASON))
 SortColumn = ColumnElement[Any] | InstrumentedAttribute[Any]
@@ -291,7 +300,7 @@ _SORT_COLUMNS: dict[SortKey, Callable[[], list[SortColumn]]] = {
     SortKey.CHARGE: lambda: [t.ClaimRow.total_charge],
     SortKey.PAID: lambda: [_paid()],
     SortKey.BALANCE: lambda: [_balance()],
-    SortKey.STATUS: lambda: [t.ClaimRow.status],
+    SortKey.STATUS: lambda: [t.ClaimRow.status, t.ClaimRow.service_date],
     SortKey.AGE: lambda: [func.coalesce(t.ClaimRow.submitted_at, t.ClaimRow.created_at)],
     SortKey.REASON: lambda: [t.ClaimRow.status_reason],
 }

@@ -308,6 +308,7 @@ class ClaimRow(TenantScoped, Base):
     __table_args__ = (
         CheckConstraint(_one_of("status", CLAIM_STATUSES), name="status"),
         Index(None, "status", "payer_id"),
+        Index(None, "practice_id", "status", "service_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -323,7 +324,7 @@ class ClaimRow(TenantScoped, Base):
     place_of_service: Mapped[str] = mapped_column(String(2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
     total_charge: Mapped[Decimal] = mapped_column(Money(), index=True)
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[str] = mapped_column(String(24))
     status_reason: Mapped[str | None] = mapped_column(Text)
     era_expected: Mapped[bool] = mapped_column(Boolean, default=True)
     payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), index=True)

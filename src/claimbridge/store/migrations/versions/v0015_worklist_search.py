@@ -1,6 +1,7 @@
 """Finding claims fast at a million: indexes for the worklist's search keys (patient name and
 birth date, member ID, the claim's policy, the payer's claim control number on claims and
-payments, Office Ally's claim ID) and for its sort on status and charge; and
+payments, Office Ally's claim ID) and for its order by status (then date of service, which
+also serves a status filter in date order) and by charge; and
 ``acknowledgments.control_number`` wide enough for a whole ten-digit OA claim ID (it kept
 nine characters; those rows stay as they are and are still found by their first nine).
 
@@ -25,7 +26,7 @@ INDEXES = (
     ("policies", ("member_id",)),
     ("claims", ("policy_id",)),
     ("claims", ("payer_claim_control_number",)),
-    ("claims", ("status",)),
+    ("claims", ("practice_id", "status", "service_date")),
     ("claims", ("total_charge",)),
     ("payments", ("payer_claim_control_number",)),
     ("acknowledgments", ("control_number",)),
