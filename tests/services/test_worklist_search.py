@@ -177,16 +177,18 @@ def test_pages_count_what_matched_and_the_last_page_holds_the_rest(claims: Store
     assert beyond.paging.number == 2 and beyond.rows == second.rows
 
 
-def test_a_count_stops_at_its_cap_and_says_more(
+def test_a_count_stops_at_its_cap_and_pages_no_further(
     claims: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _many(claims, 30)
+    _many(claims, 30)  # 35 claims
     monkeypatch.setattr(worklist_module, "COUNT_CAP", 30)
     with claims.read() as session:
         found = worklist(session, ClaimFilter(), TODAY, Paging(size=25))
         last = worklist(session, ClaimFilter(), TODAY, Paging(size=25, number=2))
-    assert (found.total, found.more, found.has_next) == (30, True, True)
-    assert [r.clm01 for r in last.rows] and last.paging.number == 2
+        beyond = worklist(session, ClaimFilter(), TODAY, Paging(size=25, number=3))
+    assert (found.total, found.more, found.pages, found.has_next) == (30, True, 2, True)
+    assert last.paging.number == 2 and len(last.rows) == 10 and not last.has_next
+    assert beyond.paging.number == 2 and beyond.rows == last.rows
 
 
 def test_a_sort_on_a_joined_column_over_too_many_claims_falls_back_to_the_date(

@@ -163,8 +163,9 @@ class Paging:
 @dataclass(frozen=True, slots=True)
 class WorklistPage:
     """One page of the worklist and how many claims match in all: ``total`` exactly, or, when
-    ``more`` is set, at least ``total`` (``COUNT_CAP``). ``paging`` is what was shown: a page
-    beyond the last shows the last, and a sort no index gives (patient, payer, provider from
+    ``more`` is set, at least ``total`` (``COUNT_CAP``), and only those first ``COUNT_CAP`` are
+    paged through (a deep OFFSET reads every row before it). ``paging`` is what was shown: a
+    page beyond the last shows the last, and a sort no index gives (patient, payer, provider from
     other tables; paid and balance, sums; age and reason) over more than ``SORT_CAP`` matches
     shows the date of service order instead, with ``unsorted`` naming the column asked for.
     Status sorts by date of service within each status."""
@@ -194,7 +195,7 @@ class WorklistPage:
     @property
     def has_next(self) -> bool:
         """True when a page follows this one."""
-        return self.paging.number < self.pages or (self.more and bool(self.rows))
+        return self.paging.number < self.pages
 
 
 def worklist(
@@ -209,7 +210,7 @@ def worklist(
     if paging.sort in EXPENSIVE_SORTS and total > SORT_CAP:
         unsorted, paging = paging.sort, replace(paging, sort=SortKey.SERVICE_DATE)
     pages = max(1, -(-total // paging.size))
-    if paging.number > pages and not more:
+    if paging.number > pages:  # past the count, or past the first COUNT_CAP claims
         paging = replace(paging, number=pages)
     ids = _page_ids(session, _filtered(_sort_query(paging.sort), wanted, today), paging)
     found = {
