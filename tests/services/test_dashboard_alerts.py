@@ -159,7 +159,7 @@ def test_claims_held_for_one_reason_are_one_alert_that_links_to_them(store: Stor
     assert query == {"status": "held", "reason": enrollment}
     with store.read() as session:
         wanted = ClaimFilter(status=ClaimStatus.HELD, reason=query["reason"])
-        listed = [row.clm01 for row in worklist(session, wanted, NOW.date())]
+        listed = [row.clm01 for row in worklist(session, wanted, NOW.date()).rows]
     assert sorted(listed) == waiting
 
 
