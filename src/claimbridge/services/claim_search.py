@@ -7,7 +7,7 @@ our claim number, the payer's claim control number or Office Ally's claim ID.
     ids = claim_ids_matching(Search("U8823410201", SearchKey.MEMBER_ID))
 
 The answer is a SELECT of claim ids to put under ``claims.id IN (…)``; every key is an indexed
-lookup (migration 0016_worklist_search), so a search costs the same at a million claims as at
+lookup (migration 0017_worklist_search), so a search costs the same at a million claims as at
 a hundred:
 
 - ``claim``: the claim number (CLM01) as typed, or any that begins with it;
@@ -36,7 +36,7 @@ from claimbridge.store import tables as t
 
 Ids = Select[Any]  # a SELECT of claim (or patient, policy) ids
 OA_KINDS = ("OA_FILE_SUMMARY", "OA_EDI_STATUS")
-OLD_OA_ID_LENGTH = 9  # before 0016_worklist_search an OA claim ID was kept to 9 characters
+OLD_OA_ID_LENGTH = 9  # before 0017_worklist_search an OA claim ID was kept to 9 characters
 MOST_TEXT = 80
 
 

@@ -5,8 +5,8 @@ also serves a status filter in date order) and by charge; and
 ``acknowledgments.control_number`` wide enough for a whole ten-digit OA claim ID (it kept
 nine characters; those rows stay as they are and are still found by their first nine).
 
-Revision ID: 0016_worklist_search
-Revises: 0015_follow_ups
+Revision ID: 0017_worklist_search
+Revises: 0016_sessions
 Create Date: 2026-12-07
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_worklist_search"
-down_revision = "0015_follow_ups"
+revision = "0017_worklist_search"
+down_revision = "0016_sessions"
 branch_labels = None
 depends_on = None
 
