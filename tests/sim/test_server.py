@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import sample_claims
 
 from claimbridge.errors import ConfigError
 from claimbridge.sim import RunningSimulator, SimConfig, start_simulator
+from claimbridge.sim.state import ACCOUNT_RANGE, FIRST_CHECK, FIRST_FILE_ID
 from claimbridge.x12.reader import parse_text
 
 USER, PASSWORD = "practice", "s3cret-for-tests"
@@ -98,6 +100,9 @@ def test_further_accounts_each_have_their_own_folders(tmp_path: Path) -> None:
         p.name for p in (tmp_path / f"{USER}-2" / "outbound").iterdir()
     )
     assert list((tmp_path / f"{USER}-2" / ".sim" / "processed").iterdir())
+    state = json.loads((tmp_path / f"{USER}-2" / ".sim" / "state.json").read_text())
+    assert state["file_id"] == FIRST_FILE_ID + 2 * ACCOUNT_RANGE + 1  # its own numbers
+    assert state["check"] > FIRST_CHECK + 2 * ACCOUNT_RANGE  # no check number of another's
     assert config.users == (USER, f"{USER}-1", f"{USER}-2")
     with pytest.raises(ConfigError, match="no account"):
         config.for_user("someone")

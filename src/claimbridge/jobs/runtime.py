@@ -134,6 +134,12 @@ class Runtime:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Callable[[], datetime] = utcnow
 
+    def archive_of(self, practice_id: int) -> Path:
+        """Where the jobs of ``practice_id`` keep the files they fetch: a folder of its own, since
+        a poll ingests every archived file its ledger lacks (a poll of another practice, killed
+        between download and ingest, must not leave its files for this one to take)."""
+        return self.archive / f"practice-{practice_id}"
+
     def account(self, session: Session) -> ClearinghouseAccount:
         """The practice's account, with its password when ``reads_password``."""
         cipher = self._cipher() if self.reads_password else None

@@ -149,7 +149,7 @@ def _poll(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Resul
         reports = poll(
             store,
             connected.transport,
-            runtime.archive,
+            runtime.archive_of(job.practice_id),
             now=runtime.clock(),
             actor=job.asked_by,
             source=connected.source,
@@ -199,7 +199,7 @@ def _collect_first(
     reports = poll(
         store,
         connected.transport,
-        runtime.archive,
+        runtime.archive_of(job.practice_id),
         now=runtime.clock(),
         actor=job.asked_by,
         source=connected.source,

@@ -36,7 +36,8 @@ class SimConfig:
     payers had seen them, which Office Ally itself does not do (see docs/simulator.md).
     ``accounts`` more accounts are served beside ``user`` (a billing company's many practices):
     ``<user>-1`` … ``<user>-<accounts>``, with the same password, each in its own folder
-    ``root/<user>-<n>`` with its own ``inbound``, ``outbound`` and state.
+    ``root/<user>-<n>`` with its own ``inbound``, ``outbound`` and state; ``account`` is
+    ``n`` in the settings of one of them (``for_user``), 0 for the main one.
     """
 
     root: Path
@@ -51,6 +52,7 @@ class SimConfig:
     forward_test_claims: bool = True
     poll_interval: float = 0.25
     accounts: int = 0
+    account: int = 0
 
     def __post_init__(self) -> None:
         if self.delay < 0 or self.second_era_delay < 0:
@@ -76,7 +78,8 @@ class SimConfig:
             return self
         if user not in self.users:
             raise ConfigError(f"the simulator serves no account {user!r}")
-        return replace(self, root=self.root / user, user=user, accounts=0)
+        number = self.users.index(user)
+        return replace(self, root=self.root / user, user=user, accounts=0, account=number)
 
     @property
     def inbound(self) -> Path:
