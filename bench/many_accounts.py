@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -134,6 +135,18 @@ def add_account(
     return practice
 
 
+def build_accounts(
+    url: str, numbers: list[int], sim: SimConfig, port: int, key: str, now: datetime
+) -> None:
+    """``add_account`` for each of ``numbers``, in a process of its own."""
+    store = Store(url)
+    try:
+        for number in numbers:
+            add_account(store, number, sim, port, key, now)
+    finally:
+        store.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -195,19 +208,24 @@ class Bench:
     def stop(self) -> None:
         self.cluster.stop()
 
-    def build(self) -> float:
-        """The template ledger and simulator folders; seconds taken."""
+    def build(self, jobs: int) -> float:
+        """The template ledger and simulator folders, in ``jobs`` processes; seconds taken."""
         started = time.perf_counter()
         self.cluster.execute("CREATE DATABASE bench_template")
-        store = Store(self.cluster.url("bench_template"))
+        url = self.cluster.url("bench_template")
+        store = Store(url)
         store.upgrade()
         install_queue_schema(store)
-        now = datetime.now(UTC)
-        for number in range(1, self.accounts + 1):
-            add_account(store, number, self.sim, self.port, self.key, now)
-            if number % 100 == 0:
-                print(f"  {number} accounts ready ({time.perf_counter() - started:.0f} s)")
         store.dispose()
+        now = datetime.now(UTC)
+        build_accounts(url, [1], self.sim, self.port, self.key, now)  # the shared payers, once
+        numbers = list(range(2, self.accounts + 1))
+        shares = [numbers[index::jobs] for index in range(jobs)]
+        with ProcessPoolExecutor(jobs) as pool:
+            done = [pool.submit(build_accounts, url, share, self.sim, self.port, self.key, now)
+                    for share in shares]  # fmt: skip
+            for future in done:
+                future.result()
         return time.perf_counter() - started
 
     def run(self, workers: int, concurrency: int, timeout_s: float) -> Run:
@@ -297,7 +315,10 @@ class Bench:
                 yield
             finally:
                 process.send_signal(signal.SIGTERM)
-                process.wait(timeout=60)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
     @contextmanager
     def _workers(self, url: str, home: Path, count: int, concurrency: int) -> Iterator[None]:
@@ -407,6 +428,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="jobs at once per worker")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per round at most")
     parser.add_argument("--quick", action="store_true", help="leave docs/performance.md as it is")
+    parser.add_argument("--build-jobs", type=int, default=3, help="processes building the ledger")
     args = parser.parse_args()
     if pg_support.missing_reason():
         sys.exit(f"cannot run: {pg_support.missing_reason()}")
@@ -416,12 +438,12 @@ def main() -> None:
     runs: list[Run] = []
     try:
         bench.start()
-        print(f"building {args.accounts} accounts …")
-        build_s = bench.build()
+        print(f"building {args.accounts} accounts …", flush=True)
+        build_s = bench.build(args.build_jobs)
         for workers in (int(part) for part in args.workers.split(",")):
-            print(f"{workers} worker(s) …")
+            print(f"{workers} worker(s) …", flush=True)
             run = bench.run(workers, args.concurrency, args.timeout)
-            print(f"  {asdict(run)}")
+            print(f"  {asdict(run)}", flush=True)
             runs.append(run)
     finally:
         bench.stop()
