@@ -392,6 +392,7 @@ def report(runs: list[Run], accounts: int, build_s: float, target: int) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
+        *_projection_note(accounts, target),
         "CPU s/account is the processor time of the workers and the simulator (not PostgreSQL's) "
         "for one account's poll and submission. The last column scales the round linearly to "
         f"{target:,} accounts. At the median {cpu:.2f} CPU s per account, {target:,} accounts "
@@ -401,6 +402,16 @@ def report(runs: list[Run], accounts: int, build_s: float, target: int) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _projection_note(accounts: int, target: int) -> list[str]:
+    if accounts >= target:
+        return []
+    return [
+        f"Measured with {accounts:,} accounts, not {target:,}: the last column is a linear "
+        "projection, not a measurement.",
+        "",
+    ]
 
 
 def _pg_version() -> str:
