@@ -24,21 +24,30 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from jobs_support import Connections
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from claimbridge.domain.models import Secret
 from claimbridge.errors import AuthenticationFailed, ConfigError, TransportTimeout
-from claimbridge.jobs.queue import QueueRunner, install_queue_schema, queue_app
+from claimbridge.jobs.queue import (
+    QueueRunner,
+    conninfo,
+    install_queue_schema,
+    queue_app,
+    work,
+)
 from claimbridge.jobs.runner import ask
-from claimbridge.jobs.runtime import RetryPolicy, Runtime
+from claimbridge.jobs.runtime import Liveness, RetryPolicy, Runtime
 from claimbridge.jobs.schedule import schedule_round
+from claimbridge.jobs.stalled import rescue_stalled, stalled_text
 from claimbridge.services.claims import create_claims
 from claimbridge.services.dashboard import dashboard
-from claimbridge.services.jobs import Job, JobKind, JobState, get_job, schedule_of
+from claimbridge.services.jobs import Job, JobKind, JobState, get_job, schedule_of, start_job
 from claimbridge.settings import Settings
 from claimbridge.sim import SimConfig, start_simulator
 from claimbridge.sim.server import RunningSimulator
+from claimbridge.store import tables as t
 from claimbridge.store.db import Store
+from crash_at import HOOKED_MAIN
 from cycle_support import NOW, point_at_simulator, statuses
 from ledger_db import postgres_url
 from ledger_fixtures import load_example
@@ -47,6 +56,8 @@ from support import RUN_MAIN
 KEY = Fernet.generate_key().decode()
 PRACTICE = 1  # the example practice, the only one in the ledger
 WAIT_S = 90.0
+STALLED_AFTER_S = 2.0  # the workers' --stalled-after: a killed worker's jobs run again soon
+TESTS = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -91,11 +102,19 @@ def _ended(store: Store, job: Job) -> Job:
 
 
 @contextmanager
-def _workers(store: Store, home: Path, count: int) -> Iterator[list[subprocess.Popen[str]]]:
-    """``count`` workers running as installed, each started (its first line read)."""
+def _workers(
+    store: Store, home: Path, count: int, crash_at: str | None = None
+) -> Iterator[list[subprocess.Popen[str]]]:
+    """``count`` workers running as installed, each started (its first line read); each dies by
+    SIGKILL at ``crash_at`` (a step of ``crash_at.py``) when one is given."""
     env = {**os.environ, "CLAIMBRIDGE_DB": store.url, "CLAIMBRIDGE_SECRET_KEY": KEY,
            "CLAIMBRIDGE_HOME": str(home), "COLUMNS": "200"}  # fmt: skip
-    command = [sys.executable, "-c", RUN_MAIN, "worker", "--concurrency", "2"]
+    main = RUN_MAIN
+    if crash_at is not None:
+        env |= {"CLAIMBRIDGE_CRASH_AT": crash_at, "PYTHONPATH": str(TESTS)}
+        main = HOOKED_MAIN
+    command = [sys.executable, "-c", main, "worker", "--concurrency", "2", "--stalled-after",
+               str(STALLED_AFTER_S)]  # fmt: skip
     started: list[subprocess.Popen[str]] = []
     try:
         for _ in range(count):
@@ -109,6 +128,7 @@ def _workers(store: Store, home: Path, count: int) -> Iterator[list[subprocess.P
     finally:
         for process in started:
             process.kill()  # nothing when it has ended
+            process.communicate()
 
 
 def _stop(process: subprocess.Popen[str]) -> tuple[int, str]:
@@ -140,6 +160,103 @@ def test_a_worker_sends_and_collects_over_sftp(
     assert code == 0 and "worker stopped" in out
 
 
+def test_a_job_left_running_by_a_killed_worker_runs_again(
+    ledger: Store, simulator: RunningSimulator, tmp_path: Path
+) -> None:
+    with ledger.transaction() as session:
+        create_claims(session, "test", NOW.date())
+    home = tmp_path / "home"
+    with _workers(ledger, home, 1, crash_at="before_commit") as [doomed]:
+        job = _ask(ledger, JobKind.SUBMIT)  # the worker dies with the file uploaded
+        assert doomed.wait(timeout=WAIT_S) == -signal.SIGKILL
+    with ledger.read() as session:
+        left = get_job(session, job.id)
+    assert left is not None and (left.state, left.attempts) == (JobState.RUNNING, 1)
+    assert ("submit_ready", "doing", 0) in _queue_status(ledger)  # the account's lock held
+    with _workers(ledger, home, 1):
+        started = time.monotonic()
+        sent = _ended(ledger, job)
+        waited = time.monotonic() - started
+        assert Liveness(STALLED_AFTER_S).bound_s + 5 > waited
+        polled = _ended(ledger, _ask(ledger, JobKind.POLL))  # the account is worked again
+    assert (sent.state, sent.attempts) == (JobState.DONE, 2)
+    assert sent.detail is not None
+    collected = {report["kind"]: report["outcome"] for report in sent.detail["collected"]}
+    assert collected.get("999") == "applied"  # Office Ally's answer moved the batch on first
+    assert sent.result is not None and "earlier run stopped before it confirmed" in sent.result
+    assert sent.detail["resumed"] == []  # so the file was not taken for lost and sent again
+    assert polled.state is JobState.DONE
+    [upload] = list(simulator.config.state_dir.glob("processed/*"))  # one upload, processed
+    with ledger.read() as session:
+        assert session.scalars(select(t.BatchRow.file_name)).all() == [upload.name.split("_", 1)[1]]
+    assert "paid" in statuses(ledger).values()
+
+
+def test_a_stalled_job_goes_back_to_the_queue_with_the_reason(
+    ledger: Store, tmp_path: Path
+) -> None:
+    job = _ask(ledger, JobKind.POLL)
+    _left_by_a_dead_worker(ledger, job)
+    connections = Connections()
+    runtime = _runtime(ledger, tmp_path, connections)
+    app = queue_app(ledger.url, schedule=False)
+
+    async def rescue() -> int:
+        async with app.open_async():
+            return await rescue_stalled(app, runtime, Liveness(1.0), conninfo(ledger.url))
+
+    assert asyncio.run(rescue()) == 1
+    with ledger.read() as session:
+        requeued = get_job(session, job.id)
+    assert requeued is not None and requeued.state is JobState.QUEUED
+    assert requeued.result == stalled_text(1, 3, give_up=False)
+    assert "attempt 1 of 3: the worker running it stopped" in (requeued.result or "")
+    assert _queue_status(ledger) == [("poll_account", "todo", 1)]
+    assert asyncio.run(rescue()) == 0  # nothing is stalled any more
+    with _worker_in_thread(runtime):
+        polled = _ended(ledger, job)
+    assert (polled.state, polled.attempts, polled.result) == (JobState.DONE, 2, "nothing new")
+    assert _queue_status(ledger) == [("poll_account", "succeeded", 2)]  # the second run ended
+
+
+def test_a_job_whose_workers_keep_dying_is_given_up(ledger: Store, tmp_path: Path) -> None:
+    job = _ask(ledger, JobKind.POLL)
+    _left_by_a_dead_worker(ledger, job, attempts_before=2)  # the third of three runs died
+    later = _ask(ledger, JobKind.POLL)  # waits behind it for the account's lock
+    runtime = _runtime(ledger, tmp_path, Connections())
+    with _worker_in_thread(runtime):
+        given_up = _ended(ledger, job)
+        tested = _ended(ledger, later)  # the lock is free again
+    assert given_up.state is JobState.FAILED and given_up.finished_at is not None
+    assert given_up.result == stalled_text(3, 3, give_up=True)
+    assert tested.state is JobState.DONE
+    assert _queue_status(ledger) == [("poll_account", "failed", 3), ("poll_account",
+                                      "succeeded", 1)]  # fmt: skip
+
+
+def _left_by_a_dead_worker(store: Store, job: Job, attempts_before: int = 0) -> None:
+    """What a worker killed while running ``job`` leaves: the queue's job ``doing`` for a worker
+    whose last heartbeat is long past (after ``attempts_before`` failed runs), and the job's row
+    ``running``."""
+    with store.engine.begin() as connection:
+        dead = connection.execute(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - interval '1 hour') RETURNING id"
+            )
+        ).scalar_one()
+        connection.execute(
+            text(
+                "UPDATE procrastinate_jobs SET status = 'doing', worker_id = :dead, "
+                "attempts = :attempts WHERE args ->> 'job_id' = :job"
+            ),
+            {"dead": dead, "attempts": attempts_before, "job": str(job.id)},
+        )
+    scoped = store.scoped(job.practice_id)
+    for _ in range(attempts_before + 1):
+        start_job(scoped, job.id, datetime.now(UTC))
+
+
 def test_two_workers_never_work_one_account_at_once(ledger: Store, tmp_path: Path) -> None:
     with _workers(ledger, tmp_path / "home", 2) as workers:
         jobs = [_ask(ledger, kind) for kind in [JobKind.POLL, JobKind.TEST] * 4]
@@ -156,23 +273,15 @@ def test_two_workers_never_work_one_account_at_once(ledger: Store, tmp_path: Pat
 
 
 @contextmanager
-def _worker_in_thread(runtime: Runtime) -> Iterator[None]:
+def _worker_in_thread(runtime: Runtime, liveness: Liveness | None = None) -> Iterator[None]:
     """A worker of the queue's app in a thread of this process, with ``runtime``."""
-    app = queue_app(runtime.store.url, runtime.retry, schedule=False)
     loop = asyncio.new_event_loop()
     running: list[asyncio.Task[None]] = []
-
-    async def work() -> None:
-        async with app.open_async():
-            await app.run_worker_async(
-                concurrency=2,
-                additional_context={"runtime": runtime},
-                install_signal_handlers=False,
-                fetch_job_polling_interval=0.2,
-            )
+    worker = work(runtime, 2, liveness=liveness or Liveness(1.0), install_signal_handlers=False,
+                  schedule=False, keep_finished=True)  # fmt: skip
 
     def run() -> None:
-        running.append(loop.create_task(work()))
+        running.append(loop.create_task(worker))
         with suppress(asyncio.CancelledError):
             loop.run_until_complete(running[0])
         loop.close()

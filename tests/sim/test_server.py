@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import sample_claims
 
 from claimbridge.errors import ConfigError
 from claimbridge.sim import RunningSimulator, SimConfig, start_simulator
+from claimbridge.sim.state import ACCOUNT_RANGE, FIRST_CHECK, FIRST_FILE_ID
 from claimbridge.x12.reader import parse_text
 
 USER, PASSWORD = "practice", "s3cret-for-tests"
@@ -32,23 +34,25 @@ def known_hosts(sim: RunningSimulator) -> asyncssh.SSHKnownHosts:
     return asyncssh.import_known_hosts(line)
 
 
-def sftp_session(sim: RunningSimulator, password: str = PASSWORD) -> Any:
+def sftp_session(sim: RunningSimulator, password: str = PASSWORD, user: str = USER) -> Any:
     return asyncssh.connect(
-        sim.host, sim.port, username=USER, password=password, known_hosts=known_hosts(sim)
+        sim.host, sim.port, username=user, password=password, known_hosts=known_hosts(sim)
     )
 
 
-async def upload(sim: RunningSimulator, name: str, data: bytes) -> None:
+async def upload(sim: RunningSimulator, name: str, data: bytes, user: str = USER) -> None:
     """As claimbridge's transport does: a hidden temporary name, then a rename."""
-    async with sftp_session(sim) as connection, connection.start_sftp_client() as sftp:
+    async with sftp_session(sim, user=user) as connection, connection.start_sftp_client() as sftp:
         async with sftp.open(f"inbound/.part-{name}", "wb") as file:
             await file.write(data)
         await sftp.rename(f"inbound/.part-{name}", f"inbound/{name}")
 
 
-async def wait_for_answers(sim: RunningSimulator, timeout: float = 20.0) -> dict[str, bytes]:
+async def wait_for_answers(
+    sim: RunningSimulator, timeout: float = 20.0, user: str = USER
+) -> dict[str, bytes]:
     deadline = time.monotonic() + timeout
-    async with sftp_session(sim) as connection, connection.start_sftp_client() as sftp:
+    async with sftp_session(sim, user=user) as connection, connection.start_sftp_client() as sftp:
         while True:
             names = [n for n in await sftp.listdir("outbound") if not n.startswith(".")]
             if all(any(part in n for n in names) for part in EXPECTED):
@@ -73,6 +77,35 @@ def test_an_upload_over_sftp_is_answered_within_seconds(sim_server: RunningSimul
         if name.endswith((".999", ".835")) or "_277ca_" in name:
             assert list(parse_text(data.decode())), name
     assert not list((sim_server.root / "inbound").iterdir())
+
+
+def test_further_accounts_each_have_their_own_folders(tmp_path: Path) -> None:
+    config = SimConfig(root=tmp_path, port=0, user=USER, password=PASSWORD, poll_interval=0.05,
+                       accounts=2)  # fmt: skip
+    text = sample_claims.file_text(sample_claims.practice_batch()).encode()
+    with start_simulator(config) as sim:
+        asyncio.run(upload(sim, "OATEST_837P_CB0000101.txt", text, user=f"{USER}-2"))
+        answers = asyncio.run(wait_for_answers(sim, user=f"{USER}-2"))
+
+        async def listings(user: str) -> list[str]:
+            session = sftp_session(sim, user=user)
+            async with session as connection, connection.start_sftp_client() as sftp:
+                return [n for n in await sftp.listdir("outbound") if not n.startswith(".")]
+
+        others = [asyncio.run(listings(user)) for user in (USER, f"{USER}-1")]
+        with pytest.raises(asyncssh.PermissionDenied):
+            asyncio.run(listings(f"{USER}-3"))  # no such account
+    assert others == [[], []]  # the answers went to the account that uploaded only
+    assert sorted(answers) == sorted(
+        p.name for p in (tmp_path / f"{USER}-2" / "outbound").iterdir()
+    )
+    assert list((tmp_path / f"{USER}-2" / ".sim" / "processed").iterdir())
+    state = json.loads((tmp_path / f"{USER}-2" / ".sim" / "state.json").read_text())
+    assert state["file_id"] == FIRST_FILE_ID + 2 * ACCOUNT_RANGE + 1  # its own numbers
+    assert state["check"] > FIRST_CHECK + 2 * ACCOUNT_RANGE  # no check number of another's
+    assert config.users == (USER, f"{USER}-1", f"{USER}-2")
+    with pytest.raises(ConfigError, match="no account"):
+        config.for_user("someone")
 
 
 def test_a_wrong_password_is_refused(sim_server: RunningSimulator) -> None:

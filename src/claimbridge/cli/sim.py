@@ -50,6 +50,19 @@ ScenarioFile = Annotated[
     typer.Option("--scenario", exists=True, dir_okay=False, help="YAML or JSON scenario rules."),
 ]
 Split = Annotated[EraSplit, typer.Option("--era-split", help="How ERAs are split into files.")]
+Accounts = Annotated[
+    int,
+    typer.Option(
+        "--accounts",
+        min=0,
+        max=100_000,
+        help="Serve this many more accounts, USER-1 … USER-N, each in ROOT/USER-N.",
+    ),
+]
+PollInterval = Annotated[
+    float,
+    typer.Option("--poll-interval", min=0.05, help="Seconds between looks at inbound."),
+]
 
 
 def register(root: typer.Typer) -> None:
@@ -67,18 +80,21 @@ def sim(
     delay: Delay = 0.0,
     scenario: ScenarioFile = None,
     era_split: Split = EraSplit.NONE,
+    accounts: Accounts = 0,
+    poll_interval: PollInterval = 0.25,
 ) -> None:
     """Run an SFTP server that answers 837P uploads as Office Ally does, until stopped.
 
     Uploads go to inbound/; the File Summary, 999, 277CA, EDI Status report and 835 ERAs
-    appear in outbound/ after --delay seconds. Example:
+    appear in outbound/ after --delay seconds. --accounts N serves N more accounts (a billing
+    company's practices), each with its own folders. Example:
 
         claimbridge sim --root var/sim --port 2222 --delay 0 --era-split by_check
     """
     rules = load_scenario(scenario) if scenario else default_scenario()
     config = SimConfig(
         root=root, host=host, port=port, user=user, password=password, delay=delay,
-        scenario=rules, era_split=era_split,
+        scenario=rules, era_split=era_split, accounts=accounts, poll_interval=poll_interval,
     )  # fmt: skip
     try:
         with stop_on_signals():
@@ -99,6 +115,12 @@ def _announce(running: RunningSimulator, user: str, rules: Scenario, era_split: 
         f"Office Ally simulator listening on {running.host} port {running.port}, "
         f"user {user}, root {running.root}"
     )
+    if running.config.accounts:
+        last = running.config.users[-1]
+        console.print(
+            f"and {running.config.accounts} more accounts, {user}-1 … {last}, each in "
+            f"{running.root}/<user>"
+        )
     console.print(f"scenario: {rules.name} ({rules.source}); ERA split: {era_split.value}")
     for line in describe(rules):
         console.print(f"  {line}")

@@ -12,7 +12,8 @@ another job with the same lock is running, so two workers (on any machines) neve
 account at once, and an account's jobs run in the order they were asked for. A failed run is
 tried again as the runtime's ``RetryPolicy`` says (never after a rejected login). The periodic
 task ``schedule_accounts`` runs every minute on one worker and queues what each account is
-due for (``jobs.schedule``).
+due for (``jobs.schedule``). A job whose worker died while running it is run again by a live
+worker (``jobs.stalled``).
 
 Procrastinate's own tables and functions live in the ledger's database beside claimbridge's;
 ``install_queue_schema`` creates them and brings them to the installed Procrastinate's version
@@ -21,8 +22,10 @@ Procrastinate's own tables and functions live in the ledger's database beside cl
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +38,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from claimbridge.errors import ConfigError
-from claimbridge.jobs.runtime import RetryPolicy, Runtime
+from claimbridge.jobs.runtime import Liveness, RetryPolicy, Runtime
 from claimbridge.jobs.schedule import schedule_round
+from claimbridge.jobs.stalled import watch_stalled
 from claimbridge.jobs.work import JOB_FUNCTIONS, Result
 from claimbridge.services.jobs import Job, JobKind
 from claimbridge.store.db import Store
@@ -157,16 +161,46 @@ def _open_async(app: App) -> bool:
     return isinstance(connector, PsycopgConnector) and connector.get_sync_connector() is connector
 
 
-def run_worker(runtime: Runtime, concurrency: int, name: str | None = None) -> None:
+def run_worker(
+    runtime: Runtime, concurrency: int, name: str | None = None, liveness: Liveness | None = None
+) -> None:
     """Work jobs until SIGTERM or Ctrl-C; then let the jobs in hand end, and return."""
-    app = queue_app(runtime.store.url, runtime.retry)
-    app.run_worker(
-        concurrency=concurrency,
-        name=name,
-        additional_context={"runtime": runtime},
-        install_signal_handlers=True,
-        delete_jobs="successful",
-    )
+    asyncio.run(work(runtime, concurrency, name=name, liveness=liveness or Liveness()))
+
+
+async def work(
+    runtime: Runtime,
+    concurrency: int,
+    *,
+    name: str | None = None,
+    liveness: Liveness,
+    install_signal_handlers: bool = True,
+    schedule: bool = True,
+    keep_finished: bool = False,
+) -> None:
+    """A worker in this event loop until stopped: the jobs, its heartbeat, and the look for
+    jobs of dead workers (``jobs.stalled``) beside them. A job that succeeded leaves the queue's
+    table unless ``keep_finished``; claimbridge's own row of it stays."""
+    app = queue_app(runtime.store.url, runtime.retry, schedule=schedule)
+    async with app.open_async():
+        watcher = asyncio.create_task(
+            watch_stalled(app, runtime, liveness, conninfo(runtime.store.url))
+        )
+        try:
+            await app.run_worker_async(
+                concurrency=concurrency,
+                name=name or "worker",
+                additional_context={"runtime": runtime},
+                install_signal_handlers=install_signal_handlers,
+                delete_jobs="never" if keep_finished else "successful",
+                update_heartbeat_interval=liveness.heartbeat_s,
+                stalled_worker_timeout=liveness.stalled_after_s,
+                fetch_job_polling_interval=liveness.fetch_every_s,
+            )
+        finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
 
 
 def install_queue_schema(store: Store) -> str:

@@ -63,6 +63,36 @@ def sftp_factory(known_hosts: Path | None, connect_timeout: float = 15.0) -> Tra
     return make
 
 
+STALLED_AFTER_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Liveness:
+    """How long a worker may be silent before its jobs run elsewhere, and what follows from it:
+    a heartbeat every third of that, a look for stalled jobs as often, and a look for new jobs
+    as often too, or every 5 s (Procrastinate's default) when that is sooner."""
+
+    stalled_after_s: float = STALLED_AFTER_S
+
+    @property
+    def heartbeat_s(self) -> float:
+        return self.stalled_after_s / 3
+
+    @property
+    def check_every_s(self) -> float:
+        return self.stalled_after_s / 3
+
+    @property
+    def fetch_every_s(self) -> float:
+        return min(5.0, self.check_every_s)
+
+    @property
+    def bound_s(self) -> float:
+        """The longest a job stays with a dead worker before a live one may start it again:
+        the silence, the wait for the next look, and the wait for the next fetch."""
+        return self.stalled_after_s + self.check_every_s + self.fetch_every_s
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """How a failed job is tried again: up to ``attempts`` runs in all, waiting
@@ -103,6 +133,12 @@ class Runtime:
     reads_password: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Callable[[], datetime] = utcnow
+
+    def archive_of(self, practice_id: int) -> Path:
+        """Where the jobs of ``practice_id`` keep the files they fetch: a folder of its own, since
+        a poll ingests every archived file its ledger lacks (a poll of another practice, killed
+        between download and ingest, must not leave its files for this one to take)."""
+        return self.archive / f"practice-{practice_id}"
 
     def account(self, session: Session) -> ClearinghouseAccount:
         """The practice's account, with its password when ``reads_password``."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from claimbridge.errors import AuthenticationFailed
-from claimbridge.jobs.runtime import Runtime, failure_text, office_ally, store_for
+from claimbridge.jobs.runtime import OfficeAlly, Runtime, failure_text, office_ally, store_for
 from claimbridge.services.account import check_connection, explain
 from claimbridge.services.claims import Checked, ready_claim_ids
 from claimbridge.services.ingest import FileReport, poll, poll_summary
@@ -34,7 +34,7 @@ from claimbridge.services.jobs import (
     start_job,
     stop_account,
 )
-from claimbridge.services.submit import SubmitResult, submit
+from claimbridge.services.submit import Resumed, SubmitResult, submit, unconfirmed_batches
 from claimbridge.services.users import record_audit
 from claimbridge.store.db import Store
 
@@ -149,7 +149,7 @@ def _poll(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Resul
         reports = poll(
             store,
             connected.transport,
-            runtime.archive,
+            runtime.archive_of(job.practice_id),
             now=runtime.clock(),
             actor=job.asked_by,
             source=connected.source,
@@ -172,16 +172,49 @@ def _report(report: FileReport) -> dict[str, str]:
 def _submit(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
     with store.read() as session:
         progress.expect(len(ready_claim_ids(session)))
+        unconfirmed = unconfirmed_batches(session)
     with office_ally(runtime, store) as connected:
+        collected = _collect_first(runtime, store, job, connected) if unconfirmed else []
         result = submit(
             store, connected.transport, job.asked_by, runtime.clock(), progress=progress.step
         )
     _audit(store, job, "submit", "batch", [(b.file_name, None) for b in result.batches])
-    return Result(True, submit_summary(result), submit_detail(result), value=result)
+    text = submit_summary(result)
+    if collected:
+        text += (
+            f" First collected what Office Ally had answered ({poll_summary(collected)}): an "
+            "earlier run stopped before it confirmed its upload."
+        )
+    detail = submit_detail(result) | {"collected": [_report(report) for report in collected]}
+    return Result(True, text, detail, value=result)
+
+
+def _collect_first(
+    runtime: Runtime, store: Store, job: Job, connected: OfficeAlly
+) -> list[FileReport]:
+    """A submission that finds a batch an earlier run left unconfirmed (a worker killed after
+    its upload) polls first: Office Ally takes a file out of ``inbound`` once it has processed
+    it, and its answers, applied now, move the batch on, so the submission that follows does not
+    take the file's absence for a lost upload and send its claims again."""
+    reports = poll(
+        store,
+        connected.transport,
+        runtime.archive_of(job.practice_id),
+        now=runtime.clock(),
+        actor=job.asked_by,
+        source=connected.source,
+    )
+    _audit(store, job, "poll", "file", [(r.name, r.outcome.value) for r in reports])
+    return reports
 
 
 def submit_summary(result: SubmitResult) -> str:
-    """What a submission did, in one line."""
+    """What a submission did, in one line, and what it finished of an earlier one that stopped
+    part way (a worker killed after it recorded a file)."""
+    return " ".join([_sent(result), *(_resumed(resumed) for resumed in result.resumed)])
+
+
+def _sent(result: SubmitResult) -> str:
     files = len(result.batches)
     if not files:
         return "No claim is ready to send." + (
@@ -191,6 +224,17 @@ def submit_summary(result: SubmitResult) -> str:
         f"Sent {result.claims_sent} claim{'' if result.claims_sent == 1 else 's'} to Office Ally "
         f"in {files} file{'' if files == 1 else 's'}."
     )
+
+
+def _resumed(resumed: Resumed) -> str:
+    count = resumed.claim_count
+    what = f"{resumed.file_name} ({count} claim{'' if count == 1 else 's'})"
+    if resumed.found:
+        return (
+            f"{what}, left unconfirmed by an earlier run, was on Office Ally: recorded, not "
+            "sent again."
+        )
+    return f"{what}, recorded by an earlier run that did not upload it, was uploaded now."
 
 
 def submit_detail(result: SubmitResult) -> dict[str, Any]:
@@ -203,6 +247,10 @@ def submit_detail(result: SubmitResult) -> dict[str, Any]:
         ],
         "held": [_held(checked) for checked in result.held],
         "refused": list(result.refused),
+        "resumed": [
+            {"file_name": r.file_name, "claims": r.claim_count, "found_on_server": r.found}
+            for r in result.resumed
+        ],
     }
 
 

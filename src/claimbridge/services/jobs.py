@@ -5,7 +5,8 @@ A job is one poll, submission or connection test of a practice's Office Ally acc
 goes ``queued`` → ``running`` → ``done`` or ``failed``, counting ``done`` of ``total`` as it
 goes (``total`` None when not known up front), and ends with its result in words (``result``)
 and as JSON for the page that shows it (``detail``). A failed attempt that will be tried again
-goes back to ``queued`` with the reason in ``result``. Each change is its own short
+goes back to ``queued`` with the reason in ``result``; so does a job whose worker died while
+running it (``release_stalled_job``), once another worker finds it. Each change is its own short
 transaction, so a page polling the row sees it move while the work goes on.
 
 Both tables belong to a practice (``store.tenancy``): the functions taking a session or a store
@@ -203,6 +204,34 @@ def requeue_job(store: Store, job_id: int, result: str) -> None:
     with store.transaction() as session:
         row = _row(session, job_id)
         row.state, row.result = JobState.QUEUED.value, result
+
+
+_STALLED_STATES = {
+    False: (JobState.RUNNING.value,),
+    True: (JobState.RUNNING.value, JobState.QUEUED.value),
+}
+
+
+def release_stalled_job(
+    store: Store, job_id: int, attempts: int, result: str, failed: bool, now: datetime
+) -> bool:
+    """The worker running attempt ``attempts`` of the job died: back to ``queued`` (``failed``
+    when it is not tried again, also from ``queued`` if it died before it started), the reason in
+    ``result``. Nothing, and False, when the row has moved on since (another attempt started,
+    or the job ended)."""
+    row = t.JobRow
+    state = JobState.FAILED if failed else JobState.QUEUED
+    values: dict[str, Any] = {"state": state.value, "result": result}
+    if failed:
+        values["finished_at"] = now
+    with store.transaction() as session:
+        changed = session.execute(
+            update(row)
+            .where(row.id == job_id, row.attempts == attempts)
+            .where(row.state.in_(_STALLED_STATES[failed]))
+            .values(**values)
+        )
+        return bool(getattr(changed, "rowcount", 0))
 
 
 def schedule_of(session: Session, practice_id: int) -> Schedule:

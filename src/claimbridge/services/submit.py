@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.claim_837p import batch_837p
@@ -181,6 +181,12 @@ def _run(
         if progress is not None:
             progress(len(chunk))
     return SubmitResult(tuple(batches), held, refused, transport is None, resumed)
+
+
+def unconfirmed_batches(session: Session) -> int:
+    """How many batches an earlier submit recorded but did not see uploaded (``uploading``)."""
+    query = select(func.count()).select_from(t.BatchRow).where(t.BatchRow.status == UPLOADING)
+    return session.scalar(query) or 0
 
 
 def _resume(store: Store, transport: Transport | None, now: datetime) -> tuple[Resumed, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -34,6 +34,10 @@ class SimConfig:
     ``second_era_delay`` the further seconds before a claim's second ERA (its second payment,
     or its reversal and correction). ``forward_test_claims`` answers ``OATEST`` uploads as if
     payers had seen them, which Office Ally itself does not do (see docs/simulator.md).
+    ``accounts`` more accounts are served beside ``user`` (a billing company's many practices):
+    ``<user>-1`` … ``<user>-<accounts>``, with the same password, each in its own folder
+    ``root/<user>-<n>`` with its own ``inbound``, ``outbound`` and state; ``account`` is
+    ``n`` in the settings of one of them (``for_user``), 0 for the main one.
     """
 
     root: Path
@@ -47,6 +51,8 @@ class SimConfig:
     era_split: EraSplit = EraSplit.NONE
     forward_test_claims: bool = True
     poll_interval: float = 0.25
+    accounts: int = 0
+    account: int = 0
 
     def __post_init__(self) -> None:
         if self.delay < 0 or self.second_era_delay < 0:
@@ -57,6 +63,23 @@ class SimConfig:
             raise ConfigError("the simulator needs a user name and a password")
         if self.poll_interval <= 0:
             raise ConfigError("the poll interval must be more than zero seconds")
+        if self.accounts < 0:
+            raise ConfigError("the number of further accounts must be zero or more")
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        """Every account's user name: ``user``, then ``<user>-1`` … ``<user>-<accounts>``."""
+        return (self.user, *(f"{self.user}-{n}" for n in range(1, self.accounts + 1)))
+
+    def for_user(self, user: str) -> SimConfig:
+        """The settings of one account: its folder and user name; ``ConfigError`` for a user
+        the simulator does not serve."""
+        if user == self.user:
+            return self
+        if user not in self.users:
+            raise ConfigError(f"the simulator serves no account {user!r}")
+        number = self.users.index(user)
+        return replace(self, root=self.root / user, user=user, accounts=0, account=number)
 
     @property
     def inbound(self) -> Path:

@@ -76,7 +76,7 @@ def process_inbound_once(
     store = StateStore(config.state_dir)
     prepare_root(config)
     with store.locked():
-        counters = store.load_counters()
+        counters = store.load_counters(Counters.for_account(config.account))
         submissions = []
         for path in waiting_uploads(config.inbound, busy):
             submission = _take(path, config, counters, now, store)

@@ -75,10 +75,16 @@ class SimSftpServer(asyncssh.SFTPServer):
     """SFTP rooted at the simulator root, serving only ``inbound`` and ``outbound``."""
 
     def __init__(
-        self, chan: asyncssh.SSHServerChannel[bytes], *, root: Path, uploads: OpenUploads
+        self,
+        chan: asyncssh.SSHServerChannel[bytes],
+        *,
+        root: Path,
+        uploads: OpenUploads,
+        prefix: str = "",
     ) -> None:
         super().__init__(chan, chroot=os.fsencode(root))
         self._uploads = uploads
+        self._prefix = prefix  # '<user>/' for a further account's uploads
         self._writing: dict[int, str] = {}
 
     def map_path(self, path: bytes) -> bytes:
@@ -106,7 +112,7 @@ class SimSftpServer(asyncssh.SFTPServer):
         parts = _client_path(path)
         writable = any(flag in getattr(file_obj, "mode", "") for flag in "wax+")
         if writable and len(parts) == 2 and parts[0] == b"inbound":
-            name = os.fsdecode(parts[1])
+            name = self._prefix + os.fsdecode(parts[1])
             self._writing[id(file_obj)] = name
             self._uploads.opened(name)
         return file_obj
@@ -121,10 +127,10 @@ class SimSftpServer(asyncssh.SFTPServer):
 
 
 class SimSshServer(asyncssh.SSHServer):
-    """Password login for the one configured account; nothing else is accepted."""
+    """Password login for the configured accounts; nothing else is accepted."""
 
-    def __init__(self, user: str, password: str) -> None:
-        self._user = user.encode()
+    def __init__(self, users: tuple[str, ...], password: str) -> None:
+        self._users = {user.encode() for user in users}
         self._password = password.encode()
 
     def begin_auth(self, username: str) -> bool:
@@ -134,7 +140,8 @@ class SimSshServer(asyncssh.SSHServer):
         return True
 
     def validate_password(self, username: str, password: str) -> bool:
-        right_user = hmac.compare_digest(username.encode(), self._user)
+        given = username.encode()
+        right_user = any(hmac.compare_digest(given, user) for user in self._users)
         right_password = hmac.compare_digest(password.encode(), self._password)
         return right_user and right_password
 
@@ -190,9 +197,21 @@ class RunningSimulator:
         return self
 
     def process_now(self, now: datetime | None = None) -> ProcessResult:
-        """One processing round right away, e.g. with a clock a test controls."""
+        """One processing round right away, e.g. with a clock a test controls: every account's
+        folder in turn."""
         busy = self.uploads.snapshot()
-        return process_inbound_once(self.root, self.config, now or self._clock(), busy=busy)
+        at = now or self._clock()
+        mine = frozenset(name for name in busy if "/" not in name)
+        result = process_inbound_once(self.root, self.config, at, busy=mine)
+        for user in self.config.users[1:]:
+            theirs = frozenset(name.removeprefix(f"{user}/") for name in busy
+                               if name.startswith(f"{user}/"))  # fmt: skip
+            config = self.config.for_user(user)
+            more = process_inbound_once(config.root, config, at, busy=theirs)
+            result = ProcessResult(
+                result.submissions + more.submissions, result.delivered + more.delivered
+            )
+        return result
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop listening, finish the current round, and wait for the thread."""
@@ -240,8 +259,8 @@ class RunningSimulator:
             config.host,
             config.port,
             server_host_keys=[self.host_key],
-            server_factory=partial(SimSshServer, config.user, config.password),
-            sftp_factory=partial(SimSftpServer, root=config.root, uploads=self.uploads),
+            server_factory=partial(SimSshServer, config.users, config.password),
+            sftp_factory=self._sftp_server,
             allow_scp=False,
         )
 
@@ -250,6 +269,13 @@ class RunningSimulator:
             await asyncio.to_thread(self._round)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stopping.wait(), self.config.poll_interval)
+
+    def _sftp_server(self, chan: asyncssh.SSHServerChannel[bytes]) -> SimSftpServer:
+        """The SFTP server of the account that logged in, rooted at its folder."""
+        user = str(chan.get_extra_info("username"))
+        root = self.config.for_user(user).root
+        prefix = "" if user == self.config.user else f"{user}/"
+        return SimSftpServer(chan, root=root, uploads=self.uploads, prefix=prefix)
 
     def _round(self) -> None:
         try:
@@ -265,5 +291,6 @@ def start_simulator(
 ) -> RunningSimulator:
     """Start serving ``config.root`` over SFTP and answering uploads; returns once listening."""
     config = replace(config, root=Path(config.root).resolve())
-    prepare_root(config)
+    for user in config.users:
+        prepare_root(config.for_user(user))
     return RunningSimulator(config, clock).start()

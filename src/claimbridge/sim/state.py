@@ -28,6 +28,7 @@ FIRST_CLAIM_ID = 2_600_000_001
 FIRST_ERA_ID = 560_000_001
 FIRST_CHECK = 70_000_001
 FIRST_CONTROL = 1
+ACCOUNT_RANGE = 10_000  # numbers of each kind per further account (up to 20,000 accounts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,19 @@ class Counters:
     era_id: int = FIRST_ERA_ID
     check: int = FIRST_CHECK
     control: int = FIRST_CONTROL
+
+    @classmethod
+    def for_account(cls, account: int) -> Counters:
+        """The first numbers of further account ``account`` (0: the main one): each numbers
+        from its own range, so no two accounts share a File ID, claim ID or check number, as
+        one Office Ally and its payers never reuse one."""
+        return cls(
+            file_id=FIRST_FILE_ID + account * ACCOUNT_RANGE,
+            claim_id=FIRST_CLAIM_ID + account * ACCOUNT_RANGE,
+            era_id=FIRST_ERA_ID + account * ACCOUNT_RANGE,
+            check=FIRST_CHECK + account * ACCOUNT_RANGE,
+            control=FIRST_CONTROL,
+        )
 
     def take_file_id(self) -> int:
         """A new Office Ally File ID (nine digits)."""
@@ -104,12 +118,12 @@ class StateStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def load_counters(self) -> Counters:
-        """The counters saved last, or the first values."""
+    def load_counters(self, first: Counters | None = None) -> Counters:
+        """The counters saved last, or ``first`` (by default the main account's first values)."""
         try:
             data = json.loads(self._counters_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return Counters()
+            return first or Counters()
         except (OSError, ValueError) as error:
             raise ConfigError(f"cannot read {self._counters_path}: {error}") from None
         return Counters(
