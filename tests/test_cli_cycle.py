@@ -48,6 +48,9 @@ def test_poll_from_a_folder_then_eob_and_unmatched(
     output = _run("poll", "--from", str(root), "--archive", archive, "--db", url)
     assert "6 files: 6 applied." in output
     assert "Next:" in output
+    archived = tmp_path / "archive"
+    kept = {path.relative_to(archived).parts[0] for path in archived.rglob("*") if path.is_file()}
+    assert kept == {"practice-1"}  # the practice's own folder, as the jobs keep it
     assert "nothing new" in _run("watch", "--once", "--from", str(root), "--archive", archive,
                                  "--db", url)  # fmt: skip
     store = Store(url)

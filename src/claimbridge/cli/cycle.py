@@ -25,7 +25,7 @@ from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import connect, job_runtime
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.errors import ConfigError, InputError, Stopped
-from claimbridge.jobs.runtime import Runtime
+from claimbridge.jobs.runtime import Runtime, practice_archive
 from claimbridge.jobs.work import JOB_FUNCTIONS
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
@@ -51,8 +51,9 @@ ArchiveOption = Annotated[
     typer.Option(
         "--archive",
         file_okay=False,
-        help="Where every downloaded file's raw bytes are kept, with a manifest; default "
-        "CLAIMBRIDGE_ARCHIVE, else archive in the claimbridge home.",
+        help="Where every downloaded file's raw bytes are kept, with a manifest, each "
+        "practice's in practice-<id>/; default CLAIMBRIDGE_ARCHIVE, else archive in the "
+        "claimbridge home.",
         show_default=False,
     ),
 ]
@@ -138,9 +139,8 @@ def poll_command(
     """
     settings, store = open_store(db, practice)
     settings = settings.with_paths(archive=archive, known_hosts=known_hosts)
-    print_reports(
-        run_poll(settings, store, source, settings.known_hosts_path, settings.archive_path)
-    )
+    kept_in = practice_archive(settings.archive_path, store.practice_id)
+    print_reports(run_poll(settings, store, source, settings.known_hosts_path, kept_in))
 
 
 @report_errors

@@ -49,6 +49,13 @@ def cipher_of(settings: Settings) -> Cipher:
     return Cipher(resolve_key(settings.secret_key, settings.key_path))
 
 
+def practice_archive(archive: Path, practice_id: int) -> Path:
+    """Where a poll of ``practice_id`` keeps the files it fetches: a folder of its own, since a
+    poll ingests every archived file its ledger lacks (a poll of another practice, killed between
+    download and ingest, must not leave its files for this one to take)."""
+    return archive / f"practice-{practice_id}"
+
+
 def sftp_factory(known_hosts: Path | None, connect_timeout: float = 15.0) -> TransportFactory:
     """Makes an ``SftpTransport`` for an account, pinning host keys in ``known_hosts``."""
 
@@ -135,10 +142,8 @@ class Runtime:
     clock: Callable[[], datetime] = utcnow
 
     def archive_of(self, practice_id: int) -> Path:
-        """Where the jobs of ``practice_id`` keep the files they fetch: a folder of its own, since
-        a poll ingests every archived file its ledger lacks (a poll of another practice, killed
-        between download and ingest, must not leave its files for this one to take)."""
-        return self.archive / f"practice-{practice_id}"
+        """Where the jobs of ``practice_id`` keep the files they fetch (``practice_archive``)."""
+        return practice_archive(self.archive, practice_id)
 
     def account(self, session: Session) -> ClearinghouseAccount:
         """The practice's account, with its password when ``reads_password``."""
