@@ -10,6 +10,7 @@ written to) and the inputs earlier runs found interesting in ``.fuzz/<target>/co
 kept). A finding (an error outside claimbridge's tree, an input slower than ``--timeout``
 seconds, more memory than ``--rss-mb``) stops its target, is saved as
 ``.fuzz/<target>/finding-<hash>`` and makes the run fail; the log is ``.fuzz/<target>/log``.
+``--work`` puts both elsewhere (``make fuzz-sanitize`` keeps its runs in ``.fuzz/sanitized``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -37,6 +39,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=0, help="inputs per target (then no --seconds)")
     parser.add_argument("--timeout", type=int, default=10, help="seconds one input may take")
     parser.add_argument("--rss-mb", type=int, default=2048, help="memory a target may use")
+    parser.add_argument("--work", type=Path, default=WORK, help="where runs keep what they find")
     options = parser.parse_args(argv)
     names = _target_names()
     unknown = sorted(set(options.targets) - set(names))
@@ -44,7 +47,9 @@ def main(argv: list[str]) -> int:
         parser.error(f"unknown target(s) {', '.join(unknown)}; the targets are {', '.join(names)}")
     failed = [name for name in options.targets or names if not _run(name, options.__dict__)]
     if failed:
-        print(f"fuzz: findings in {', '.join(failed)}; see .fuzz/<target>/", file=sys.stderr)
+        print(
+            f"fuzz: findings in {', '.join(failed)}; see {options.work}/<target>/", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -53,8 +58,8 @@ def _target_names() -> list[str]:
     return sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
 
 
-def _run(name: str, options: dict[str, int]) -> bool:
-    work = WORK / name
+def _run(name: str, options: dict[str, Any]) -> bool:
+    work = options["work"] / name
     (work / "corpus").mkdir(parents=True, exist_ok=True)
     budget = (
         f"-runs={options['runs']}" if options["runs"] else (f"-max_total_time={options['seconds']}")
