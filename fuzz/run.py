@@ -86,6 +86,8 @@ def _run(name: str, options: dict[str, Any]) -> bool:
 
 
 def _one(name: str, libfuzzer_args: list[str]) -> int:
+    import importlib
+
     import atheris
 
     sys.path.insert(0, str(HERE))
@@ -93,8 +95,13 @@ def _one(name: str, libfuzzer_args: list[str]) -> int:
 
     if name not in TARGETS:
         raise SystemExit(f"no fuzz target {name!r}; the targets are {', '.join(TARGETS)}")
+    target = TARGETS[name]
+    with atheris.instrument_imports(include=["claimbridge"]):
+        for module in target.modules:
+            importlib.import_module(module)
+    target.prepare()
     args = [a for a in libfuzzer_args if a != "--"]
-    atheris.Setup([sys.argv[0], *args], refusing_only_ours(TARGETS[name]))
+    atheris.Setup([sys.argv[0], *args], refusing_only_ours(target.run))
     atheris.Fuzz()
     return 0
 
