@@ -8,7 +8,7 @@ RUNTIME := $(VENV)/.installed-runtime
 STAMP := $(VENV)/.installed-dev
 PIP_LOCKED := $(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps
 
-.PHONY: demo test lint typecheck unit lock lock-check bench sanitize clean
+.PHONY: demo test lint typecheck unit fuzz lock lock-check bench sanitize fuzz-sanitize clean
 
 # setup.py builds the X12 reader's C loops (optional: without a compiler, Python reads the same).
 C_LOOPS := $(wildcard src/claimbridge/x12/*.c src/claimbridge/x12/*/*.c)
@@ -30,8 +30,8 @@ demo: $(RUNTIME)
 	$(BIN)/claimbridge demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check --no-cache src tests bench
-	$(BIN)/ruff format --no-cache --check src tests bench
+	$(BIN)/ruff check --no-cache src tests bench fuzz
+	$(BIN)/ruff format --no-cache --check src tests bench fuzz
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -39,7 +39,13 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -n 2
 
-test: lock-check lint typecheck unit
+# Coverage-guided fuzzing of every parser and of ingest (fuzz/run.py, docs/fuzzing.md): a short
+# pass, FUZZ_SECONDS a target; a finding fails and is kept in .fuzz/<target>/.
+FUZZ_SECONDS ?= 3
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+
+test: lock-check lint typecheck unit fuzz
 
 # Fails when pyproject.toml and uv.lock disagree, or requirements/ is not the lock's export.
 EXPORT := $(BIN)/uv export --quiet --frozen --no-emit-project --no-header
@@ -68,6 +74,17 @@ sanitize: $(STAMP)
 	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
 	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 PYTHONMALLOC=malloc \
 	$(BIN)/pytest -q -n 2 -p no:cacheprovider tests/x12; \
+	status=$$?; $(BIN)/pip install --quiet --no-deps -e .; exit $$status
+
+# The X12 fuzz targets (they read with the C loops, then the Python ones) with the C loops built
+# under AddressSanitizer and UBSan as above; FUZZ_SECONDS a target (slower: malloc, the checks).
+X12_TARGETS := x12_999 x12_277 x12_835 x12_837p x12_ta1 validate
+fuzz-sanitize: $(STAMP)
+	CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="$(SANITIZE_FLAGS)" $(BIN)/pip install --quiet --no-deps -e .
+	for so in $(C_LOOPS:.c=.cpython-*.so); do nm -D $$so | grep -q __asan_init || { echo "$$so: not sanitized"; exit 1; }; done
+	LD_PRELOAD="$$(gcc -print-file-name=libasan.so):$$(gcc -print-file-name=libubsan.so)" \
+	ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=halt_on_error=1 PYTHONMALLOC=malloc \
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS) --rss-mb 4096 --work .fuzz/sanitized $(X12_TARGETS); \
 	status=$$?; $(BIN)/pip install --quiet --no-deps -e .; exit $$status
 
 clean:

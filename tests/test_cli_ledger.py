@@ -417,3 +417,35 @@ def test_no_message_shows_the_database_password(
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith("error: ") and shown in result.stderr
     assert SECRET not in result.output + result.stderr + caplog.text
+
+
+def test_payers_import_of_a_csv_the_reader_cannot_read_says_error(
+    runner: CliRunner, workdir: Path, example: Path
+) -> None:
+    ok(runner, "init")
+    ok(runner, "load", str(example))
+    before = ok(runner, "payers", "list")
+    broken = workdir / "broken.csv"
+    broken.write_text("Payer ID,Payer Name\nN1,NEW ONE\nN2," + "x" * 200_000 + "\n")
+    result = runner.invoke(app, ["payers", "import", str(broken)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error: row 3: not a CSV file")
+    assert ok(runner, "payers", "list") == before  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("[" * 100_000 + "]" * 100_000, "nest too deeply"), ('{"a": ' + "9" * 5000 + "}", "5000")],
+)
+def test_load_of_deep_nesting_or_long_numbers_says_error_and_writes_nothing(
+    runner: CliRunner, workdir: Path, text: str, said: str
+) -> None:
+    ok(runner, "init")
+    bad = workdir / "bad.json"
+    bad.write_text(text)
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error: ") and said in result.stderr
+    assert ok(runner, "payers", "list").strip().count("\n") == 0  # the header only

@@ -100,3 +100,53 @@ def test_help_ends_with_an_example(runner: CliRunner) -> None:
     assert description.rstrip().endswith(
         "claimbridge x12 validate --office-ally outbound/837P_batch_0042.txt"
     )
+
+
+def test_an_unreadable_file_says_error_and_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "garbage.837"
+    path.write_bytes(b"not X12 at all\n")
+    result = runner.invoke(app, ["x12", "validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: cannot read {path}: ")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("SE*48*0001~", f"SE*{'4' * 5000}*0001~"),  # a count of 5,000 digits
+        ("GE*1*101~", f"GE*1*{'1' * 5000}~"),  # a control number of 5,000 digits
+        ("HL*1**20*1~", f"HL*{'9' * 5000}**20*1~"),
+    ],
+)
+def test_numbers_of_thousands_of_digits_are_problems_not_tracebacks(
+    runner: CliRunner, tmp_path: Path, clean_file: Path, old: str, new: str
+) -> None:
+    path = tmp_path / "long-number.837"
+    path.write_text(clean_file.read_text().replace(old, new))
+    result = runner.invoke(app, ["x12", "validate", "--no-pyx12", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert ": error: " in result.stdout and "not clean" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("999/partially-accepted.999", "AK9*P*", "AK9*P*1E+99999999*"),
+        ("835/paid-and-denied-with-plb.835", "BPR*", "BPR*C*1E+99999999*"),
+        ("837p/office-ally-two-claims.837", "SE*48*", f"SE*{'4' * 5000}*"),
+    ],
+)
+def test_x12_json_says_error_for_numbers_out_of_range(
+    runner: CliRunner, test_data: Path, tmp_path: Path, name: str, old: str, new: str
+) -> None:
+    path = tmp_path / "out-of-range.x12"
+    text = (test_data / name).read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    result = runner.invoke(app, ["x12", "json", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code:  # refused: one error line, nothing half-written on stdout
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.output
+    else:  # a count is not read by x12 json: the file converts
+        assert result.stdout.startswith("[")

@@ -56,3 +56,10 @@ def test_edi_status_rows_follow_a_wider_file_id_column() -> None:
 def test_a_report_without_its_markers_is_refused(parse: object) -> None:
     with pytest.raises(InputError):
         parse("nothing to see\n")  # type: ignore[operator]
+
+
+def test_an_edi_status_header_without_a_patient_account_column_names_its_line() -> None:
+    # Found by fuzzing: a 'File ID' header row with no column claimbridge knows was a ValueError
+    text = "EDI STATUS\nFile ID: 310000001\n\n    File IDXX  Claim  Acct\n    31 OA1 CB1\n"
+    with pytest.raises(InputError, match=r"line 4: .*no 'Patient Acct' column"):
+        parse_edi_status(text)

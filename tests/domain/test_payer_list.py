@@ -88,3 +88,15 @@ def test_unreadable_rows_are_named_by_row_number_and_the_rest_is_read() -> None:
 def test_a_list_without_id_or_name_columns_is_refused(header: str) -> None:
     with pytest.raises(InputError, match="row 1: no payer"):
         parse_payer_csv(header + "X,Y\n")
+
+
+def test_a_list_with_old_mac_line_ends_reads() -> None:
+    text = "Payer ID,Payer Name\rD4,DELTA\rE5,EPSILON\r"
+    assert [e.payer_id for e in parse_payer_csv(text).entries] == ["D4", "E5"]
+
+
+def test_a_file_the_csv_reader_cannot_read_is_refused_naming_the_row() -> None:
+    # Found by fuzzing: csv.Error escaped (a 500 on the Insurances page, a traceback in the CLI)
+    text = "Payer ID,Payer Name\nD4,DELTA\nE5," + "x" * 200_000 + "\n"
+    with pytest.raises(InputError, match=r"row 3: not a CSV file .*field larger"):
+        parse_payer_csv(text)

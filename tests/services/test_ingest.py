@@ -129,3 +129,38 @@ def test_a_zip_over_the_limits_is_kept_and_refused_with_the_reason(
         kept = session.get_one(t.InboundFileRow, report.inbound_file_id)
         assert kept.outcome == "failed" and kept.size == len(data)
         assert session.scalar(select(func.count()).select_from(t.InboundFileRow)) == 1
+
+
+def _damaged_zip(how: str) -> bytes:
+    """A one-member deflated zip, damaged: a broken deflate stream, a member marked encrypted,
+    or a compression method zipfile does not know."""
+    data = bytearray(_zip({"a.txt": b"ISA*00*" * 50}))
+    central = data.rindex(b"PK\x01\x02")
+    if how == "deflate":
+        data[30 + len("a.txt")] = 0xFF  # the first block's type: 3, which deflate reserves
+    elif how == "encrypted":
+        data[6] |= 1  # general purpose flag bit 0, in the local and the central header
+        data[central + 8] |= 1
+    else:
+        data[8:10] = data[central + 10 : central + 12] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("how", "said"),
+    [
+        ("deflate", "invalid block type"),
+        ("encrypted", "encrypted"),
+        ("method", "compression method"),
+    ],
+)
+def test_a_damaged_zip_is_kept_and_failed_with_the_reason(
+    store: Store, how: str, said: str
+) -> None:
+    data = _damaged_zip(how)
+    [report] = ingest_bytes(store, "OA_DAMAGED.zip", data)
+    assert report.outcome is Outcome.FAILED
+    assert report.detail.startswith("the zip cannot be unpacked") and said in report.detail
+    with store.read() as session:
+        kept = session.get_one(t.InboundFileRow, report.inbound_file_id)
+        assert kept.outcome == "failed" and kept.size == len(data)

@@ -89,6 +89,19 @@ def test_importing_an_office_ally_payer_csv(biller: TestClient, api: TestClient)
     assert any(p["payer_id"] == "NEW01" and not p["par"] for p in api.get("/api/v1/payers").json())
 
 
+def test_a_payer_csv_the_reader_cannot_read_is_a_400_and_changes_nothing(
+    biller: TestClient, api: TestClient
+) -> None:
+    before = api.get("/api/v1/payers").json()
+    csv = "Payer ID,Payer Name\nNEW02,NEW TWO\nNEW03," + "x" * 200_000 + "\n"
+    token = csrf_of(biller, "/payers")
+    files = {"file": ("payers.csv", csv.encode(), "text/csv")}
+    response = biller.post("/payers/import", data={"csrf_token": token}, files=files)
+    assert response.status_code == 400  # was a 500: csv.Error escaped
+    assert "row 3: not a CSV file" in response.text
+    assert api.get("/api/v1/payers").json() == before
+
+
 def test_the_sftp_password_is_write_only(admin: TestClient, store: Store) -> None:
     data = {"host": "ftp10.officeally.com", "port": "22", "username": "cedarvalley"}
     token = csrf_of(admin, "/provider")
@@ -181,7 +194,7 @@ def test_api_money_is_text_never_a_float(api: TestClient) -> None:
     assert {c["clm01"]: c["total_charge"] for c in claims}["CB-1003"] == "100.00"
 
 
-@pytest.mark.parametrize("age", ["1000000000000", "-3"])
+@pytest.mark.parametrize("age", ["1000000000000", "-3", "9" * 5000])
 def test_an_age_filter_out_of_range_is_a_clear_400_on_the_page_and_the_api(
     biller: TestClient, api: TestClient, age: str
 ) -> None:

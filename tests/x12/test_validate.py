@@ -83,6 +83,9 @@ ENVELOPE_FAULTS = [
     ("SE*48*0001~", "SE*4B*0001~", SE_POSITION, "SE01", "'4B' is not a count"),
     ("SE*48*0001~", "SE*4²*0001~", SE_POSITION, "SE01", "'4²' is not a count"),
     ("IEA*1*000000101~", "IEA*1*00000010¹~", 52, "IEA02", "differs from ISA13 '000000101'"),
+    # 5,000 digits were a ValueError from int() (Python refuses over 4,300) and a traceback
+    ("SE*48*0001~", f"SE*{'4' * 5000}*0001~", SE_POSITION, "SE01", "not a count of at most 18"),
+    ("GE*1*101~", f"GE*1*{'1' * 5000}~", 51, "GE02", "differs from GS06 '101'"),
 ]
 
 
@@ -98,6 +101,11 @@ def test_envelope_counts_and_control_numbers(
 
 def test_control_numbers_compare_as_numbers(clean_text: str) -> None:
     assert check(planted(clean_text, "GE*1*101~", "GE*1*0101~")) == []
+
+
+def test_an_hl01_of_thousands_of_digits_is_named_not_a_traceback(clean_text: str) -> None:
+    text = planted(clean_text, "HL*1**20*1~", f"HL*{'9' * 5000}**20*1~")
+    assert "HL01" in {p.element for p in check(text)}
 
 
 def test_st02_must_be_unique_in_its_group(clean_text: str) -> None:

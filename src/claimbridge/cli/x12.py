@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claimbridge.cli.common import err_console, report_errors
-from claimbridge.errors import InputError, X12SyntaxError
+from claimbridge.errors import ClaimbridgeError
 from claimbridge.x12.reader import read_file
 
 if TYPE_CHECKING:
@@ -81,8 +81,8 @@ def validate_command(
 
     try:
         report = validate_file(path, office_ally=office_ally, use_pyx12=not no_pyx12)
-    except (X12SyntaxError, InputError) as error:
-        message = Text.assemble(("cannot read ", "bold red"), str(path), ": ", str(error))
+    except ClaimbridgeError as error:  # exit 1 is kept for problems found in a readable file
+        message = Text.assemble(("error:", "bold red"), f" cannot read {path}: {error}")
         err_console().print(message, soft_wrap=True)
         raise typer.Exit(UNREADABLE_EXIT_CODE) from None
     console = Console(highlight=False, soft_wrap=True)

@@ -33,6 +33,7 @@ EDI_STATUS_LABELS = (
     "FILE ID", "OA CLAIM ID", "PATIENT ACCT", "PATIENT NAME", "AMOUNT", "PRACTICE", "TAX ID",
     "PAYER ID", "PROCESS DATE", "PAYER PROCESS DATE", "PAYER REF ID", "STATUS", "PAYER RESPONSE",
 )  # fmt: skip
+_ACCOUNT_LABELS = ("PATIENT ACCT", "PATIENT ACCOUNT")  # the column that names the claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,8 @@ class _Columns:
                     break
         found.sort()
         ends: list[int | None] = [start for start, _ in found[1:]]
-        ends.append(None)
+        if found:  # the last column runs to the end of the line
+            ends.append(None)
         return cls({label: (start, end) for (start, label), end in zip(found, ends, strict=True)})
 
     def value(self, line: str, *labels: str) -> str:
@@ -165,6 +167,12 @@ def parse_edi_status(text: str) -> EdiStatus:
     if header is None:
         raise InputError("the EDI Status report has no header row starting 'File ID'")
     columns = _Columns.of(lines[header], EDI_STATUS_LABELS)
+    if not columns.starts.keys() & set(_ACCOUNT_LABELS):
+        raise InputError(
+            "the EDI Status report's header row has no 'Patient Acct' column, so no row can "
+            "be matched to a claim; ask Office Ally for the report again",
+            path=f"line {header + 1}",
+        )
     rows = [line for line in lines[header + 1 :] if line.strip()]
     return EdiStatus(
         tuple(_response(columns, line) for line in rows if _has_account(columns, line))
@@ -177,12 +185,12 @@ def _is_header(line: str) -> bool:
 
 
 def _has_account(columns: _Columns, line: str) -> bool:
-    return bool(columns.value(line, "PATIENT ACCT", "PATIENT ACCOUNT"))
+    return bool(columns.value(line, *_ACCOUNT_LABELS))
 
 
 def _response(columns: _Columns, line: str) -> PayerResponse:
     return PayerResponse(
-        patient_control_number=columns.value(line, "PATIENT ACCT", "PATIENT ACCOUNT"),
+        patient_control_number=columns.value(line, *_ACCOUNT_LABELS),
         oa_claim_id=columns.value(line, "OA CLAIM ID"),
         payer_id=columns.value(line, "PAYER ID"),
         accepted=columns.value(line, "STATUS").upper() == "ACCEPTED",

@@ -115,15 +115,23 @@ def _wide_enrollment(key: str) -> Transaction | None:
 
 def parse_payer_csv(text: str) -> PayerList:
     """Read an Office Ally style payer list; ``InputError`` only when no row can be read."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), dialect=_dialect(text))
-    columns = _find_columns(list(reader.fieldnames or []))
-    for needed, label in (("payer_id", "payer ID"), ("name", "payer name")):
-        if needed not in columns.named:
-            raise InputError(f"no {label} column in the header", path="row 1")
-    merger = _Merger()
-    for row in reader:
-        if any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            merger.add(reader.line_num, _read_row(reader.line_num, row, columns))
+    # newline=None: a list saved with old Mac line ends (CR alone) reads like any other
+    lines = io.StringIO(text.lstrip("\ufeff"), newline=None)
+    reader = csv.DictReader(lines, dialect=_dialect(text))
+    try:
+        columns = _find_columns(list(reader.fieldnames or []))
+        for needed, label in (("payer_id", "payer ID"), ("name", "payer name")):
+            if needed not in columns.named:
+                raise InputError(f"no {label} column in the header", path="row 1")
+        merger = _Merger()
+        for row in reader:
+            if any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                merger.add(reader.line_num, _read_row(reader.line_num, row, columns))
+    except csv.Error as error:
+        raise InputError(
+            f"not a CSV file claimbridge can read ({error}); save the list as CSV again",
+            path=f"row {reader.line_num + 1}",  # the row being read when it broke
+        ) from None
     return PayerList(tuple(merger.entries.values()), tuple(merger.problems))
 
 

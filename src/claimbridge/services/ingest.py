@@ -31,8 +31,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import lzma
 import time
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,6 +68,18 @@ MAX_ZIP_MEMBERS = 1000  # Office Ally's zips hold a day's reports and ERAs: tens
 MAX_ZIP_RATIO = 100  # unpacked / packed: X12 and reports pack 10-30 times; bombs, thousands
 MIN_ZIP_ALLOWANCE = 16 * 1024 * 1024  # what a small zip may always unpack to
 ZIP_READ = 1024 * 1024
+# What a damaged zip raises while it is unpacked: zipfile's own errors, the decompressors' (a
+# broken deflate stream is a zlib.error), RuntimeError for an encrypted member or a compression
+# method zipfile does not know.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 Progress = Callable[[int], None]
 
@@ -249,7 +263,7 @@ def _unpack(
         contents = _zip_members(data)
     except _ZipRefused as refused:
         return Outcome.FAILED, f"the zip is not unpacked: {refused}", []
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    except _ZIP_ERRORS as error:
         return Outcome.FAILED, f"the zip cannot be unpacked: {error}", []
     reports: list[FileReport] = []
     for member, content in contents:

@@ -40,6 +40,7 @@ from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.problems import Problem
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.tokenizer import parse_segments, read_segments
+from claimbridge.x12.values import MAX_DIGITS
 
 Problems = Iterator[Problem]
 
@@ -144,9 +145,10 @@ def _is_digits(text: str) -> bool:
 
 
 def _number(text: str) -> int | None:
-    """``text`` as a whole number, or None."""
+    """``text`` as a whole number, or None (also for more digits than any X12 number has:
+    converting thousands of digits would take long or fail)."""
     text = text.strip()
-    return int(text) if _is_digits(text) else None
+    return int(text) if _is_digits(text) and len(text) <= MAX_DIGITS else None
 
 
 def _amount(text: str) -> Decimal | None:
@@ -162,7 +164,7 @@ def _same_control_number(header: str, trailer: str) -> bool:
     """Numeric control numbers compare as numbers (GS06 '1' = GE02 '0001'), others as text."""
     header, trailer = header.strip(), trailer.strip()
     if _is_digits(header) and _is_digits(trailer):
-        return int(header) == int(trailer)
+        return header.lstrip("0") == trailer.lstrip("0")
     return header == trailer
 
 
@@ -322,7 +324,9 @@ def _check_count(trailer: Segment, number: int, counted: int, what: str) -> Prob
     stated = _number(trailer.element(number))
     if stated is None:
         text = trailer.element(number)
-        yield _error(trailer, f"{element} {text!r} is not a count", element=element)
+        shown = text if len(text) <= MAX_DIGITS else f"{text[:MAX_DIGITS]}…"
+        message = f"{element} {shown!r} is not a count of at most {MAX_DIGITS} digits"
+        yield _error(trailer, message, element=element)
     elif stated != counted:
         message = f"{element} says {stated} {what}, but there are {counted}"
         yield _error(trailer, message, element=element)

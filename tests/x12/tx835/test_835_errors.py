@@ -111,6 +111,13 @@ def test_an_amount_already_read_well_is_no_excuse_for_a_bad_one() -> None:
     assert "'20x'" in str(error)
 
 
+def test_a_cas_with_a_bad_amount_and_a_bad_quantity_names_the_amount_first() -> None:
+    # Found by fuzzing: the C loop named CAS03, the Python loop CAS04
+    error = error_for(replaced(CLAIM[6], "CAS*PR*3*2O*x"))
+    assert (error.segment_id, error.element_position) == ("CAS", 3)
+    assert "'2O'" in str(error)
+
+
 @pytest.mark.parametrize(
     ("old", "new", "element", "message"),
     [

@@ -38,7 +38,7 @@ from claimbridge.web.api.encode import to_json
 from claimbridge.web.api.posting import ReasonIn
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
-from claimbridge.web.views.common import now, practice_id_of, store_of, today
+from claimbridge.web.views.common import RecordId, now, practice_id_of, store_of, today
 from claimbridge.web.views.jobs import find_job
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -247,7 +247,7 @@ def poll_now(request: Request, response: Response) -> Any:
 
 
 @router.get("/jobs/{job_id}")
-def get_job(request: Request, job_id: int) -> Any:
+def get_job(request: Request, job_id: RecordId) -> Any:
     """A job: its kind, state (queued, running, done, failed), progress and result."""
     return _job_json(find_job(request, job_id))
 

@@ -28,7 +28,7 @@ from claimbridge.services.users import Role
 from claimbridge.web.api.encode import to_json
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
-from claimbridge.web.views.common import store_of
+from claimbridge.web.views.common import RecordId, store_of
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
@@ -46,7 +46,7 @@ class MatchIn(BaseModel):
 
 
 @router.post("/eras/{remittance_id}/undo")
-def post_undo(request: Request, remittance_id: int, body: ReasonIn) -> Any:
+def post_undo(request: Request, remittance_id: RecordId, body: ReasonIn) -> Any:
     """Undo a remittance's posting: its payments go, its claims go back; the 835 stays."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -56,7 +56,7 @@ def post_undo(request: Request, remittance_id: int, body: ReasonIn) -> Any:
 
 
 @router.post("/eras/{remittance_id}/post")
-def post_era_again(request: Request, remittance_id: int) -> Any:
+def post_era_again(request: Request, remittance_id: RecordId) -> Any:
     """Post an undone remittance again from its kept 835."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -76,7 +76,7 @@ def post_balance_reviewed(request: Request, clm01: str, body: ReasonIn) -> Any:
 
 
 @router.post("/held-files/{inbound_file_id}/post")
-def post_held_file(request: Request, inbound_file_id: int, body: ReasonIn) -> Any:
+def post_held_file(request: Request, inbound_file_id: RecordId, body: ReasonIn) -> Any:
     """Post a held (unbalanced) 835 anyway, with why; one result per transaction set."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -103,7 +103,7 @@ def get_unmatched(request: Request) -> Any:
 
 
 @router.post("/unmatched/{unmatched_id}/match")
-def post_match(request: Request, unmatched_id: int, body: MatchIn) -> Any:
+def post_match(request: Request, unmatched_id: RecordId, body: MatchIn) -> Any:
     """Post an unmatched ERA claim to our claim ``clm01``, as automatic posting would have."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -113,7 +113,7 @@ def post_match(request: Request, unmatched_id: int, body: MatchIn) -> Any:
 
 
 @router.post("/unmatched/{unmatched_id}/dismiss")
-def post_dismiss(request: Request, unmatched_id: int, body: ReasonIn) -> Any:
+def post_dismiss(request: Request, unmatched_id: RecordId, body: ReasonIn) -> Any:
     """Take an ERA claim that is not ours off the queue, with why."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -130,7 +130,7 @@ def get_held_payments(request: Request) -> Any:
 
 
 @router.post("/held-payments/{held_id}/post")
-def post_held_payment_api(request: Request, held_id: int, body: ReasonIn) -> Any:
+def post_held_payment_api(request: Request, held_id: RecordId, body: ReasonIn) -> Any:
     """Post a payment held for review onto the claim it names, with why."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -141,7 +141,7 @@ def post_held_payment_api(request: Request, held_id: int, body: ReasonIn) -> Any
 
 
 @router.post("/held-payments/{held_id}/refund")
-def post_refund_api(request: Request, held_id: int, body: ReasonIn) -> Any:
+def post_refund_api(request: Request, held_id: RecordId, body: ReasonIn) -> Any:
     """Mark a payment held for review refunded to the payer, with why; nothing is posted."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:

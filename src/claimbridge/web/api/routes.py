@@ -22,7 +22,7 @@ from claimbridge.web.api.encode import to_json
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
 from claimbridge.web.views.claims import page_link, worklist_page
-from claimbridge.web.views.common import now, store_of, today
+from claimbridge.web.views.common import RecordId, now, store_of, today
 from claimbridge.web.views.eras import era_page
 from claimbridge.web.views.reports import build
 
@@ -122,7 +122,7 @@ def _link_pages(request: Request, response: Response, number: int, has_next: boo
 
 
 @router.put("/eras/{remittance_id}/dates")
-def put_dates(request: Request, remittance_id: int, dates: DatesIn) -> Any:
+def put_dates(request: Request, remittance_id: RecordId, dates: DatesIn) -> Any:
     """Set a remittance's received and deposit dates."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:

@@ -38,6 +38,6 @@ ROUTERS = (
 
 
 def include(app: FastAPI) -> None:
-    """Add every page's router to ``app``."""
+    """Add every page's router to ``app``; pages are not in the API's OpenAPI document."""
     for module in ROUTERS:
-        app.include_router(module.router)
+        app.include_router(module.router, include_in_schema=False)

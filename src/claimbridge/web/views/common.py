@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from claimbridge.store.db import Store
 from claimbridge.web.errors import BadRequest
+
+# The id of a record in a path (/eras/{remittance_id}/…): a ledger's ids are 64-bit, so a
+# larger number is refused as a bad request before the database sees it (SQLite cannot take it).
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def now() -> datetime:

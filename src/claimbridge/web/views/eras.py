@@ -24,7 +24,7 @@ from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.claims import page_link
-from claimbridge.web.views.common import optional_date, optional_int, store_of
+from claimbridge.web.views.common import RecordId, optional_date, optional_int, store_of
 
 router = APIRouter()
 
@@ -73,7 +73,7 @@ def eras(request: Request) -> HTMLResponse:
 
 
 @router.post("/eras/{remittance_id}/dates")
-def dates(request: Request, remittance_id: int, form: CheckedForm) -> Response:
+def dates(request: Request, remittance_id: RecordId, form: CheckedForm) -> Response:
     """Keep the received and deposit dates a biller entered."""
     user = require(request, Role.BILLER)
     received = optional_date(field(form, "received_on"), "received date")

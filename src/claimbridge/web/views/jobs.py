@@ -17,7 +17,7 @@ from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.errors import NotFound
 from claimbridge.web.render import page
-from claimbridge.web.views.common import now, practice_id_of, store_of
+from claimbridge.web.views.common import RecordId, now, practice_id_of, store_of
 
 router = APIRouter()
 
@@ -49,7 +49,7 @@ def find_job(request: Request, job_id: int) -> Job:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_panel(request: Request, job_id: int) -> HTMLResponse:
+def job_panel(request: Request, job_id: RecordId) -> HTMLResponse:
     """The job's panel while it is queued or running, then its result."""
     return panel(request, find_job(request, job_id))
 

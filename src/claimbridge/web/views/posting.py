@@ -26,7 +26,7 @@ from claimbridge.services.users import Role
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import CheckedForm, field, require
 from claimbridge.web.render import page
-from claimbridge.web.views.common import store_of
+from claimbridge.web.views.common import RecordId, store_of
 
 router = APIRouter()
 HELD_DONE = {
@@ -36,7 +36,7 @@ HELD_DONE = {
 
 
 @router.post("/eras/{remittance_id}/undo")
-def undo(request: Request, remittance_id: int, form: CheckedForm) -> Response:
+def undo(request: Request, remittance_id: RecordId, form: CheckedForm) -> Response:
     """Undo the posting of one remittance, with the reason the biller gave."""
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
@@ -47,7 +47,7 @@ def undo(request: Request, remittance_id: int, form: CheckedForm) -> Response:
 
 
 @router.post("/eras/{remittance_id}/post")
-def again(request: Request, remittance_id: int, form: CheckedForm) -> Response:
+def again(request: Request, remittance_id: RecordId, form: CheckedForm) -> Response:
     """Post an undone remittance again from its kept 835."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
@@ -57,7 +57,7 @@ def again(request: Request, remittance_id: int, form: CheckedForm) -> Response:
 
 
 @router.post("/held-files/{inbound_file_id}/post")
-def anyway(request: Request, inbound_file_id: int, form: CheckedForm) -> Response:
+def anyway(request: Request, inbound_file_id: RecordId, form: CheckedForm) -> Response:
     """Post a held (unbalanced) 835 because a person decided to, with why."""
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
@@ -94,7 +94,7 @@ def queue(request: Request) -> HTMLResponse:
 
 
 @router.post("/unmatched/{unmatched_id}/match")
-def match(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
+def match(request: Request, unmatched_id: RecordId, form: CheckedForm) -> Response:
     """Post an unmatched ERA claim to the claim the biller named (CLM01)."""
     user = require(request, Role.BILLER)
     clm01 = field(form, "clm01").strip()
@@ -105,7 +105,7 @@ def match(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
 
 
 @router.post("/unmatched/{unmatched_id}/dismiss")
-def dismiss(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
+def dismiss(request: Request, unmatched_id: RecordId, form: CheckedForm) -> Response:
     """Take an ERA claim that is not ours off the queue, with why."""
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
@@ -116,7 +116,7 @@ def dismiss(request: Request, unmatched_id: int, form: CheckedForm) -> Response:
 
 
 @router.post("/held-payments/{held_id}/post")
-def post_held_payment_view(request: Request, held_id: int, form: CheckedForm) -> Response:
+def post_held_payment_view(request: Request, held_id: RecordId, form: CheckedForm) -> Response:
     """Post a payment held for review onto the claim it names, with why."""
     user = require(request, Role.BILLER)
     reason = field(form, "reason")
@@ -128,7 +128,7 @@ def post_held_payment_view(request: Request, held_id: int, form: CheckedForm) ->
 
 
 @router.post("/held-payments/{held_id}/refund")
-def refund_held_payment_view(request: Request, held_id: int, form: CheckedForm) -> Response:
+def refund_held_payment_view(request: Request, held_id: RecordId, form: CheckedForm) -> Response:
     """Mark a payment held for review refunded to the payer, with why; nothing is posted."""
     user = require(request, Role.BILLER)
     reason = field(form, "reason")

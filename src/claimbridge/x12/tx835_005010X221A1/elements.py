@@ -366,8 +366,8 @@ class Elements:
         fields = segment.fields
         count = len(fields)
         if (count == 4 or count == 5) and fields[1] and fields[2] and fields[3]:  # one triplet
-            quantity = self.optional_decimal(fields[4], segment, 4) if count == 5 else None
             amount = self.amounts.get(fields[3]) or self.money(fields[3], segment, 3)
+            quantity = self.optional_decimal(fields[4], segment, 4) if count == 5 else None
             return [make(Adjustment, (fields[1], fields[2], amount, quantity, segment.position))]
         if count > 20:
             check_length(segment)
