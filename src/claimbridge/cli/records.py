@@ -11,9 +11,8 @@ from rich.console import Console
 
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store, read_file
-from claimbridge.domain.practice_file import parse_appointment, parse_patient, read_json
-from claimbridge.store.practice import known_keys, write_appointment, write_patient
-from claimbridge.store.sync import Tally
+from claimbridge.domain.practice_file import read_json
+from claimbridge.services.records import RecordKind, outcome, put_record
 
 console = Console(highlight=False, soft_wrap=True)
 app = typer.Typer(
@@ -45,11 +44,7 @@ def put_patient(
 
         claimbridge put patient pt-1001 patient.json
     """
-    _, store = open_store(db, practice)
-    data = read_json(read_file(path))
-    with store.transaction() as session:
-        tally = write_patient(session, parse_patient(data, key, known_keys(session)))
-    _say(f"patient {key}", "patients", tally)
+    _put(RecordKind.PATIENT, key, path, db, practice)
 
 
 @app.command("appointment")
@@ -67,15 +62,15 @@ def put_appointment(
 
         claimbridge put appointment appt-5001 appointment.json
     """
+    _put(RecordKind.APPOINTMENT, key, path, db, practice)
+
+
+def _put(kind: RecordKind, key: str, path: Path, db: str | None, practice: str | None) -> None:
     _, store = open_store(db, practice)
     data = read_json(read_file(path))
     with store.transaction() as session:
-        tally = write_appointment(session, parse_appointment(data, key, known_keys(session)))
-    _say(f"appointment {key}", "appointments", tally)
-
-
-def _say(record: str, kind: str, tally: Tally) -> None:
-    outcome = next((name for name in ("added", "changed") if getattr(tally, name)[kind]), None)
-    console.print(f"{record}: {outcome or 'unchanged'}", markup=False)
+        tally = put_record(session, kind, key, data)
+    record = "patient" if kind is RecordKind.PATIENT else "appointment"
+    console.print(f"{record} {key}: {outcome(tally, kind)}", markup=False)
     for line in tally.lines():
         console.print(f"  {line}", markup=False)

@@ -10,10 +10,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from claimbridge.domain.practice_file import parse_appointment, parse_patient, read_json
+from claimbridge.domain.practice_file import read_json
+from claimbridge.services.records import RecordKind, outcome, put_record
 from claimbridge.services.users import Role
-from claimbridge.store.practice import known_keys, write_appointment, write_patient
-from claimbridge.store.sync import Tally
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
 from claimbridge.web.views.common import store_of
@@ -48,9 +47,7 @@ async def put_patient(request: Request, patient_id: str) -> Any:
     (``id`` may be left out; when given it must be the address's). Every problem answers 400
     with its JSON path; a name, birth date or insured's ID corrected in claimbridge is kept
     and listed under ``kept``."""
-    require(request, Role.BILLER)
-    data = read_json(await request.body())
-    return await run_in_threadpool(_put_patient, request, patient_id, data)
+    return await _put(request, RecordKind.PATIENT, patient_id)
 
 
 @router.put(
@@ -60,34 +57,23 @@ async def put_appointment(request: Request, appointment_id: str) -> Any:
     """Add or update one appointment with its diagnoses and lines, as an appointment of the
     practice file; its patient and provider must be in the ledger. 409 when it already has a
     claim and would change: the answer names the claim and how to correct it."""
+    return await _put(request, RecordKind.APPOINTMENT, appointment_id)
+
+
+async def _put(request: Request, kind: RecordKind, key: str) -> dict[str, Any]:
     require(request, Role.BILLER)
     data = read_json(await request.body())
-    return await run_in_threadpool(_put_appointment, request, appointment_id, data)
+    return await run_in_threadpool(_write, request, kind, key, data)
 
 
-def _put_patient(request: Request, key: str, data: Any) -> dict[str, Any]:
+def _write(request: Request, kind: RecordKind, key: str, data: Any) -> dict[str, Any]:
     with store_of(request).transaction() as session:
-        patient = parse_patient(data, key, known_keys(session))
-        tally = write_patient(session, patient)
-    audit(request, "change", "patient", key, key, "api")
-    return _answer(key, "patients", tally)
-
-
-def _put_appointment(request: Request, key: str, data: Any) -> dict[str, Any]:
-    with store_of(request).transaction() as session:
-        appointment = parse_appointment(data, key, known_keys(session))
-        tally = write_appointment(session, appointment)
-    audit(request, "change", "appointment", key, appointment.patient_key, "api")
-    return _answer(key, "appointments", tally)
-
-
-def _answer(key: str, kind: str, tally: Tally) -> dict[str, Any]:
-    outcome = next(
-        (name for name in ("added", "changed") if getattr(tally, name)[kind]), "unchanged"
-    )
+        tally = put_record(session, kind, key, data)
+    patient_key = key if kind is RecordKind.PATIENT else data.get("patient")
+    audit(request, "change", kind.value.rstrip("s"), key, patient_key, "api")
     return {
         "id": key,
-        "outcome": outcome,
+        "outcome": outcome(tally, kind),
         "written": tally.writes,
         "kept": [str(correction) for correction in tally.kept],
     }
