@@ -175,3 +175,26 @@ def test_past_twenty_reasons_the_rest_are_summed_up(store: Store) -> None:
     held = [text for text in texts if " held" in text]
     assert len(held) == 21
     assert held[-1] == "5 more claims held or rejected for 5 other reasons: see the worklist."
+
+
+def test_a_batch_left_uploading_raises_an_alert_until_it_is_finished(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from claimbridge.store import tables as t
+
+    load_example(store)
+    with store.transaction() as session:
+        session.add(t.BatchRow(isa13=7, gs06=7, file_name="OATEST_837P_B7.txt", test_mode=True,
+                               status="uploading", claim_count=3,
+                               created_at=datetime(2026, 11, 20, tzinfo=UTC)))  # fmt: skip
+    with store.read() as session:
+        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+    [alert] = [text for text in texts if "stopped between recording and confirming" in text]
+    assert alert.startswith("1 batch file stopped") and "Submit ready claims" in alert
+    with store.transaction() as session:
+        session.execute(update(t.BatchRow).values(status="sent"))
+    with store.read() as session:
+        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+    assert not [text for text in texts if "stopped between recording" in text]

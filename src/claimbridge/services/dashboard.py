@@ -30,6 +30,7 @@ from claimbridge.services.follow_ups import filing_due
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
+from claimbridge.services.submit import unconfirmed_batches
 from claimbridge.services.worklist import status_counts
 from claimbridge.store import tables as t
 from claimbridge.store.tenancy import session_practice
@@ -100,6 +101,7 @@ def dashboard(
         *_unbalanced_alerts(unbalanced),
         *_era_enrollment_alerts(session),
         *_filing_alerts(session, now.date()),
+        *_unconfirmed_alerts(session),
         *_silent_payer_alerts(session, now, era_silence_days),
     )
     return Dashboard(
@@ -200,6 +202,20 @@ def _reason_alert(status: str, reason: str | None, claims: int, first: str) -> A
                      f"/claims/{first}")  # fmt: skip
     link = "/claims?" + urlencode({"status": status, "reason": reason or ""})
     return Alert("warning" if held else "error", f"{claims} claims {words}: {why}", link)
+
+
+def _unconfirmed_alerts(session: Session) -> list[Alert]:
+    pending = unconfirmed_batches(session)
+    if not pending:
+        return []
+    files = "batch file" if pending == 1 else "batch files"
+    text = (
+        f"{pending} {files} stopped between recording and confirming the upload (the "
+        "connection or claimbridge stopped). Their claims are in no other file: the next "
+        "submission looks for each in Office Ally's inbound, records it if it arrived and "
+        "uploads the same file if it did not: Submit ready claims to finish them."
+    )
+    return [Alert("warning", text, "/claims")]
 
 
 def _filing_alerts(session: Session, today: date) -> list[Alert]:
