@@ -70,7 +70,6 @@ def _put(kind: RecordKind, key: str, path: Path, db: str | None, practice: str |
     data = read_json(read_file(path))
     with store.transaction() as session:
         tally = put_record(session, kind, key, data)
-    record = "patient" if kind is RecordKind.PATIENT else "appointment"
-    console.print(f"{record} {key}: {outcome(tally, kind)}", markup=False)
+    console.print(f"{kind.noun} {key}: {outcome(tally, kind)}", markup=False)
     for line in tally.lines():
         console.print(f"  {line}", markup=False)

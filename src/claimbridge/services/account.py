@@ -84,23 +84,27 @@ def update_sftp(
 
 def login_refused(session: Session, known_hosts: Path | None) -> AuthFailure | None:
     """The rejected login that keeps claimbridge from dialling the account, if any."""
-    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
-    if account is None or known_hosts is None:
-        return None
-    name = account_name(account.username, account.sftp_host, account.sftp_port)
-    return AuthFailureMarks(marks_path(known_hosts)).get(name)
+    marked = _login_mark(session, known_hosts)
+    return None if marked is None else marked[0].get(marked[1])
 
 
 def allow_logins_again(session: Session, practice_id: int, known_hosts: Path | None) -> bool:
     """A person checked (or changed) the credentials: forget the rejected login and resume the
     account's background work. True when either had stopped it."""
-    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
-    cleared = False
-    if account is not None and known_hosts is not None:
-        name = account_name(account.username, account.sftp_host, account.sftp_port)
-        cleared = AuthFailureMarks(marks_path(known_hosts)).clear(name)
+    marked = _login_mark(session, known_hosts)
+    cleared = marked is not None and marked[0].clear(marked[1])
     resumed = resume_account(session, practice_id)
     return cleared or resumed
+
+
+def _login_mark(session: Session, known_hosts: Path | None) -> tuple[AuthFailureMarks, str] | None:
+    """The transport's marks beside ``known_hosts`` and the account's name in them; None with
+    no account or no known-hosts file."""
+    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if account is None or known_hosts is None:
+        return None
+    name = account_name(account.username, account.sftp_host, account.sftp_port)
+    return AuthFailureMarks(marks_path(known_hosts)), name
 
 
 def has_password(session: Session) -> bool:

@@ -20,6 +20,7 @@ from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.domain.timely_filing import WARN_DAYS, FilingLimit, filing_limit, limit_days
 from claimbridge.errors import InputError
 from claimbridge.services.claims import find_claim
+from claimbridge.services.users import list_users
 from claimbridge.store import tables as t
 
 MOST_NOTE_CHARS = 2000
@@ -125,12 +126,7 @@ def follow_up_of(session: Session, reference: str) -> FollowUp:
 
 def members(session: Session) -> list[str]:
     """The usernames with a role in the session's practice, by name."""
-    query = (
-        select(t.UserRow.username)
-        .join(t.PracticeMemberRow, t.PracticeMemberRow.user_id == t.UserRow.id)
-        .order_by(t.UserRow.username)
-    )
-    return list(session.scalars(query))
+    return [user.username for user in list_users(session)]
 
 
 def follow_ups(

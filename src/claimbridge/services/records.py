@@ -19,6 +19,11 @@ class RecordKind(StrEnum):
     PATIENT = "patients"
     APPOINTMENT = "appointments"
 
+    @property
+    def noun(self) -> str:
+        """How a message or the audit log names one: 'patient', 'appointment'."""
+        return self.value.removesuffix("s")
+
 
 def put_record(session: Session, kind: RecordKind, key: str, data: Any) -> Tally:
     """Check ``data`` (decoded JSON) as the ``kind`` keyed ``key`` and add or update it;

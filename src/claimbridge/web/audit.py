@@ -19,6 +19,7 @@ def audit(
     """Write one audit row for the signed-in user in its own transaction, in the practice the
     request works in."""
     user = current_user(request)
-    store = getattr(request.state, "store", None) or request.app.state.store  # as store_of
-    with store.transaction() as session:
+    from claimbridge.web.views.common import store_of  # the views import this module
+
+    with store_of(request).transaction() as session:
         record_audit(session, user.username, action, entity, entity_key, patient_key, detail)

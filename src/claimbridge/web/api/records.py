@@ -70,7 +70,7 @@ def _write(request: Request, kind: RecordKind, key: str, data: Any) -> dict[str,
     with store_of(request).transaction() as session:
         tally = put_record(session, kind, key, data)
     patient_key = key if kind is RecordKind.PATIENT else data.get("patient")
-    audit(request, "change", kind.value.rstrip("s"), key, patient_key, "api")
+    audit(request, "change", kind.noun, key, patient_key, "api")
     return {
         "id": key,
         "outcome": outcome(tally, kind),
