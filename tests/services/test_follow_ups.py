@@ -12,12 +12,10 @@ from claimbridge.domain.timely_filing import FilingState
 from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.follow_ups import (
     add_note,
+    claim_follow_up,
     filing_due,
-    filing_of,
-    follow_up_of,
     follow_ups,
     members,
-    notes_of,
     set_follow_up,
 )
 from claimbridge.services.users import Role, add_user
@@ -46,8 +44,8 @@ def test_notes_are_kept_newest_first_and_refused_empty_or_too_long(ledger: Store
         add_note(session, "CB1", "  called UHC, ref 7741  ", "dana", NOW)
         add_note(session, "CB1", "resubmit after the 15th", "lee", NOW.replace(hour=16))
     with ledger.read() as session:
-        notes = notes_of(session, "CB1")
-        assert notes_of(session, "CB3") == []
+        notes = claim_follow_up(session, "CB1", NOW.date()).notes
+        assert claim_follow_up(session, "CB3", NOW.date()).notes == ()
     assert [(n.written_by, n.text) for n in notes] == [
         ("lee", "resubmit after the 15th"),
         ("dana", "called UHC, ref 7741"),
@@ -74,14 +72,14 @@ def test_a_follow_up_goes_to_a_member_and_lists_oldest_date_first(ledger: Store)
         mine = [row.clm01 for row in follow_ups(session, today, "dana")]
         due = [row.clm01 for row in follow_ups(session, today, "dana", due_only=True)]
         everyone = [row.clm01 for row in follow_ups(session, today)]
-        shown = follow_up_of(session, "CB1")
+        shown = claim_follow_up(session, "CB1", today).follow_up
     assert mine == ["CB3", "CB1"] and due == ["CB3"] and everyone == ["CB2", "CB3", "CB1"]
     assert (shown.assigned_to, shown.follow_up_on, shown.updated_by) == (
         "dana", date(2026, 12, 5), "lee")  # fmt: skip
     with ledger.transaction() as session:
         set_follow_up(session, "CB1", "", None, "lee", NOW)  # nobody, no date
     with ledger.read() as session:
-        assert follow_up_of(session, "CB1").assigned_to is None
+        assert claim_follow_up(session, "CB1", today).follow_up.assigned_to is None
         assert [row.clm01 for row in follow_ups(session, today, "dana")] == ["CB3"]
 
 
@@ -92,7 +90,7 @@ def test_claims_near_their_payers_limit_are_listed_deadline_first(ledger: Store)
     on = date(2026, 12, 1)
     with ledger.read() as session:
         due = filing_due(session, on)
-        cb1, cb2, cb3 = (filing_of(session, c, on) for c in ("CB1", "CB2", "CB3"))
+        cb1, cb2, cb3 = (claim_follow_up(session, c, on).filing for c in ("CB1", "CB2", "CB3"))
     assert cb2 is None  # paid: the payer has it
     assert cb1 is not None and (cb1.days, cb1.days_left, cb1.state) == (45, 17, FilingState.DUE)
     assert cb3 is not None and (cb3.days, cb3.state) == (90, FilingState.IN_TIME)

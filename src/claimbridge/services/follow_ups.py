@@ -4,7 +4,7 @@ A biller writes what they did or learned on the claim (``add_note``), gives it t
 the practice with a date to look again (``set_follow_up``), and works their own list, oldest
 date first (``follow_ups``). Claims the payer has not accepted yet are measured against their
 payer's timely filing limit (``domain.timely_filing``): ``filing_due`` lists those due soon or
-late, deadline first, and ``filing_of`` says where one claim stands.
+late, deadline first, and ``claim_follow_up`` says where one claim stands.
 """
 
 from __future__ import annotations
@@ -54,6 +54,16 @@ class FollowUp:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimFollowUp:
+    """One claim's notes (newest first), its follow-up, and where it stands against its
+    payer's timely filing limit (None once the payer has it)."""
+
+    notes: tuple[Note, ...]
+    follow_up: FollowUp
+    filing: FilingLimit | None
+
+
+@dataclass(frozen=True, slots=True)
 class FollowUpRow:
     """A claim in a follow-up or timely filing list."""
 
@@ -81,15 +91,38 @@ def add_note(session: Session, reference: str, text: str, actor: str, now: datet
     return Note(now, actor, words)
 
 
-def notes_of(session: Session, reference: str) -> list[Note]:
-    """The claim's notes, newest first."""
+def claim_follow_up(session: Session, reference: str, today: date) -> ClaimFollowUp:
+    """What the claim ``reference`` (id or CLM01) holds for following it up, found once."""
     claim = find_claim(session, reference)
+    return ClaimFollowUp(
+        _notes(session, claim), _follow_up(session, claim), _filing(session, claim, today)
+    )
+
+
+def _notes(session: Session, claim: t.ClaimRow) -> tuple[Note, ...]:
     query = (
         select(t.ClaimNoteRow)
         .where(t.ClaimNoteRow.claim_id == claim.id)
         .order_by(t.ClaimNoteRow.written_at.desc(), t.ClaimNoteRow.id.desc())
     )
-    return [Note(row.written_at, row.written_by, row.text) for row in session.scalars(query)]
+    return tuple(Note(row.written_at, row.written_by, row.text) for row in session.scalars(query))
+
+
+def _follow_up(session: Session, claim: t.ClaimRow) -> FollowUp:
+    row = session.get(t.ClaimFollowUpRow, claim.id)
+    if row is None:
+        return FollowUp()
+    return FollowUp(row.assigned_to, row.follow_up_on, row.updated_by)
+
+
+def _filing(session: Session, claim: t.ClaimRow, today: date) -> FilingLimit | None:
+    if ClaimStatus(claim.status) not in FILING_RUNS:
+        return None
+    payer = session.get(t.PayerRow, claim.payer_id)
+    assert payer is not None  # a claim's payer is a foreign key
+    return filing_limit(
+        claim.service_date, payer.timely_filing_days, payer.claim_filing_indicator, today
+    )
 
 
 def set_follow_up(
@@ -114,14 +147,6 @@ def set_follow_up(
     row.assigned_to, row.follow_up_on = person, follow_up_on
     row.updated_at, row.updated_by = now, actor
     return FollowUp(person, follow_up_on, actor)
-
-
-def follow_up_of(session: Session, reference: str) -> FollowUp:
-    """Who follows the claim up, and when."""
-    row = session.get(t.ClaimFollowUpRow, find_claim(session, reference).id)
-    if row is None:
-        return FollowUp()
-    return FollowUp(row.assigned_to, row.follow_up_on, row.updated_by)
 
 
 def members(session: Session) -> list[str]:
@@ -178,18 +203,6 @@ def filing_due(session: Session, today: date) -> list[FollowUpRow]:
     rows = [_row(found, today) for found in session.execute(query)]
     rows.sort(key=lambda row: (row.filing.deadline if row.filing else today, row.clm01))
     return rows[:MOST_LISTED]
-
-
-def filing_of(session: Session, reference: str, today: date) -> FilingLimit | None:
-    """Where the claim stands against its payer's limit; None once the payer has it."""
-    claim = find_claim(session, reference)
-    if ClaimStatus(claim.status) not in FILING_RUNS:
-        return None
-    payer = session.get(t.PayerRow, claim.payer_id)
-    assert payer is not None  # a claim's payer is a foreign key
-    return filing_limit(
-        claim.service_date, payer.timely_filing_days, payer.claim_filing_indicator, today
-    )
 
 
 def _rows_query() -> Select[*tuple[Any, ...]]:

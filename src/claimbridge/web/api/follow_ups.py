@@ -13,11 +13,9 @@ from claimbridge.domain.timely_filing import FilingLimit
 from claimbridge.services.follow_ups import (
     FollowUpRow,
     add_note,
+    claim_follow_up,
     filing_due,
-    filing_of,
-    follow_up_of,
     follow_ups,
-    notes_of,
     set_follow_up,
 )
 from claimbridge.services.users import Role
@@ -48,10 +46,12 @@ class FollowUpIn(BaseModel):
 def get_notes(request: Request, clm01: str) -> Any:
     """The claim's notes, newest first, with its follow-up and timely filing state."""
     with store_of(request).read() as session:
-        notes = notes_of(session, clm01)
-        follow = follow_up_of(session, clm01)
-        filing = filing_of(session, clm01, today())
-    return {"notes": to_json(notes), "follow_up": to_json(follow), "filing": _filing(filing)}
+        following = claim_follow_up(session, clm01, today())
+    return {
+        "notes": to_json(following.notes),
+        "follow_up": to_json(following.follow_up),
+        "filing": _filing(following.filing),
+    }
 
 
 @router.post("/claims/{clm01}/notes", status_code=201)

@@ -15,7 +15,7 @@ from claimbridge.services.claim_search import SEARCH_KEYS, Search, SearchKey
 from claimbridge.services.claim_x12 import claim_x12
 from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
-from claimbridge.services.follow_ups import filing_of, follow_up_of, members, notes_of
+from claimbridge.services.follow_ups import claim_follow_up, members
 from claimbridge.services.jobs import JobKind
 from claimbridge.services.reposting import needs_balance_review
 from claimbridge.services.users import Role
@@ -201,8 +201,7 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         sent = claim_x12(session, clm01)
         alongside = rejected_alongside(session, clm01)
         balance_review = needs_balance_review(session, clm01)
-        notes, follow = notes_of(session, clm01), follow_up_of(session, clm01)
-        filing, people = filing_of(session, clm01, today()), members(session)
+        following, people = claim_follow_up(session, clm01, today()), members(session)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
     actions = actions_for(detail.status)
@@ -215,9 +214,9 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         done=done,
         alongside=alongside,
         balance_review=balance_review,
-        notes=notes,
-        follow=follow,
-        filing=filing,
+        notes=following.notes,
+        follow=following.follow_up,
+        filing=following.filing,
         members=people,
     )
 
