@@ -146,16 +146,7 @@ def _failed(runtime: Runtime, store: Store, job: Job, error: BaseException) -> N
 
 def _poll(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
     with office_ally(runtime, store) as connected:
-        reports = poll(
-            store,
-            connected.transport,
-            runtime.archive_of(job.practice_id),
-            now=runtime.clock(),
-            actor=job.asked_by,
-            source=connected.source,
-            progress=progress.step,
-        )
-    _audit(store, job, "poll", "file", [(r.name, r.outcome.value) for r in reports])
+        reports = _collect(runtime, store, job, connected, progress)
     detail = {"reports": [_report(report) for report in reports]}
     return Result(True, poll_summary(reports), detail, value=reports)
 
@@ -174,7 +165,7 @@ def _submit(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Res
         progress.expect(len(ready_claim_ids(session)))
         unconfirmed = unconfirmed_batches(session)
     with office_ally(runtime, store) as connected:
-        collected = _collect_first(runtime, store, job, connected) if unconfirmed else []
+        collected = _collect(runtime, store, job, connected) if unconfirmed else []
         result = submit(
             store, connected.transport, job.asked_by, runtime.clock(), progress=progress.step
         )
@@ -189,11 +180,17 @@ def _submit(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Res
     return Result(True, text, detail, value=result)
 
 
-def _collect_first(
-    runtime: Runtime, store: Store, job: Job, connected: OfficeAlly
+def _collect(
+    runtime: Runtime,
+    store: Store,
+    job: Job,
+    connected: OfficeAlly,
+    progress: Progress | None = None,
 ) -> list[FileReport]:
-    """A submission that finds a batch an earlier run left unconfirmed (a worker killed after
-    its upload) polls first: Office Ally takes a file out of ``inbound`` once it has processed
+    """Fetch and apply what Office Ally returned into the practice's own archive; audited.
+
+    A submission that finds a batch an earlier run left unconfirmed (a worker killed after its
+    upload) collects first: Office Ally takes a file out of ``inbound`` once it has processed
     it, and its answers, applied now, move the batch on, so the submission that follows does not
     take the file's absence for a lost upload and send its claims again."""
     reports = poll(
@@ -203,6 +200,7 @@ def _collect_first(
         now=runtime.clock(),
         actor=job.asked_by,
         source=connected.source,
+        progress=progress.step if progress is not None else None,
     )
     _audit(store, job, "poll", "file", [(r.name, r.outcome.value) for r in reports])
     return reports
