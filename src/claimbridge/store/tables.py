@@ -52,6 +52,7 @@ NAMING = {
 }
 
 CLAIM_STATUSES = tuple(status.value for status in ClaimStatus)
+PAYER_SEQUENCES = ("primary", "secondary", "tertiary")
 ENROLLMENT_STATUSES = ("not_started", "submitted", "approved", "rejected")
 CONTROL_NUMBER_NAMES = ("isa13", "gs06", "st02")
 CORRECTED_FIELDS = {
@@ -219,7 +220,7 @@ class PolicyRow(TenantScoped, Base):
     __tablename__ = "policies"
     __table_args__ = (
         UniqueConstraint("patient_id", "priority"),
-        CheckConstraint(_one_of("priority", ("primary", "secondary", "tertiary")), "priority"),
+        CheckConstraint(_one_of("priority", PAYER_SEQUENCES), "priority"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -307,6 +308,7 @@ class ClaimRow(TenantScoped, Base):
     __tablename__ = "claims"
     __table_args__ = (
         CheckConstraint(_one_of("status", CLAIM_STATUSES), name="status"),
+        CheckConstraint(_one_of("payer_sequence", PAYER_SEQUENCES), name="payer_sequence"),
         Index(None, "status", "payer_id"),
         Index(None, "practice_id", "status", "service_date"),
     )
@@ -329,6 +331,12 @@ class ClaimRow(TenantScoped, Base):
     era_expected: Mapped[bool] = mapped_column(Boolean, default=True)
     payer_claim_control_number: Mapped[str | None] = mapped_column(String(50), index=True)
     replaces_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    # Which payer of the patient this claim goes to (SBR01 P, S, T); a secondary or tertiary
+    # claim ``follows`` the claim whose adjudication it carries in 2320/2430.
+    payer_sequence: Mapped[str] = mapped_column(String(10), default="primary")
+    follows_claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    # The payer the primary's 835 said it forwarded the claim to (a crossover), as the 835 named it.
+    crossed_over_to: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
