@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from claimbridge.domain.fees import FeePolicy, exposures
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.store import tables as t
-from claimbridge.store.repositories import fee_counts
+from claimbridge.store.repositories import fee_counts, month_of
 
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
 OVER = "over 120"
@@ -139,28 +139,28 @@ def denials_by_carc(session: Session) -> Report:
 
 
 def payments_by_payer_month(session: Session) -> Report:
-    """What ERAs paid, per payer and month."""
+    """What ERAs paid, per payer and month, summed by the database (a claim paid twice in a
+    month counts once)."""
+    remittance = t.RemittanceRow
+    month = func.coalesce(
+        month_of(session, remittance.payment_date), month_of(session, remittance.created_at)
+    ).label("month")
+    name = func.coalesce(t.PayerRow.name, remittance.payer_identifier).label("name")
     query = (
         select(
-            t.RemittanceRow.payer_identifier,
-            t.PayerRow.name,
-            t.RemittanceRow.payment_date,
-            t.RemittanceRow.created_at,
-            t.PaymentRow.paid,
-            t.PaymentRow.claim_id,
+            name,
+            remittance.payer_identifier,
+            month,
+            func.count(func.distinct(t.PaymentRow.claim_id)),
+            func.sum(t.PaymentRow.paid),
         )
-        .join(t.PaymentRow, t.PaymentRow.remittance_id == t.RemittanceRow.id)
-        .outerjoin(t.PayerRow, t.PayerRow.id == t.RemittanceRow.payer_id)
+        .join(t.PaymentRow, t.PaymentRow.remittance_id == remittance.id)
+        .outerjoin(t.PayerRow, t.PayerRow.id == remittance.payer_id)
+        .group_by(name, remittance.payer_identifier, month)
     )
-    totals: dict[tuple[str, str, str], tuple[Decimal, set[int]]] = {}
-    for payer_id, name, paid_on, created, paid, claim_id in session.execute(query):
-        month = f"{(paid_on or created.date()):%Y-%m}"
-        key = (name or payer_id, payer_id, month)
-        amount, claims = totals.get(key, (ZERO, set()))
-        totals[key] = (amount + Decimal(paid), claims | {claim_id})
     rows = tuple(
-        (name, payer_id, month, str(len(claims)), _money(amount))
-        for (name, payer_id, month), (amount, claims) in sorted(totals.items())
+        (name, payer_id, month, str(claims), _money(Decimal(paid)))
+        for name, payer_id, month, claims, paid in sorted(session.execute(query))
     )
     headers = ("Payer", "Payer ID", "Month", "Claims", "Paid")
     return Report("payments", "Payments by payer and month", headers, rows)

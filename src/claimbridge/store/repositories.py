@@ -36,6 +36,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks, insert_rows, update_rows
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
+from claimbridge.store.types import UtcDateTime
 
 CONTROL_NUMBER_MAX = 999_999_999  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
 _SETTABLE_COLUMNS = frozenset({"era_expected", "status_reason"})
@@ -622,12 +623,16 @@ def record_inbound_file(
     return row.id, True
 
 
-def _month_of(
-    session: Session, column: InstrumentedAttribute[datetime | None]
+def month_of(
+    session: Session,
+    column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[date | None],
 ) -> ColumnElement[str]:
+    """``column``'s month as YYYY-MM in SQL (a point in time in UTC), for grouping by month."""
     if session.get_bind().dialect.name == "sqlite":
         return func.strftime("%Y-%m", column)
-    return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    if isinstance(column.type, UtcDateTime):
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.to_char(column, "YYYY-MM")
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:
@@ -642,7 +647,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 def fee_counts(session: Session, month: str | None = None) -> list[FeeCounts]:
     """Submitted claims per submission month (UTC) and (tax ID, rendering NPI), Par/Non-Par."""
-    month_column = _month_of(session, t.ClaimRow.submitted_at).label("month")
+    month_column = month_of(session, t.ClaimRow.submitted_at).label("month")
     par = func.sum(case((t.PayerRow.par, 1), else_=0))
     non_par = func.sum(case((t.PayerRow.par, 0), else_=1))
     query = (
