@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.services.post import unmatched
-from claimbridge.services.unmatched import candidates, likely_claims
+from claimbridge.services.unmatched import _SCANNED, candidates, likely_claims
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from cycle_support import PAID_AND_DENIED, add_claim, data, posted_paid_and_denied
@@ -113,3 +113,11 @@ def test_without_the_kept_835_the_charge_and_number_still_count(ledger: Store) -
     with ledger.transaction() as session:
         session.execute(update(t.InboundFileRow).values(content=None))
     assert _likely(ledger) == [("BOTH-1", "same charge"), ("CB2001", "similar number")]
+
+
+def test_a_similar_number_is_found_among_more_claims_than_are_compared(ledger: Store) -> None:
+    add_claim(ledger, "CB2009", (("99213", "61", None),), service_date=OTHER_DAY)  # the oldest
+    for n in range(_SCANNED + 5):  # newer claims awaiting payment, none alike
+        add_claim(ledger, f"ZZ-{n:04d}", (("99213", "61", None),), service_date=OTHER_DAY)
+    posted_paid_and_denied(ledger)
+    assert ("CB2009", "similar number") in _likely(ledger)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Row, select, union
+from sqlalchemy import Row, Select, select, union
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -54,10 +54,12 @@ AWAITING = (
     ClaimStatus.PAID,
 )
 MOST_CANDIDATES = 5  # found per count (charge, service date, number); twice that are shown
-_SCANNED = 5000  # claims compared by patient control number at most
+_SCANNED = 100  # claims compared by patient control number: the newest, and as many alike
+_FREE_TAIL = 3  # of a patient control number, the last characters that may differ
 _CLOSE = 0.6  # how alike two patient control numbers are to be "similar" (difflib ratio)
 
 _Found = Row[int, str, str, Decimal, date]  # a claim's id, clm01, status, charge, service date
+_Candidates = Select[int, str, str, Decimal, date]  # a query of such claims
 _KEPT = "unmatched.kept_835"  # the session's 835s read so far, by remittance id
 HELD_POSTED_EVENT = "held_payment_posted"
 REFUNDED_EVENT = "payment_refunded"
@@ -240,8 +242,10 @@ def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) 
     for match in matches:
         for found_row in session.execute(match.limit(MOST_CANDIDATES)):
             found.setdefault(found_row.clm01, found_row)
-    scanned = {r.clm01: r for r in session.execute(query.limit(_SCANNED))}
     number = row.patient_control_number
+    scanned = {r.clm01: r for r in session.execute(query.limit(_SCANNED))}
+    if number:
+        scanned |= {r.clm01: r for r in session.execute(_numbered_alike(query, number))}
     for clm01 in difflib.get_close_matches(number, scanned, n=MOST_CANDIDATES, cutoff=_CLOSE):
         found.setdefault(clm01, scanned[clm01])
     served = _days_served(session, [r.id for r in found.values()], days)
@@ -250,6 +254,18 @@ def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) 
     likely = [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
     named = _named(session, row, days)
     return named + [c for c in likely if c.clm01 not in {n.clm01 for n in named}]
+
+
+def _numbered_alike(query: _Candidates, number: str) -> _Candidates:
+    """The claims of ``query`` whose number begins as ``number`` does but for its last few
+    characters (a digit mistyped or cut off at the end), found through the index on CLM01,
+    at most ``_SCANNED``: with the newest claims, what is compared by number, so that the
+    comparing stays cheap at a million claims."""
+    claim = t.ClaimRow
+    prefix = number[: max(1, len(number) - _FREE_TAIL)]
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    alike = claim.clm01 >= prefix, claim.clm01 < following, claim.clm01.startswith(prefix)
+    return query.order_by(None).where(*alike).limit(_SCANNED)
 
 
 def _named(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
