@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from claimbridge.errors import InputError, StoreError
 from claimbridge.services.dashboard import dashboard
@@ -13,10 +16,12 @@ from claimbridge.services.ingest import Outcome, ingest_bytes, ingest_paths
 from claimbridge.services.post import unmatched
 from claimbridge.services.reposting import mark_balance_reviewed, post_again, undo_posting
 from claimbridge.services.worklist import ClaimFilter, worklist
+from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from cycle_support import (
     NOW,
     PAID_AND_DENIED,
+    add_claim,
     answered,
     data,
     posted_paid_and_denied,
@@ -198,3 +203,47 @@ def test_a_batch_left_uploading_raises_an_alert_until_it_is_finished(store: Stor
     with store.read() as session:
         texts = [a.text for a in dashboard(session, NOW, None).alerts]
     assert not [text for text in texts if "stopped between recording" in text]
+
+
+def _silent(store: Store, now: datetime) -> list[str]:
+    with store.read() as session:
+        return [a.text for a in dashboard(session, now, None).alerts if "No ERA from" in a.text]
+
+
+def _sent_on(store: Store, clm01: str, when: datetime, era_expected: bool = True) -> None:
+    with store.transaction() as session:
+        session.execute(
+            update(t.ClaimRow)
+            .where(t.ClaimRow.clm01 == clm01)
+            .values(submitted_at=when, era_expected=era_expected)
+        )
+
+
+def _era_on(store: Store, payer_id: str, when: datetime) -> None:
+    with store.transaction() as session:
+        payer = session.scalars(select(t.PayerRow.id).where(t.PayerRow.payer_id == payer_id)).one()
+        session.add(t.RemittanceRow(payer_id=payer, payer_identifier=payer_id, method="CHK",
+                                    amount=Decimal("0.00"), trace_number=f"T{when:%j}",
+                                    created_at=when))  # fmt: skip
+
+
+def test_a_payer_silent_while_old_claims_are_open_is_named_once(store: Store) -> None:
+    load_example(store)
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    add_claim(store, "OLD-1", (("99213", "100", None),), payer_id="62308")
+    add_claim(store, "OLD-2", (("99213", "100", None),), payer_id="62308")
+    add_claim(store, "NEW-1", (("99213", "100", None),), payer_id="87726")
+    add_claim(store, "PAPER-1", (("99213", "100", None),), payer_id="01182")
+    _sent_on(store, "OLD-1", now - timedelta(days=40))
+    _sent_on(store, "OLD-2", now - timedelta(days=45))
+    _sent_on(store, "NEW-1", now - timedelta(days=10))  # not over 30 days yet
+    _sent_on(store, "PAPER-1", now - timedelta(days=90), era_expected=False)
+    assert _silent(store, now) == [
+        "No ERA from CIGNA (62308) ever, while claims sent over 30 days ago are open"
+    ]
+    _era_on(store, "62308", now - timedelta(days=35))
+    assert _silent(store, now) == [
+        "No ERA from CIGNA (62308) since 04/27/2026, while claims sent over 30 days ago are open"
+    ]
+    _era_on(store, "62308", now - timedelta(days=2))
+    assert _silent(store, now) == []

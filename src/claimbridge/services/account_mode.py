@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.account_mode import AccountMode, production_blockers
@@ -146,11 +146,8 @@ def _billed_medicare_payers(session: Session) -> list[Payer]:
     """Medicare payers whose 837P enrollment is required and that the practice bills: a
     patient's policy names them, or their enrollment was started. Medicare contractors that
     only came in with Office Ally's payer list are not the practice's business."""
-    billed = set(
-        session.scalars(
-            select(t.PayerRow.payer_id).join(t.PolicyRow, t.PolicyRow.payer_id == t.PayerRow.id)
-        )
-    )
+    named = exists().where(t.PolicyRow.payer_id == t.PayerRow.id)  # one probe per payer
+    billed = set(session.scalars(select(t.PayerRow.payer_id).where(named)))
     found = []
     for payer in list_payers(session):
         enrollment = payer.enrollment(Transaction.CLAIMS)

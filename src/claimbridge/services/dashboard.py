@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -174,17 +174,18 @@ def _poll_alerts(session: Session, now: datetime, polled: bool) -> list[Alert]:
 
 def _claim_alerts(session: Session) -> list[Alert]:
     """One alert per reason claims are held or rejected, with how many and a link to them;
-    rejections (a person must fix them) first, then the largest groups."""
-    count = func.count(t.ClaimRow.id)
+    rejections (a person must fix them) first, then the largest groups. The groups are counted
+    from the index on status and reason; a group of one is then named by its claim."""
+    claim = t.ClaimRow
     query = (
-        select(t.ClaimRow.status, t.ClaimRow.status_reason, count, func.min(t.ClaimRow.clm01))
-        .where(t.ClaimRow.status.in_([ClaimStatus.HELD.value, *(s.value for s in REJECTED)]))
-        .group_by(t.ClaimRow.status, t.ClaimRow.status_reason)
+        select(claim.status, claim.status_reason, func.count())
+        .where(claim.status.in_([ClaimStatus.HELD.value, *(s.value for s in REJECTED)]))
+        .group_by(claim.status, claim.status_reason)
     )
     held = ClaimStatus.HELD.value
     groups = sorted(session.execute(query).all(),
                     key=lambda g: (g[0] == held, -g[2], g[0], g[1] or ""))  # fmt: skip
-    alerts = [_reason_alert(*group) for group in groups[:MOST_REASONS]]
+    alerts = [_reason_alert(session, *group) for group in groups[:MOST_REASONS]]
     if len(groups) > MOST_REASONS:
         rest = sum(group[2] for group in groups[MOST_REASONS:])
         more = len(groups) - MOST_REASONS
@@ -193,11 +194,18 @@ def _claim_alerts(session: Session) -> list[Alert]:
     return alerts
 
 
-def _reason_alert(status: str, reason: str | None, claims: int, first: str) -> Alert:
+def _reason_alert(session: Session, status: str, reason: str | None, claims: int) -> Alert:
     held = status == ClaimStatus.HELD.value
     words = "held" if held else "rejected, fix and resubmit"
     why = reason or "no reason given"
     if claims == 1:
+        claim = t.ClaimRow
+        same_reason = (
+            claim.status_reason.is_(None) if reason is None else claim.status_reason == reason
+        )
+        first = session.scalars(
+            select(claim.clm01).where(claim.status == status, same_reason).limit(1)
+        ).one()
         return Alert("warning" if held else "error", f"Claim {first} {words}: {why}",
                      f"/claims/{first}")  # fmt: skip
     link = "/claims?" + urlencode({"status": status, "reason": reason or ""})
@@ -294,30 +302,35 @@ def _era_enrollment_alerts(session: Session) -> list[Alert]:
 
 
 def _silent_payer_alerts(session: Session, now: datetime, days: int) -> list[Alert]:
+    """Payers with no ERA for ``days`` while claims sent to them before then are still open.
+    One statement: each payer's last ERA through the index on the remittances' payer and date,
+    and whether one such claim exists through the index on the claims' status and payer."""
     cutoff = now.astimezone(UTC) - timedelta(days=days)
     last_era = (
         select(func.max(t.RemittanceRow.created_at))
         .where(t.RemittanceRow.payer_id == t.PayerRow.id)
         .scalar_subquery()
     )
-    query = (
-        select(t.PayerRow.name, t.PayerRow.payer_id, last_era)
-        .join(t.ClaimRow, t.ClaimRow.payer_id == t.PayerRow.id)
+    open_claim = (
+        select(t.ClaimRow.id)
+        .where(t.ClaimRow.payer_id == t.PayerRow.id)
         .where(t.ClaimRow.status.in_([s.value for s in IN_FLIGHT]))
         .where(t.ClaimRow.era_expected.is_(True))
         .where(t.ClaimRow.submitted_at < cutoff)
-        .group_by(t.PayerRow.id, t.PayerRow.name, t.PayerRow.payer_id)
+        .exists()
     )
-    alerts = []
-    for name, payer_id, last in session.execute(query):
-        if last is None or last < cutoff:
-            since = f"since {last:%m/%d/%Y}" if last else "ever"
-            alerts.append(
-                Alert(
-                    "warning",
-                    f"No ERA from {name} ({payer_id}) {since}, "
-                    f"while claims sent over {days} days ago are open",
-                    "/eras",
-                )
-            )
-    return alerts
+    query = (
+        select(t.PayerRow.name, t.PayerRow.payer_id, last_era)
+        .where(open_claim)
+        .where(or_(last_era.is_(None), last_era < cutoff))
+        .order_by(t.PayerRow.name, t.PayerRow.payer_id)
+    )
+    return [
+        Alert(
+            "warning",
+            f"No ERA from {name} ({payer_id}) {f'since {last:%m/%d/%Y}' if last else 'ever'}, "
+            f"while claims sent over {days} days ago are open",
+            "/eras",
+        )
+        for name, payer_id, last in session.execute(query)
+    ]

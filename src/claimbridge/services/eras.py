@@ -250,8 +250,19 @@ def set_dates(
     row.updated_by, row.updated_at = by, utcnow()
 
 
-def claims_of_remittance(session: Session, remittance_id: int) -> list[tuple[str, Decimal]]:
-    """The claims a remittance paid (CLM01, amount paid), for the EOB links."""
+@dataclass(frozen=True, slots=True)
+class ClaimsPaid:
+    """Claims a remittance paid, (CLM01, paid) each, and how many more it paid."""
+
+    shown: list[tuple[str, Decimal]]
+    more: int
+
+
+def claims_of_remittance(
+    session: Session, remittance_id: int, most: int | None = None
+) -> ClaimsPaid:
+    """The claims a remittance paid (CLM01, amount paid) in CLM01 order, for the EOB links: at
+    most ``most`` of them, with how many more there are (a check may pay hundreds)."""
     query = (
         select(t.ClaimRow.clm01, func.sum(t.PaymentRow.paid))
         .join(t.PaymentRow, t.PaymentRow.claim_id == t.ClaimRow.id)
@@ -259,4 +270,10 @@ def claims_of_remittance(session: Session, remittance_id: int) -> list[tuple[str
         .group_by(t.ClaimRow.clm01)
         .order_by(t.ClaimRow.clm01)
     )
-    return [(clm01, Decimal(paid)) for clm01, paid in session.execute(query)]
+    shown = [(clm01, Decimal(paid)) for clm01, paid in session.execute(query.limit(most))]
+    if most is None or len(shown) < most:
+        return ClaimsPaid(shown, 0)
+    count = select(func.count(func.distinct(t.PaymentRow.claim_id))).where(
+        t.PaymentRow.remittance_id == remittance_id
+    )
+    return ClaimsPaid(shown, (session.scalar(count) or 0) - len(shown))

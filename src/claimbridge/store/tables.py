@@ -311,6 +311,9 @@ class ClaimRow(TenantScoped, Base):
         CheckConstraint(_one_of("payer_sequence", PAYER_SEQUENCES), name="payer_sequence"),
         Index(None, "status", "payer_id"),
         Index(None, "practice_id", "status", "service_date"),
+        # The dashboard's counts per status (with the charges) and per reason, from the index.
+        Index(None, "practice_id", "status", "total_charge"),
+        Index(None, "practice_id", "status", "status_reason"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -457,6 +460,7 @@ class RemittanceRow(TenantScoped, Base):
     __tablename__ = "remittances"
     __table_args__ = (
         UniqueConstraint("practice_id", "payer_identifier", "trace_number", "amount"),
+        Index(None, "payer_id", "created_at"),  # each payer's last ERA (the dashboard)
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -27,6 +27,7 @@ from claimbridge.web.views.claims import page_link
 from claimbridge.web.views.common import RecordId, optional_date, optional_int, store_of
 
 router = APIRouter()
+CLAIMS_SHOWN = 10  # per ERA in the list; the rest are counted
 
 
 def era_filter(params: Mapping[str, str]) -> EraFilter:
@@ -56,7 +57,7 @@ def eras(request: Request) -> HTMLResponse:
     params = dict(request.query_params)
     found = era_page(request)
     with store_of(request).read() as session:
-        paid = {row.id: claims_of_remittance(session, row.id) for row in found.rows}
+        paid = {row.id: claims_of_remittance(session, row.id, CLAIMS_SHOWN) for row in found.rows}
         payers = list_payers(session)
         held = held_files(session)
     return page(

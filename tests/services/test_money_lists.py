@@ -1,6 +1,6 @@
-"""Payments by payer and month, summed by the database on SQLite and PostgreSQL: the month of
-the payment date, else of when the ERA was recorded; a claim paid twice in a month counts once;
-an ERA from a payer not in the list shows its identifier."""
+"""What ERAs paid, listed and summed by the database on SQLite and PostgreSQL: payments by payer
+and month (the month of the payment date, else of when the ERA was recorded; a claim paid twice
+in a month counts once; an unlisted payer by its identifier) and the claims of one ERA."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimbridge.services.eras import ClaimsPaid, claims_of_remittance
 from claimbridge.services.reports import payments_by_payer_month
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -70,4 +71,22 @@ def test_payments_are_summed_per_payer_and_month_counting_each_claim_once(store:
         ("CIGNA", "62308", "2025-03", "2", "75.75"),
         ("CIGNA", "62308", "2025-04", "1", "5.00"),
         ("ZZ999", "ZZ999", "2025-03", "1", "1.00"),
+    )
+
+
+def test_an_era_lists_its_first_claims_and_counts_the_rest(store: Store) -> None:
+    load_example(store)
+    claims = [add_claim(store, f"ERA-{n}", (("99213", "100", None),)) for n in (3, 1, 2)]
+    with store.transaction() as session:
+        check = _remittance(session, "T9", None, date(2025, 3, 2), datetime.now(UTC))
+        for claim in claims:
+            _payment(session, check, claim, "10.00")
+        _payment(session, check, claims[0], "2.50")  # a second line of ERA-3
+    with store.read() as session:
+        assert claims_of_remittance(session, check, 2) == ClaimsPaid(
+            [("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00"))], 1
+        )
+        every = claims_of_remittance(session, check)
+    assert every == ClaimsPaid(
+        [("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00")), ("ERA-3", Decimal("12.50"))], 0
     )

@@ -1,0 +1,39 @@
+"""The dashboard at a million claims: indexes for its claim counts per status (with their
+charges) and per hold or rejection reason, and for each payer's last ERA, so that none of them
+reads the claims or remittances tables.
+
+Revision ID: 0019_dashboard_indexes
+Revises: 0018_payer_sequence
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0019_dashboard_indexes"
+down_revision = "0018_payer_sequence"
+branch_labels = None
+depends_on = None
+
+INDEXES = (
+    ("claims", ("practice_id", "status", "total_charge")),
+    ("claims", ("practice_id", "status", "status_reason")),
+    ("remittances", ("payer_id", "created_at")),
+)
+
+
+def _name(table: str, columns: tuple[str, ...]) -> str:
+    return f"ix_{table}_{'_'.join(columns)}"
+
+
+def upgrade() -> None:
+    """Add the indexes (a minute on a big ledger)."""
+    for table, columns in INDEXES:
+        op.create_index(_name(table, columns), table, list(columns))
+
+
+def downgrade() -> None:
+    """Drop them."""
+    for table, columns in reversed(INDEXES):
+        op.drop_index(_name(table, columns), table_name=table)
