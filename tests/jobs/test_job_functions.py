@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from jobs_support import Connections
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from claimbridge.domain.fees import FeePolicy
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import (
     AuthenticationFailed,
     ConfigError,
@@ -33,8 +35,10 @@ from claimbridge.services.jobs import (
     queue_job,
     resume_account,
     schedule_of,
+    stop_account,
 )
 from claimbridge.services.polls import recent_polls
+from claimbridge.services.reports import REPORT_KEYS, KeptReport, kept_report
 from claimbridge.settings import Settings
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -182,3 +186,43 @@ def test_retries_wait_longer_each_time_and_only_for_what_may_pass(
 ) -> None:
     policy = RetryPolicy()
     assert [policy.wait_s(error, attempts) for attempts in range(1, 6)] == waits
+
+
+def _aging(store: Store, at: datetime) -> KeptReport:
+    with store.transaction() as session:
+        return kept_report(session, "ar-aging", at.date(), FeePolicy(), at)
+
+
+def test_reports_are_kept_until_a_submission_or_their_job_makes_them_again(
+    store: Store, practice: int, tmp_path: Path
+) -> None:
+    first = _aging(store, NOW)  # never made: made and kept on its first view
+    assert first.made_at == NOW and first.report.rows == ()
+    with store.transaction() as session:
+        create_claims(session, "test", NOW.date())
+    assert _aging(store, NOW.replace(hour=23)).made_at == NOW  # kept, not made again
+    connections = Connections()
+    for runner in _runner(store, tmp_path, connections):
+        _run(store, runner, practice, JobKind.SUBMIT)
+        after_submit = _aging(store, NOW)
+        assert after_submit.made_at > NOW and after_submit.report.rows  # the sent claims
+        with store.transaction() as session:  # claims move on without a job
+            session.execute(update(t.ClaimRow).values(status=ClaimStatus.PAID.value))
+        assert _aging(store, NOW).report.rows == after_submit.report.rows
+        job = _run(store, runner, practice, JobKind.REPORTS)
+    assert job.state is JobState.DONE and job.result
+    assert job.result.startswith("4 reports made again from the ledger in ")
+    assert job.detail is not None
+    assert [made["key"] for made in job.detail["reports"]] == list(REPORT_KEYS)
+    assert _aging(store, NOW).report.rows == ()  # every claim is paid now
+    assert connections.made and len(connections.made) == 1  # the submission's, not the job's
+
+
+def test_the_reports_job_runs_while_the_accounts_work_is_stopped(
+    store: Store, practice: int, tmp_path: Path
+) -> None:
+    stop_account(store, practice, "Office Ally refused the username or password", NOW)
+    connections = Connections()
+    for runner in _runner(store, tmp_path, connections):
+        job = _run(store, runner, practice, JobKind.REPORTS)
+    assert job.state is JobState.DONE and connections.made == []

@@ -1,10 +1,13 @@
-"""The job functions: ``poll_account``, ``submit_ready`` and ``test_connection``.
+"""The job functions: ``poll_account``, ``submit_ready``, ``test_connection`` and
+``refresh_reports``.
 
 Each takes the process's ``Runtime``, the practice and the job's row (``services.jobs``), runs
 the one service that does the work (``services.ingest.poll``, ``services.submit.submit``,
-``services.account.check_connection``) and keeps the row up to date: running, how far, and how
-it ended, in words and as JSON. A worker's task, the web process's thread and
-``claimbridge watch`` all call these; nothing else polls, submits or tests for a job.
+``services.account.check_connection``, ``services.reports.make_reports``; a poll that
+applied a file and a submission that sent claims make the reports again too) and keeps the row
+up to date: running, how far, and how it ended, in words and as JSON. A worker's task, the web
+process's thread and ``claimbridge watch`` all call these; nothing else polls, submits or tests
+for a job.
 
 A failure that the retry policy tries again puts the row back to ``queued`` with the reason and
 is raised again (the caller schedules the next try); any other failure ends the row ``failed``
@@ -34,6 +37,7 @@ from claimbridge.services.jobs import (
     start_job,
     stop_account,
 )
+from claimbridge.services.reports import REPORT_KEYS, KeptReport, make_reports
 from claimbridge.services.submit import Resumed, SubmitResult, submit, unconfirmed_batches
 from claimbridge.services.users import record_audit
 from claimbridge.store.db import Store
@@ -97,19 +101,27 @@ def test_connection(runtime: Runtime, practice_id: int, job_id: int) -> Result:
     return _run(runtime, practice_id, job_id, _test)
 
 
+def refresh_reports(runtime: Runtime, practice_id: int, job_id: int) -> Result:
+    """Make ``practice_id``'s reports again from its ledger and keep them (``services.reports``)."""
+    return _run(runtime, practice_id, job_id, _reports, dials=False)
+
+
 JOB_FUNCTIONS: dict[JobKind, Callable[[Runtime, int, int], Result]] = {
     JobKind.POLL: poll_account,
     JobKind.SUBMIT: submit_ready,
     JobKind.TEST: test_connection,
+    JobKind.REPORTS: refresh_reports,
 }
 
 
-def _run(runtime: Runtime, practice_id: int, job_id: int, work: Work) -> Result:
+def _run(runtime: Runtime, practice_id: int, job_id: int, work: Work, dials: bool = True) -> Result:
+    """Run ``work`` for the job; one that ``dials`` Office Ally does not run while the
+    account's background work is stopped."""
     store = store_for(runtime.store, practice_id)
     job = start_job(store, job_id, runtime.clock())
     with store.read() as session:
         schedule = schedule_of(session, practice_id)
-    if schedule.stopped:
+    if schedule.stopped and dials:
         result = Result(False, f"Not run: background work on this account is stopped "
                         f"({schedule.stopped_reason}). Resume it on the dashboard.")  # fmt: skip
         return _finish(runtime, store, job, result)
@@ -147,8 +159,28 @@ def _failed(runtime: Runtime, store: Store, job: Job, error: BaseException) -> N
 def _poll(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
     with office_ally(runtime, store) as connected:
         reports = _collect(runtime, store, job, connected, progress)
+    if reports:  # what was applied changes the billing reports
+        _make_reports(runtime, store)
     detail = {"reports": [_report(report) for report in reports]}
     return Result(True, poll_summary(reports), detail, value=reports)
+
+
+def _reports(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
+    progress.expect(len(REPORT_KEYS))
+    made = _make_reports(runtime, store)
+    progress.step(len(made))
+    seconds = sum(kept.seconds for kept in made)
+    text = f"{len(made)} reports made again from the ledger in {seconds:.1f} s."
+    detail = {"reports": [{"key": kept.report.key, "title": kept.report.title,
+                           "rows": len(kept.report.rows), "seconds": kept.seconds}
+                          for kept in made]}  # fmt: skip
+    return Result(True, text, detail, value=made)
+
+
+def _make_reports(runtime: Runtime, store: Store) -> list[KeptReport]:
+    now = runtime.clock()
+    with store.transaction() as session:
+        return make_reports(session, now.date(), runtime.settings.fee_policy, now)
 
 
 def _report(report: FileReport) -> dict[str, str]:
@@ -170,6 +202,8 @@ def _submit(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Res
             store, connected.transport, job.asked_by, runtime.clock(), progress=progress.step
         )
     _audit(store, job, "submit", "batch", [(b.file_name, None) for b in result.batches])
+    if result.batches or collected:  # claims sent or answers applied change the reports
+        _make_reports(runtime, store)
     text = submit_summary(result)
     if collected:
         text += (

@@ -43,6 +43,7 @@ class JobKind(StrEnum):
     POLL = "poll"
     SUBMIT = "submit"
     TEST = "test"
+    REPORTS = "reports"
 
 
 class JobState(StrEnum):

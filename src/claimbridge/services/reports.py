@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -209,3 +211,67 @@ def report(session: Session, key: str, today: date, policy: FeePolicy) -> Report
     if key == "non-par-fees":
         return non_par_fees(session, policy)
     raise KeyError(key)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptReport:
+    """A report as last made: the report, the day its aging counts from, when it was made and
+    how many seconds that took."""
+
+    report: Report
+    as_of: date
+    made_at: datetime
+    seconds: float
+
+
+def make_reports(
+    session: Session, today: date, policy: FeePolicy, now: datetime
+) -> list[KeptReport]:
+    """Make every report again from the ledger and keep it, replacing what was kept; the
+    reports, in ``REPORT_KEYS`` order. Over a million claims this takes seconds, so the jobs
+    run it (after each poll, or when a person asks); the pages read what it kept."""
+    return [_keep(session, key, today, policy, now) for key in REPORT_KEYS]
+
+
+def kept_report(
+    session: Session, key: str, today: date, policy: FeePolicy, now: datetime
+) -> KeptReport:
+    """The report named ``key`` as last kept; made and kept now if it never was (a new ledger,
+    or the first view after an upgrade: ``session`` must be able to write). ``KeyError`` for a
+    name not in ``REPORT_KEYS``."""
+    if key not in REPORT_KEYS:
+        raise KeyError(key)
+    row = _snapshot(session, key)
+    if row is None:
+        return _keep(session, key, today, policy, now)
+    headers, rows = json.loads(row.headers), json.loads(row.rows)
+    kept = Report(key, row.title, tuple(headers), tuple(tuple(cells) for cells in rows))
+    return KeptReport(kept, row.as_of, row.made_at, row.seconds)
+
+
+def _keep(session: Session, key: str, today: date, policy: FeePolicy, now: datetime) -> KeptReport:
+    began = time.perf_counter()
+    made = report(session, key, today, policy)
+    seconds = round(time.perf_counter() - began, 3)
+    values = {
+        "title": made.title,
+        "headers": json.dumps(list(made.headers)),
+        "rows": json.dumps([list(cells) for cells in made.rows]),
+        "as_of": today,
+        "made_at": now,
+        "seconds": seconds,
+    }
+    row = _snapshot(session, key)
+    if row is None:
+        session.add(t.ReportSnapshotRow(key=key, **values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.flush()
+    return KeptReport(made, today, now, seconds)
+
+
+def _snapshot(session: Session, key: str) -> t.ReportSnapshotRow | None:
+    return session.scalars(
+        select(t.ReportSnapshotRow).where(t.ReportSnapshotRow.key == key)
+    ).first()

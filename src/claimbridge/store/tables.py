@@ -28,6 +28,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -689,7 +690,7 @@ class OnboardingStepRow(TenantScoped, Base):
     done_by: Mapped[str] = mapped_column(String(60))
 
 
-JOB_KINDS = ("poll", "submit", "test")
+JOB_KINDS = ("poll", "submit", "test", "reports")
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
@@ -734,3 +735,22 @@ class AccountScheduleRow(TenantScoped, Base):
     last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportSnapshotRow(TenantScoped, Base):
+    """A report as last computed for the practice (``services.reports``): its title, headers
+    and rows as JSON, the day its aging counts from, and when it was made. The pages, the API and
+    the CSV export read it; a poll or a person's Refresh makes it again."""
+
+    __tablename__ = "report_snapshots"
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practice.id"), primary_key=True, index=True, default=current_practice_id
+    )
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    headers: Mapped[str] = mapped_column(Text)
+    rows: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[date] = mapped_column(Date)
+    made_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    seconds: Mapped[float] = mapped_column(Float)

@@ -246,14 +246,21 @@ def poll_now(request: Request, response: Response) -> Any:
     return _start(request, response, JobKind.POLL)
 
 
+@router.post("/reports/refresh", status_code=202)
+def refresh_reports(request: Request, response: Response) -> Any:
+    """Make every report again from the ledger, as a job: answers 202 at once with the job and
+    its URL (``GET`` it until it has ended, then ``GET /api/v1/reports/{key}``)."""
+    return _start(request, response, JobKind.REPORTS, Role.VIEWER)
+
+
 @router.get("/jobs/{job_id}")
 def get_job(request: Request, job_id: RecordId) -> Any:
     """A job: its kind, state (queued, running, done, failed), progress and result."""
     return _job_json(find_job(request, job_id))
 
 
-def _start(request: Request, response: Response, kind: JobKind) -> Any:
-    user = require(request, Role.BILLER)
+def _start(request: Request, response: Response, kind: JobKind, role: Role = Role.BILLER) -> Any:
+    user = require(request, role)
     runner = request.app.state.runner
     job = ask(store_of(request), runner, practice_id_of(request), kind, user.username, now())
     response.headers["Location"] = _job_url(job)

@@ -165,8 +165,15 @@ def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
 
 @router.get("/reports/{key}")
 def get_report(request: Request, key: str) -> Any:
-    """A report: ar-aging, denials, payments or non-par-fees."""
-    return to_json(build(request, key))
+    """A report: ar-aging, denials, payments or non-par-fees, as last made (``as_of``: the day
+    its aging counts from; ``made_at``; ``seconds`` it took). ``POST /api/v1/reports/refresh``
+    makes them again."""
+    kept = build(request, key)
+    return to_json(kept.report) | {
+        "as_of": kept.as_of.isoformat(),
+        "made_at": to_json(kept.made_at),
+        "seconds": kept.seconds,
+    }
 
 
 @router.get("/onboarding")

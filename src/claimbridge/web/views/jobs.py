@@ -25,9 +25,11 @@ TITLES = {
     "submit": "Sending ready claims",
     "poll": "Polling Office Ally",
     "test": "Testing the connection",
+    "reports": "Making the reports",
 }
-UNITS = {"submit": "claims sent", "poll": "files applied", "test": "steps"}
-RESULT_IDS = {"submit": "submit-result", "poll": "poll-result", "test": "connection-result"}
+UNITS = {"submit": "claims sent", "poll": "files applied", "test": "steps", "reports": "reports"}
+RESULT_IDS = {"submit": "submit-result", "poll": "poll-result", "test": "connection-result",
+              "reports": "reports-result"}  # fmt: skip
 
 
 def start(request: Request, kind: JobKind, role: Role) -> HTMLResponse:
@@ -80,5 +82,7 @@ def panel(request: Request, job: Job) -> HTMLResponse:
     if job.detail is None:
         result_id = RESULT_IDS[job.kind.value]
         return page(request, "_job_failed.html", job=job, result_id=result_id, job_titles=TITLES)
+    if job.kind is JobKind.REPORTS:
+        return page(request, "_reports_made.html", result_text=job.result)
     name = "_submitted.html" if job.kind is JobKind.SUBMIT else "_connection.html"
     return page(request, name, result=job.detail)

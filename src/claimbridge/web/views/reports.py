@@ -1,36 +1,54 @@
-"""Reports: A/R aging, denials by CARC, payments by payer and month, Non-Par fees; CSV export."""
+"""Reports: A/R aging, denials by CARC, payments by payer and month, Non-Par fees; CSV export.
+
+The pages, the CSV files and the API show each report as last made (``services.reports``): a
+poll that applied something makes them again, and **Refresh** does it as a job, since over a
+million claims that takes seconds. A report never made is made on its first view.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from claimbridge.services.reports import REPORT_KEYS, Report, report
+from claimbridge.services.jobs import JobKind
+from claimbridge.services.reports import REPORT_KEYS, KeptReport, kept_report
+from claimbridge.services.users import Role
+from claimbridge.web.auth import CheckedForm
 from claimbridge.web.errors import NotFound
 from claimbridge.web.render import page
-from claimbridge.web.views.common import store_of, today
+from claimbridge.web.views import jobs
+from claimbridge.web.views.common import now, store_of
 
 router = APIRouter()
 
 
-def build(request: Request, key: str) -> Report:
-    """The report named ``key``; ``NotFound`` for another name."""
+def build(request: Request, key: str) -> KeptReport:
+    """The report named ``key`` as last made; ``NotFound`` for another name."""
     if key not in REPORT_KEYS:
         raise NotFound(f"there is no report {key!r}")
     policy = request.app.state.settings.fee_policy
-    with store_of(request).read() as session:
-        return report(session, key, today(), policy)
+    at = now()
+    with store_of(request).transaction() as session:
+        return kept_report(session, key, at.date(), policy, at)
 
 
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request) -> HTMLResponse:
-    """Every report on one page."""
-    return page(request, "reports.html", reports=[build(request, key) for key in REPORT_KEYS])
+    """Every report on one page, with when each was made."""
+    kept = [build(request, key) for key in REPORT_KEYS]
+    return page(request, "reports.html", reports=kept, oldest=min(k.made_at for k in kept))
+
+
+@router.post("/reports/refresh", response_class=HTMLResponse)
+def refresh(request: Request, form: CheckedForm) -> HTMLResponse:
+    """Make every report again from the ledger (a job): its panel now, the result when done."""
+    return jobs.start(request, JobKind.REPORTS, Role.VIEWER)
 
 
 @router.get("/reports/{key}.csv")
 def report_csv(request: Request, key: str) -> Response:
-    """One report as a CSV download."""
-    found = build(request, key)
-    headers = {"Content-Disposition": f'attachment; filename="claimbridge-{key}-{today()}.csv"'}
-    return Response(found.to_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+    """One report as a CSV download, named by the day it was made."""
+    kept = build(request, key)
+    name = f"claimbridge-{key}-{kept.made_at:%Y-%m-%d}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(kept.report.to_csv(), media_type="text/csv; charset=utf-8", headers=headers)
