@@ -18,7 +18,7 @@ from claimbridge.services.follow_ups import (
     members,
     set_follow_up,
 )
-from claimbridge.services.users import Role, add_user
+from claimbridge.services.users import Role, add_user, find_user_id, set_active
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from ledger_fixtures import add_claim, load_example
@@ -101,3 +101,11 @@ def test_claims_near_their_payers_limit_are_listed_deadline_first(ledger: Store)
             (r.clm01, r.filing.state if r.filing else None) for r in filing_due(session, later)
         ]
     assert listed == [("CB1", FilingState.LATE), ("CB3", FilingState.DUE)]
+
+
+def test_a_disabled_user_is_not_offered_nor_given_claims(ledger: Store) -> None:
+    with ledger.transaction() as session:
+        set_active(session, find_user_id(session, "lee"), False)
+        assert "lee" not in members(session) and "dana" in members(session)
+        with pytest.raises(InputError, match="'lee' is disabled: give the claim to someone"):
+            set_follow_up(session, "CB1", "lee", None, "dana", NOW)

@@ -138,6 +138,8 @@ def set_follow_up(
     person = (assigned_to or "").strip() or None
     if person is not None and person not in members(session):
         problem = f"{person!r} has no role in this practice"
+        if person in _disabled(session):
+            problem = f"{person!r} is disabled: give the claim to someone who can sign in"
         raise InputError(problem, fields={"assigned_to": problem})
     claim = find_claim(session, reference)
     row = session.get(t.ClaimFollowUpRow, claim.id)
@@ -150,8 +152,13 @@ def set_follow_up(
 
 
 def members(session: Session) -> list[str]:
-    """The usernames with a role in the session's practice, by name."""
-    return [user.username for user in list_users(session)]
+    """The usernames with a role in the session's practice who may sign in, by name: those a
+    claim may be given to."""
+    return [user.username for user in list_users(session) if user.active]
+
+
+def _disabled(session: Session) -> set[str]:
+    return {user.username for user in list_users(session) if not user.active}
 
 
 def follow_ups(
