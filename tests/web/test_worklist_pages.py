@@ -16,6 +16,7 @@ from claimbridge.services.claims import create_claims
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository
+from cycle_support import statuses
 from ledger_fixtures import add_claim
 
 READY = ["CB000001", "CB000002", "CB000003", "CB000005"]
@@ -88,25 +89,23 @@ def test_the_api_pages_with_a_count_and_links(api: TestClient, store: Store) -> 
     assert [c["clm01"] for c in found] == ["CB000001", "CB000005"]
 
 
-def test_selected_claims_are_sent_by_the_submit_job(
+def test_selected_claims_and_no_other_are_sent_by_the_submit_job(
     biller: TestClient, store: Store, transport: Transports
 ) -> None:
     csrf = csrf_of(biller, "/claims")
-    some = biller.post("/claims/bulk", data={"csrf_token": csrf, "action": "submit",
-                                             "clm01": READY[:2]})  # fmt: skip
-    assert some.status_code == 409
-    assert "2 other ready claims would go with these" in some.text
     held = biller.post("/claims/bulk", data={"csrf_token": csrf, "action": "submit",
                                              "clm01": ["CB000004"]})  # fmt: skip
     assert held.status_code == 409 and "CB000004 is held" in held.text
     assert transport.instances == []
-    form = {"csrf_token": csrf, "action": "submit", "clm01": READY}
+    form = {"csrf_token": csrf, "action": "submit", "clm01": READY[:2]}
     sent = biller.post("/claims/bulk", data=form, headers={"HX-Request": "true"})
     assert "Sending ready claims" in sent.text
-    assert "Sent 4 claims to Office Ally in 1 file" in job_result(biller, sent)
+    assert "Sent 2 claims to Office Ally in 1 file" in job_result(biller, sent)
     [memory] = transport.instances
     [upload] = [memory.files[p][0].decode() for p in memory.files if p.startswith("inbound/")]
-    assert all(f"CLM*{clm01}*" in upload for clm01 in READY)
+    assert all(f"CLM*{clm01}*" in upload for clm01 in READY[:2])
+    assert not any(f"CLM*{clm01}*" in upload for clm01 in READY[2:])  # left ready
+    assert {statuses(store)[clm01] for clm01 in READY[2:]} == {"ready"}
 
 
 def test_selected_rejected_claims_are_resubmitted(biller: TestClient, store: Store) -> None:

@@ -7,6 +7,7 @@ API, ``claimbridge watch``) see one function, ``ask``, and follow the job by its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -23,7 +24,13 @@ class Runner(Protocol):
 
 
 def ask(
-    store: Store, runner: Runner, practice_id: int, kind: JobKind, asked_by: str, now: datetime
+    store: Store,
+    runner: Runner,
+    practice_id: int,
+    kind: JobKind,
+    asked_by: str,
+    now: datetime,
+    claims: Sequence[str] | None = None,
 ) -> Job:
     """Queue a job of ``kind`` for ``practice_id`` and hand it to ``runner``; the queued job.
 
@@ -31,7 +38,7 @@ def ask(
     fails, the job's row says so and the error is raised.
     """
     scoped = store_for(store, practice_id)
-    job = queue_job(scoped, practice_id, kind, asked_by, now)
+    job = queue_job(scoped, practice_id, kind, asked_by, now, claims)
     try:
         runner.run(job)
     except Exception as error:

@@ -25,7 +25,7 @@ from typing import Any
 from claimbridge.errors import AuthenticationFailed
 from claimbridge.jobs.runtime import OfficeAlly, Runtime, failure_text, office_ally, store_for
 from claimbridge.services.account import check_connection, explain
-from claimbridge.services.claims import Checked, ready_claim_ids
+from claimbridge.services.claims import Checked
 from claimbridge.services.ingest import FileReport, poll, poll_summary
 from claimbridge.services.jobs import (
     Job,
@@ -38,7 +38,13 @@ from claimbridge.services.jobs import (
     stop_account,
 )
 from claimbridge.services.reports import REPORT_KEYS, KeptReport, make_reports
-from claimbridge.services.submit import Resumed, SubmitResult, submit, unconfirmed_batches
+from claimbridge.services.submit import (
+    Resumed,
+    SubmitResult,
+    ready_ids,
+    submit,
+    unconfirmed_batches,
+)
 from claimbridge.services.users import record_audit
 from claimbridge.store.db import Store
 
@@ -194,12 +200,17 @@ def _report(report: FileReport) -> dict[str, str]:
 
 def _submit(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
     with store.read() as session:
-        progress.expect(len(ready_claim_ids(session)))
+        progress.expect(len(ready_ids(session, job.claims)))
         unconfirmed = unconfirmed_batches(session)
     with office_ally(runtime, store) as connected:
         collected = _collect(runtime, store, job, connected) if unconfirmed else []
         result = submit(
-            store, connected.transport, job.asked_by, runtime.clock(), progress=progress.step
+            store,
+            connected.transport,
+            job.asked_by,
+            runtime.clock(),
+            progress=progress.step,
+            only=job.claims,
         )
     _audit(store, job, "submit", "batch", [(b.file_name, None) for b in result.batches])
     if result.batches or collected:  # claims sent or answers applied change the reports

@@ -6,9 +6,9 @@ ones again, print them.
     refusal = submit_refusal(session, ["CB-1001", "CB-1002"])   # None: the Submit job may run
     done = resubmit_many(session, ["CB-1001", "CB-1002"], "dana", today)
 
-Sending is the same background job as "Submit ready claims" (``services.jobs``), and that job
-sends every ready claim: so a selection is sent only when it is every ready claim there is, and
-anything else is refused in words that say what to do instead. Resubmitting sends each
+Sending is the same background job as "Submit ready claims" (``services.jobs``), limited to the
+selection: it sends those claims and no other. A selection with a claim that is not ready is
+refused whole, in words that say what to do instead. Resubmitting sends each
 rejected claim again as an original exactly as the claim page's Resubmit does
 (``services.claims.resubmit``), each in its own savepoint: one that may not go is listed with
 why, and the others still go.
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimbridgeError, InputError
-from claimbridge.services.claims import Checked, Resubmission, ready_claim_ids, resubmit
+from claimbridge.services.claims import Checked, Resubmission, resubmit
 from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks
 
@@ -52,8 +52,8 @@ def selection(clm01s: Sequence[str]) -> list[str]:
 
 
 def submit_refusal(session: Session, clm01s: Sequence[str]) -> str | None:
-    """Why the Submit job may not send the selection ``clm01s``; None when it may (they are
-    every ready claim of the practice)."""
+    """Why the Submit job may not send the selection ``clm01s``; None when it may (every one is
+    a ready claim)."""
     statuses = _statuses(session, clm01s)
     missing = [clm01 for clm01 in clm01s if clm01 not in statuses]
     if missing:
@@ -64,13 +64,6 @@ def submit_refusal(session: Session, clm01s: Sequence[str]) -> str | None:
         return (
             "only ready claims are sent: " + "; ".join(not_ready) + ". Resubmit a rejected "
             "claim first, or correct a held one."
-        )
-    others = len(ready_claim_ids(session)) - len(clm01s)
-    if others > 0:
-        return (
-            f"{others} other ready claim{'' if others == 1 else 's'} would go with these: a "
-            "submission sends every ready claim. Select them too (filter on status ready), or "
-            "use Submit ready claims."
         )
     return None
 

@@ -21,6 +21,7 @@ until a person resumes them (``resume_account``); the dashboard shows the stop.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -72,6 +73,7 @@ class Job:
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    claims: tuple[str, ...] | None = None  # a submission of these CLM01s only
 
     @property
     def finished(self) -> bool:
@@ -118,9 +120,16 @@ def require_account(session: Session) -> None:
         raise ConfigError("no Office Ally account yet: load the practice file first")
 
 
-def queue_job(store: Store, practice_id: int, kind: JobKind, asked_by: str, now: datetime) -> Job:
+def queue_job(
+    store: Store,
+    practice_id: int,
+    kind: JobKind,
+    asked_by: str,
+    now: datetime,
+    claims: Sequence[str] | None = None,
+) -> Job:
     """A new ``queued`` job of ``kind`` for ``practice_id`` (``store`` scoped to it), asked by
-    ``asked_by``."""
+    ``asked_by``; a submission of ``claims`` (CLM01s) sends those of them that are ready only."""
     with store.transaction() as session:
         require_account(session)
         row = t.JobRow(
@@ -132,6 +141,7 @@ def queue_job(store: Store, practice_id: int, kind: JobKind, asked_by: str, now:
             attempts=0,
             asked_by=asked_by[:60],
             queued_at=now,
+            claims=json.dumps(list(claims)) if claims is not None else None,
         )
         session.add(row)
         session.flush()
@@ -316,4 +326,5 @@ def _job(row: t.JobRow) -> Job:
         queued_at=row.queued_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        claims=tuple(json.loads(row.claims)) if row.claims is not None else None,
     )

@@ -31,7 +31,7 @@ uploaded: the result shows what would go.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -45,7 +45,7 @@ from claimbridge.errors import ConfigError, TransportError, X12ValidationError
 from claimbridge.services.claim_facts import read_facts
 from claimbridge.services.claims import Checked, check_claims, ready_claim_ids, sendable
 from claimbridge.store import tables as t
-from claimbridge.store.bulk import insert_rows
+from claimbridge.store.bulk import among, chunks, insert_rows
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import (
     ClaimRepository,
@@ -136,15 +136,17 @@ def submit(
     dry_run: bool = False,
     limits: BatchLimits = BatchLimits(),
     progress: Progress | None = None,
+    only: Collection[str] | None = None,
 ) -> SubmitResult:
-    """Send every ready claim that may go; ``transport`` may be None only in a dry run."""
+    """Send every ready claim that may go (of the CLM01s ``only``, when given: a biller's
+    selection); ``transport`` may be None only in a dry run."""
     if not dry_run:
         if transport is None:
             raise ConfigError("a submission needs a transport (SFTP, or a folder with --to)")
-        return _run(store, transport, actor, now, limits, progress)
+        return _run(store, transport, actor, now, limits, progress, only)
     try:
         with store.transaction():  # every later transaction nests in this one
-            raise _DryRun(_run(store, None, actor, now, limits, progress))
+            raise _DryRun(_run(store, None, actor, now, limits, progress, only))
     except _DryRun as rolled_back:
         return rolled_back.result
 
@@ -156,10 +158,11 @@ def _run(
     now: datetime,
     limits: BatchLimits,
     progress: Progress | None,
+    only: Collection[str] | None,
 ) -> SubmitResult:
     resumed = _resume(store, transport, now)
     with store.transaction() as session:
-        checked = check_claims(session, ready_claim_ids(session), actor, now.date())
+        checked = check_claims(session, ready_ids(session, only), actor, now.date())
         ready = [claim for claim in checked if claim.status is ClaimStatus.READY]
         may_go = sendable(session, [claim.claim_id for claim in ready])
         to_send = [claim.claim_id for claim in ready if claim.claim_id in may_go]
@@ -181,6 +184,18 @@ def _run(
         if progress is not None:
             progress(len(chunk))
     return SubmitResult(tuple(batches), held, refused, transport is None, resumed)
+
+
+def ready_ids(session: Session, only: Collection[str] | None = None) -> list[int]:
+    """The ready claims' ids, of the CLM01s ``only`` when given."""
+    ready = ready_claim_ids(session)
+    if only is None:
+        return ready
+    picked: set[int] = set()
+    for chunk in chunks(list(only)):
+        query = select(t.ClaimRow.id).where(among(t.ClaimRow.clm01, chunk))
+        picked |= set(session.scalars(query))
+    return [claim_id for claim_id in ready if claim_id in picked]
 
 
 def unconfirmed_batches(session: Session) -> int:

@@ -714,6 +714,7 @@ class JobRow(TenantScoped, Base):
     attempts: Mapped[int] = mapped_column(Integer)
     result: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
+    claims: Mapped[str | None] = mapped_column(Text)  # a submission of these CLM01s only (JSON)
     asked_by: Mapped[str] = mapped_column(String(60))
     queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -147,7 +147,7 @@ def bulk(request: Request, form: CheckedForm) -> Response:
             refusal = submit_refusal(session, picked)
         if refusal is not None:
             raise Conflict(f"Not sent: {refusal}")
-        return jobs.start(request, JobKind.SUBMIT, Role.BILLER)
+        return jobs.start(request, JobKind.SUBMIT, Role.BILLER, claims=picked)
     if action != "resubmit":
         raise BadRequest("say what to do with the selected claims: submit or resubmit")
     with store_of(request).transaction() as session:

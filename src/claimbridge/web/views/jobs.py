@@ -5,6 +5,8 @@ jobs run again (admins only)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -32,12 +34,15 @@ RESULT_IDS = {"submit": "submit-result", "poll": "poll-result", "test": "connect
               "reports": "reports-result"}  # fmt: skip
 
 
-def start(request: Request, kind: JobKind, role: Role) -> HTMLResponse:
+def start(
+    request: Request, kind: JobKind, role: Role, claims: Sequence[str] | None = None
+) -> HTMLResponse:
     """Queue a job of ``kind`` for the current practice as the signed-in person (who needs
-    ``role``) and answer with its panel."""
+    ``role``), a submission of ``claims`` only when given, and answer with its panel."""
     user = require(request, role)
     runner = request.app.state.runner
-    job = ask(store_of(request), runner, practice_id_of(request), kind, user.username, now())
+    practice = practice_id_of(request)
+    job = ask(store_of(request), runner, practice, kind, user.username, now(), claims)
     return panel(request, job)
 
 
