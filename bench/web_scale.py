@@ -45,7 +45,7 @@ from fastapi.testclient import TestClient
 
 from claimbridge.domain.models import Secret
 from claimbridge.services.jobs import JobKind, queue_job
-from claimbridge.services.reports import REPORT_KEYS
+from claimbridge.services.reports import REPORT_KEYS, make_reports
 from claimbridge.services.users import (
     Role,
     add_user,
@@ -57,7 +57,6 @@ from claimbridge.services.users import (
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import generate_key
 from claimbridge.store.db import Store
-from claimbridge.store.tenancy import PG_SETTING
 from claimbridge.web import views
 from claimbridge.web.app import WebConfig, create_app
 
@@ -83,6 +82,7 @@ DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Every route at a million claims"
 TODAY = date(2026, 12, 7)
 TARGET_MS = 200.0
+JOB_ROW = "(background) the reports job: make_reports"
 CHUNK = 50_000
 USER = "bench"
 
@@ -378,9 +378,10 @@ def fill_postgres(url: str, claims: int) -> None:
     store = Store(url)
     store.upgrade()
     store.dispose()
-    conninfo = _conninfo(url)
+    # COPY does not run under row-level security: the rows go in as the cluster's superuser
+    # (into the tables the application's role owns and reads under the policies).
+    conninfo = re.sub(r"user=\w+", "user=postgres", _conninfo(url))
     with psycopg.connect(conninfo, autocommit=False) as connection:
-        connection.execute("SELECT set_config(%s, '1', false)", (PG_SETTING,))
         for statement in CONSTANT_ROWS:
             connection.execute(statement.encode())
         connection.commit()
@@ -541,9 +542,26 @@ def measure(
     app = create_app(settings, store, None, config)
     try:
         ids, token = prepare(store)
-        return time_routes(app, token, urls(get_routes(app), ids), runs, server_cpu)
+        timings = time_routes(app, token, urls(get_routes(app), ids), runs, server_cpu)
+        return [*timings, time_reports_job(store, settings, server_cpu)]
     finally:
         store.dispose()
+
+
+def time_reports_job(
+    store: Store, settings: Settings, server_cpu: Callable[[], float] | None
+) -> Timing:
+    """The work of the reports job (``make_reports``), which the pages do not do: what a poll
+    or a person's Refresh costs in the background."""
+    at = datetime.now(UTC)
+    cpu_before = time.process_time() + (server_cpu() if server_cpu else 0.0)
+    began = time.perf_counter()
+    with store.transaction() as session:
+        make_reports(session, at.date(), settings.fee_policy, at)
+    seconds = time.perf_counter() - began
+    cpu = time.process_time() + (server_cpu() if server_cpu else 0.0) - cpu_before
+    print(f"  reports job: {seconds:.1f} s, cpu {cpu:.1f} s", flush=True)
+    return Timing(JOB_ROW, 0, [seconds * 1000], cpu * 1000)
 
 
 def report(claims: int, results: dict[str, list[Timing]], load: float) -> str:
@@ -559,12 +577,15 @@ def report(claims: int, results: dict[str, list[Timing]], load: float) -> str:
         for name in names:
             timing = by_db.get(name)
             cells.append(
-                f"{timing.status}, {timing.p50:.0f} / {timing.p95:.0f}, {timing.cpu_ms:.0f}"
+                f"job, {timing.p50:,.0f}, {timing.cpu_ms:,.0f}"
+                if timing and route == JOB_ROW
+                else f"{timing.status}, {timing.p50:.0f} / {timing.p95:.0f}, {timing.cpu_ms:.0f}"
                 if timing else "—"
             )  # fmt: skip
         lines.append(f"| `{route}` | " + " | ".join(cells) + " |")
     over = {
-        name: [t.route for t in timings if t.p95 > TARGET_MS] for name, timings in results.items()
+        name: [t.route for t in timings if t.p95 > TARGET_MS and t.route != JOB_ROW]
+        for name, timings in results.items()
     }
     summary = [
         f"Measured by `bench/web_scale.py` on {date.today().isoformat()}: Python "
