@@ -84,9 +84,9 @@ def test_an_era_lists_its_first_claims_and_counts_the_rest(store: Store) -> None
         _payment(session, check, claims[0], "2.50")  # a second line of ERA-3
     with store.read() as session:
         assert claims_of_remittance(session, check, 2) == ClaimsPaid(
-            [("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00"))], 1
-        )
+            [("ERA-3", Decimal("12.50")), ("ERA-1", Decimal("10.00"))], 1
+        )  # in the order the claims were made
         every = claims_of_remittance(session, check)
     assert every == ClaimsPaid(
-        [("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00")), ("ERA-3", Decimal("12.50"))], 0
+        [("ERA-3", Decimal("12.50")), ("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00"))], 0
     )

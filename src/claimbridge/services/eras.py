@@ -261,19 +261,28 @@ class ClaimsPaid:
 def claims_of_remittance(
     session: Session, remittance_id: int, most: int | None = None
 ) -> ClaimsPaid:
-    """The claims a remittance paid (CLM01, amount paid) in CLM01 order, for the EOB links: at
-    most ``most`` of them, with how many more there are (a check may pay hundreds)."""
-    query = (
-        select(t.ClaimRow.clm01, func.sum(t.PaymentRow.paid))
-        .join(t.PaymentRow, t.PaymentRow.claim_id == t.ClaimRow.id)
-        .where(t.PaymentRow.remittance_id == remittance_id)
-        .group_by(t.ClaimRow.clm01)
-        .order_by(t.ClaimRow.clm01)
+    """The claims a remittance paid (CLM01, amount paid) in the order they were made, for the
+    EOB links: at most ``most`` of them, with how many more there are (a check may pay
+    hundreds). What each claim was paid comes from the payments' index; only the claims shown
+    are looked up for their number."""
+    payment = t.PaymentRow
+    paid = (
+        select(payment.claim_id, func.sum(payment.paid).label("paid"))
+        .where(payment.remittance_id == remittance_id)
+        .group_by(payment.claim_id)
+        .order_by(payment.claim_id)
+        .limit(most)
+        .subquery()
     )
-    shown = [(clm01, Decimal(paid)) for clm01, paid in session.execute(query.limit(most))]
+    query = (
+        select(t.ClaimRow.clm01, paid.c.paid)
+        .join(paid, paid.c.claim_id == t.ClaimRow.id)
+        .order_by(t.ClaimRow.id)
+    )
+    shown = [(clm01, Decimal(amount)) for clm01, amount in session.execute(query)]
     if most is None or len(shown) < most:
         return ClaimsPaid(shown, 0)
-    count = select(func.count(func.distinct(t.PaymentRow.claim_id))).where(
-        t.PaymentRow.remittance_id == remittance_id
+    count = select(func.count(func.distinct(payment.claim_id))).where(
+        payment.remittance_id == remittance_id
     )
     return ClaimsPaid(shown, (session.scalar(count) or 0) - len(shown))

@@ -482,6 +482,8 @@ class PaymentRow(TenantScoped, Base):
     """What a remittance paid on a claim line (or, with no line, on the claim as a whole)."""
 
     __tablename__ = "payments"
+    # What each ERA paid and on how many claims (the ERA list), from the index alone.
+    __table_args__ = (Index(None, "remittance_id", "claim_id", "paid"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)

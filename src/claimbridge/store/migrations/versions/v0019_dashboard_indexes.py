@@ -1,6 +1,7 @@
 """The dashboard at a million claims: indexes for its claim counts per status (with their
-charges) and per hold or rejection reason, and for each payer's last ERA, so that none of them
-reads the claims or remittances tables.
+charges) and per hold or rejection reason, for each payer's last ERA, and for what each ERA of
+the ERA list paid and on how many claims, so that none of them reads the claims, remittances or
+payments tables.
 
 Revision ID: 0019_dashboard_indexes
 Revises: 0018_payer_sequence
@@ -20,6 +21,7 @@ INDEXES = (
     ("claims", ("practice_id", "status", "total_charge")),
     ("claims", ("practice_id", "status", "status_reason")),
     ("remittances", ("payer_id", "created_at")),
+    ("payments", ("remittance_id", "claim_id", "paid")),
 )
 
 
