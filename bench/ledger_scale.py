@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import sqlite3
 import statistics
 import time
@@ -33,9 +32,9 @@ from sqlalchemy import event
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import ClaimRepository, find_remittances
+from performance_doc import DOC, write_section
 
 BENCH = Path(__file__).resolve().parent
-DOC = BENCH.parent / "docs" / "performance.md"
 SECTION = "## Ledger at scale"
 CHUNK = 100_000
 PAYERS = 300
@@ -323,17 +322,6 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) the ``## Ledger at scale`` section of docs/performance.md."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -354,7 +342,7 @@ def main() -> None:
     text = report(args, args.db, seconds, timings, plans)
     print(text)
     if not args.quick:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"written to {DOC}")
 
 

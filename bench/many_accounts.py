@@ -69,8 +69,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import pg_support  # noqa: E402  (the tests' throw-away cluster)
+from performance_doc import DOC, write_section  # noqa: E402
 
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Many Office Ally accounts"
 OUT = BENCH / "out"
 EXAMPLE = ROOT.parent / "shared" / "examples" / "practice.json"
@@ -419,17 +419,6 @@ def _pg_version() -> str:
     return found.group(1) if found else "?"
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) this bench's section of docs/performance.md."""
-    current = DOC.read_text()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOC.write_text(updated)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -464,7 +453,7 @@ def main() -> None:
     (OUT / "many_accounts.md").write_text(text)
     (OUT / "many_accounts.json").write_text(json.dumps([asdict(run) for run in runs], indent=2))
     if not args.quick:
-        write_section(text)
+        write_section(SECTION, text)
         print(f"written to {DOC}")
 
 

@@ -70,6 +70,7 @@ sys.path.insert(0, str(ROOT / "tests" / "web"))
 from web_support import PASSWORD, csrf_of  # noqa: E402
 
 from claim_path import throwaway_postgresql  # noqa: E402  (the claim path bench's cluster)
+from performance_doc import DOC, write_section  # noqa: E402
 from worklist_scale import (  # noqa: E402  (the worklist bench's rows, reused)
     PAYERS,
     STAMP,
@@ -80,7 +81,6 @@ from worklist_scale import (  # noqa: E402  (the worklist bench's rows, reused)
     rows_policies,
 )
 
-DOC = ROOT / "docs" / "performance.md"
 SECTION = "## Every route at a million claims"
 TODAY = date(2026, 12, 7)
 TARGET_MS = 200.0
@@ -640,18 +640,6 @@ def report(claims: int, results: dict[str, list[Timing]], load: float) -> str:
     return "\n".join(summary)
 
 
-def write_section(text: str) -> None:
-    doc = DOC.read_text()
-    body = f"{SECTION}\n\n{text}\n"
-    if SECTION in doc:
-        start = doc.index(SECTION)
-        following = doc.find("\n## ", start + len(SECTION))
-        doc = doc[:start] + body + (doc[following + 1 :] if following != -1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + body
-    DOC.write_text(doc)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -681,7 +669,7 @@ def main() -> None:
     text = report(args.claims, results, os.getloadavg()[0])
     print(text)
     if not args.quick:
-        write_section(text)
+        write_section(SECTION, f"{SECTION}\n\n{text}")
         print(f"written to {DOC}")
 
 
