@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from web_support import TestClient, Transports, csrf_of, example_ledger, job_result
+from web_support import TestClient, Transports, api_job, csrf_of, example_ledger, job_result
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import create_claims
@@ -150,3 +150,18 @@ def test_select_this_page_ticks_every_box_without_javascript(biller: TestClient)
     boxes = re.findall(r'<input type="checkbox" name="clm01" value="[^"]+"[^>]*>', page)
     assert len(boxes) == 4 and all("checked" in box for box in boxes)
     assert 'href="/claims?status=ready">Clear the selection' in page
+
+
+def test_the_api_sends_the_claims_it_names_and_refuses_one_not_ready(
+    api: TestClient, store: Store, transport: Transports
+) -> None:
+    held = api.post("/api/v1/submit", json={"claims": ["CB000004", READY[0]]})
+    assert held.status_code == 409
+    assert "CB000004 is held" in held.json()["error"]["message"]
+    assert transport.instances == []
+    job = api_job(api, api.post("/api/v1/submit", json={"claims": READY[1:3]}))
+    assert job["state"] == "done" and job["claims"] == READY[1:3]
+    assert job["detail"]["claims_sent"] == 2
+    after = statuses(store)
+    assert {after[clm01] for clm01 in READY[1:3]} == {"submitted"}
+    assert {after[clm01] for clm01 in (READY[0], READY[3])} == {"ready"}

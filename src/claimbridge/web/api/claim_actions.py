@@ -19,6 +19,7 @@ from claimbridge.domain.money import to_money, to_units
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError
 from claimbridge.jobs.runner import ask
+from claimbridge.services.claim_bulk import MOST_SELECTED, selection, submit_refusal
 from claimbridge.services.claim_fix import (
     LINE_FIELDS,
     RESENT_AS,
@@ -38,6 +39,7 @@ from claimbridge.web.api.encode import to_json
 from claimbridge.web.api.posting import ReasonIn
 from claimbridge.web.audit import audit
 from claimbridge.web.auth import require
+from claimbridge.web.errors import Conflict
 from claimbridge.web.views.common import RecordId, now, practice_id_of, store_of, today
 from claimbridge.web.views.jobs import find_job
 
@@ -231,11 +233,26 @@ def make_claims(request: Request) -> Any:
     }
 
 
+class SubmitIn(BaseModel):
+    """Which claims to send: their CLM01s (every one must be ready); none means every ready
+    claim."""
+
+    claims: list[str] | None = Field(default=None, max_length=MOST_SELECTED)
+
+
 @router.post("/submit", status_code=202)
-def submit_ready(request: Request, response: Response) -> Any:
-    """Send every ready claim to Office Ally, as a job: answers 202 at once with the job and its
-    URL (``GET`` it for the state, then the batches sent, the claims held and refused)."""
-    return _start(request, response, JobKind.SUBMIT)
+def submit_ready(request: Request, response: Response, body: SubmitIn | None = None) -> Any:
+    """Send every ready claim to Office Ally, or those of ``claims`` only, as a job: answers 202
+    at once with the job and its URL (``GET`` it for the state, then the batches sent, the
+    claims held and refused). A claim of ``claims`` that is not ready is a 409, naming it."""
+    picked = None
+    if body is not None and body.claims is not None:
+        picked = selection(body.claims)
+        with store_of(request).read() as session:
+            refusal = submit_refusal(session, picked)
+        if refusal is not None:
+            raise Conflict(f"Not sent: {refusal}")
+    return _start(request, response, JobKind.SUBMIT, claims=picked)
 
 
 @router.post("/poll", status_code=202)
@@ -259,10 +276,17 @@ def get_job(request: Request, job_id: RecordId) -> Any:
     return _job_json(find_job(request, job_id))
 
 
-def _start(request: Request, response: Response, kind: JobKind, role: Role = Role.BILLER) -> Any:
+def _start(
+    request: Request,
+    response: Response,
+    kind: JobKind,
+    role: Role = Role.BILLER,
+    claims: list[str] | None = None,
+) -> Any:
     user = require(request, role)
     runner = request.app.state.runner
-    job = ask(store_of(request), runner, practice_id_of(request), kind, user.username, now())
+    practice = practice_id_of(request)
+    job = ask(store_of(request), runner, practice, kind, user.username, now(), claims)
     response.headers["Location"] = _job_url(job)
     return _job_json(job)
 
