@@ -461,7 +461,7 @@ class RemittanceRow(TenantScoped, Base):
     __tablename__ = "remittances"
     __table_args__ = (
         UniqueConstraint("practice_id", "payer_identifier", "trace_number", "amount"),
-        Index(None, "payer_id", "created_at"),  # each payer's last ERA (the dashboard)
+        Index(None, "practice_id", "payer_id", "created_at"),  # each payer's last ERA
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -483,7 +483,7 @@ class PaymentRow(TenantScoped, Base):
 
     __tablename__ = "payments"
     # What each ERA paid and on how many claims (the ERA list), from the index alone.
-    __table_args__ = (Index(None, "remittance_id", "claim_id", "paid"),)
+    __table_args__ = (Index(None, "practice_id", "remittance_id", "claim_id", "paid"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)

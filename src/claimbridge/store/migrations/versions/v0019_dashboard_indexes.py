@@ -20,8 +20,8 @@ depends_on = None
 INDEXES = (
     ("claims", ("practice_id", "status", "total_charge")),
     ("claims", ("practice_id", "status", "status_reason")),
-    ("remittances", ("payer_id", "created_at")),
-    ("payments", ("remittance_id", "claim_id", "paid")),
+    ("remittances", ("practice_id", "payer_id", "created_at")),
+    ("payments", ("practice_id", "remittance_id", "claim_id", "paid")),
 )
 
 
