@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Row, Select, select, union
+from sqlalchemy import Row, Select, func, select, union
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -199,9 +199,13 @@ def likely_claims(session: Session, unmatched_ids: Sequence[int]) -> dict[int, l
     service date of the ERA claim (the claim's own or one of its lines'), or a patient control
     number much like it. A claim matching on more counts ranks first; each 835 is read once."""
     likely: dict[int, list[Candidate]] = {}
+    charged = _by_charge(
+        session, {_row(session, unmatched_id).charge for unmatched_id in unmatched_ids}
+    )
     for unmatched_id, clp in _clps(session, unmatched_ids):
         row = _row(session, unmatched_id)
-        likely[unmatched_id] = _likely(session, row, clp.service_dates if clp else ())
+        days = clp.service_dates if clp else ()
+        likely[unmatched_id] = _likely(session, row, days, charged.get(row.charge, []))
     return likely
 
 
@@ -226,24 +230,65 @@ def _kept(session: Session, remittance_id: int) -> Remittance | None:
         return None
 
 
-def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
-    claim, line = t.ClaimRow, t.ClaimLineRow
+def _awaiting() -> _Candidates:
+    claim = t.ClaimRow
     columns = (claim.id, claim.clm01, claim.status, claim.total_charge, claim.service_date)
     awaiting = [status.value for status in AWAITING]
-    query = select(*columns).where(claim.status.in_(awaiting)).order_by(claim.id.desc())
+    return select(*columns).where(claim.status.in_(awaiting))
+
+
+def _by_charge(session: Session, charges: set[Decimal]) -> dict[Decimal, list[_Found]]:
+    """Per charge, the newest ``MOST_CANDIDATES`` claims awaiting payment with that charge: one
+    query for a page of ERA claims. (Under PostgreSQL's row-level security a comparison of
+    amounts cannot use an index, its operator not being leakproof: each such question reads
+    the claims, so it is asked once, not once per ERA claim.)"""
+    if not charges:
+        return {}
+    newest = func.row_number().over(
+        partition_by=t.ClaimRow.total_charge, order_by=t.ClaimRow.id.desc()
+    )
+    ranked = (
+        _awaiting()
+        .add_columns(newest.label("rank"))
+        .where(t.ClaimRow.total_charge.in_(charges))
+        .subquery()
+    )
+    columns = (
+        ranked.c.id,
+        ranked.c.clm01,
+        ranked.c.status,
+        ranked.c.total_charge,
+        ranked.c.service_date,
+    )
+    query = select(*columns).where(ranked.c.rank <= MOST_CANDIDATES).order_by(ranked.c.id.desc())
+    found: dict[Decimal, list[_Found]] = {}
+    for claim in session.execute(query):
+        found.setdefault(claim.total_charge, []).append(claim)
+    return found
+
+
+def _likely(
+    session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...], charged: list[_Found]
+) -> list[Candidate]:
+    claim, line = t.ClaimRow, t.ClaimLineRow
+    query = _awaiting()
     charge = claim.total_charge == row.charge
-    matches = [query.where(charge)]
+    matches: list[_Candidates | list[_Found]] = [charged]
     if days:  # from the indexes on claims.service_date and claim_lines.service_date
         on_day = query.where(claim.service_date.in_(days))
         lines = query.join(line, line.claim_id == claim.id)
         on_line_day = lines.where(line.service_date.in_(days)).distinct()
-        matches = [on_day.where(charge), on_line_day.where(charge), *matches, on_day, on_line_day]
+        matches = [on_day.where(charge), on_line_day.where(charge), charged, on_day, on_line_day]
     found: dict[str, _Found] = {}
     for match in matches:
-        for found_row in session.execute(match.limit(MOST_CANDIDATES)):
+        rows = (
+            match if isinstance(match, list) else session.execute(_newest(match, MOST_CANDIDATES))
+        )
+        for found_row in rows:
             found.setdefault(found_row.clm01, found_row)
     number = row.patient_control_number
-    scanned = {r.clm01: r for r in session.execute(query.limit(_SCANNED))}
+    newest = query.order_by(claim.id.desc()).limit(_SCANNED)
+    scanned = {r.clm01: r for r in session.execute(newest)}
     if number:
         scanned |= {r.clm01: r for r in session.execute(_numbered_alike(query, number))}
     for clm01 in difflib.get_close_matches(number, scanned, n=MOST_CANDIDATES, cutoff=_CLOSE):
@@ -256,6 +301,22 @@ def _likely(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) 
     return named + [c for c in likely if c.clm01 not in {n.clm01 for n in named}]
 
 
+def _newest(match: _Candidates, most: int) -> _Candidates:
+    """The ``most`` newest claims of ``match``: the matching claims found first (through the
+    index of what they match on, the charge or the date of service), then ordered. Asked as one
+    ordered and limited query, PostgreSQL walks every claim newest first looking for a charge
+    that a few claims have (0.8 s at a million claims)."""
+    found = match.cte("match").prefix_with("MATERIALIZED")
+    columns = (
+        found.c.id,
+        found.c.clm01,
+        found.c.status,
+        found.c.total_charge,
+        found.c.service_date,
+    )
+    return select(*columns).order_by(found.c.id.desc()).limit(most)
+
+
 def _numbered_alike(query: _Candidates, number: str) -> _Candidates:
     """The claims of ``query`` whose number begins as ``number`` does but for its last few
     characters (a digit mistyped or cut off at the end), found through the index on CLM01,
@@ -265,7 +326,7 @@ def _numbered_alike(query: _Candidates, number: str) -> _Candidates:
     prefix = number[: max(1, len(number) - _FREE_TAIL)]
     following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     alike = claim.clm01 >= prefix, claim.clm01 < following, claim.clm01.startswith(prefix)
-    return query.order_by(None).where(*alike).limit(_SCANNED)
+    return query.where(*alike).limit(_SCANNED)
 
 
 def _named(session: Session, row: t.UnmatchedClaimRow, days: tuple[date, ...]) -> list[Candidate]:
