@@ -27,7 +27,7 @@ from support import REPO, SHARED, need
 EXAMPLE = SHARED / "examples" / "practice.json"
 PAYER_CSV = REPO / "docs" / "examples" / "officeally-payers.csv"
 LEDGER_COMMANDS = [["init"], ["load"], ["set-password"], ["fees"], ["payers", "import"]]
-LEDGER_COMMANDS += [["payers", "list"]]
+LEDGER_COMMANDS += [["payers", "list"], ["payers", "set"]]
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimbridge.domain.models import Transaction
-from claimbridge.domain.payer_list import parse_payer_csv
+from claimbridge.domain.payer_list import decode_payer_list, parse_payer_csv
 from claimbridge.errors import InputError
 from support import REPO
 
@@ -100,3 +100,34 @@ def test_a_file_the_csv_reader_cannot_read_is_refused_naming_the_row() -> None:
     text = "Payer ID,Payer Name\nD4,DELTA\nE5," + "x" * 200_000 + "\n"
     with pytest.raises(InputError, match=r"row 3: not a CSV file .*field larger"):
         parse_payer_csv(text)
+
+
+def test_office_ally_plain_837p_and_era_headings_are_enrollment_marks() -> None:
+    text = "Payer ID,Payer Name,TYP,837P,ERA,Available,State,Notes\nK1,KAPPA,P,!,!,Y,CA,\n"
+    (entry,) = parse_payer_csv(text).entries
+    assert entry.required(CLAIMS) is True and entry.required(ERA) is True
+
+
+@pytest.mark.parametrize(
+    ("header", "named"),
+    [
+        ("Payer ID,Payer Name,837P Enrolment", "'837P Enrolment'"),
+        ("Payer ID,Payer Name,Region", "'Region'"),
+        ("Payer ID,Payer Name,837P,Claims Enrollment", "'Claims Enrollment'"),
+    ],
+)
+def test_a_column_nobody_reads_is_refused_naming_it(header: str, named: str) -> None:
+    with pytest.raises(InputError, match=f"row 1: column {named} is not one claimbridge reads"):
+        parse_payer_csv(header + "\nK1,KAPPA,!\n")
+
+
+def test_an_empty_trailing_heading_is_no_column() -> None:
+    (entry,) = parse_payer_csv("Payer ID,Payer Name,\nK1,KAPPA,\n").entries
+    assert entry.name == "KAPPA"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_the_list_reads_the_same_in_every_encoding_excel_saves(encoding: str) -> None:
+    text = "Payer ID,Payer Name,Notes\nN1,SEÑOR SALUD,Ärzte – café\n"
+    (entry,) = parse_payer_csv(decode_payer_list(text.encode(encoding))).entries
+    assert (entry.name, entry.notes) == ("SEÑOR SALUD", "Ärzte – café")

@@ -200,3 +200,26 @@ def test_json_no_practice_file_holds_is_refused_in_words(text: str, said: str) -
     with pytest.raises(InputError) as caught:
         parse_practice_text(text)
     assert said in str(caught.value)
+
+
+def test_what_a_claim_needs_of_the_practice_is_refused_at_load_with_its_path(
+    example: dict[str, Any],
+) -> None:
+    # written from the format page alone: a 5-digit ZIP, a contact without a phone
+    data = copy.deepcopy(example)
+    data["practice"]["address"]["zip"] = "93710"
+    data["practice"]["contact"] = {"name": "Dana Whitfield", "email": "billing@example.org"}
+    assert problems_of(data) == (
+        "practice.address.zip: the billing provider's ZIP needs all 9 digits (ZIP+4, 2010AA N403)",
+        "practice.contact.phone: is required",
+    )
+    del data["practice"]["contact"]
+    assert "practice.contact: is required" in problems_of(data)
+
+
+def test_the_contact_name_defaults_to_the_practice(example: dict[str, Any]) -> None:
+    data = copy.deepcopy(example)
+    data["practice"]["contact"] = {"phone": "5594201188"}
+    practice = parse_practice(data, Known()).practice
+    assert practice.contact is not None
+    assert (practice.contact.name, practice.contact.phone) == (practice.name, "5594201188")

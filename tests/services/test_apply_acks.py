@@ -152,3 +152,68 @@ def test_an_edi_status_rejection_changes_only_that_claim(
     assert status_of(store, "CB000002") is ClaimStatus.PAYER_REJECTED
     assert "SUBSCRIBER ID NOT FOUND" in reasons(store, "CB000002")[-1]
     assert status_of(store, "CB000003") is ClaimStatus.SUBMITTED
+
+
+def _receiver_level_277(batch_id: int, source_status: str, receiver_status: str) -> str:
+    """A 277CA with only its information source (HL 20) and receiver (HL 21) levels: the
+    receiver names our batch (TRN02 B<id>), and no claim is listed one by one."""
+    segments = [
+        "ISA*00*          *00*          *ZZ*330897513      *ZZ*123456789      *261120*1500*^*"
+        "00501*000000931*0*P*:",
+        "GS*HN*330897513*123456789*20261120*1500*931*X*005010X214",
+        "ST*277*0001*005010X214",
+        "BHT*0085*08*OA20261120001*20261120*1500*TH",
+        "HL*1**20*1",
+        "NM1*AY*2*OFFICE ALLY*****46*330897513",
+        "TRN*1*OA20261120001",
+        *([source_status] if source_status else []),
+        "DTP*050*D8*20261120",
+        "DTP*009*D8*20261120",
+        "HL*2*1*21*0",
+        "NM1*41*2*CEDAR VALLEY FAMILY HEALTH*****46*847291635",
+        f"TRN*2*B{batch_id}",
+        receiver_status,
+        "QTY*AA*4",
+        "AMT*YY*777",
+    ]
+    body = len(segments) - 2 + 1  # ST … SE
+    segments += [f"SE*{body}*0001", "GE*1*931", "IEA*1*000000931"]
+    return "~".join(segments) + "~"
+
+
+def test_a_rejection_at_the_information_receiver_rejects_every_claim_of_the_batch(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, batch, _ = sent
+    text = _receiver_level_277(batch.batch_id, "", "STC*A3:24:41*20261120*U*777")
+    assert _ingest(store, "hl21.277", text) == "277CA: 4 rejected"
+    assert {clm01: status_of(store, clm01) for clm01 in SENT} == dict.fromkeys(
+        SENT, ClaimStatus.CLEARINGHOUSE_REJECTED
+    )
+    why = reasons(store, "CB000003")[-1]
+    assert why.startswith("277CA: information receiver rejected: A3:24")
+    assert status_of(store, "CB000004") is ClaimStatus.HELD  # never sent: not in the batch
+
+
+def test_a_rejection_at_the_information_source_rejects_every_claim_it_covers(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, batch, _ = sent
+    source = "STC*A3:24:41*20261120*U*777"
+    text = _receiver_level_277(batch.batch_id, source, "STC*A1:19*20261120*WQ*777")
+    assert _ingest(store, "hl20.277", text) == "277CA: 4 rejected"
+    assert all(status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED for clm01 in SENT)
+    assert "information source rejected" in reasons(store, "CB000001")[-1]
+
+
+def test_a_level_rejection_that_names_no_batch_of_ours_says_so(
+    sent: tuple[Store, Batch, t.BatchRow],
+) -> None:
+    store, _, _ = sent
+    text = _receiver_level_277(999999, "", "STC*A3:24:41*20261120*U*777").replace(
+        "TRN*2*B999999", "TRN*2*SOMEONEELSE"
+    )
+    detail = _ingest(store, "other.277", text)
+    assert detail.startswith("277CA: no claim of ours named; 277CA: information receiver")
+    assert "it names no batch of ours: nothing changed" in detail
+    assert set(statuses(store).values()) == {"submitted", "held"}

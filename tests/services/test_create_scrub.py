@@ -91,7 +91,8 @@ def test_every_edit_is_named_in_words() -> None:
             lambda f: dataclasses.replace(
                 f, payer=dataclasses.replace(f.payer, claim_filing_indicator=None)
             ),
-            "CIGNA (62308) has no claim filing indicator (set it in the payer list)",
+            "CIGNA (62308) has no claim filing indicator (set it on the Insurances page or "
+            "with 'claimbridge payers set 62308 --filing-indicator CODE')",
         ),
         (
             lambda f: dataclasses.replace(f, today=date(2026, 11, 2)),
@@ -132,6 +133,27 @@ def test_every_edit_is_named_in_words() -> None:
 def test_one_edit(change: object, edit: str) -> None:
     changed = change(facts_for("appt-5001"))  # type: ignore[operator]
     assert scrub(changed).edits == (edit,)
+
+
+def test_a_policy_holder_without_an_address_is_ready() -> None:
+    # 2010BA N3/N4 is required only when the patient is the subscriber
+    facts = facts_for("appt-5002")
+    assert facts.policy is not None and facts.policy.subscriber is not None
+    assert facts.policy.relationship is not Relationship.SELF
+    holder = dataclasses.replace(facts.policy.subscriber, address=None)
+    policy = dataclasses.replace(facts.policy, subscriber=holder)
+    assert scrub(dataclasses.replace(facts, policy=policy)).edits == ()
+
+
+def test_a_contact_with_an_e_mail_alone_is_held() -> None:
+    # the 1000A PER takes a phone: an e-mail cannot be written ('@' is not basic X12 text)
+    facts = facts_for("appt-5001")
+    assert facts.practice.contact is not None
+    contact = dataclasses.replace(facts.practice.contact, phone=None)
+    practice = dataclasses.replace(facts.practice, contact=contact)
+    assert scrub(dataclasses.replace(facts, practice=practice)).edits == (
+        "the practice has no billing contact with a phone number",
+    )
 
 
 def _claims(store: Store) -> dict[str, tuple[int, str, str | None]]:

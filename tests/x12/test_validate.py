@@ -241,7 +241,7 @@ def one_set(gs: str, body: str) -> str:
         (
             "GS*HN*A*B*20250301*1200*1*X*005010X214",
             "ST*277*1*005010X214~HL*1**20*0~SE*3*1~",
-            ["no BHT", "no HL level 21"],
+            ["no BHT", "no HL level 21", "BHT is missing"],  # the last, the reader's refusal
         ),
     ],
 )
@@ -270,10 +270,14 @@ ISA_RECEIVER = "*ZZ*330897513      *"
     ("old", "new", "element"),
     [
         (ISA_RECEIVER, "*ZZ*999999999      *", "ISA08"),
-        (ISA_RECEIVER, "*ZZ*330897513*", "ISA08"),
+        (ISA_RECEIVER, "*ZZ*      330897513*", "ISA08"),  # 15 wide, not left-justified
         (ISA_RECEIVER, "*01*330897513      *", "ISA07"),
         ("GS*HC*123456789*OA*", "GS*HC*123456789*OFFICEALLY*", "GS03"),
-        ("*X*005010X222A1~", "*X*005010X222A2~", "GS08"),
+        (  # ST03 repeats GS08: an X222A2 file, which Office Ally does not take
+            "*X*005010X222A1~ST*837*0001*005010X222A1~",
+            "*X*005010X222A2~ST*837*0001*005010X222A2~",
+            "GS08",
+        ),
         ("NM1*40*2*OFFICE ALLY*****46*330897513~", "NM1*40*2*OFFICEALLY*****46*330897513~", None),
     ],
 )

@@ -106,6 +106,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "eras",
         ("eras", "Undo or redo an ERA's posting, match ERA claims, post or refund held payments."),
     ),
+    **_entries("files", ("files", "Returned files kept in the ledger.")),
     **_entries(
         "web",
         ("serve", "Run the web app for billing staff and the JSON API under /api/v1."),

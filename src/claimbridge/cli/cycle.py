@@ -27,6 +27,7 @@ from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.errors import ConfigError, InputError, Stopped
 from claimbridge.jobs.runtime import Runtime, practice_archive
 from claimbridge.jobs.work import JOB_FUNCTIONS
+from claimbridge.services.changes import ClaimIndex
 from claimbridge.services.eob import find_eob, render_html, render_text
 from claimbridge.services.ingest import FileReport, Outcome, ingest_paths, poll
 from claimbridge.services.jobs import JobKind, practices_with_account, queue_job, schedule_of
@@ -38,7 +39,7 @@ from claimbridge.services.post import (
     held_payments,
     unmatched,
 )
-from claimbridge.services.unmatched import Candidate, likely_claims
+from claimbridge.services.unmatched import Candidate, disagreements, likely_claims
 from claimbridge.settings import Settings
 from claimbridge.stopping import finish_first, stop_on_signals
 from claimbridge.store.db import Store
@@ -151,12 +152,17 @@ def import_command(
 ) -> None:
     """Apply files brought by hand (999, 277CA, 835, Office Ally reports, zips).
 
-    The same bytes imported twice change nothing and are reported as a duplicate. Example:
+    The same bytes imported twice change nothing and are reported as a duplicate. Exits 1 when
+    a file failed, is unknown or is held, each named with the file id the next command takes.
+    Example:
 
         claimbridge import ~/Downloads/ERA_835_0412.835
     """
     _, store = open_store(db, practice)
-    print_reports(_with_progress("importing files", lambda step: ingest_paths(store, files, step)))
+    reports = _with_progress("importing files", lambda step: ingest_paths(store, files, step))
+    print_reports(reports)
+    if any(report.outcome in NEEDS_A_PERSON for report in reports):
+        raise typer.Exit(1)
 
 
 def parse_interval(text: str) -> float:
@@ -255,20 +261,34 @@ def polls_command(
     console.print(table)
 
 
+NEEDS_A_PERSON = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.HELD})
+
+
 def print_reports(reports: list[FileReport]) -> None:
-    """One line per file, then what to do next."""
+    """One line per file (with the file id commands take), then what to do next."""
     for report in reports:
+        file_id = f" (file {report.inbound_file_id})" if report.inbound_file_id else ""
         console.print(
-            f"  {report.name}: {report.kind.value} {report.outcome.value} — {report.detail}",
+            f"  {report.name}{file_id}: {report.kind.value} {report.outcome.value}"
+            f" — {report.detail}",
             markup=False,
         )
     counted = {o: sum(1 for r in reports if r.outcome is o) for o in Outcome}
     summary = ", ".join(f"{n} {o.value}" for o, n in counted.items() if n) or "nothing new"
     console.print(f"{len(reports)} files: {summary}.")
-    if counted[Outcome.FAILED] or counted[Outcome.UNKNOWN] or counted[Outcome.HELD]:
+    if any(counted[outcome] for outcome in NEEDS_A_PERSON):
         console.print(
-            "Files failed, unknown or held are kept in the ledger for a person to look at."
+            "Files failed, unknown or held are kept in the ledger for a person to look at: "
+            "'claimbridge files list --held --failed --unknown' lists them."
         )
+    for report in reports:
+        if report.outcome is Outcome.HELD:
+            console.print(
+                f"File {report.inbound_file_id} is held: 'claimbridge eras post-held "
+                f"{report.inbound_file_id} --reason WHY' posts it anyway, 'claimbridge eras "
+                f"dismiss-held {report.inbound_file_id} --reason WHY' sets it aside.",
+                markup=False,
+            )
     if reports:
         console.print(
             "Next: 'claimbridge claims list' shows each claim; "
@@ -319,10 +339,17 @@ def unmatched_command(db: DbOption = None, practice: PracticeOption = None) -> N
         queue = unmatched(session)
         likely = likely_claims(session, [item.id for item in queue])
         held = held_payments(session)
+        index = ClaimIndex(session)
+        against = {
+            item.id: disagreements(session, item.id, ref)
+            for item in queue
+            if likely[item.id] and (ref := index.get(likely[item.id][0].clm01)) is not None
+        }
     if not queue:
         console.print("No unmatched ERA claims.")
     for item in queue:
-        console.print("\n".join(_unmatched_lines(item, likely[item.id])), markup=False)
+        lines = _unmatched_lines(item, likely[item.id], against.get(item.id, []))
+        console.print("\n".join(lines), markup=False)
     if queue:
         console.print(
             f"{len(queue)} unmatched. 'claimbridge eob CHECK' shows the ERA; 'claimbridge eras "
@@ -348,11 +375,22 @@ def _print_held(held: list[UnmatchedClaim]) -> None:
     )
 
 
-def _unmatched_lines(item: UnmatchedClaim, likely: list[Candidate]) -> list[str]:
-    """An unmatched ERA claim, its likely claims of ours (most counts first) and how to match."""
-    clm01 = likely[0].clm01 if likely else "CLM01"
-    hint = f"    match: claimbridge eras match {item.id} {clm01}"
-    return [_era_claim_line(item), *_likely_lines(likely), hint, ""]
+def _unmatched_lines(
+    item: UnmatchedClaim, likely: list[Candidate], against: list[str]
+) -> list[str]:
+    """An unmatched ERA claim, its likely claims of ours (most counts first) and how to match:
+    a command to run as it is only when the likeliest claim agrees with the ERA claim."""
+    if not likely:
+        hint = [f"    match: claimbridge eras match {item.id} CLM01"]
+    elif against:
+        hint = [
+            f"    {likely[0].clm01} disagrees with the ERA claim: {'; '.join(against)}",
+            f"    check the EOB first; to match anyway: claimbridge eras match {item.id} "
+            f"{likely[0].clm01} --override REASON",
+        ]
+    else:
+        hint = [f"    match: claimbridge eras match {item.id} {likely[0].clm01}"]
+    return [_era_claim_line(item), *_likely_lines(likely), *hint, ""]
 
 
 def _era_claim_line(item: UnmatchedClaim) -> str:

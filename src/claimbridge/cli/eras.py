@@ -5,7 +5,9 @@
     claimbridge eras undo EFT55501 --reason "posted to the wrong practice"
     claimbridge eras post EFT55501
     claimbridge eras post-held 31 --reason "payer confirmed the total by phone"
+    claimbridge eras dismiss-held 31 --reason "the payer sends a corrected 835"
     claimbridge eras match 4 CB000123
+    claimbridge eras match 4 CB000124 --override "payer's EOB names this visit"
     claimbridge eras dismiss 5 --reason "another practice's patient"
     claimbridge eras post-payment 6 --reason "payer confirmed both checks"
     claimbridge eras refund 7 --reason "check 4417 returned to the payer"
@@ -25,7 +27,7 @@ from rich.console import Console
 from claimbridge.cli.common import actor, report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
 from claimbridge.services.eob import remittance_by_reference
-from claimbridge.services.reposting import post_again, post_held, undo_posting
+from claimbridge.services.reposting import dismiss_held, post_again, post_held, undo_posting
 from claimbridge.services.unmatched import (
     dismiss_unmatched,
     match_by_hand,
@@ -80,15 +82,42 @@ def post_held_command(
             console.print(str(posted))
 
 
+@app.command("dismiss-held")
+@report_errors
+def dismiss_held_command(
+    inbound_file: int, reason: ReasonOption, db: DbOption = None, practice: PracticeOption = None
+) -> None:
+    """Set a held 835 aside without posting what is held of it: file INBOUND_FILE, with why."""
+    _, store = open_store(db, practice)
+    with store.transaction() as session:
+        dismiss_held(session, inbound_file, actor(), reason)
+    console.print(f"held file {inbound_file} dismissed; nothing more of it is posted")
+
+
 @app.command("match")
 @report_errors
 def match_command(
-    unmatched_id: int, clm01: str, db: DbOption = None, practice: PracticeOption = None
+    unmatched_id: int,
+    clm01: str,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            "--override",
+            help="Why it is right although the claim is settled or its patient, member ID or "
+            "charge disagree with the ERA's; kept in the claim's history.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    practice: PracticeOption = None,
 ) -> None:
-    """Post unmatched ERA claim UNMATCHED_ID to our claim CLM01, as ingest would have."""
+    """Post unmatched ERA claim UNMATCHED_ID to our claim CLM01, as ingest would have.
+
+    A claim that is settled, or whose patient, member ID or charge disagree with the ERA
+    claim's, is refused, saying why, unless --override gives a reason.
+    """
     _, store = open_store(db, practice)
     with store.transaction() as session:
-        console.print(str(match_by_hand(session, unmatched_id, clm01, actor())))
+        console.print(str(match_by_hand(session, unmatched_id, clm01, actor(), override)))
 
 
 @app.command("dismiss")

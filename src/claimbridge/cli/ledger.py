@@ -1,4 +1,5 @@
-"""The ledger commands: ``init``, ``load``, ``set-password``, ``payers import|list``, ``fees``.
+"""The ledger commands: ``init``, ``load``, ``set-password``, ``payers import|list|set``,
+``fees``.
 
 Each command reads the settings (``CLAIMBRIDGE_*``, then ``--db``), opens the ``Store`` and
 calls one library function. ``DbOption`` is the one definition of ``--db``; other command
@@ -21,11 +22,12 @@ from claimbridge.atomic import private_folder
 from claimbridge.cli.common import actor, err_console, report_errors
 from claimbridge.domain.fees import FeeExposure, FeePolicy, exposures, total_fees
 from claimbridge.domain.models import Enrollment, Payer, Secret, Transaction
-from claimbridge.domain.payer_list import parse_payer_csv
+from claimbridge.domain.payer_list import decode_payer_list, parse_payer_csv
 from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError, InputError
 from claimbridge.services.claims import Checked, recheck_held
+from claimbridge.services.payer_admin import enrollment_setting, set_payer
 from claimbridge.settings import Settings, parse_fee_amount, parse_fee_rule
 from claimbridge.store.crypto import Cipher, create_key_file, resolve_key
 from claimbridge.store.db import Store, display_url
@@ -275,7 +277,7 @@ def import_payers(path: CsvFile, db: DbOption = None, practice: PracticeOption =
         claimbridge payers import docs/examples/officeally-payers.csv
     """
     _, store = open_store(db, practice)
-    payer_list = parse_payer_csv(read_file(path).decode("utf-8-sig", errors="replace"))
+    payer_list = parse_payer_csv(decode_payer_list(read_file(path)))
     with store.transaction() as session:
         tally = apply_payer_list(session, payer_list, utcnow())
     _print_tally(tally)
@@ -297,6 +299,44 @@ def list_payers_command(db: DbOption = None, practice: PracticeOption = None) ->
         payers = list_payers(session)
     headers = ("PAYER ID", "NAME", "SBR09", "PAR", "837P ENROLLMENT", "835 ENROLLMENT")
     console.print(_table(headers, [_payer_cells(payer) for payer in payers]), markup=False)
+
+
+@payers_app.command("set")
+@report_errors
+def set_payer_command(
+    payer_id: Annotated[str, typer.Argument(help="The payer's Office Ally payer ID.")],
+    filing_indicator: Annotated[
+        str | None,
+        typer.Option(
+            "--filing-indicator", help="The claim filing indicator (SBR09): CI, BL, MB, MC …"
+        ),
+    ] = None,
+    enrollment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--enrollment",
+            help="TRANSACTION=STATUS: 837P or 835 (ERA), not_started, submitted, approved or "
+            "rejected; may be given twice.",
+        ),
+    ] = None,
+    db: DbOption = None,
+    practice: PracticeOption = None,
+) -> None:
+    """Set a payer's claim filing indicator and enrollment statuses; held claims are checked again.
+
+    What is set is kept over a later practice file that says otherwise. Example:
+
+        claimbridge payers set 62308 --filing-indicator CI --enrollment 837P=approved
+    """
+    settings = dict(enrollment_setting(text) for text in enrollment or [])
+    _, store = open_store(db, practice)
+    today = datetime.now(UTC).date()
+    with store.transaction() as session:
+        payer = set_payer(session, payer_id, actor(), today, filing_indicator, settings)
+        rechecked = recheck_held(session, actor(), today)
+    headers = ("PAYER ID", "NAME", "SBR09", "PAR", "837P ENROLLMENT", "835 ENROLLMENT")
+    console.print(_table(headers, [_payer_cells(payer)]), markup=False)
+    _print_released(rechecked)
 
 
 @report_errors

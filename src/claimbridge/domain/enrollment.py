@@ -93,7 +93,10 @@ def filing_indicator_missing(payer: Payer) -> str | None:
     """A reason when ``payer`` has no claim filing indicator to put in SBR09."""
     if payer.claim_filing_indicator:
         return None
-    return f"{describe(payer)} has no claim filing indicator (set it in the payer list)"
+    return (
+        f"{describe(payer)} has no claim filing indicator (set it on the Insurances page or "
+        f"with 'claimbridge payers set {payer.payer_id} --filing-indicator CODE')"
+    )
 
 
 def era_not_expected(payer: Payer) -> str | None:

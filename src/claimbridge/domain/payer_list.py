@@ -10,8 +10,14 @@ spaces and punctuation ignored) and both layouts are read:
 
 Par status comes from a ``Type``/``TYP`` column (``P``/``NP``, ``Par``/``Non-Par``) or from a
 ``Non-Par`` column with a check mark. An enrollment mark (``!``, ``Y``, ``X``, a check mark,
-``Required``) means enrollment is required. Rows are numbered as in a spreadsheet: the header is
-row 1.
+``Required``) means enrollment is required; Office Ally's own headings ``837P``, ``ERA`` and
+``835`` are its enrollment columns. Office Ally's ``Available`` and ``State`` columns are known
+and not kept. Any other column is refused, naming it: a column read by nobody would lose what it
+says (an enrollment mark under a heading we do not know would let claims go out ungated).
+Rows are numbered as in a spreadsheet: the header is row 1.
+
+``decode_payer_list`` reads the bytes as saved: UTF-8 (with or without a byte-order mark),
+UTF-16 with its mark, else Windows-1252, as Excel saves a CSV on Windows.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ _TRANSACTIONS = {
     "remit": Transaction.ERA,
     "835remits": Transaction.ERA,
 }
+_IGNORED = frozenset({"available", "state", "states", "lastchecked", "updated"})
 _HEADERS = {
     "payer_id": ("payerid", "oapayerid", "id", "cpid", "payernumber"),
     "name": ("payername", "name", "payer"),
@@ -91,19 +98,42 @@ def _squash(header: str) -> str:
 
 def _find_columns(headers: list[str]) -> _Columns:
     columns = _Columns()
+    unknown: list[str] = []
     for header in headers:
         key = _squash(header)
         transaction = _wide_enrollment(key)
         if transaction is not None:
+            if transaction in columns.enrollment_by.values():
+                unknown.append(header)
             columns.enrollment_by[header] = transaction
             continue
-        for name, aliases in _HEADERS.items():
-            if key in aliases and name not in columns.named:
-                columns.named[name] = header
+        name = next((name for name, aliases in _HEADERS.items() if key in aliases), None)
+        if name is not None and name not in columns.named:
+            columns.named[name] = header
+        elif key and key not in _IGNORED:
+            unknown.append(header)
+    for needed, label in (("payer_id", "payer ID"), ("name", "payer name")):
+        if needed not in columns.named:
+            raise InputError(f"no {label} column in the header", path="row 1")
+    if unknown:
+        listed = ", ".join(repr(header) for header in unknown)
+        which = (
+            f"columns {listed} are not ones" if len(unknown) > 1 else f"column {listed} is not one"
+        )
+        raise InputError(
+            f"{which} claimbridge reads, or repeats another; rename or remove it (known: Payer "
+            "ID, Payer Name, Type/TYP, Non-Par, 837P, ERA/835, Transaction, Enrollment, Notes, "
+            "Claim Filing Indicator, Available, State)",
+            path="row 1",
+        )
     return columns
 
 
 def _wide_enrollment(key: str) -> Transaction | None:
+    if key in ("837p", "claims"):  # Office Ally's own headings: the column holds the mark
+        return Transaction.CLAIMS
+    if key in ("era", "835", "remits", "835remits"):
+        return Transaction.ERA
     if "enroll" not in key:
         return None
     if "837p" in key or "claim" in key:
@@ -113,6 +143,17 @@ def _wide_enrollment(key: str) -> Transaction | None:
     return None
 
 
+def decode_payer_list(data: bytes) -> str:
+    """The text of a payer list file: UTF-8 (a byte-order mark dropped), UTF-16 with its mark,
+    else Windows-1252 (its five unused bytes read as U+FFFD)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
 def parse_payer_csv(text: str) -> PayerList:
     """Read an Office Ally style payer list; ``InputError`` only when no row can be read."""
     # newline=None: a list saved with old Mac line ends (CR alone) reads like any other
@@ -120,9 +161,6 @@ def parse_payer_csv(text: str) -> PayerList:
     reader = csv.DictReader(lines, dialect=_dialect(text))
     try:
         columns = _find_columns(list(reader.fieldnames or []))
-        for needed, label in (("payer_id", "payer ID"), ("name", "payer name")):
-            if needed not in columns.named:
-                raise InputError(f"no {label} column in the header", path="row 1")
         merger = _Merger()
         for row in reader:
             if any((value or "").strip() for value in row.values() if isinstance(value, str)):

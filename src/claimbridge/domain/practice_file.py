@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from claimbridge.domain import codes
-from claimbridge.domain.fields import Node, Problems, refusal
+from claimbridge.domain.fields import Node, Problems, join, refusal
 from claimbridge.domain.models import (
     Address,
     Appointment,
@@ -213,28 +213,40 @@ def _address(node: Node | None) -> Address:
 
 
 def _practice(node: Node) -> Practice:
+    """The billing provider, refused here when an 837P could not carry it: the guide wants a
+    9-digit ZIP in 2010AA N403 and a phone in the submitter's 1000A PER (an e-mail cannot be
+    sent: '@' is not basic X12 text)."""
     node.allow_only(*_PRACTICE_FIELDS)
     pay_to = node.child("pay_to_address", required=False)
-    contact = node.child("contact", required=False)
+    contact = node.child("contact")
+    name = node.text("name")
+    address = _address(node.child("address"))
+    if address.zip and len(address.zip) != ZIP_PLUS_4:
+        node.problems.add(
+            join(node.at("address"), "zip"),
+            "the billing provider's ZIP needs all 9 digits (ZIP+4, 2010AA N403)",
+        )
     return Practice(
-        name=node.text("name"),
+        name=name,
         tax_id=node.text("tax_id", codes.tax_id_problem),
         npi=node.text("npi", codes.npi_problem),
         taxonomy=node.text("taxonomy", codes.taxonomy_problem),
-        address=_address(node.child("address")),
+        address=address,
         pay_to_address=_address(pay_to) if pay_to else None,
-        contact=_contact(contact) if contact else None,
+        contact=_contact(contact, name) if contact else None,
     )
 
 
 _PRACTICE_FIELDS = ("name", "tax_id", "npi", "taxonomy", "address", "pay_to_address", "contact")
+ZIP_PLUS_4 = 9
 
 
-def _contact(node: Node) -> Contact:
+def _contact(node: Node, practice_name: str) -> Contact:
+    """The billing contact; its name defaults to the practice's, its phone is required."""
     node.allow_only("name", "phone", "email")
     return Contact(
-        name=node.text("name"),
-        phone=node.optional_text("phone", codes.phone_problem),
+        name=node.optional_text("name") or practice_name,
+        phone=node.text("phone", codes.phone_problem),
         email=node.optional_text("email", _email_problem),
     )
 

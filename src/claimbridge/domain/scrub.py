@@ -151,8 +151,9 @@ def _practice_edits(facts: ClaimFacts) -> Edits:
     if not facts.submitter_id:
         yield "the Office Ally account has no submitter ID"
     contact = practice.contact
-    if contact is None or not (contact.phone or contact.email):
-        yield "the practice has no billing contact with a phone number or e-mail address"
+    if contact is None or not contact.phone:
+        # 1000A PER needs a number; an e-mail cannot go ('@' is not basic X12 text)
+        yield "the practice has no billing contact with a phone number"
 
 
 def _provider_edits(facts: ClaimFacts) -> Edits:
@@ -201,14 +202,14 @@ def _policy_edits(facts: ClaimFacts) -> Edits:
 
 
 def _subscriber_edits(who: str, subscriber: Person | None) -> Edits:
+    """The policy holder of a dependent: a name and sex; an address only checked when given
+    (2010BA N3/N4 is required only when the patient is the subscriber)."""
     if subscriber is None:
         yield f"{who} is not the policy holder, but the policy holder is not recorded"
         return
     holder = f"{who}'s policy holder"
     yield from _person_edits(holder, subscriber.first_name, subscriber.last_name, subscriber.sex)
-    if subscriber.address is None:
-        yield f"{holder} has no address"
-    else:
+    if subscriber.address is not None:
         yield from _address_edits(f"{holder}'s address", subscriber.address)
 
 

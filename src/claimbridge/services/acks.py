@@ -5,9 +5,10 @@
 - 999 (AK102 = our GS06, AK202 = our ST02): each rejected transaction set rejects its claims,
   with where the error is (segment, position, loop, element) and what it is, in words.
 - 277CA: each claim accepted or rejected by the clearinghouse (NM1*AY) or the payer (NM1*PR),
-  with its status codes and their meanings; a rejection at the billing-provider level (HL 19)
-  applies to every claim under it — those listed beneath it, or, when none are, every claim of
-  the batch the 277CA names (2200B TRN02 = our BHT03, ``B<batch id>``) with that billing NPI.
+  with its status codes and their meanings; a rejection at the information source (HL 20),
+  information receiver (HL 21) or billing-provider level (HL 19) applies to every claim under
+  it — those listed beneath it, or, when none are, every claim of the batch the 277CA names
+  (2200B TRN02 = our BHT03, ``B<batch id>``; at HL 19 those with that billing NPI).
   Receipt (A1), pend, request for information and error change no status; they are noted.
 - File Summary: a FAILED file created no claims at Office Ally, so every claim of that upload
   goes back to be fixed; otherwise each ERROR row rejects its claim and accepted rows are
@@ -203,14 +204,16 @@ def apply_277ca(session: Session, ack: ClaimAck, changes: Changes) -> str:
         if claim is None:
             counts["unknown"] += 1
             continue
-        provider = _rejected_provider_above(ack, result)
-        counts[_apply_claim_result(claim, result, provider, changes, rows)] += 1
+        above = _rejected_level_above(ack, result)
+        counts[_apply_claim_result(claim, result, above, changes, rows)] += 1
         if result.payer_claim_number:
             numbers.append({"b_id": claim.id, "number": result.payer_claim_number[:50]})
-    counts["rejected"] += _reject_unlisted(session, ack, index, changes, rows)
+    rejected, unresolved = _reject_unlisted(session, ack, index, changes, rows)
+    counts["rejected"] += rejected
     set_payer_claim_numbers(session, numbers)
     add_acknowledgments(session, rows, changes.inbound_file_id)
-    return "277CA: " + ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    said = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "no claim of ours named"
+    return "277CA: " + "; ".join([said, *unresolved])
 
 
 def _status_words(status: Status277) -> str:
@@ -222,13 +225,38 @@ def _status_words(status: Status277) -> str:
     return "; ".join(words) + (f" — {status.message}" if status.message else "")
 
 
-def _rejected_provider_above(ack: ClaimAck, result: ClaimResult) -> Level | None:
-    level = ack.level(result.level_id)
-    while level is not None and level.code.code != "19":
+_LEVEL_NAMES = {"20": "information source", "21": "information receiver", "19": "billing provider"}
+
+
+def _rejected_level_above(ack: ClaimAck, result: ClaimResult) -> Level | None:
+    """The highest level above the claim (HL 20, 21 or 19) whose status rejects, if any."""
+    rejected = [level for level in _ancestors(ack, ack.level(result.level_id)) if _rejects(level)]
+    return rejected[-1] if rejected else None
+
+
+def _ancestors(ack: ClaimAck, level: Level | None) -> list[Level]:
+    """The levels above ``level``, nearest first (a loop in HL02 ends the walk)."""
+    found: list[Level] = []
+    seen: set[str] = set()
+    while level is not None and level.parent_id and level.parent_id not in seen:
+        seen.add(level.parent_id)
         level = ack.level(level.parent_id)
-    if level is None:
-        return None
-    return level if any(s.outcome is Outcome.REJECTED for s in level.statuses) else None
+        if level is not None:
+            found.append(level)
+    return found
+
+
+def _rejects(level: Level) -> bool:
+    """True for an HL 20, 21 or 19 level with a rejecting status."""
+    return level.code.code in _LEVEL_NAMES and any(
+        s.outcome is Outcome.REJECTED for s in level.statuses
+    )
+
+
+def _level_words(level: Level, npi: str = "") -> str:
+    words = "; ".join(_status_words(s) for s in level.statuses)
+    named = f" {npi}" if npi else ""
+    return f"{_LEVEL_NAMES[level.code.code]}{named} rejected: {words}"
 
 
 def _who(source: SourceKind) -> str:
@@ -238,17 +266,14 @@ def _who(source: SourceKind) -> str:
 def _apply_claim_result(
     claim: ClaimRef,
     result: ClaimResult,
-    provider: Level | None,
+    above: Level | None,
     changes: Changes,
     rows: list[dict[str, object]],
 ) -> str:
     words = "; ".join(_status_words(s) for s in result.statuses)
-    outcome = Outcome.REJECTED if provider is not None else result.outcome
-    if provider is not None:
-        provider_words = "; ".join(_status_words(s) for s in provider.statuses)
-        words = f"billing provider rejected: {provider_words}" + (
-            f"; claim: {words}" if words else ""
-        )
+    outcome = Outcome.REJECTED if above is not None else result.outcome
+    if above is not None:
+        words = _level_words(above) + (f"; claim: {words}" if words else "")
     payer = result.source_kind is SourceKind.PAYER
     rows.append(_ack277_row(claim, result, outcome, words))
     why = f"277CA from {_who(result.source_kind)}: {words}"
@@ -277,29 +302,42 @@ def _reject_unlisted(
     index: ClaimIndex,
     changes: Changes,
     rows: list[dict[str, object]],
-) -> int:
-    """Claims of a rejected billing provider that the 277CA does not list one by one."""
+) -> tuple[int, list[str]]:
+    """Claims of a rejected level (HL 20, 21 or 19) that the 277CA does not list one by one:
+    every claim of the batch it names (at HL 19, those with that billing NPI). Returns how many
+    were rejected, and in words each rejection that names no batch of ours."""
+    listed = {lv.id for result in ack.claims for lv in _ancestors(ack, ack.level(result.level_id))}
+    covering = [lv for lv in ack.levels if _rejects(lv) and lv.id not in listed]
+    covered = {lv.id for lv in covering}
+    if not covering:
+        return 0, []
     batch_id = _batch_reference(ack)
-    rejected = 0
-    for level in ack.levels:
-        if level.code.code != "19" or ack.children(level.id) or batch_id is None:
+    claims = index.of_ids(_batch_claims(session, batch_id)) if batch_id is not None else []
+    rejected, unresolved = 0, []
+    for level in covering:
+        if any(above.id in covered for above in _ancestors(ack, level)):
+            continue  # a level above it rejects the same claims
+        npi = level.name.id if level.name and level.code.code == "19" else ""
+        why = f"277CA: {_level_words(level, npi)}"
+        if batch_id is None:
+            unresolved.append(f"{why} (it names no batch of ours: nothing changed)")
             continue
-        if not any(s.outcome is Outcome.REJECTED for s in level.statuses):
-            continue
-        npi = level.name.id if level.name else ""
-        words = "; ".join(_status_words(s) for s in level.statuses)
-        why = f"277CA: billing provider {npi} rejected: {words}"
-        for claim in index.of_ids(_batch_claims(session, batch_id)):
-            if claim.billing_npi == npi:
-                rejected += 1
-                rows.append(_provider_row(batch_id, claim.id, why))
-                changes.propose(claim, _S.CLEARINGHOUSE_REJECTED, why)
-    return rejected
+        for claim in claims:
+            if level.code.code == "19" and claim.billing_npi != npi:
+                continue
+            rejected += 1
+            rows.append(_level_row(level, batch_id, claim.id, why))
+            payer = ack.source_kind is SourceKind.PAYER
+            changes.propose(claim, _S.PAYER_REJECTED if payer else _S.CLEARINGHOUSE_REJECTED, why)
+    return rejected, unresolved
 
 
-def _provider_row(batch_id: int, claim_id: int, why: str) -> dict[str, object]:
-    return {"kind": "277CA", "batch_id": batch_id, "claim_id": claim_id,
-            "control_number": None, "code": "provider", "detail": why}  # fmt: skip
+_LEVEL_CODES = {"20": "source", "21": "receiver", "19": "provider"}
+
+
+def _level_row(level: Level, batch_id: int, claim_id: int, why: str) -> dict[str, object]:
+    return {"kind": "277CA", "batch_id": batch_id, "claim_id": claim_id, "control_number": None,
+            "code": _LEVEL_CODES[level.code.code], "detail": why}  # fmt: skip
 
 
 def _batch_reference(ack: ClaimAck) -> int | None:

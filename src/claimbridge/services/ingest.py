@@ -16,7 +16,11 @@ For each file, in ONE database transaction:
    ``services.post`` for 835s) inside a savepoint: a file that cannot be read is rolled back to
    its kept bytes, recorded ``failed`` with the reason, and the next file goes on;
 4. its outcome (applied, held, failed, unknown, unpacked, kept) and a one-line detail are
-   stored on its ``inbound_files`` row.
+   stored on its ``inbound_files`` row. An 835 any of whose transaction sets is held (its
+   totals do not balance) is ``held`` as a whole, its detail naming every held set first, until
+   a person posts it anyway or dismisses it (``services.reposting``); the sets that balance are
+   posted meanwhile. A transaction set whose group disagrees with it (GS01 against ST01, GS08
+   against ST03) fails the file with the reason (``x12.reader.check_group``).
 
 A crash anywhere rolls the file's transaction back; running again applies it exactly once.
 Under ``stopping.stop_on_signals()`` (``claimbridge watch``) SIGTERM or Ctrl-C lets the file in
@@ -58,7 +62,7 @@ from claimbridge.transport.base import Transport
 from claimbridge.transport.fetch import fetch_new
 from claimbridge.transport.manifest import MANIFEST_NAME, Manifest
 from claimbridge.x12.envelope import iter_envelopes
-from claimbridge.x12.reader import parse_envelopes
+from claimbridge.x12.reader import check_group, parse_envelopes
 from claimbridge.x12.sniff import FileKind, sniff_bytes
 from claimbridge.x12.tokenizer import CHUNK_SIZE, iter_segments
 
@@ -89,6 +93,7 @@ class Outcome(StrEnum):
 
     APPLIED = "applied"  # read and applied to the ledger
     HELD = "held"  # read, but held for a person (an 835 whose totals do not balance)
+    DISMISSED = "dismissed"  # held, then set aside by a person with a reason; nothing posted
     FAILED = "failed"  # could not be read; kept with the reason
     UNKNOWN = "unknown"  # not a kind claimbridge knows; kept for a person
     UNPACKED = "unpacked"  # a zip whose members were ingested one by one
@@ -106,6 +111,38 @@ class FileReport:
     outcome: Outcome
     detail: str
     inbound_file_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnedFile:
+    """A file kept in the ledger (``inbound_files``) and what became of it."""
+
+    id: int
+    name: str
+    kind: str
+    outcome: str
+    detail: str
+    received_at: datetime
+    remote_path: str | None
+
+
+def returned_files(
+    session: Session, outcomes: Iterable[Outcome] = (), limit: int | None = None
+) -> list[ReturnedFile]:
+    """The files kept, newest first (``limit`` of them when given); only those whose outcome
+    is one of ``outcomes`` when any are named."""
+    file = t.InboundFileRow
+    columns = (file.id, file.name, file.detected_type, file.outcome, file.outcome_detail)
+    query = select(*columns, file.received_at, file.remote_path).order_by(file.id.desc())
+    wanted = [outcome.value for outcome in outcomes]
+    if wanted:
+        query = query.where(file.outcome.in_(wanted))
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        ReturnedFile(file_id, name, kind or "", outcome, detail or "", received, remote)
+        for file_id, name, kind, outcome, detail, received, remote in session.execute(query)
+    ]
 
 
 class _Unreadable(ClaimbridgeError):
@@ -331,6 +368,8 @@ def _apply(session: Session, kind: FileKind, data: bytes, changes: Changes) -> t
         return Outcome.APPLIED, acks.apply_edi_status(session, parse_edi_status(text), changes)
     if kind is FileKind.OA_ERA_STATUS:
         return Outcome.KEPT, "Office Ally's readable ERA; payments are posted from the 835"
+    for envelope in iter_envelopes(iter_segments(_text_chunks(data))):
+        check_group(envelope)  # an 837 in another kind of group is refused, saying why
     return Outcome.KEPT, "an 837P claim file, not an answer; nothing to apply"
 
 
@@ -343,20 +382,24 @@ def _text_chunks(data: bytes, size: int = CHUNK_SIZE) -> Iterator[str]:
 
 
 def _apply_x12(session: Session, data: bytes, changes: Changes) -> tuple[Outcome, str]:
+    """Apply every transaction set; a file with any 835 held is held, naming each one held."""
     details: list[str] = []
-    held = posted = 0
+    held: list[str] = []
+    eras = 0
     for parsed in parse_envelopes(iter_envelopes(iter_segments(_text_chunks(data)))):
         if parsed.kind == "835":
             result = post_remittance(session, parsed.value, changes.inbound_file_id, changes)
-            held += 1 if result.held else 0
-            posted += 1
-            details.append(str(result))
+            eras += 1
+            (held if result.held else details).append(str(result))
         else:
             details.append(_apply_ack(session, parsed.kind, parsed.value, changes))
-    if not details:
+    if not details and not held:
         raise _Unreadable("the file holds no transaction set and no TA1")
-    outcome = Outcome.HELD if posted and held == posted else Outcome.APPLIED
-    return outcome, _joined(details)
+    if not held:
+        return Outcome.APPLIED, _joined(details)
+    count = f"{len(held)} of {eras} ERAs held: " if eras > 1 else ""
+    posted = f"; the other {eras - len(held)} posted: {_joined(details)}" if details else ""
+    return Outcome.HELD, f"{count}{'; '.join(held)}{posted}"
 
 
 def _apply_ack(session: Session, kind: str, value: object, changes: Changes) -> str:

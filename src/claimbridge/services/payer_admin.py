@@ -1,8 +1,10 @@
-"""Editing the payer master list from the web app: one payer at a time, or an Office Ally CSV."""
+"""Editing the payer master list: one payer at a time (the web form, the API, ``claimbridge
+payers set``), or an Office Ally CSV."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -12,7 +14,7 @@ from claimbridge.domain.payer_list import parse_payer_csv
 from claimbridge.domain.payers import filing_indicator_problem
 from claimbridge.domain.timely_filing import limit_problem
 from claimbridge.errors import InputError
-from claimbridge.store.payers import apply_payer_list, write_payer
+from claimbridge.store.payers import apply_payer_list, get_payer, write_payer
 from claimbridge.store.repositories import utcnow
 from claimbridge.store.sync import Tally
 
@@ -87,3 +89,64 @@ def import_payer_csv(session: Session, text: str) -> tuple[Tally, tuple[str, ...
     """Merge an Office Ally payer list; returns the tally and the rows skipped, in words."""
     payer_list = parse_payer_csv(text)
     return apply_payer_list(session, payer_list, utcnow()), payer_list.problems
+
+
+_TRANSACTION_NAMES = {"837p": Transaction.CLAIMS, "835": Transaction.ERA, "era": Transaction.ERA}
+
+
+def enrollment_setting(text: str) -> tuple[Transaction, EnrollmentStatus]:
+    """'837P=approved' (or '835=submitted', 'ERA=rejected') as a transaction and a status."""
+    name, _, status = text.partition("=")
+    transaction = _TRANSACTION_NAMES.get(name.strip().lower())
+    statuses = {s.value: s for s in EnrollmentStatus}
+    if transaction is None or status.strip().lower() not in statuses:
+        raise InputError(
+            f"enrollment {text!r} is not TRANSACTION=STATUS: the transaction 837P or 835 (ERA), "
+            f"the status one of {', '.join(statuses)}",
+            path="enrollment",
+        )
+    return transaction, statuses[status.strip().lower()]
+
+
+def set_payer(
+    session: Session,
+    payer_id: str,
+    actor: str,
+    today: date,
+    filing_indicator: str | None = None,
+    enrollments: Mapping[Transaction, EnrollmentStatus] | None = None,
+) -> Payer:
+    """Set payer ``payer_id``'s claim filing indicator (SBR09) and enrollment statuses, as
+    ``actor`` did (kept over a later practice file, as a save on the web is); the rest of the
+    payer stays. A status reached dates itself ``today`` unless it had a date. Returns the
+    payer as saved; ``InputError`` when nothing is asked or a code is wrong."""
+    enrollments = enrollments or {}
+    if filing_indicator is None and not enrollments:
+        raise InputError("say what to set: a claim filing indicator or an enrollment status")
+    payer = get_payer(session, payer_id)
+    code = payer.claim_filing_indicator
+    if filing_indicator is not None:
+        code = filing_indicator.strip().upper()
+        if problem := filing_indicator_problem(code):
+            raise InputError(f"claim filing indicator {problem}", path="filing_indicator")
+    by_transaction = {e.transaction: e for e in payer.enrollments}
+    for transaction, status in enrollments.items():
+        earlier = by_transaction.get(transaction, Enrollment(transaction, required=False))
+        by_transaction[transaction] = _with_status(earlier, status, today)
+    changed = replace(
+        payer, claim_filing_indicator=code, enrollments=tuple(by_transaction.values())
+    )
+    save_payer(session, changed, actor)
+    return get_payer(session, payer_id)
+
+
+def _with_status(enrollment: Enrollment, status: EnrollmentStatus, today: date) -> Enrollment:
+    """``enrollment`` moved to ``status``; the date of that status is today unless it had one."""
+    changed = replace(enrollment, status=status)
+    if status is EnrollmentStatus.SUBMITTED:
+        changed = replace(changed, submitted_on=enrollment.submitted_on or today)
+    elif status is EnrollmentStatus.APPROVED:
+        changed = replace(changed, approved_on=enrollment.approved_on or today)
+    elif status is EnrollmentStatus.REJECTED:
+        changed = replace(changed, rejected_on=enrollment.rejected_on or today)
+    return changed

@@ -35,12 +35,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, insert, select, text
+from sqlalchemy import ColumnElement, Select, case, exists, func, insert, select, text
 from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
 from claimbridge.domain.posting import Amounts
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
 from claimbridge.services.era_match import (
     NO_CLAIM,
@@ -69,6 +70,8 @@ BALANCE_REVIEWED_EVENT = "balance_reviewed"  # a person compared it with the pay
 PAYMENT_HELD_EVENT = "payment_held"  # a payment beyond what the claim can take, for review
 NOT_POSTED_EVENT = "era_not_posted"  # an ERA named the claim, which was never sent or not to it
 ZERO = Decimal("0.00")
+VOID = "8"  # CLM05-3 of a claim that voids the one it names
+CANCELLED = ClaimStatus.CANCELLED.value  # a claim never sent, taken off the electronic path
 _PAYMENTS = t.Base.metadata.tables["payments"]
 _ADJUSTMENTS = t.Base.metadata.tables["adjustments"]
 _NEXT_PAYMENT_IDS = text(
@@ -449,7 +452,11 @@ class AppointmentTotals:
 
 
 def appointment_totals(session: Session, appointment_ids: Sequence[int]) -> list[AppointmentTotals]:
-    """Per appointment: charges of its claims, what payers paid, what the patient owes (PR)."""
+    """Per appointment: charges of its claims, what payers paid, what the patient owes (PR).
+
+    A claim replaced or voided by a later one (frequency 7 or 8 naming it, not cancelled) is
+    billed no longer, and a void or a cancelled claim bills nothing: a 233.00 visit corrected by
+    a replacement is billed 233.00 once. What was paid on any of them counts: the money moved."""
     found: list[AppointmentTotals] = []
     for part in chunks(list(appointment_ids)):
         found += _appointment_part(session, part)
@@ -469,13 +476,17 @@ def _appointment_part(session: Session, part: list[object]) -> list[AppointmentT
         .where(t.PaymentRow.claim_id == claim.id, t.AdjustmentRow.group_code == "PR")
         .scalar_subquery()
     )
+    later = aliased(t.ClaimRow)
+    replaced = exists().where(later.replaces_claim_id == claim.id, later.status != CANCELLED)
+    counts = ~replaced & (claim.frequency_code != VOID) & (claim.status != CANCELLED)
+    billed = case((counts, claim.total_charge), else_=0)
     visit = t.AppointmentRow
     query = (
         select(
             claim.appointment_id,
             visit.key,
             visit.service_date,
-            func.sum(claim.total_charge),
+            func.sum(billed),
             func.sum(paid),
             func.sum(owed),
         )

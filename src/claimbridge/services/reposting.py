@@ -1,10 +1,12 @@
-"""A person's say over posted ERAs: undo a posting, post it again, post a held 835 anyway.
+"""A person's say over posted ERAs: undo a posting, post it again, post a held 835 anyway or
+dismiss it.
 
 ::
 
     undo_posting(session, remittance_id, "biller", "posted to the wrong practice")
     post_again(session, remittance_id, "biller")
     post_held(session, inbound_file_id, "biller", "payer confirmed the total by phone")
+    dismiss_held(session, inbound_file_id, "biller", "payer sent a corrected 835")
     mark_balance_reviewed(session, "CB17", "biller", "matches the paper EOB")
 
 Undoing removes the remittance's payments, their adjustments and its PLB rows, marks it undone
@@ -169,8 +171,22 @@ def post_held(session: Session, inbound_file_id: int, actor: str, reason: str) -
     return posted
 
 
+def dismiss_held(session: Session, inbound_file_id: int, actor: str, reason: str) -> None:
+    """Set a held 835 aside without posting what is held of it (a corrected one is coming, it
+    is none of ours): the file's outcome becomes ``dismissed`` with who and why; what of it
+    balanced and was posted stays posted."""
+    reason = _required(reason, "a reason for dismissing a held ERA")
+    file_row = session.get(t.InboundFileRow, inbound_file_id, with_for_update=True)
+    if file_row is None or file_row.outcome != "held":
+        raise RecordNotFound(f"no held file {inbound_file_id} (the ERAs page lists held files)")
+    file_row.outcome = "dismissed"
+    file_row.outcome_detail = f"held, dismissed by {actor}: {reason}; {file_row.outcome_detail}"
+    session.flush()
+
+
 def held_files(session: Session) -> list[HeldFile]:
-    """Files held whole for a person (an 835 that does not balance), oldest first."""
+    """Files held for a person (an 835 any of whose transaction sets does not balance), oldest
+    first, until someone posts or dismisses them."""
     file = t.InboundFileRow
     query = select(file.id, file.name, file.received_at, file.outcome_detail).where(
         file.outcome == "held"

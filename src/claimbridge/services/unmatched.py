@@ -4,6 +4,7 @@ the payments held for review: post one, or mark it refunded.
 ::
 
     match_by_hand(session, unmatched_id, "CB-1001", "biller")   # posted as ingest would have
+    match_by_hand(session, unmatched_id, "CB-1002", "biller", override="payer confirmed")
     dismiss_unmatched(session, unmatched_id, "biller", "another practice's patient")
     candidates(session, unmatched_id)                            # likely claims of ours
     post_held_payment(session, held_id, "biller", "payer confirmed both checks")
@@ -15,6 +16,11 @@ automatic posting. The row is resolved (``resolved_at``/``resolved_by``, ``match
 ``resolution``) and stays resolved if the remittance is undone and posted again. A CLP queued
 because its claim was never sent or was sent to another payer is matched the same way, to the
 claim it names or another: a person decided.
+
+A match onto a claim that is settled (paid, cancelled, or that this payment would take beyond
+what it can take) or whose patient, member ID or charge disagree with the ERA claim's is
+refused, saying why (``disagreements``), unless the person gives an ``override``: the reason
+is kept on the claim with what disagreed.
 
 A held payment (``services.era_match``: beyond what its claim can take) is posted to the claim
 it names the same way, or marked refunded without posting; either needs a reason, and each is
@@ -36,10 +42,12 @@ from decimal import Decimal
 from sqlalchemy import Row, Select, func, select, union
 from sqlalchemy.orm import Session
 
+from claimbridge.domain import posting
+from claimbridge.domain.posting import Amounts
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError, RecordNotFound, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
-from claimbridge.services.era_match import OVERPAYMENT
+from claimbridge.services.era_match import OVERPAYMENT, adding_by_number, posted_amounts
 from claimbridge.services.post import Posted, post_claims
 from claimbridge.services.reposting import kept_remittance, remittance_row
 from claimbridge.store import tables as t
@@ -76,8 +84,14 @@ class Candidate:
     why: str
 
 
-def match_by_hand(session: Session, unmatched_id: int, clm01: str, actor: str) -> Posted:
-    """Post unmatched ERA claim ``unmatched_id`` to our claim ``clm01`` (see the module)."""
+_SETTLED = (ClaimStatus.PAID, ClaimStatus.CANCELLED)
+
+
+def match_by_hand(
+    session: Session, unmatched_id: int, clm01: str, actor: str, override: str | None = None
+) -> Posted:
+    """Post unmatched ERA claim ``unmatched_id`` to our claim ``clm01`` (see the module); one
+    that is settled or disagrees with the ERA claim needs ``override``, the person's reason."""
     row = _waiting(session, unmatched_id, held=False)
     ref = ClaimIndex(session).get(clm01.strip())
     if ref is None:
@@ -85,14 +99,76 @@ def match_by_hand(session: Session, unmatched_id: int, clm01: str, actor: str) -
             f"no claim {clm01!r}: give the patient control number (CLM01) of one of our claims",
             claim_id=clm01,
         )
+    found = disagreements(session, unmatched_id, ref)
+    override = (override or "").strip()
+    if found and not override:
+        raise InputError(
+            f"ERA claim {unmatched_id} is not matched to {ref.clm01}: "
+            + "; ".join(found)
+            + ". Match another claim, or say why it is right anyway (an override reason)",
+            problems=tuple(found),
+        )
     posted, trace = _post_to(session, row, ref, actor)
     why = f"ERA {trace}: its claim {row.patient_control_number} matched to {ref.clm01} by hand"
+    if found:
+        why += f", overriding ({'; '.join(found)}): {override}"
     ClaimRepository(session).note_many(
         [(ref.id, f"{why} by {actor}")], "matched by hand", actor, row.inbound_file_id
     )
     _resolve(row, actor, f"matched to {ref.clm01}", ref.id)
     session.flush()
     return posted
+
+
+def disagreements(session: Session, unmatched_id: int, ref: ClaimRef) -> list[str]:
+    """Why ERA claim ``unmatched_id`` may not be claim ``ref``'s: the claim is settled, or its
+    patient, member ID or charge differ from what the ERA says (none: they agree)."""
+    row = _row(session, unmatched_id)
+    clp = next((clp for _, clp in _clps(session, [unmatched_id])), None)
+    claim = session.get_one(t.ClaimRow, ref.id)
+    found: list[str] = []
+    if ref.status in _SETTLED:
+        found.append(f"{ref.clm01} is settled ({ref.status.value})")
+    elif clp is not None:
+        before = posted_amounts(session, [ref.id]).get(ref.id, Amounts())
+        adding = adding_by_number([clp])[clp.clp.patient_control_number]
+        beyond = posting.beyond_claim(claim.total_charge, before, adding)
+        if beyond:
+            found.append(f"{ref.clm01} is settled: {beyond}")
+    if row.charge != claim.total_charge:
+        found.append(
+            f"the ERA claim's charge {row.charge} is not {ref.clm01}'s {claim.total_charge}"
+        )
+    # Names and member IDs are named, never shown: the Unmatched page shows both side by side.
+    said = _era_claim(clp)
+    patient, member = _patient_and_member(session, claim)
+    if said.patient and patient and not _same_person(said.patient, patient):
+        found.append(f"the ERA's patient is not {ref.clm01}'s (another name)")
+    if said.member_id and member and _letters(said.member_id) != _letters(member):
+        found.append(f"the ERA's member ID is not the one {ref.clm01} was sent with")
+    return found
+
+
+def _patient_and_member(session: Session, claim: t.ClaimRow) -> tuple[str, str]:
+    """Our claim's patient ('LAST, FIRST') and member ID, as the ERA names them."""
+    if claim.policy_id is None:
+        return "", ""
+    policy = session.get_one(t.PolicyRow, claim.policy_id)
+    patient = session.get_one(t.PatientRow, policy.patient_id)
+    return f"{patient.last_name}, {patient.first_name}", policy.member_id
+
+
+def _same_person(era: str, ours: str) -> bool:
+    """The same last name, and the same first initial when both have a first name."""
+    era_last, _, era_first = era.partition(",")
+    our_last, _, our_first = ours.partition(",")
+    era_first, our_first = _letters(era_first), _letters(our_first)
+    same_first = not era_first or not our_first or era_first[0] == our_first[0]
+    return _letters(era_last) == _letters(our_last) and same_first
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.upper() if c.isalnum())
 
 
 def dismiss_unmatched(session: Session, unmatched_id: int, actor: str, reason: str) -> None:

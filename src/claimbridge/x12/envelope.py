@@ -52,7 +52,10 @@ class InterchangeHeader:
     @classmethod
     def from_segment(cls, isa: Segment) -> InterchangeHeader:
         values = [isa.element(n) for n in range(1, 17)]
-        trimmed = [v if n in (2, 4) else v.strip() for n, v in enumerate(values, start=1)]
+        # ISA02/ISA04 as sent; ISA11 and ISA16 are separators, which may be control characters
+        # that ``strip`` would take for blanks (FS, 0x1C, is one)
+        kept = (2, 4, 11, 16)
+        trimmed = [v if n in kept else v.strip() for n, v in enumerate(values, start=1)]
         if not trimmed[15]:
             raise X12SyntaxError(
                 "ISA16 (component separator) is missing",

@@ -1,7 +1,10 @@
 """One entry point for reading any X12 file claimbridge knows: envelopes → typed transactions.
 
 Each guide's package exposes ``parse(transaction) -> model`` and ``to_json(model) -> dict``;
-this module picks the right one by ST01 (and ST03/GS08), never by file name.
+this module picks the right one by ST01 (and ST03/GS08), never by file name, and names the kind
+by the rule ``sniff`` and ingest use (``sniff.transaction_kind``). A transaction set whose group
+disagrees with it (GS01 against ST01, GS08 against ST03) is refused, naming the element
+(``check_group``): ``x12 json``, ``validate`` and ``import`` give one verdict on it.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from claimbridge.errors import X12SyntaxError
+from claimbridge.errors import X12Error, X12SyntaxError
 from claimbridge.x12 import envelope as envelope_module
 from claimbridge.x12 import tokenizer as tokenizer_module
 from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.envelope import Envelope, Ta1, TransactionSet, iter_envelopes
 from claimbridge.x12.segments import Segment
+from claimbridge.x12.sniff import FileKind, envelope_mismatch, transaction_kind
 from claimbridge.x12.tokenizer import parse_segments, read_segments
 
 # ST01 → the package that reads it. 277 covers 005010X214 (277CA) and 005010X212 (277).
@@ -59,8 +63,50 @@ def parse_envelopes(envelopes: Iterable[Envelope]) -> Iterator[Parsed]:
     """Type each envelope with the reader of its guide, inside ``fewer_collections``."""
     with fewer_collections():
         for envelope in envelopes:
-            module = import_module(_module_for(envelope))
-            yield Parsed(_kind(envelope), envelope, module.parse(envelope))
+            yield _parse(envelope)
+
+
+def read_each(envelopes: Iterable[Envelope]) -> Iterator[Parsed | X12Error]:
+    """Each transaction set and TA1 typed, or the reader's refusal of it: unlike
+    ``parse_envelopes`` it goes on past a set it refuses; an error in the envelopes themselves
+    is the last thing it yields."""
+    stream = iter(envelopes)
+    with fewer_collections():
+        while True:
+            try:
+                envelope = next(stream, None)
+            except X12Error as error:
+                yield error
+                return
+            if envelope is None:
+                return
+            try:
+                yield _parse(envelope)
+            except X12Error as error:
+                yield error
+
+
+def check_group(envelope: Envelope) -> None:
+    """Refuse a transaction set whose GS01 or GS08 disagrees with its ST01 or ST03."""
+    if isinstance(envelope, Ta1):
+        return
+    group, st = envelope.group, envelope.segments[0]
+    found = envelope_mismatch(group.functional_id, group.version, st.element(1), st.element(3))
+    if found is not None:
+        element, message = found
+        on_gs = element.startswith("GS")
+        raise X12SyntaxError(
+            message,
+            segment_position=group.position if on_gs else st.position,
+            segment_id="GS" if on_gs else "ST",
+            element_position=int(element[2:]),
+        )
+
+
+def _parse(envelope: Envelope) -> Parsed:
+    check_group(envelope)
+    module = import_module(_module_for(envelope))
+    return Parsed(_kind(envelope), envelope, module.parse(envelope))
 
 
 def compiled_loops() -> bool:
@@ -94,11 +140,8 @@ def _module_for(envelope: Envelope) -> str:
 def _kind(envelope: Envelope) -> str:
     if isinstance(envelope, Ta1):
         return "TA1"
-    if envelope.code == "277" and envelope.implementation.startswith("005010X214"):
-        return "277CA"
-    if envelope.code == "837":
-        return "837P" if "X222" in envelope.implementation else "837"
-    return envelope.code
+    kind = transaction_kind(envelope.code, envelope.implementation)
+    return envelope.code if kind is FileKind.UNKNOWN else kind.value
 
 
 def _envelope_json(envelope: Envelope) -> dict[str, str]:

@@ -4,10 +4,14 @@
 
 1. A zip's magic number (``PK``) → ``ZIP``; the caller unpacks it and sniffs each member.
 2. After a UTF-8 byte-order mark and leading whitespace, text that starts with ``ISA`` is X12:
-   the delimiters come from the ISA, then the first GS decides (GS01 ``FA`` → 999, ``HN`` → 277CA
-   when ST03 or GS08 names 005010X214, else 277, ``HP`` → 835, ``HC`` with X222 → 837P). An
-   interchange with a TA1 and no functional group is a TA1; one that carries a TA1 before a
-   group is classified by the group (the reader yields the TA1 too).
+   the delimiters come from the ISA, then the first transaction set decides by
+   ``transaction_kind``, the one rule the reader, ``validate`` and ingest share: ST01 ``999`` →
+   999, ``277`` → 277CA when ST03 (else GS08) names 005010X214, else 277, ``835`` → 835, ``837``
+   with X222 → 837P. Only when no ST is within reach does GS01 decide (``FA``, ``HN``, ``HP``,
+   ``HC``). A group whose GS01 or GS08 disagrees with its ST01 or ST03 (``envelope_mismatch``)
+   is identified by its ST all the same; the reader refuses it, saying which. An interchange with
+   a TA1 and no functional group is a TA1; one that carries a TA1 before a group is classified by
+   the group (the reader yields the TA1 too).
 3. Otherwise Office Ally's text reports by their markers: the File Summary by its claim detail
    sections or ``CLAIM#`` header row, the ERA status text by ``Check#`` or ``Payer Claim Control
    Number:``, the EDI Status report by a header row starting ``File ID``; a bare ``File Name:``
@@ -17,6 +21,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 
 from claimbridge.errors import X12SyntaxError
@@ -29,6 +34,9 @@ _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = " \t\r\n\x00"
 _TEXT_CONTROLS = frozenset("\t\n\r\f")
 _MAX_ODD_SHARE = 0.05
+# ST01 → the GS01 functional identifier of the group that may carry it (each guide, 1.4.x)
+FUNCTIONAL_IDS: Mapping[str, str] = {"999": "FA", "277": "HN", "835": "HP", "837": "HC"}
+_ST01_OF_GROUP = {functional_id: st01 for st01, functional_id in FUNCTIONAL_IDS.items()}
 
 
 class FileKind(StrEnum):
@@ -73,18 +81,42 @@ def _sniff_x12(text: str) -> FileKind:
 
 
 def _kind_of_group(gs: list[str], st: list[str]) -> FileKind:
-    """The kind named by a GS (and the ST after it, when it was within reach)."""
-    functional_id = _field(gs, 1)
+    """The kind named by the first ST of a group; by its GS when no ST was within reach."""
     guide = _field(st, 3) or _field(gs, 8)
-    if functional_id == "FA" and _field(st, 1) in ("999", ""):
+    st01 = _field(st, 1) or _ST01_OF_GROUP.get(_field(gs, 1), "")
+    return transaction_kind(st01, guide)
+
+
+def transaction_kind(st01: str, guide: str) -> FileKind:
+    """The kind of a transaction set by ST01 and its guide (ST03, else GS08): 999, 277CA for
+    005010X214 and 277 otherwise, 835, 837P for X222 (any other 837 is ``UNKNOWN``)."""
+    if st01 == "999":
         return FileKind.X999
-    if functional_id == "HN":
+    if st01 == "277":
         return FileKind.X277CA if "X214" in guide else FileKind.X277
-    if functional_id == "HP":
+    if st01 == "835":
         return FileKind.X835
-    if functional_id == "HC" and "X222" in guide:
+    if st01 == "837" and "X222" in guide:
         return FileKind.X837P
     return FileKind.UNKNOWN
+
+
+def envelope_mismatch(gs01: str, gs08: str, st01: str, st03: str) -> tuple[str, str] | None:
+    """(element, message) when a group's GS01 or GS08 disagrees with its transaction set's
+    ST01 or ST03, else None: an 835 travels in a GS01 ``HP`` group, and ST03 repeats GS08."""
+    gs01, gs08, st01, st03 = gs01.strip(), gs08.strip(), st01.strip(), st03.strip()
+    expected = FUNCTIONAL_IDS.get(st01)
+    if expected is not None and gs01 != expected:
+        return "GS01", (
+            f"GS01 {gs01!r} does not fit ST01 {st01!r}: a {st01} transaction set travels in a "
+            f"group whose GS01 is {expected!r}; the sender must correct the envelope"
+        )
+    if st03 and gs08 and st03 != gs08:
+        return "ST03", (
+            f"ST03 {st03!r} differs from GS08 {gs08!r}: a transaction set follows the guide "
+            "its group names; the sender must correct the envelope"
+        )
+    return None
 
 
 def _field(row: list[str], number: int) -> str:

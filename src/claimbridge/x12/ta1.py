@@ -7,7 +7,8 @@ TA102 is the YYMMDD date of our ISA09, read as 20YY; an eight-digit CCYYMMDD dat
 senders write, is read as well, and anything else reads as None with the text kept.
 
 The JSON shape leaves out ISA02 and ISA04 (authorization and security information), which may
-hold passwords.
+hold passwords. ISA11 is ``repetition_separator`` from version 00501 on; before it (00401) ISA11
+is the interchange control standards identifier (``U``) and is named ``standards_identifier``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ NOTES: Mapping[str, str] = {
 }
 
 _HIDDEN_ISA_FIELDS = frozenset({"authorization", "security"})
+REPETITION_FROM = "00501"  # the ISA12 version from which ISA11 is the repetition separator
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,9 @@ def to_json(value: InterchangeAck) -> dict[str, Any]:
         for name, field in _as_dict(value.interchange).items()
         if name not in _HIDDEN_ISA_FIELDS
     }
+    if value.interchange.version < REPETITION_FROM:  # ISA11 was the standards identifier
+        isa = {("standards_identifier" if k == "repetition_separator" else k): v
+               for k, v in isa.items()}  # fmt: skip
     return {
         "interchange": isa,
         "control_number": value.control_number,

@@ -8,9 +8,11 @@ can still be checked. Then, unless asked not to, pyx12 checks the implementation
 
 What we check ourselves:
 
-- envelopes: ISA13 = IEA02, IEA01 = number of GS, GS06 = GE02, GE01 = number of ST,
+- envelopes: an ISA of 106 characters (each element its fixed width), no ISA13 used twice in
+  the file, ISA13 = IEA02, IEA01 = number of GS, GS06 = GE02, GE01 = number of ST,
   ST02 = SE02, SE01 = segments from ST to SE, ST02 unique within its group, every envelope
-  closed;
+  closed, GS01 fitting ST01 and GS08 = ST03 (``sniff.envelope_mismatch``, the rule the reader
+  refuses by);
 - HL trees (837, 277): HL01 numbered 1, 2, 3 …, HL02 naming an earlier HL of the right level,
   HL03 a level the transaction uses, HL04 saying truly whether children follow;
 - required segments: 837P BHT, NM1*41, NM1*40, HL 20, NM1*85, SBR, NM1*IL, NM1*PR, a CLM under
@@ -21,6 +23,13 @@ What we check ourselves:
   r06/08/2022, p.10–11): ISA05/ISA07 'ZZ' or '30', ISA08 '330897513' padded to 15, GS03 'OA' or
   '330897513', GS08 005010X222A1, one ISA and one GS per file, at most 5000 ST, and 1000B
   ``NM1*40*2*OFFICE ALLY*****46*330897513``.
+
+Then the readers of ``x12.reader`` read the file: whatever they refuse (``reader.read_each``) is
+an error at the segment they name, unless our checks found an error there already, so
+``validate`` never calls clean a file that ``x12 json`` and ``import`` refuse; and each 835 read
+is balanced (``check_balance``, the equations ingest holds an 835 by): BPR02 against Σ CLP04 and
+the PLBs is an error (ingest holds such a set), a CLP against its CAS and SVCs or an SVC against
+its CAS a warning (ingest posts it as sent, with a note on the claim).
 
 Text that cannot be tokenized at all (no ISA, garbled delimiters, a bad segment id) raises
 ``X12SyntaxError`` from the tokenizer; everything after that is a ``Problem``.
@@ -35,11 +44,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Protocol
 
-from claimbridge.errors import InputError
+from claimbridge.errors import InputError, X12Error, X12SyntaxError
+from claimbridge.x12.envelope import iter_envelopes
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
-from claimbridge.x12.problems import Problem
+from claimbridge.x12.problems import Problem, Severity
+from claimbridge.x12.reader import Parsed, read_each
 from claimbridge.x12.segments import Segment
+from claimbridge.x12.sniff import envelope_mismatch
 from claimbridge.x12.tokenizer import parse_segments, read_segments
+from claimbridge.x12.tx835_005010X221A1 import Level, check_balance
 from claimbridge.x12.values import MAX_DIGITS
 
 Problems = Iterator[Problem]
@@ -86,6 +99,7 @@ def validate_file(
     path = Path(path)
     try:
         report = check_segments(read_segments(path), office_ally=office_ally)
+        report = _with_reader(report, read_segments(path))
         return _with_pyx12(report, lambda: path.read_text("utf-8", errors="replace"), use_pyx12)
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
@@ -96,6 +110,7 @@ def validate_text(
 ) -> ValidationReport:
     """Check X12 ``text``; raises ``X12SyntaxError`` when it cannot be read as X12."""
     report = check_segments(parse_segments(text), office_ally=office_ally)
+    report = _with_reader(report, parse_segments(text))
     return _with_pyx12(report, lambda: text, use_pyx12)
 
 
@@ -110,6 +125,64 @@ def check_segments(segments: Iterable[Segment], *, office_ally: bool = False) ->
             problems.extend(rules.feed(segment))
     problems.extend(walker.finish())
     return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), pyx12_ran=False)
+
+
+def _with_reader(report: ValidationReport, segments: Iterable[Segment]) -> ValidationReport:
+    """``report`` with an error for each refusal of the readers at a segment where our checks
+    found no error (the verdict is the same; the reader's words would repeat ours), and the
+    balance of each 835 read."""
+    flagged = {p.segment_position for p in report.errors}
+    added: list[Problem] = []
+    for read in read_each(iter_envelopes(segments)):
+        if isinstance(read, Parsed):
+            added += _balance(read)
+            continue
+        problem = _refusal(read)
+        if problem.segment_position is None or problem.segment_position not in flagged:
+            added.append(problem)
+    if not added:
+        return report
+    problems = tuple(sorted((*report.problems, *added), key=_order))
+    return dataclasses.replace(report, problems=problems)
+
+
+_PAID = {Level.LINE: ("SVC", "SVC03"), Level.CLAIM: ("CLP", "CLP04"),
+         Level.TRANSACTION: ("BPR", "BPR02")}  # fmt: skip
+
+
+def _balance(read: Parsed) -> list[Problem]:
+    """The 835's balancing equations that do not hold: the transaction's an error, the rest
+    warnings (see the module docstring)."""
+    if read.kind != "835":
+        return []
+    problems = []
+    for imbalance in check_balance(read.value):
+        segment_id, element = _PAID[imbalance.level]
+        severity: Severity = "error" if imbalance.level is Level.TRANSACTION else "warning"
+        message = f"{imbalance}: the amounts do not balance"
+        if imbalance.level is Level.TRANSACTION:
+            message += " (BPR02 = Σ CLP04 − Σ PLB); claimbridge holds such an ERA unposted"
+        loop = None if imbalance.level is Level.TRANSACTION else "2100"
+        where = (imbalance.segment_position, segment_id, loop, element)
+        problems.append(Problem(*where, severity, "claimbridge", message))
+    return problems
+
+
+def _refusal(error: X12Error) -> Problem:
+    if not isinstance(error, X12SyntaxError):
+        return Problem(None, None, None, None, "error", "claimbridge", f"the reader: {error}")
+    element = None
+    if error.segment_id and error.element_position is not None:
+        element = f"{error.segment_id}{error.element_position:02d}"
+    return Problem(
+        error.segment_position,
+        error.segment_id,
+        None,
+        element,
+        "error",
+        "claimbridge",
+        error.message,
+    )
 
 
 def _with_pyx12(
@@ -183,6 +256,7 @@ class _Group:
     gs: Segment
     transaction_sets: int = 0
     control_numbers: dict[str, int] = field(default_factory=dict)
+    misfit_said: bool = False  # a GS01 that fits no ST01 is said once per group
 
 
 @dataclass(slots=True)
@@ -202,6 +276,7 @@ class _EnvelopeWalker:
         self.component_separator = ":"
         self.totals = {"ISA": 0, "GS": 0, "ST": 0, "segments": 0}
         self.last: Segment | None = None
+        self.control_numbers: dict[str, int] = {}  # ISA13 → the ISA that used it first
 
     def counts(self) -> tuple[int, int, int, int]:
         """Interchanges, groups, transaction sets and segments seen."""
@@ -227,6 +302,14 @@ class _EnvelopeWalker:
 
     def _on_isa(self, segment: Segment) -> Problems:
         yield from self._close_interchange(segment, "a new ISA starts")
+        yield from _check_isa_widths(segment)
+        first = self.control_numbers.setdefault(segment.element(13).strip(), segment.position)
+        if first != segment.position:
+            message = (
+                f"ISA13 {segment.element(13).strip()!r} is used already by the ISA at segment "
+                f"{first}: each interchange has a control number of its own"
+            )
+            yield _error(segment, message, element="ISA13")
         self.totals["ISA"] += 1
         self.interchange = _Interchange(segment)
         self.component_separator = segment.element(16)[:1] or ":"
@@ -271,6 +354,7 @@ class _EnvelopeWalker:
         else:
             group.transaction_sets += 1
             yield from _check_unique_st02(group, segment)
+            yield from _check_group_fits(group, segment)
         version = group.gs.element(8) if group else ""
         check = _check_for(segment, version, self.component_separator)
         self.transaction = _Transaction(segment, check)
@@ -319,6 +403,28 @@ _ENVELOPE_HANDLERS: Mapping[str, Callable[[_EnvelopeWalker, Segment], Problems]]
 }
 
 
+# ISA01–ISA16: each element has a fixed width, so the ISA is 106 characters with its terminator
+ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+ISA_LENGTH = 106
+
+
+def _check_isa_widths(isa: Segment) -> Problems:
+    widths = [len(isa.element(n)) for n in range(1, len(ISA_WIDTHS) + 1)]
+    length = len(isa.id) + sum(widths) + len(ISA_WIDTHS) + 1  # separators and the terminator
+    wrong = [
+        f"ISA{n:02d} has {width} (it takes {wanted})"
+        for n, (width, wanted) in enumerate(zip(widths, ISA_WIDTHS, strict=True), start=1)
+        if width != wanted
+    ]
+    if wrong or len(isa.fields) != len(ISA_WIDTHS) + 1:
+        message = (
+            f"the ISA is {length} characters, not {ISA_LENGTH}: every ISA element has a fixed "
+            f"width, padded with spaces (ISA06, ISA08) or zeros (ISA13); "
+            + ("; ".join(wrong) if wrong else f"it has {len(isa.fields) - 1} elements, not 16")
+        )
+        yield _error(isa, message)
+
+
 def _check_count(trailer: Segment, number: int, counted: int, what: str) -> Problems:
     element = f"{trailer.id}{number:02d}"
     stated = _number(trailer.element(number))
@@ -364,6 +470,19 @@ def _check_unique_st02(group: _Group, st: Segment) -> Problems:
     if first != st.position:
         message = f"ST02 {st02!r} is used already by the ST at segment {first} of this group"
         yield _error(st, message, element="ST02")
+
+
+def _check_group_fits(group: _Group, st: Segment) -> Problems:
+    gs = group.gs
+    found = envelope_mismatch(gs.element(1), gs.element(8), st.element(1), st.element(3))
+    if found is None:
+        return
+    element, message = found
+    if not element.startswith("GS"):
+        yield _error(st, message, element=element)
+    elif not group.misfit_said:
+        group.misfit_said = True
+        yield _error(gs, message, element=element)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The ``/api/v1`` routes that change postings: undo an ERA's posting, post it again, post a
-held 835 anyway, mark a claim whose ERA did not add up reviewed, work the unmatched queue, and
-post or refund the payments held for review. Billers and admins only; each change audited."""
+held 835 anyway or dismiss it, mark a claim whose ERA did not add up reviewed, work the
+unmatched queue, and post or refund the payments held for review. Billers and admins only; each
+change audited."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import (
+    dismiss_held,
     mark_balance_reviewed,
     post_again,
     post_held,
@@ -40,9 +42,11 @@ class ReasonIn(BaseModel):
 
 
 class MatchIn(BaseModel):
-    """Our claim (its patient control number, CLM01) an unmatched ERA claim belongs to."""
+    """Our claim (its patient control number, CLM01) an unmatched ERA claim belongs to; with
+    ``override``, why it does although the claim is settled or disagrees with the ERA's."""
 
     clm01: str
+    override: str | None = None
 
 
 @router.post("/eras/{remittance_id}/undo")
@@ -86,6 +90,17 @@ def post_held_file(request: Request, inbound_file_id: RecordId, body: ReasonIn) 
     return to_json(posted)
 
 
+@router.post("/held-files/{inbound_file_id}/dismiss")
+def post_dismiss_held_file(request: Request, inbound_file_id: RecordId, body: ReasonIn) -> Any:
+    """Set a held 835 aside without posting what is held of it, with why."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        dismiss_held(session, inbound_file_id, user.username, body.reason)
+    detail = f"api: dismissed: {body.reason}"
+    audit(request, "change", "inbound_file", str(inbound_file_id), None, detail)
+    return {"inbound_file_id": inbound_file_id, "outcome": "dismissed"}
+
+
 @router.get("/unmatched")
 def get_unmatched(request: Request) -> Any:
     """ERA claims not posted, oldest first, with why (``reason``: no_claim, never_sent,
@@ -107,7 +122,7 @@ def post_match(request: Request, unmatched_id: RecordId, body: MatchIn) -> Any:
     """Post an unmatched ERA claim to our claim ``clm01``, as automatic posting would have."""
     user = require(request, Role.BILLER)
     with store_of(request).transaction() as session:
-        posted = match_by_hand(session, unmatched_id, body.clm01, user.username)
+        posted = match_by_hand(session, unmatched_id, body.clm01, user.username, body.override)
     audit(request, "change", "claim", body.clm01, None, f"api: ERA claim {unmatched_id} matched")
     return to_json(posted)
 

@@ -14,7 +14,7 @@ from claimbridge.services.dashboard import dashboard
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.eras import set_dates
 from claimbridge.services.onboarding import checklist, sftp_email
-from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer
+from claimbridge.services.payer_admin import EnrollmentForm, build_payer, save_payer, set_payer
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import claim_detail
 from claimbridge.store.payers import get_payer, list_payers
@@ -48,6 +48,13 @@ class PayerIn(BaseModel):
     notes: str | None = None
     timely_filing_days: int | None = None  # None: the default (90 days, Medicare 365)
     enrollments: dict[Transaction, EnrollmentIn] = {}
+
+
+class PayerSettingsIn(BaseModel):
+    """What ``PATCH /payers/{payer_id}`` sets; what is left out stays."""
+
+    claim_filing_indicator: str | None = None
+    enrollments: dict[Transaction, EnrollmentStatus] = {}
 
 
 class DatesIn(BaseModel):
@@ -160,6 +167,21 @@ def put_payer(request: Request, payer_id: str, body: PayerIn) -> Any:
         recheck_held(session, user.username, today())  # an enrollment may release holds
         saved = get_payer(session, payer.payer_id)
     audit(request, "change", "payer", payer.payer_id, None, "api")
+    return to_json(saved)
+
+
+@router.patch("/payers/{payer_id}")
+def patch_payer(request: Request, payer_id: str, body: PayerSettingsIn) -> Any:
+    """Set a payer's claim filing indicator and enrollment statuses (``{"837P": "approved"}``);
+    the rest of the payer stays, and held claims are checked again."""
+    user = require(request, Role.BILLER)
+    with store_of(request).transaction() as session:
+        saved = set_payer(
+            session, payer_id, user.username, today(), body.claim_filing_indicator,
+            body.enrollments,
+        )  # fmt: skip
+        recheck_held(session, user.username, today())  # an enrollment may release holds
+    audit(request, "change", "payer", payer_id, None, "api: set")
     return to_json(saved)
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from claimbridge.domain.models import EnrollmentStatus, Payer, Transaction
+from claimbridge.domain.payer_list import decode_payer_list
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import Checked, recheck_held
@@ -124,7 +125,7 @@ def import_csv(request: Request, form: CheckedForm) -> HTMLResponse:
     if len(data) > MAX_CSV_BYTES:
         raise BadRequest("the file is larger than 5 MB")
     with store_of(request).transaction() as session:
-        tally, skipped = import_payer_csv(session, data.decode("utf-8-sig", errors="replace"))
+        tally, skipped = import_payer_csv(session, decode_payer_list(data))
     audit(request, "change", "payer", "*", None, f"imported {upload.filename}")
     with store_of(request).read() as session:
         found = list_payers(session)

@@ -1,4 +1,5 @@
-"""A person's say over posting: undo an ERA's posting, post it again, post a held 835 anyway,
+"""A person's say over posting: undo an ERA's posting, post it again, post a held 835 anyway
+or dismiss it,
 mark a claim whose ERA did not add up reviewed, the unmatched queue with matching by hand, and
 payments held for review (post or mark refunded). Billers and admins change; viewers look."""
 
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import (
+    dismiss_held,
     mark_balance_reviewed,
     post_again,
     post_held,
@@ -68,6 +70,17 @@ def anyway(request: Request, inbound_file_id: RecordId, form: CheckedForm) -> Re
     return RedirectResponse("/eras", status_code=303)
 
 
+@router.post("/held-files/{inbound_file_id}/dismiss")
+def dismiss_held_file(request: Request, inbound_file_id: RecordId, form: CheckedForm) -> Response:
+    """Set a held 835 aside without posting what is held of it, with why."""
+    user = require(request, Role.BILLER)
+    reason = field(form, "reason")
+    with store_of(request).transaction() as session:
+        dismiss_held(session, inbound_file_id, user.username, reason)
+    audit(request, "change", "inbound_file", str(inbound_file_id), None, f"dismissed: {reason}")
+    return RedirectResponse("/eras", status_code=303)
+
+
 @router.post("/claims/{clm01}/balance-reviewed")
 def balance_reviewed(request: Request, clm01: str, form: CheckedForm) -> Response:
     """Mark a claim posted from an ERA that did not add up reviewed, with what was found."""
@@ -98,8 +111,9 @@ def match(request: Request, unmatched_id: RecordId, form: CheckedForm) -> Respon
     """Post an unmatched ERA claim to the claim the biller named (CLM01)."""
     user = require(request, Role.BILLER)
     clm01 = field(form, "clm01").strip()
+    override = field(form, "override").strip() or None
     with store_of(request).transaction() as session:
-        posted = match_by_hand(session, unmatched_id, clm01, user.username)
+        posted = match_by_hand(session, unmatched_id, clm01, user.username, override)
     audit(request, "change", "claim", clm01, None, f"ERA claim {unmatched_id} matched: {posted}")
     return RedirectResponse("/unmatched", status_code=303)
 

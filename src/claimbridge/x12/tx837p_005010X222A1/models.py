@@ -320,6 +320,7 @@ class Claim:
     service_facility: ServiceFacility | None = None
     other_payers: tuple[OtherPayer, ...] = ()
     other_segments: Segments = ()
+    warnings: tuple[str, ...] = ()  # read leniently (``parse``); never written
 
     def __post_init__(self) -> None:
         if self.total_charge.is_nan():

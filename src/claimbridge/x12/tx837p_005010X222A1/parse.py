@@ -386,6 +386,9 @@ class _Reader:
         diagnoses = self._diagnoses(own)
         other = own.rest()
         rendering, service_facility = self._claim_providers(claim.loop.subs, other)
+        warnings: list[str] = []
+        fallback = _claim_service_date(claim)
+        lines = tuple(self._line(line, fallback, warnings) for line in claim.lines)
         return Claim(
             patient_control_number=clm.element(1),
             billing_provider=context.provider,
@@ -396,7 +399,7 @@ class _Reader:
             frequency=_component(facility, 2),
             total_charge=money(clm, 2),
             diagnoses=diagnoses,
-            lines=tuple(self._line(line) for line in claim.lines),
+            lines=lines,
             payer_claim_control_number=f8.element(2) if f8 else "",
             provider_signature=clm.element(6),
             assignment=clm.element(7),
@@ -412,6 +415,7 @@ class _Reader:
             service_facility=service_facility,
             other_payers=tuple(self._other_payer(loop) for loop in claim.other_payers),
             other_segments=tuple(other),
+            warnings=tuple(warnings),
         )
 
     def _diagnoses(self, own: _Picker) -> tuple[str, ...]:
@@ -490,12 +494,23 @@ class _Reader:
 
     # -- loops 2400 and 2430 -----------------------------------------------------------
 
-    def _line(self, line: _LineLoop) -> ServiceLine:
+    def _line(
+        self, line: _LineLoop, fallback: tuple[Segment, str] | None, warnings: list[str]
+    ) -> ServiceLine:
+        """Loop 2400; a line without DTP*472 takes the claim's date when ``fallback`` has one,
+        with a warning (the guide requires it on the line: ``validate`` reports it)."""
         own = _Picker(line.loop.own[1:])
         sv1 = own.take("SV1") or _missing("SV1", line.loop.own[0])
         dtp, ref = own.take("DTP", "472"), own.take("REF", "6R")
         procedure = sv1.components(1, self.sep)
-        start, end = _service_dates(dtp, line.loop.own[0])
+        lx = line.loop.own[0]
+        if dtp is None and fallback is not None:
+            dtp, source = fallback
+            warnings.append(
+                f"segment {lx.position} LX: the service line has no service date (DTP*472); "
+                f"read with {source}, {dtp.element(3)}"
+            )
+        start, end = _service_dates(dtp, lx)
         other = own.rest() + [s for sub in line.loop.subs for s in sub]
         return ServiceLine(
             procedure_qualifier=_component(procedure, 0),
@@ -640,6 +655,21 @@ def _dtp_date(dtp: Segment | None) -> date | None:
     if dtp is None or dtp.element(2) != "D8":
         return None
     return optional_ccyymmdd(dtp, 3)
+
+
+def _claim_service_date(claim: _ClaimLoop) -> tuple[Segment, str] | None:
+    """The date a line without DTP*472 is read with, when its meaning is clear: a DTP*472 at
+    the claim level (some senders put it there), else the one date every dated line shares."""
+    at_claim = [s for s in claim.loop.own[1:] if s.id == "DTP" and s.element(1) == "472"]
+    if at_claim:
+        return at_claim[0], "the claim's DTP*472"
+    dated = [
+        s for line in claim.lines for s in line.loop.own[1:]
+        if s.id == "DTP" and s.element(1) == "472"
+    ]  # fmt: skip
+    if dated and len({(s.element(2), s.element(3)) for s in dated}) == 1:
+        return dated[0], "the date of the claim's other lines"
+    return None
 
 
 def _service_dates(dtp: Segment | None, lx: Segment) -> tuple[date, date | None]:

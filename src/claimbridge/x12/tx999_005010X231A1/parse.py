@@ -8,7 +8,8 @@ each loop's IK5 must be there once: without them the verdict is lost. A 999 with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.envelope import TransactionSet
@@ -38,7 +39,7 @@ def parse(transaction: TransactionSet) -> FunctionalAck:
     loops = [s for s in body if s.id not in ("AK1", "AK9")]
     leading, set_chunks = _chunks(loops, "AK2")
     _refuse_strays(leading, "AK2")
-    separator = transaction.component_separator
+    separator = _Separators(transaction.component_separator, transaction.repetition_separator)
     return FunctionalAck(
         control_number=transaction.control_number,
         implementation=transaction.implementation,
@@ -62,7 +63,7 @@ def _group_result(ak9: Segment) -> GroupResult:
     )
 
 
-def _set_response(chunk: list[Segment], separator: str) -> SetResponse:
+def _set_response(chunk: list[Segment], separator: _Separators) -> SetResponse:
     ak2 = chunk[0]
     ik5 = _one(chunk, "IK5", ak2)
     leading, segment_chunks = _chunks([s for s in chunk[1:] if s.id != "IK5"], "IK3")
@@ -83,7 +84,7 @@ def _set_result(ik5: Segment) -> SetResult:
     )
 
 
-def _segment_error(chunk: list[Segment], separator: str) -> SegmentError:
+def _segment_error(chunk: list[Segment], separator: _Separators) -> SegmentError:
     ik3 = chunk[0]
     contexts, element_chunks = _chunks(chunk[1:], "IK4")
     return SegmentError(
@@ -96,10 +97,10 @@ def _segment_error(chunk: list[Segment], separator: str) -> SegmentError:
     )
 
 
-def _element_error(chunk: list[Segment], separator: str) -> ElementError:
+def _element_error(chunk: list[Segment], separator: _Separators) -> ElementError:
     ik4 = chunk[0]
     return ElementError(
-        position=_position(ik4, 1, separator),
+        position=_position(ik4, 1, separator.component),
         data_element=ik4.element(2),
         error=codes.coded(codes.ELEMENT_ERRORS, require(ik4, 3, "IK403")),
         bad_value=ik4.element(4),
@@ -107,22 +108,32 @@ def _element_error(chunk: list[Segment], separator: str) -> ElementError:
     )
 
 
-def _contexts(segments: list[Segment], separator: str) -> tuple[Context, ...]:
+class _Separators(NamedTuple):
+    component: str
+    repetition: str  # '' when the interchange names none (before 00501)
+
+
+def _contexts(segments: list[Segment], separator: _Separators) -> tuple[Context, ...]:
+    """One ``Context`` per repetition of each CTX's CTX01 (C998 repeats up to 10 times)."""
     _refuse_strays([s for s in segments if s.id != "CTX"], "IK3 or IK4")
-    return tuple(_context(ctx, separator) for ctx in segments)
+    return tuple(context for ctx in segments for context in _context(ctx, separator))
 
 
-def _context(ctx: Segment, separator: str) -> Context:
-    name, _, reference = ctx.element(1).partition(separator)
-    return Context(
-        name=name,
-        reference=reference,
-        segment_id=ctx.element(2),
-        segment_position=_integer(ctx, 3) if ctx.element(3) else None,
-        loop_id=ctx.element(4),
-        element_position=_position(ctx, 5, separator) if ctx.element(5) else None,
-        element_reference=ctx.components(6, separator),
-    )
+def _context(ctx: Segment, separator: _Separators) -> Iterator[Context]:
+    component = separator.component
+    position = _position(ctx, 5, component) if ctx.element(5) else None
+    text = ctx.element(1)
+    for repeat in text.split(separator.repetition) if separator.repetition else [text]:
+        name, _, reference = repeat.partition(component)
+        yield Context(
+            name=name,
+            reference=reference,
+            segment_id=ctx.element(2),
+            segment_position=_integer(ctx, 3) if ctx.element(3) else None,
+            loop_id=ctx.element(4),
+            element_position=position,
+            element_reference=ctx.components(6, component),
+        )
 
 
 def _position(segment: Segment, number: int, separator: str) -> ElementPosition:
