@@ -73,36 +73,114 @@ def test_validate_checks_the_guide_by_default(clean_text: str) -> None:
 
 # --- each check, planted -------------------------------------------------------------------------
 
-# (old, new, (position, segment, loop, element), words of the message)
-PLANTED = {
-    "code list": ("DMG*D8*19800115*F~", "DMG*D8*19800115*X~", (19, "DMG", "2010BA", "DMG03"), "not a valid code"),
-    "external code list": ("N4*SPRINGFIELD*IL*62702~", "N4*SPRINGFIELD*QQ*62702~", (18, "N4", "2010BA", "N402"), "not a valid code"),
-    "too long": ("BHT*0019*00*CB0000101*", "BHT*0019*00*CB00001010000000000000000000000000000000000000000000*", (4, "BHT", None, "BHT03"), "too long"),
-    "too short": ("N4*SPRINGFIELD*IL*627010000~", "N4*SPRINGFIELD*IL*62~", (12, "N4", "2010AA", "N403"), "too short"),
-    "type R": ("SV1*HC:87880*50*UN*1***1~", "SV1*HC:87880*5O*UN*1***1~", (28, "SV1", "2400", "SV102"), "type R"),
-    "type N": ("SE*48*0001~", "SE*4A*0001~", (50, "SE", None, "SE01"), "type N0"),
-    "type DT": ("BHT*0019*00*CB0000101*20250301*", "BHT*0019*00*CB0000101*20250231*", (4, "BHT", None, "BHT04"), "not a valid date"),
-    "date format named by DMG01": ("DMG*D8*19800115*F~", "DMG*D8*19800230*F~", (19, "DMG", "2010BA", "DMG02"), "not a valid date"),
-    "type TM": ("*20250301*1200*CH~", "*20250301*2460*CH~", (4, "BHT", None, "BHT05"), "not a valid time"),
-    "type AN": ("NM1*IL*1*DOE*JANE****MI*XYZ123456789~", "NM1*IL*1*DOE*JANE\u00e9****MI*XYZ123456789~", (16, "NM1", "2010BA", "NM104"), "type AN"),
-    "required element": ("SV1*HC:99212*90.5*UN*1***1~", "SV1*HC:99212**UN*1***1~", (47, "SV1", "2400", "SV102"), "required"),
-    "required component": ("CLM*CB1002*90.5***11:B:1*", "CLM*CB1002*90.5***11::1*", (44, "CLM", "2300", "CLM05-2"), "required"),
-    "not used element": ("PAT*19~", "PAT*19*X~", (39, "PAT", "2000C", "PAT02"), "not used"),
-    "syntax rule": ("PER*IC*PAT BILLER*TE*5555550100~", "PER*IC*PAT BILLER*TE*5555550100*EM~", (6, "PER", "1000A", None), "syntax P0506"),
-    "too many elements": ("LX*2~", "LX*2*3~", (27, "LX", "2400", None), "elements"),
-    "missing segment": ("PER*IC*PAT BILLER*TE*5555550100~", "", (6, "NM1", "1000A", None), "PER"),
-    "segment repeated": ("HI*ABK:J069~", "HI*ABK:J069~HI*ABK:J068~", (46, "HI", "2300", None), "repeats 2 times"),
-    "loop repeated": ("NM1*40*2*OFFICE ALLY*****46*330897513~", "NM1*40*2*OFFICE ALLY*****46*330897513~NM1*40*2*OFFICE ALLY*****46*330897513~", (8, "NM1", "1000B", None), "loop 1000B repeats 2"),
-    "out of order": ("REF*EI*123456789~", "REF*EI*123456789~BHT*0019*00*X*20250301*1200*CH~", (14, "BHT", "2010AA", None), "not expected here"),
-    "required loop": ("NM1*40*2*OFFICE ALLY*****46*330897513~", "", (7, "HL", "1000B", None), "loop 1000B"),
-    "HL numbering": ("HL*4*3*23*0~", "HL*5*3*23*0~", (38, "HL", "2000C", "HL01"), "should be 4"),
-    "LX numbering": ("LX*2~", "LX*3~", (27, "LX", "2400", "LX01"), "should be 2"),
-    "envelope count": ("SE*48*0001~", "SE*47*0001~", (50, "SE", None, "SE01"), "should be 48"),
-    "envelope number": ("GE*1*101~", "GE*1*102~", (51, "GE", None, "GE02"), "differs"),
-    "simple element with components": ("REF*EI*123456789~", "REF*EI*1234:56789~", (13, "REF", "2010AA", "REF02"), "components"),
-    "trailing separator": ("PAT*19~", "PAT*19*~", (39, "PAT", "2000C", None), "separator"),
-    "ISA length": ("*ZZ*123456789      *", "*ZZ*123456789*", (1, "ISA", None, None), "106"),
-}  # fmt: skip
+RECEIVER = "NM1*40*2*OFFICE ALLY*****46*330897513~"
+BHT = "BHT*0019*00*CB0000101*20250301*1200*CH~"
+PER = "PER*IC*PAT BILLER*TE*5555550100~"
+SUBSCRIBER = "NM1*IL*1*DOE*JANE****MI*XYZ123456789~"
+DMG = "DMG*D8*19800115*F~"
+
+
+def place(position: int, segment: str, loop: str | None, element: str | None) -> Place:
+    return (position, segment, loop, element)
+
+
+Place = tuple[int, str, str | None, str | None]
+
+# case → (old, new, where the problem is, words of its message)
+PLANTED: dict[str, tuple[str, str, Place, str]] = {
+    "code list": (DMG, "DMG*D8*19800115*X~", place(19, "DMG", "2010BA", "DMG03"), "valid code"),
+    "external code list": (
+        "N4*SPRINGFIELD*IL*62702~",
+        "N4*SPRINGFIELD*QQ*62702~",
+        place(18, "N4", "2010BA", "N402"),
+        "not a valid code",
+    ),
+    "too long": (
+        BHT,
+        BHT.replace("CB0000101", "CB" + "0" * 60),
+        place(4, "BHT", None, "BHT03"),
+        "too long",
+    ),
+    "too short": (
+        "N4*SPRINGFIELD*IL*627010000~",
+        "N4*SPRINGFIELD*IL*62~",
+        place(12, "N4", "2010AA", "N403"),
+        "too short",
+    ),
+    "type R": (
+        "SV1*HC:87880*50*UN*1***1~",
+        "SV1*HC:87880*5O*UN*1***1~",
+        place(28, "SV1", "2400", "SV102"),
+        "type R",
+    ),
+    "type N": ("SE*48*0001~", "SE*4A*0001~", place(50, "SE", None, "SE01"), "type N0"),
+    "type DT": (BHT, BHT.replace("20250301", "20250231"), place(4, "BHT", None, "BHT04"), "date"),
+    "date format named by DMG01": (
+        DMG,
+        "DMG*D8*19800230*F~",
+        place(19, "DMG", "2010BA", "DMG02"),
+        "not a valid date",
+    ),
+    "type TM": (BHT, BHT.replace("1200", "2460"), place(4, "BHT", None, "BHT05"), "valid time"),
+    "type AN": (
+        SUBSCRIBER,
+        SUBSCRIBER.replace("JANE", "JANE\u00e9"),
+        place(16, "NM1", "2010BA", "NM104"),
+        "type AN",
+    ),
+    "required element": (
+        "SV1*HC:99212*90.5*UN*1***1~",
+        "SV1*HC:99212**UN*1***1~",
+        place(47, "SV1", "2400", "SV102"),
+        "required",
+    ),
+    "required component": (
+        "CLM*CB1002*90.5***11:B:1*",
+        "CLM*CB1002*90.5***11::1*",
+        place(44, "CLM", "2300", "CLM05-2"),
+        "required",
+    ),
+    "not used element": ("PAT*19~", "PAT*19*X~", place(39, "PAT", "2000C", "PAT02"), "not used"),
+    "syntax rule": (PER, PER.replace("~", "*EM~"), place(6, "PER", "1000A", None), "syntax P0506"),
+    "too many elements": ("LX*2~", "LX*2*3~", place(27, "LX", "2400", None), "elements"),
+    "missing segment": (PER, "", place(6, "NM1", "1000A", None), "PER"),
+    "segment repeated": (
+        "HI*ABK:J069~",
+        "HI*ABK:J069~HI*ABK:J068~",
+        place(46, "HI", "2300", None),
+        "repeats 2 times",
+    ),
+    "loop repeated": (
+        RECEIVER,
+        RECEIVER * 2,
+        place(8, "NM1", "1000B", None),
+        "loop 1000B repeats 2",
+    ),
+    "out of order": (
+        "REF*EI*123456789~",
+        "REF*EI*123456789~" + BHT,
+        place(14, "BHT", "2010AA", None),
+        "not expected here",
+    ),
+    "required loop": (RECEIVER, "", place(7, "HL", "1000B", None), "loop 1000B"),
+    "HL numbering": ("HL*4*3*23*0~", "HL*5*3*23*0~", place(38, "HL", "2000C", "HL01"), "be 4"),
+    "LX numbering": ("LX*2~", "LX*3~", place(27, "LX", "2400", "LX01"), "should be 2"),
+    "envelope count": ("SE*48*0001~", "SE*47*0001~", place(50, "SE", None, "SE01"), "be 48"),
+    "envelope number": ("GE*1*101~", "GE*1*102~", place(51, "GE", None, "GE02"), "differs"),
+    "simple element with components": (
+        "REF*EI*123456789~",
+        "REF*EI*1234:56789~",
+        place(13, "REF", "2010AA", "REF02"),
+        "components",
+    ),
+    "trailing separator": ("PAT*19~", "PAT*19*~", place(39, "PAT", "2000C", None), "separator"),
+    "ISA length": (
+        "*ZZ*123456789      *",
+        "*ZZ*123456789*",
+        place(1, "ISA", None, None),
+        "106",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", sorted(PLANTED))

@@ -17,9 +17,8 @@ import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
-
-import defusedxml.ElementTree as ElementTree
 
 # Guide table name → pyx12 map file. The name is what ``guide.load`` asks for.
 MAPS = {
@@ -35,7 +34,7 @@ MANY = None  # a repeat or max use of '>1'
 
 
 def _map_file(name: str) -> Element:
-    with files("pyx12").joinpath("map", name).open("rb") as handle:
+    with files("pyx12").joinpath("map", name).open("rb") as handle:  # pyx12's own package data
         root: Element = ElementTree.parse(handle).getroot()
     return root
 

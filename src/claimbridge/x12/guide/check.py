@@ -18,11 +18,9 @@ A group whose guide claimbridge has no table for stops the checks with a warning
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from claimbridge.x12.guide import values
-from claimbridge.x12.guide.values import shown
 from claimbridge.x12.guide.rules import (
     CONTROL,
     DATE_TYPES,
@@ -34,13 +32,16 @@ from claimbridge.x12.guide.rules import (
     SegmentRule,
     load,
 )
+from claimbridge.x12.guide.values import shown
 from claimbridge.x12.problems import Problem
 from claimbridge.x12.segments import Segment
 
 ISA_LENGTH = 106
 VERSIONS = frozenset({"00401", "00501"})
 PLAN_LIMIT = 4096  # routes remembered per check; then the memo starts again
+CLEAN_LIMIT = 8192  # segments remembered clean per check; then the memo starts again
 _ENVELOPE = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_READ_TAGS = _ENVELOPE | {"HL"}  # segments pyx12's reader numbers or counts
 
 # Plan steps and ends.
 _SEGMENT_MISSING = 0
@@ -52,13 +53,31 @@ _LOST = 5  # pyx12 matched a loop but found no segment in it: it keeps its place
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
-    """Where a segment goes from one place: the steps that may report, then the end."""
+class _Route:
+    """Where a segment goes from one place in a guide: the steps that may report, the end."""
 
     steps: tuple[tuple[int, LoopRule | SegmentRule, LoopRule | SegmentRule], ...]
     end: int
     node: SegmentRule | None  # the segment node reached (MATCH, ENTER)
     loop: LoopRule | None  # the loop entered (ENTER)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A route with the counters it reads and writes in one pass.
+
+    ``steps`` are (counts, key, node compared, node reported): a required segment or loop
+    passed over is missing when its count is 0. ``counter`` counts the segment reached,
+    ``loop_counter`` the loop entered; ``inner`` are the counts a new repeat of it clears.
+    """
+
+    steps: tuple[tuple[dict[str, int], str, LoopRule | SegmentRule, LoopRule | SegmentRule], ...]
+    end: int
+    node: SegmentRule | None
+    loop: LoopRule | None
+    counter: dict[str, int]
+    loop_counter: dict[str, int]
+    inner: tuple[dict[str, int], ...]
 
 
 @dataclass(slots=True)
@@ -84,7 +103,7 @@ class GuideCheck:
         self.control = load(CONTROL)
         self.guide: Guide = self.control
         self.node: LoopRule | SegmentRule = self.control.node("/ISA_LOOP/ISA")
-        self.counts: dict[str, dict[str, int]] = {}
+        self.counts: dict[str, dict[str, int]] = {}  # loop path → its children's counts
         self.plans: dict[tuple[object, ...], _Plan] = {}
         self.qualified = dict(self.control.qualified)
         self.envelopes = _Envelopes()
@@ -96,6 +115,9 @@ class GuideCheck:
         self.last_id = ""
         self.guides_used: list[str] = []
         self.ta1_seen = False  # in this interchange: it needs no functional group then
+        self.clean: set[tuple[SegmentRule, tuple[str, ...]]] = set()
+        self.composites: dict[tuple[CompositeRule, str], list[tuple[str, str]]] = {}
+        self.read_tags = _READ_TAGS
 
     # -- the pass ---------------------------------------------------------------------------
 
@@ -103,9 +125,9 @@ class GuideCheck:
         """The problems ``segment`` shows at its place in the file."""
         if self.stopped:
             return []
-        self.last_position, self.last_id = segment.position, segment.id
+        tag, fields, position = segment
+        self.last_position, self.last_id = position, tag
         found: list[Problem] = []
-        tag = segment.id
         if tag == "ISA":
             node: SegmentRule | None = self._start_interchange(segment)
         elif tag == "GS":
@@ -116,9 +138,19 @@ class GuideCheck:
             node = self._walk(segment, found)
         if node is not None:
             self.node = node
-        self._read(segment, found)  # numbers and counts, placed in the loop just found
+        if tag in self.read_tags or fields[-1] == "":
+            self._read(segment, found)  # numbers and counts, placed in the loop just found
+        else:
+            self.envelopes.seg_count += 1
         if node is not None and (tag != "ISA" or self.version == "00501"):
-            self._check_elements(node, segment, found)  # a 4010 ISA has other elements
+            seen = (node, fields)
+            if seen not in self.clean:  # a segment checked clean before is clean again
+                before = len(found)
+                self._check_elements(node, segment, found)  # a 4010 ISA has other elements
+                if len(found) == before:
+                    if len(self.clean) >= CLEAN_LIMIT:
+                        self.clean.clear()
+                    self.clean.add(seen)
         return found
 
     def finish(self, *, terminated: bool = True) -> list[Problem]:
@@ -154,7 +186,10 @@ class GuideCheck:
             elif self.checks_lx and tag == "LX":
                 state.lx_count += 1
                 if segment.element(1) != str(state.lx_count):
-                    message = f"LX01 {shown(segment.element(1))} should be {state.lx_count}: lines count 1, 2, 3 … in each claim"
+                    message = (
+                        f"LX01 {shown(segment.element(1))} should be {state.lx_count}: "
+                        "lines count 1, 2, 3 … in each claim"
+                    )
                     found.append(self._at(segment, "LX01", message))
             return
         reader = _ENVELOPE_READERS[tag]
@@ -230,13 +265,17 @@ class GuideCheck:
     def _read_iea(self, iea: Segment, found: list[Problem]) -> None:
         self._close(iea, "ISA", "IEA02", found)
         if _whole(iea.element(1)) != self.envelopes.gs_count:
-            message = f"IEA01 {shown(iea.element(1))} should be {self.envelopes.gs_count}, the number of groups"
+            count = self.envelopes.gs_count
+            message = f"IEA01 {shown(iea.element(1))} should be {count}, the number of groups"
             found.append(self._at(iea, "IEA01", message))
 
     def _read_ge(self, ge: Segment, found: list[Problem]) -> None:
         self._close(ge, "GS", "GE02", found)
         if _whole(ge.element(1)) != self.envelopes.st_count:
-            message = f"GE01 {shown(ge.element(1))} should be {self.envelopes.st_count}, the number of transaction sets"
+            count = self.envelopes.st_count
+            message = (
+                f"GE01 {shown(ge.element(1))} should be {count}, the number of transaction sets"
+            )
             found.append(self._at(ge, "GE01", message))
 
     def _read_se(self, se: Segment, found: list[Problem]) -> None:
@@ -247,7 +286,8 @@ class GuideCheck:
             message = f"SE02 {shown(se.element(2))} differs from ST02 {shown(opened)}"
             found.append(self._at(se, "SE02", message))
         if _whole(se.element(1)) != state.seg_count + 1:
-            message = f"SE01 {shown(se.element(1))} should be {state.seg_count + 1}, the segments from ST to SE"
+            count = state.seg_count + 1
+            message = f"SE01 {shown(se.element(1))} should be {count}, the segments from ST to SE"
             found.append(self._at(se, "SE01", message))
         if state.open:
             state.open.pop()
@@ -262,7 +302,10 @@ class GuideCheck:
             return
         number = state.open[-1][1]
         if trailer.element(2) != number:
-            message = f"{element} {shown(trailer.element(2))} differs from {tag} control number {shown(number)}"
+            message = (
+                f"{element} {shown(trailer.element(2))} differs from the {tag} control number "
+                f"{shown(number)}"
+            )
             found.append(self._at(trailer, element, message))
         state.open.pop()
 
@@ -282,7 +325,8 @@ class GuideCheck:
         if name is None:
             message = (
                 f"claimbridge has no implementation guide for GS08 {shown(gs.element(8))} with "
-                f"GS01 {shown(gs.element(1))} (ISA12 {shown(self.version)}); the guide was not checked"
+                f"GS01 {shown(gs.element(1))} (ISA12 {shown(self.version)}); "
+                "the guide was not checked"
             )
             found.append(Problem(gs.position, "GS", None, None, "warning", "claimbridge", message))
             self.stopped = True
@@ -290,6 +334,7 @@ class GuideCheck:
         if self.guide.name != name:
             self.guide = load(name)
             self.checks_lx = self.guide.transaction == "837"
+            self.read_tags = _READ_TAGS | {"CLM", "LX"} if self.checks_lx else _READ_TAGS
             self.qualified = _merged(self.control.qualified, self.guide.qualified)
         if name not in self.guides_used:
             self.guides_used.append(name)
@@ -300,60 +345,92 @@ class GuideCheck:
     def _restart(self, loop_path: str, first: str) -> None:
         """pyx12's forced start of an ISA or GS loop: counts inside dropped, one more loop."""
         prefix = loop_path + "/"
-        for path in [p for p in self.counts if p == loop_path or p.startswith(prefix)]:
-            del self.counts[path]
+        for path, counts in self.counts.items():
+            if path == loop_path or path.startswith(prefix):
+                counts.clear()
         parent, _, name = loop_path.rpartition("/")
         self._increment(parent or "/", name)
         self._increment(loop_path, first)
 
-    def _count(self, node: LoopRule | SegmentRule) -> int:
-        parent = node.parent
-        assert parent is not None
-        return self.counts.get(parent.path, {}).get(node.key, 0)
+    def _counter(self, path: str) -> dict[str, int]:
+        """The counts of the children of the loop at ``path`` (kept for the whole pass)."""
+        counts = self.counts.get(path)
+        if counts is None:
+            counts = self.counts[path] = {}
+        return counts
 
     def _increment(self, parent_path: str, key: str) -> int:
-        counts = self.counts.get(parent_path)
-        if counts is None:
-            counts = self.counts[parent_path] = {}
+        counts = self._counter(parent_path)
         count = counts.get(key, 0) + 1
         counts[key] = count
         return count
 
-    def _walk(self, segment: Segment, found: list[Problem]) -> SegmentRule | None:
+    def _plan(self, segment: Segment) -> _Plan:
+        """The plan from the current place for ``segment``, worked out once per route."""
         fields = segment.fields
         tag = segment.id
-        numbers = self.qualified.get(tag, ())
-        key = (self.node, tag, *(fields[n] if n < len(fields) else None for n in numbers))
+        numbers = self.qualified.get(tag)
+        if numbers is None:
+            key: tuple[object, ...] = (self.node, tag)
+        else:
+            key = (self.node, tag, *(fields[n] if n < len(fields) else None for n in numbers))
         plan = self.plans.get(key)
         if plan is None:
             if len(self.plans) >= PLAN_LIMIT:
                 self.plans.clear()
-            plan = self.plans[key] = _Planner(self.node, segment, self.component).plan()
-        missing: list[tuple[LoopRule | SegmentRule, LoopRule | SegmentRule]] = []
-        for kind, node, reported in plan.steps:
-            if self._count(node) < 1:
-                missing.append((reported, node) if kind == _LOOP_MISSING else (node, node))
+            route = _Planner(self.node, segment, self.component).plan()
+            plan = self.plans[key] = self._with_counters(route)
+        return plan
+
+    def _with_counters(self, route: _Route) -> _Plan:
+        steps = tuple(
+            (self._counter(_parent_path(node)), node.key, reported, node)
+            for kind, node, reported in route.steps
+        )
+        node, loop = route.node, route.loop
+        counter = self._counter(node.parent.path) if node is not None else {}
+        if loop is not None:
+            assert loop.parent is not None
+            inner = tuple(self._counter(path) for path in loop.inner_paths)
+            return _Plan(
+                steps, route.end, node, loop, counter, self._counter(loop.parent.path), inner
+            )
+        return _Plan(steps, route.end, node, None, counter, {}, ())
+
+    def _walk(self, segment: Segment, found: list[Problem]) -> SegmentRule | None:
+        plan = self._plan(segment)
+        missing = (
+            [(reported, node) for counts, key, reported, node in plan.steps if not counts.get(key)]
+            if plan.steps
+            else []
+        )
         end = plan.end
         if end == _MATCH:
             assert plan.node is not None
-            return self._matched(segment, plan.node, missing, found)
+            return self._matched(segment, plan, missing, found)
         if end == _ENTER:
             assert plan.node is not None and plan.loop is not None
-            return self._entered(segment, plan.loop, plan.node, missing, found)
+            return self._entered(segment, plan, missing, found)
         if end == _NOT_FOUND:
             place = self.node.parent.id if self.node.parent is not None else ""
-            message = f"{tag} is not expected here (after {self._name(self.node)} in {place or 'the file'})"
+            message = (
+                f"{segment.id} is not expected here (after {self.node.id} in {place or 'the file'})"
+            )
             found.append(self._at(segment, None, message))
         return None
 
     def _matched(
         self,
         segment: Segment,
-        node: SegmentRule,
+        plan: _Plan,
         missing: list[tuple[LoopRule | SegmentRule, LoopRule | SegmentRule]],
         found: list[Problem],
     ) -> SegmentRule:
-        count = self._increment(node.parent.path, node.key)
+        node = plan.node
+        assert node is not None
+        counts = plan.counter
+        count = counts.get(node.key, 0) + 1
+        counts[node.key] = count
         if node.usage == "N":
             found.append(self._at(segment, None, f"{node.id} is not used in this guide here"))
         elif count > node.max_use:
@@ -368,22 +445,26 @@ class GuideCheck:
     def _entered(
         self,
         segment: Segment,
-        loop: LoopRule,
-        node: SegmentRule,
+        plan: _Plan,
         missing: list[tuple[LoopRule | SegmentRule, LoopRule | SegmentRule]],
         found: list[Problem],
     ) -> SegmentRule:
+        loop, node = plan.loop, plan.node
+        assert loop is not None and node is not None
         if loop.usage == "N":
             found.append(self._at(segment, None, f"loop {loop.id} is not used in this guide"))
         else:
-            for path in loop.inner_paths:
-                self.counts.pop(path, None)
-            assert loop.parent is not None
-            count = self._increment(loop.parent.path, loop.key)
+            for counts in plan.inner:
+                if counts:
+                    counts.clear()
+            loop_counts = plan.loop_counter
+            count = loop_counts.get(loop.key, 0) + 1
+            loop_counts[loop.key] = count
             if count > loop.repeat:
                 message = f"loop {loop.id} repeats {count} times; the guide allows {loop.repeat}"
                 found.append(self._problem(segment.position, segment.id, loop.id, None, message))
-        self._increment(loop.path, node.key)
+        counts = plan.counter
+        counts[node.key] = counts.get(node.key, 0) + 1
         for _, what in missing:
             self._report_missing(segment, what, found)
         return node
@@ -403,50 +484,61 @@ class GuideCheck:
     # -- elements ----------------------------------------------------------------------------
 
     def _check_elements(self, node: SegmentRule, segment: Segment, found: list[Problem]) -> None:
-        fields = segment.fields
+        tag, fields, position = segment
         parts = node.elements
-        sent = len(fields) - 1
-        wanted = len(parts)
+        sent, wanted = len(fields) - 1, len(parts)
         loop = node.loop_id
-        position = segment.position
-        tag = segment.id
         if sent > wanted:
             message = f"{tag} has {sent} elements; the guide defines {wanted}"
             found.append(self._problem(position, tag, loop, None, message))
         separator = self.component if tag != "ISA" else None
-        formats: list[str] = []
-        dtp_format: str | None = None
         for index in range(min(sent, wanted)):
             part = parts[index]
-            value = fields[index + 1]
             if type(part) is CompositeRule:
-                components = value.split(separator) if separator else [value]
-                for ref, message in values.check_composite(part, components):
-                    found.append(self._problem(position, tag, loop, ref, message))
-                continue
-            assert isinstance(part, ElementRule)
-            if part.data_ele == "1250":
-                formats.extend(part.code_list)
-            messages = self._check_element(part, value, separator)
-            if tag == "DTP" and value:
-                if index == 1 and value in DATE_TYPES:
-                    dtp_format = value
-                elif index == 2 and dtp_format and not messages:
-                    messages = values.check_formats(part, value, [dtp_format])
-            elif part.data_ele == "1251" and formats and value and not messages:
-                messages = values.check_formats(part, value, formats)
-            for message in messages:
-                found.append(self._problem(position, tag, loop, part.ref, message))
+                problems = self._check_composite(part, fields[index + 1], separator)
+            else:
+                assert isinstance(part, ElementRule)
+                problems = self._check_simple(node, index, fields, separator)
+            for ref, message in problems:
+                found.append(self._problem(position, tag, loop, ref, message))
         for part in parts[sent:]:
             if type(part) is CompositeRule:
-                for ref, message in values.check_composite(part, None):
-                    found.append(self._problem(position, tag, loop, ref, message))
-                continue
-            assert isinstance(part, ElementRule)
-            for message in values.check_absent(part):
-                found.append(self._problem(position, tag, loop, part.ref, message))
+                problems = values.check_composite(part, None)
+            else:
+                assert isinstance(part, ElementRule)
+                problems = [(part.ref, message) for message in values.check_absent(part)]
+            for ref, message in problems:
+                found.append(self._problem(position, tag, loop, ref, message))
         if node.syntax:
             self._check_syntax(node, segment, found)
+
+    def _check_composite(
+        self, part: CompositeRule, value: str, separator: str | None
+    ) -> list[tuple[str, str]]:
+        composites = self.composites
+        seen = (part, value)
+        problems = composites.get(seen)
+        if problems is None:
+            components = value.split(separator) if separator else [value]
+            if len(composites) >= CLEAN_LIMIT:
+                composites.clear()
+            problems = composites[seen] = values.check_composite(part, components)
+        return problems
+
+    def _check_simple(
+        self, node: SegmentRule, index: int, fields: tuple[str, ...], separator: str | None
+    ) -> list[tuple[str, str]]:
+        part = node.elements[index]
+        assert isinstance(part, ElementRule)
+        value = fields[index + 1]
+        if not value:
+            return [(part.ref, message) for message in values.check_absent(part)]
+        messages = part.memo.get(value)
+        if messages is None or (separator and separator in value):
+            messages = self._check_element(part, value, separator)
+        if not messages and (part.data_ele == "1251" or (index == 2 and node.id == "DTP")):
+            messages = values.check_formats(part, value, _formats(node, index, fields))
+        return [(part.ref, message) for message in messages]
 
     def _check_element(
         self, part: ElementRule, value: str, separator: str | None
@@ -454,14 +546,16 @@ class GuideCheck:
         if not value:
             return values.check_absent(part)
         if separator and separator in value:
-            return (
-                f'{part.ref} "{part.name}" is a simple element but holds components: {shown(value)}',
-            )
+            message = f'{part.ref} "{part.name}" is a simple element but holds components'
+            return (f"{message}: {shown(value)}",)
         return values.check_value(part, value)
 
     def _check_syntax(self, node: SegmentRule, segment: Segment, found: list[Problem]) -> None:
         separator = self.component
-        present = [False, *(bool(f.rstrip(separator)) for f in segment.fields[1:])]
+        fields = segment.fields
+        if all(values.syntax_holds(rule, fields, separator) for rule in node.syntax):
+            return
+        present = [False, *(bool(f.rstrip(separator)) for f in fields[1:])]
         for rule in node.syntax:
             message = values.check_syntax(segment.id, rule, present)
             if message is not None:
@@ -506,6 +600,21 @@ def _whole(text: str) -> int | None:
     return int(sign + digits)
 
 
+def _formats(node: SegmentRule, index: int, fields: tuple[str, ...]) -> list[str]:
+    """The date formats element ``index`` may take: DTP03 the one DTP02 names; an element 1251
+    those of the elements 1250 before it (as pyx12 reads DTP, DMG, DTM …)."""
+    if node.id == "DTP":
+        named = fields[2] if index == 2 and len(fields) > 2 else ""
+        return [named] if named in DATE_TYPES else []
+    parts = node.elements[:index]
+    return [
+        code
+        for part in parts
+        if type(part) is ElementRule and part.data_ele == "1250"
+        for code in part.code_list
+    ]
+
+
 def _merged(*tables: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
     merged: dict[str, tuple[int, ...]] = {}
     for table in tables:
@@ -513,6 +622,12 @@ def _merged(*tables: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
             known = merged.get(tag, ())
             merged[tag] = (*known, *(n for n in numbers if n not in known))
     return merged
+
+
+def _parent_path(node: LoopRule | SegmentRule) -> str:
+    parent = node.parent
+    assert parent is not None
+    return parent.path
 
 
 def _parent_id(node: LoopRule | SegmentRule) -> str | None:
@@ -528,7 +643,7 @@ class _Planner:
         self.component = component
         self.steps: list[tuple[int, LoopRule | SegmentRule, LoopRule | SegmentRule]] = []
 
-    def plan(self) -> _Plan:
+    def plan(self) -> _Route:
         node = self.start
         position = node.pos
         loop = node if isinstance(node, LoopRule) else node.parent
@@ -537,12 +652,12 @@ class _Planner:
             if plan is not None:
                 return plan
             if loop.is_root:
-                return _Plan(tuple(self.steps), _NOT_FOUND, None, None)
+                return _Route(tuple(self.steps), _NOT_FOUND, None, None)
             position = loop.pos
             assert loop.parent is not None
             loop = loop.parent
 
-    def _scan(self, loop: LoopRule, position: int) -> _Plan | None:
+    def _scan(self, loop: LoopRule, position: int) -> _Route | None:
         for child in loop.children:
             if child.pos < position:
                 continue
@@ -552,19 +667,19 @@ class _Planner:
                     # exceeded max count"); a segment of a wrapper just repeats.
                     if not loop.is_root and not loop.wrapper and self._loop_matches(loop):
                         return self._enter(loop)
-                    return _Plan(tuple(self.steps), _MATCH, child, None)
+                    return _Route(tuple(self.steps), _MATCH, child, None)
                 if child.usage == "R":
                     self.steps.append((_SEGMENT_MISSING, child, child))
             elif self._loop_matches(child):
                 return self._enter(child)
         return None
 
-    def _enter(self, loop: LoopRule) -> _Plan:
+    def _enter(self, loop: LoopRule) -> _Route:
         entered = self._goto(loop)
         if entered is None:
-            return _Plan(tuple(self.steps), _LOST, None, None)
+            return _Route(tuple(self.steps), _LOST, None, None)
         inner, first = entered
-        return _Plan(tuple(self.steps), _ENTER, first, inner)
+        return _Route(tuple(self.steps), _ENTER, first, inner)
 
     def _goto(self, loop: LoopRule) -> tuple[LoopRule, SegmentRule] | None:
         first = loop.first_segment()

@@ -227,9 +227,9 @@ def _qualifier(segment: SegmentRule) -> tuple[int, int, frozenset[str]] | None:
     if isinstance(first, ElementRule) and first.type == "ID" and first.usage == "R" and first.codes:
         return (1, 0, first.codes)
     second = parts[1] if len(parts) > 1 else None
-    if segment.id == "ENT" and isinstance(second, ElementRule) and second.type == "ID":
-        if second.codes:
-            return (2, 0, second.codes)
+    entity = segment.id == "ENT" and isinstance(second, ElementRule) and second.type == "ID"
+    if entity and isinstance(second, ElementRule) and second.codes:
+        return (2, 0, second.codes)
     if isinstance(first, CompositeRule):
         head = first.elements[0]
         if head.codes and (head.type == "ID" or (segment.id == "CTX" and head.type == "AN")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from claimbridge.x12.guide.rules import CompositeRule, ElementRule
 
@@ -111,9 +112,9 @@ def _check_present(rule: ElementRule, value: str) -> tuple[str, ...]:
     data_type = rule.type
     if data_type in ("AN", "ID") and value[-1] == " " and len(value.rstrip()) >= rule.min_len:
         found.append(f"{_named(rule)} has trailing spaces: {shown(value)}")
-    if (rule.codes or rule.external is not None) and value not in rule.codes:
-        if rule.external is None or value not in rule.external:
-            found.append(f"{shown(value)} is not a valid code for {_named(rule)}")
+    listed = value in rule.codes or (rule.external is not None and value in rule.external)
+    if (rule.codes or rule.external is not None) and not listed:
+        found.append(f"{shown(value)} is not a valid code for {_named(rule)}")
     if not is_valid_type(value, data_type):
         found.append(_type_message(rule, value))
     if rule.regex is not None and not rule.regex.search(value):
@@ -190,6 +191,34 @@ def _is_time(value: str) -> bool:
     return True
 
 
+def syntax_holds(rule: tuple[Any, ...], fields: tuple[str, ...], separator: str) -> bool:
+    """True when the segment's ``fields`` keep one syntax rule (the quick test)."""
+    code = rule[0]
+    numbers = rule[1:]
+    count = len(fields)
+    sent = 0
+    for n in numbers:
+        if n < count:
+            value = fields[n]
+            if value and (value[-1] != separator or value.rstrip(separator)):
+                sent += 1
+    if code == "P":
+        return sent in (0, len(numbers))
+    if code == "R":
+        return sent > 0
+    if code == "E":
+        return sent <= 1
+    first = numbers[0]
+    if first >= count or not fields[first].rstrip(separator):
+        return True
+    rest = sent - 1
+    if code == "C":
+        return rest == len(numbers) - 1
+    if code == "L":
+        return rest > 0
+    return True
+
+
 def check_syntax(segment_id: str, rule: tuple[object, ...], present: list[bool]) -> str | None:
     """The message when a segment breaks one syntax rule ('P0203', 'C0405' …), else None.
 
@@ -203,16 +232,18 @@ def check_syntax(segment_id: str, rule: tuple[object, ...], present: list[bool])
 
     count = sum(1 for n in numbers if sent(n))
     names = " ".join(f"{segment_id}{n:02d}" for n in numbers)
-    shown = code + "".join(f"{n:02d}" for n in numbers)
+    written = code + "".join(f"{n:02d}" for n in numbers)
     if code == "P" and count not in (0, len(numbers)):
-        return f"syntax {shown}: when any of {names} is sent, all must be"
+        return f"syntax {written}: when any of {names} is sent, all must be"
     if code == "R" and count == 0:
-        return f"syntax {shown}: at least one of {names} is required"
+        return f"syntax {written}: at least one of {names} is required"
     if code == "E" and count > 1:
-        return f"syntax {shown}: at most one of {names} may be sent"
-    if code == "C" and sent(numbers[0]):
-        if sum(1 for n in numbers[1:] if sent(n)) != len(numbers) - 1:
-            return f"syntax {shown}: when {segment_id}{numbers[0]:02d} is sent, so must be the rest"
+        return f"syntax {written}: at most one of {names} may be sent"
+    rest = sum(1 for n in numbers[1:] if sent(n))
+    if code == "C" and sent(numbers[0]) and rest != len(numbers) - 1:
+        return f"syntax {written}: when {segment_id}{numbers[0]:02d} is sent, so must be the rest"
     if code == "L" and sent(numbers[0]) and not any(sent(n) for n in numbers[1:]):
-        return f"syntax {shown}: when {segment_id}{numbers[0]:02d} is sent, one of the rest must be"
+        return (
+            f"syntax {written}: when {segment_id}{numbers[0]:02d} is sent, one of the rest must be"
+        )
     return None
