@@ -210,9 +210,9 @@ def test_odd_delimiters_change_nothing_we_find(text: str, chosen: list[str]) -> 
     body = text.lstrip(BOM_AND_WHITESPACE)
     assume(not any(c in body and c not in delimiters.all() for c in chosen))  # data stays data
     try:
-        before = validate_text(text)
+        before = validate_text(text, guide="none")  # the guide rules ISA11 and ISA16 themselves
     except X12Error:
         return  # a seed the tokenizer refuses (a broken sample)
-    after = validate_text(redelimit(text, Delimiters(*chosen)))
+    after = validate_text(redelimit(text, Delimiters(*chosen)), guide="none")
     assert places(after) == places(before)
     assert after.segments == before.segments
