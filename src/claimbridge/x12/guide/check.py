@@ -78,6 +78,7 @@ class _Plan:
     counter: dict[str, int]
     loop_counter: dict[str, int]
     inner: tuple[dict[str, int], ...]
+    quick: bool  # reaches a segment the guide uses: ``_follow`` takes it when no step reports
 
 
 @dataclass(slots=True)
@@ -118,6 +119,7 @@ class GuideCheck:
         self.clean: set[tuple[SegmentRule, tuple[str, ...]]] = set()
         self.composites: dict[tuple[CompositeRule, str], list[tuple[str, str]]] = {}
         self.read_tags = _READ_TAGS
+        self.slow_tags = _READ_TAGS | {"TA1"}  # and ISA, GS: the segments ``_feed`` takes
 
     # -- the pass ---------------------------------------------------------------------------
 
@@ -127,6 +129,57 @@ class GuideCheck:
             return []
         tag, fields, position = segment
         self.last_position, self.last_id = position, tag
+        if tag not in self.slow_tags and fields[-1]:
+            plan = self._plan(segment)
+            if plan.quick:
+                return self._follow(plan, segment)
+        return self._feed(segment)
+
+    def _follow(self, plan: _Plan, segment: Segment) -> list[Problem]:
+        """``feed`` for a segment whose route reports nothing on the way (most of them)."""
+        for counts, key, _, _ in plan.steps:
+            if not counts.get(key):
+                return self._feed(segment)  # something required was passed over: say what
+        node = plan.node
+        assert node is not None
+        found: list[Problem] = []
+        loop = plan.loop
+        if loop is not None:
+            for counts in plan.inner:
+                if counts:
+                    counts.clear()
+            loop_counts = plan.loop_counter
+            count = loop_counts.get(loop.key, 0) + 1
+            loop_counts[loop.key] = count
+            if count > loop.repeat:
+                message = f"loop {loop.id} repeats {count} times; the guide allows {loop.repeat}"
+                found.append(self._problem(segment.position, segment.id, loop.id, None, message))
+        counts = plan.counter
+        key = node.key
+        count = counts.get(key, 0) + 1
+        counts[key] = count
+        if count > node.max_use and loop is None:
+            message = f"{node.id} repeats {count} times; the guide allows {node.max_use}"
+            found.append(self._problem(segment.position, node.id, node.loop_id, None, message))
+        self.node = node
+        self.envelopes.seg_count += 1
+        self._check_once(node, segment, found)
+        return found
+
+    def _check_once(self, node: SegmentRule, segment: Segment, found: list[Problem]) -> None:
+        """The element checks, unless this very segment was found clean at this place before."""
+        seen = (node, segment.fields)
+        if seen in self.clean:
+            return
+        before = len(found)
+        self._check_elements(node, segment, found)
+        if len(found) == before:
+            if len(self.clean) >= CLEAN_LIMIT:
+                self.clean.clear()
+            self.clean.add(seen)
+
+    def _feed(self, segment: Segment) -> list[Problem]:
+        tag, fields, _ = segment
         found: list[Problem] = []
         if tag == "ISA":
             node: SegmentRule | None = self._start_interchange(segment)
@@ -143,14 +196,7 @@ class GuideCheck:
         else:
             self.envelopes.seg_count += 1
         if node is not None and (tag != "ISA" or self.version == "00501"):
-            seen = (node, fields)
-            if seen not in self.clean:  # a segment checked clean before is clean again
-                before = len(found)
-                self._check_elements(node, segment, found)  # a 4010 ISA has other elements
-                if len(found) == before:
-                    if len(self.clean) >= CLEAN_LIMIT:
-                        self.clean.clear()
-                    self.clean.add(seen)
+            self._check_once(node, segment, found)  # a 4010 ISA has other elements
         return found
 
     def finish(self, *, terminated: bool = True) -> list[Problem]:
@@ -335,6 +381,7 @@ class GuideCheck:
             self.guide = load(name)
             self.checks_lx = self.guide.transaction == "837"
             self.read_tags = _READ_TAGS | {"CLM", "LX"} if self.checks_lx else _READ_TAGS
+            self.slow_tags = self.read_tags | {"TA1"}
             self.qualified = _merged(self.control.qualified, self.guide.qualified)
         if name not in self.guides_used:
             self.guides_used.append(name)
@@ -372,6 +419,9 @@ class GuideCheck:
         numbers = self.qualified.get(tag)
         if numbers is None:
             key: tuple[object, ...] = (self.node, tag)
+        elif len(numbers) == 1:
+            number = numbers[0]
+            key = (self.node, tag, fields[number] if number < len(fields) else None)
         else:
             key = (self.node, tag, *(fields[n] if n < len(fields) else None for n in numbers))
         plan = self.plans.get(key)
@@ -392,10 +442,11 @@ class GuideCheck:
         if loop is not None:
             assert loop.parent is not None
             inner = tuple(self._counter(path) for path in loop.inner_paths)
-            return _Plan(
-                steps, route.end, node, loop, counter, self._counter(loop.parent.path), inner
-            )
-        return _Plan(steps, route.end, node, None, counter, {}, ())
+            quick = route.end == _ENTER and loop.usage != "N"
+            loop_counter = self._counter(loop.parent.path)
+            return _Plan(steps, route.end, node, loop, counter, loop_counter, inner, quick)
+        quick = route.end == _MATCH and node is not None and node.usage != "N"
+        return _Plan(steps, route.end, node, None, counter, {}, (), quick)
 
     def _walk(self, segment: Segment, found: list[Problem]) -> SegmentRule | None:
         plan = self._plan(segment)
@@ -498,6 +549,10 @@ class GuideCheck:
                 problems = self._check_composite(part, fields[index + 1], separator)
             else:
                 assert isinstance(part, ElementRule)
+                value = fields[index + 1]
+                known = value and not part.dated and part.memo.get(value) == ()
+                if known and (not separator or separator not in value):
+                    continue  # a value found right before
                 problems = self._check_simple(node, index, fields, separator)
             for ref, message in problems:
                 found.append(self._problem(position, tag, loop, ref, message))

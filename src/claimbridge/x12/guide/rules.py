@@ -37,6 +37,7 @@ class ElementRule:
     regex: re.Pattern[str] | None
     in_composite: bool
     composite_required: bool
+    dated: bool = False  # a date whose format another element names (1251: DTP03, DMG02 …)
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
@@ -213,6 +214,7 @@ def _element(item: dict[str, Any], composite_usage: str | None) -> ElementRule:
         ref, item["name"] or "", item["usage"] or "", item["seq"], item["data_ele"],
         item["type"], item["min"], item["max"], frozenset(item["codes"]), tuple(item["codes"]),
         external, regex, composite_usage is not None, composite_usage == "R",
+        item["data_ele"] == "1251",
     )  # fmt: skip
 
 
