@@ -71,6 +71,14 @@ def test_validate_checks_the_guide_by_default(clean_text: str) -> None:
     assert validate_text(clean_text, guide="none").guide_checked_by == "none"
 
 
+def test_a_rule_both_checks_keep_is_reported_once(clean_text: str) -> None:
+    text = planted(clean_text, "SE*48*0001~", "SE*47*0001~")
+    assert [p.element for p in problems(text)] == ["SE01"]  # the guide tables see it
+    report = validate_text(text)
+    assert [(p.segment_position, p.element) for p in report.problems] == [(50, "SE01")]
+    assert report.problems[0].message == "SE01 says 47 segments from ST to SE, but there are 48"
+
+
 # --- each check, planted -------------------------------------------------------------------------
 
 RECEIVER = "NM1*40*2*OFFICE ALLY*****46*330897513~"

@@ -124,17 +124,32 @@ def check_segments(
     rules = _OfficeAllyRules() if office_ally else None
     guide_check = GuideCheck() if guide else None
     problems: list[Problem] = []
+    from_guide: list[Problem] = []
     for segment in segments:
         problems.extend(walker.feed(segment))
         if rules is not None:
             problems.extend(rules.feed(segment))
         if guide_check is not None:
-            problems.extend(guide_check.feed(segment))
+            from_guide.extend(guide_check.feed(segment))
     problems.extend(walker.finish())
     if guide_check is not None:
-        problems.extend(guide_check.finish(terminated=terminated))
+        from_guide.extend(guide_check.finish(terminated=terminated))
+        problems.extend(_not_said_already(from_guide, problems))
     checked_by: GuideChecker = "claimbridge" if guide else "none"
     return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), checked_by)
+
+
+# Elements both our envelope and HL checks and the guide tables check by the same rule.
+_CHECKED_TWICE = frozenset(
+    {"IEA01", "IEA02", "GE01", "GE02", "ST02", "SE01", "SE02", "HL01", "HL02"}
+)
+
+
+def _not_said_already(from_guide: list[Problem], ours: list[Problem]) -> list[Problem]:
+    """The guide's problems, less those our checks reported already at that segment and element
+    (one line for a wrong SE01, not two)."""
+    said = {(p.segment_position, p.element) for p in ours if p.element in _CHECKED_TWICE}
+    return [p for p in from_guide if (p.segment_position, p.element) not in said]
 
 
 def _with_pyx12(
