@@ -114,7 +114,6 @@ class GuideCheck:
         self.checks_lx = False
         self.last_position = 0
         self.last_id = ""
-        self.guides_used: list[str] = []
         self.ta1_seen = False  # in this interchange: it needs no functional group then
         self.clean: set[tuple[SegmentRule, tuple[str, ...]]] = set()
         self.composites: dict[tuple[CompositeRule, str], list[tuple[str, str]]] = {}
@@ -383,8 +382,6 @@ class GuideCheck:
             self.read_tags = _READ_TAGS | {"CLM", "LX"} if self.checks_lx else _READ_TAGS
             self.slow_tags = self.read_tags | {"TA1"}
             self.qualified = _merged(self.control.qualified, self.guide.qualified)
-        if name not in self.guides_used:
-            self.guides_used.append(name)
         node = self.guide.node("/ISA_LOOP/GS_LOOP/GS")
         assert isinstance(node, SegmentRule)
         return node
@@ -628,10 +625,6 @@ class GuideCheck:
         self, position: int, tag: str | None, loop: str | None, element: str | None, message: str
     ) -> Problem:
         return Problem(position, tag, loop, element, "error", "claimbridge", message)
-
-    @staticmethod
-    def _name(node: LoopRule | SegmentRule) -> str:
-        return node.id
 
 
 _ENVELOPE_READERS = {

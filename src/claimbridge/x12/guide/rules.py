@@ -67,7 +67,6 @@ class SegmentRule:
     key: str = ""
     # Where the qualifier that tells this segment apart is: (element, component or 0, codes).
     qualifier: tuple[int, int, frozenset[str]] | None = None
-    index: int = 0
 
     @property
     def loop_id(self) -> str | None:
@@ -92,7 +91,6 @@ class LoopRule:
     key: str = ""
     # Paths whose counts are dropped when this loop starts again: itself and every loop inside.
     inner_paths: tuple[str, ...] = ()
-    index: int = 0
 
     @property
     def is_root(self) -> bool:
@@ -263,9 +261,7 @@ def _counter_key(segment: SegmentRule, shared_position: bool) -> str:
 
 
 def _number(root: LoopRule, nodes: list[LoopRule | SegmentRule]) -> None:
-    """Give every node its path, counter key and index; every loop the paths inside it."""
-    for index, node in enumerate(nodes):
-        node.index = index
+    """Give every node its path and counter key; every loop the paths inside it."""
     _paths(root)
 
 
