@@ -30,6 +30,11 @@ MAPS = {
     "control-00501": "x12.control.00501.xml",
 }
 TABLES = Path(__file__).resolve().parent / "tables"
+# The maps' notice, kept with every table made from them (BSD-3-Clause asks for it).
+NOTICE = (
+    "Made from pyx12 4.0.0's maps, Copyright (c) John Holland <john@zoner.org>, all rights "
+    "reserved; BSD-3-Clause, https://github.com/azoner/pyx12/blob/master/LICENSE.txt"
+)
 MANY = None  # a repeat or max use of '>1'
 
 
@@ -147,7 +152,8 @@ def tables() -> dict[str, Any]:
         assert top is not None, map_name
         written[f"{name}.json"] = {
             "guide": name,
-            "source": f"pyx12 4.0.0 map/{map_name} (BSD-3-Clause)",
+            "source": f"pyx12 4.0.0 map/{map_name}",
+            "notice": NOTICE,
             "transaction": root.get("xid"),
             "name": root.findtext("name"),
             "root": builder.loop(top),
@@ -157,7 +163,11 @@ def tables() -> dict[str, Any]:
         identifier = codeset.findtext("id") or ""
         if identifier in builder.external:
             codes[identifier] = sorted({c.text or "" for c in codeset.iterfind("version/code")})
-    written["codes.json"] = {"source": "pyx12 4.0.0 map/codes.xml (BSD-3-Clause)", "codes": codes}
+    written["codes.json"] = {
+        "source": "pyx12 4.0.0 map/codes.xml",
+        "notice": NOTICE,
+        "codes": codes,
+    }
     return written
 
 
