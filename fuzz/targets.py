@@ -69,10 +69,11 @@ def read_x12(data: bytes) -> None:
 
 
 def validate(data: bytes) -> None:
-    """``claimbridge x12 validate --office-ally --no-pyx12``: every problem has a place."""
+    """``claimbridge x12 validate --office-ally`` (guide tables included): every problem has a
+    place."""
     from claimbridge.x12.validate import validate_text
 
-    report = validate_text(x12_text(data), office_ally=True, use_pyx12=False)
+    report = validate_text(x12_text(data), office_ally=True)
     for problem in report.problems:
         problem.where()
 

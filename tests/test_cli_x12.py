@@ -32,15 +32,17 @@ def wrong_se_count(tmp_path: Path, clean_file: Path) -> Path:
 
 
 def test_clean_file_exits_0(runner: CliRunner, clean_file: Path) -> None:
-    result = runner.invoke(app, ["x12", "validate", "--office-ally", "--no-pyx12", str(clean_file)])
+    result = runner.invoke(app, ["x12", "validate", "--office-ally", str(clean_file)])
     assert result.exit_code == 0, result.output
     assert result.stdout.count("\n") == 1
     assert ": clean: 0 error(s), 0 warning(s) in 1 interchange(s)" in result.stdout
-    assert "52 segment(s); pyx12 did not run" in result.stdout
+    assert "52 segment(s); implementation guide checked" in result.stdout
+    skipped = runner.invoke(app, ["x12", "validate", "--no-guide", str(clean_file)])
+    assert "52 segment(s); implementation guide not checked" in skipped.stdout
 
 
 def test_problems_print_one_line_each_and_exit_1(runner: CliRunner, wrong_se_count: Path) -> None:
-    result = runner.invoke(app, ["x12", "validate", "--no-pyx12", str(wrong_se_count)])
+    result = runner.invoke(app, ["x12", "validate", "--no-guide", str(wrong_se_count)])
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == (
@@ -53,7 +55,7 @@ def test_problems_print_one_line_each_and_exit_1(runner: CliRunner, wrong_se_cou
 
 def test_pyx12_problems_appear_beside_ours(runner: CliRunner, wrong_se_count: Path) -> None:
     need(pyx12_available(), "pyx12 4.0.0 is not installed")
-    result = runner.invoke(app, ["x12", "validate", str(wrong_se_count)])
+    result = runner.invoke(app, ["x12", "validate", "--pyx12", str(wrong_se_count)])
     assert result.exit_code == 1, result.output
     assert "segment 50 SE: error: SE count of 47 for SE02=0001 is wrong. I count 48 [pyx12]" in (
         result.stdout
@@ -67,9 +69,9 @@ def test_office_ally_flag_adds_its_rules(
 ) -> None:
     path = tmp_path / "other-receiver.837"
     path.write_text(clean_file.read_text().replace("*ZZ*330897513      *", "*ZZ*999999999      *"))
-    plain = runner.invoke(app, ["x12", "validate", "--no-pyx12", str(path)])
+    plain = runner.invoke(app, ["x12", "validate", str(path)])
     assert plain.exit_code == 0, plain.output
-    strict = runner.invoke(app, ["x12", "validate", "--no-pyx12", "--office-ally", str(path)])
+    strict = runner.invoke(app, ["x12", "validate", "--office-ally", str(path)])
     assert strict.exit_code == 1, strict.output
     assert strict.stdout.startswith("segment 1 ISA ISA08: error: ISA08 '999999999      ' must be")
 
@@ -95,7 +97,7 @@ def test_a_missing_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
 def test_help_ends_with_an_example(runner: CliRunner) -> None:
     result = runner.invoke(app, ["x12", "validate", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "--office-ally" in result.stdout and "--no-pyx12" in result.stdout
+    assert all(flag in result.stdout for flag in ("--office-ally", "--pyx12", "--no-guide"))
     description = result.stdout.split("Arguments")[0].rstrip(" \n│╭─")
     assert description.rstrip().endswith(
         "claimbridge x12 validate --office-ally outbound/837P_batch_0042.txt"
@@ -123,7 +125,7 @@ def test_numbers_of_thousands_of_digits_are_problems_not_tracebacks(
 ) -> None:
     path = tmp_path / "long-number.837"
     path.write_text(clean_file.read_text().replace(old, new))
-    result = runner.invoke(app, ["x12", "validate", "--no-pyx12", str(path)])
+    result = runner.invoke(app, ["x12", "validate", str(path)])
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert ": error: " in result.stdout and "not clean" in result.stdout

@@ -45,6 +45,7 @@ SHIPPED = {
     "static files": ("web/static/*",),
     "migrations": ("store/migrations/script.py.mako", "store/migrations/**/*.py"),
     "demo data": ("demo_data/*.json",),
+    "implementation-guide tables": ("x12/guide/tables/*.json",),
     "modules": ("**/*.py",),
 }
 COMPILED_LOOPS = ("x12/_stream_c", "x12/tx835_005010X221A1/_claims_c")

@@ -58,8 +58,9 @@ def test_submit_uploads_one_checked_file_and_records_it(ready_store: Store) -> N
     assert batch.file_name == "OATEST_837P_847291635_B1_20261120T143000.txt"
     [text] = _uploaded(transport)
     assert text == batch.text
-    report = validate_text(text, office_ally=True)  # our checks and pyx12
-    assert report.pyx12_ran and report.errors == ()
+    report = validate_text(text, office_ally=True)  # our checks and the guide tables
+    assert report.guide_checked_by == "claimbridge" and report.errors == ()
+    assert validate_text(text, guide="pyx12").errors == ()
     claims = [c for p in parse_text(text) for c in p.value.batch.claims]
     assert [c.patient_control_number for c in claims] == READY
     with ready_store.read() as session:

@@ -47,7 +47,7 @@ def test_x12_answers_pass_our_checks_and_pyx12(practice_run: Run) -> None:
     for name in x12_names(practice_run):
         text = practice_run.files[name]
         assert [str(p) for p in pyx12_problems(text)] == [], name
-        assert validate_text(text, use_pyx12=False).is_clean, name
+        assert validate_text(text).is_clean, name
         assert practice_run.parsed(name), name
 
 

@@ -47,7 +47,7 @@ def test_counts_and_control_numbers_match_their_trailers() -> None:
     se = [s for s in segments if s.id == "SE"]
     assert [s.element(1) for s in se] == ["4", "4"]
     assert [s.element(2) for s in se] == ["0001", "0002"]
-    assert validate_text(text, use_pyx12=False).is_clean
+    assert validate_text(text).is_clean
 
 
 def test_isa_is_fixed_width_and_dates_come_from_params() -> None:

@@ -36,7 +36,7 @@ def ours(report: ValidationReport) -> list[Problem]:
 
 
 def check(text: str, *, office_ally: bool = False) -> list[Problem]:
-    return ours(validate_text(text, office_ally=office_ally, use_pyx12=False))
+    return ours(validate_text(text, office_ally=office_ally, guide="none"))
 
 
 def need_pyx12() -> None:
@@ -47,18 +47,18 @@ def need_pyx12() -> None:
 
 
 def test_clean_837p_passes_our_checks_and_office_ally_rules(clean_text: str) -> None:
-    report = validate_text(clean_text, office_ally=True, use_pyx12=False)
+    report = validate_text(clean_text, office_ally=True, guide="none")
     assert report.problems == ()
     assert report.is_clean
-    assert not report.pyx12_ran
+    assert report.guide_checked_by == "none"
     assert (report.interchanges, report.groups, report.transaction_sets) == (1, 1, 1)
     assert report.segments == 52
 
 
 def test_clean_837p_passes_pyx12(clean_text: str) -> None:
     need_pyx12()
-    report = validate_text(clean_text, office_ally=True)
-    assert report.pyx12_ran
+    report = validate_text(clean_text, office_ally=True, guide="pyx12")
+    assert report.guide_checked_by == "pyx12"
     assert report.problems == ()
     assert pyx12_problems(clean_text) == []
 
@@ -66,9 +66,9 @@ def test_clean_837p_passes_pyx12(clean_text: str) -> None:
 def test_validate_file_reads_the_same_as_validate_text(test_data: Path, clean_text: str) -> None:
     broken = planted(clean_text, "SE*48*0001~", "SE*47*0001~")
     path = test_data / CLEAN_NAME
-    assert validate_file(path, use_pyx12=False) == validate_text(clean_text, use_pyx12=False)
-    assert validate_file(path, use_pyx12=False).is_clean
-    assert not validate_text(broken, use_pyx12=False).is_clean
+    assert validate_file(path, guide="none") == validate_text(clean_text, guide="none")
+    assert validate_file(path, guide="none").is_clean
+    assert not validate_text(broken, guide="none").is_clean
 
 
 # --- envelope ------------------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def test_pyx12_missing_segment_is_placed_in_its_loop(clean_text: str) -> None:
 
 def test_pyx12_and_our_checks_both_report_into_one_sorted_list(clean_text: str) -> None:
     need_pyx12()
-    report = validate_text(planted(clean_text, "SE*48*0001~", "SE*47*0001~"))
+    report = validate_text(planted(clean_text, "SE*48*0001~", "SE*47*0001~"), guide="pyx12")
     assert {p.source for p in report.problems} == {"claimbridge", "pyx12"}
     assert {p.segment_position for p in report.problems} == {SE_POSITION}
 
@@ -358,7 +358,7 @@ def test_pyx12_reads_pretty_printed_text_with_a_bom(clean_text: str) -> None:
     need_pyx12()
     pretty = "\ufeff  " + clean_text.replace("~", "~\r\n    ")
     assert pyx12_problems(pretty) == []
-    assert validate_text(pretty).problems == ()
+    assert validate_text(pretty, guide="pyx12").problems == ()
 
 
 def test_pyx12_cannot_open_a_short_isa(clean_text: str) -> None:
@@ -376,7 +376,7 @@ def test_pyx12_without_a_map_is_a_warning_not_an_error(clean_text: str) -> None:
     problems = pyx12_problems(text)
     assert [(p.severity, p.segment_position) for p in problems] == [("warning", None)]
     assert "Map not found" in problems[0].message
-    assert validate_text(text).is_clean
+    assert validate_text(text, guide="pyx12").is_clean
 
 
 def test_pyx12_logging_stays_quiet(
@@ -396,8 +396,8 @@ def test_without_pyx12_installed(clean_text: str, monkeypatch: pytest.MonkeyPatc
         monkeypatch.setitem(sys.modules, name, None)
     monkeypatch.setattr(validate_module, "pyx12_available", pyx12_available)
     assert not pyx12_available()
-    report = validate_text(clean_text)
-    assert not report.pyx12_ran and report.is_clean
+    report = validate_text(clean_text, guide="pyx12")
+    assert report.guide_checked_by == "none" and report.is_clean
     assert [p.severity for p in report.problems] == ["warning"]
     with pytest.raises(ConfigError):
         pyx12_problems(clean_text)

@@ -2,8 +2,9 @@
 
 The 999 answers the upload's functional group: each transaction set is accepted (IK5 ``A``) or
 rejected (``R``) with one IK3 (and IK4, when an element is named) per problem found in it. The
-problems come from ``claimbridge.x12.validate`` (our structural checks and pyx12's), whose
-messages are mapped to the 999 error codes by keywords; that mapping is approximate.
+problems come from ``claimbridge.x12.validate`` (our structural checks and the implementation-
+guide tables, or pyx12's), whose messages are mapped to the 999 error codes by keywords; that
+mapping is approximate.
 
 The 277CA comes from Office Ally (NM1*AY) and holds every claim of the accepted transaction
 sets: HL 20 Office Ally, HL 21 the submitter, HL 19 per billing provider, HL PT per claim, with
@@ -56,9 +57,13 @@ from claimbridge.x12.tx999_005010X231A1.models import (
 _ZERO = Decimal("0.00")
 _ELEMENT = re.compile(r"^[A-Z0-9]{2,3}(?P<element>\d{2})(?:-(?P<component>\d+))?$")
 # (words in a problem message, IK304 code) — first match wins; else 8 with an element, else 2.
-_SEGMENT_CODES = (("mandatory segment", "3"), ("mandatory loop", "3"), ("not found", "2"),
-                  ("exceeds", "5"), ("too many", "5"), ("out of order", "7"))  # fmt: skip
-_ELEMENT_CODES = (("missing", "1"), ("invalid date", "8"), ("invalid time", "9"),
+# The guide tables' words first, then pyx12's.
+_SEGMENT_CODES = (("required segment", "3"), ("required loop", "3"), ("not expected here", "2"),
+                  ("repeats", "5"), ("mandatory segment", "3"), ("mandatory loop", "3"),
+                  ("not found", "2"), ("exceeds", "5"), ("too many", "5"),
+                  ("out of order", "7"))  # fmt: skip
+_ELEMENT_CODES = (("missing", "1"), ("not a valid date", "8"), ("not a valid time", "9"),
+                  ("cannot hold", "6"), ("invalid date", "8"), ("invalid time", "9"),
                   ("too long", "5"), ("too short", "4"), ("character", "6"),
                   ("too many", "3"))  # fmt: skip
 
@@ -120,7 +125,7 @@ def _trailer_reason(problem: Problem) -> str:
 
 
 def _one_per_place(problems: Sequence[Problem]) -> list[Problem]:
-    """The errors, once per segment and element: our checks and pyx12 may both report one,
+    """The errors, once per segment and element: two checks may both report one,
     and a report without an element is dropped when another names one in that segment."""
     errors = [p for p in problems if p.is_error]
     named = {(p.segment_position, p.segment_id) for p in errors if p.element}

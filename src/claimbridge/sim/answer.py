@@ -1,11 +1,11 @@
 """One uploaded 837P in, Office Ally's answers out (as text, not yet written anywhere).
 
 ``inspect_837p`` checks the upload with our structural checks, Office Ally's envelope rules and
-pyx12 (``claimbridge.x12.validate``) and reads each transaction set with the 837P reader. A
-transaction set with an error is rejected in the 999 and its claims are not created; when none
-is left the file has **failed** (File Summary ``FAILED``, a rejecting 999, nothing else). Text
-that is not X12 at all gets only the failed File Summary: without a GS there is nothing for a
-999 to answer.
+the implementation-guide tables (``claimbridge.x12.validate``) and reads each transaction set
+with the 837P reader. A transaction set with an error is rejected in the 999 and its claims are
+not created; when none is left the file has **failed** (File Summary ``FAILED``, a rejecting
+999, nothing else). Text that is not X12 at all gets only the failed File Summary: without a GS
+there is nothing for a 999 to answer.
 
 ``answer_upload`` then gives, for the accepted claims: the File Summary, the 999, the 277CA,
 the EDI Status report and the 835 files, in that order, each an ``OutputFile``.

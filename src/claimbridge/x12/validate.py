@@ -3,8 +3,9 @@
 ``validate_file`` and ``validate_text`` walk the segment stream once, holding one transaction
 set's bookkeeping at a time, and report every problem they find as a ``Problem`` instead of
 stopping at the first. They do not use the per-guide readers, so a file those readers refuse
-can still be checked. Then, unless asked not to, pyx12 checks the implementation guide
-(``igcheck``) and its problems join ours.
+can still be checked. In the same pass, unless asked not to, claimbridge's implementation-guide
+tables (``claimbridge.x12.guide``) check loops, segments, elements, codes and syntax rules;
+``guide="pyx12"`` has pyx12 check the guide instead (``igcheck``, a development dependency).
 
 What we check ourselves:
 
@@ -42,10 +43,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from claimbridge.errors import InputError, X12Error, X12SyntaxError
+from claimbridge.x12.delimiters import ISA_LENGTH
 from claimbridge.x12.envelope import iter_envelopes
+from claimbridge.x12.guide import GuideCheck, ends_with_terminator, file_ends_terminated
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.problems import Problem, Severity
 from claimbridge.x12.reader import Parsed, read_each
@@ -56,6 +59,8 @@ from claimbridge.x12.tx835_005010X221A1 import Level, check_balance
 from claimbridge.x12.values import MAX_DIGITS
 
 Problems = Iterator[Problem]
+# Who checks the implementation guide: claimbridge's tables, pyx12, or nobody.
+GuideChecker = Literal["claimbridge", "pyx12", "none"]
 
 OFFICE_ALLY_ID = "330897513"
 OFFICE_ALLY_NAME = "OFFICE ALLY"
@@ -69,14 +74,14 @@ DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
-    """Every problem found in one file, with what was counted and whether pyx12 ran."""
+    """Every problem found in one file, with what was counted and who checked the guide."""
 
     problems: tuple[Problem, ...]
     interchanges: int
     groups: int
     transaction_sets: int
     segments: int
-    pyx12_ran: bool
+    guide_checked_by: GuideChecker
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -93,38 +98,74 @@ class ValidationReport:
 
 
 def validate_file(
-    path: str | Path, *, office_ally: bool = False, use_pyx12: bool = True
+    path: str | Path, *, office_ally: bool = False, guide: GuideChecker = "claimbridge"
 ) -> ValidationReport:
     """Check the X12 file at ``path``; raises ``X12SyntaxError`` when it cannot be read as X12."""
     path = Path(path)
     try:
-        report = check_segments(read_segments(path), office_ally=office_ally)
+        ours = guide == "claimbridge"
+        terminated = file_ends_terminated(path) if ours else True
+        report = check_segments(
+            read_segments(path), office_ally=office_ally, guide=ours, terminated=terminated
+        )
         report = _with_reader(report, read_segments(path))
-        return _with_pyx12(report, lambda: path.read_text("utf-8", errors="replace"), use_pyx12)
+        return _with_pyx12(report, lambda: path.read_text("utf-8", errors="replace"), guide)
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
 
 
 def validate_text(
-    text: str, *, office_ally: bool = False, use_pyx12: bool = True
+    text: str, *, office_ally: bool = False, guide: GuideChecker = "claimbridge"
 ) -> ValidationReport:
     """Check X12 ``text``; raises ``X12SyntaxError`` when it cannot be read as X12."""
-    report = check_segments(parse_segments(text), office_ally=office_ally)
+    ours = guide == "claimbridge"
+    terminated = ends_with_terminator(text[:4096], text[-64:]) if ours else True
+    report = check_segments(
+        parse_segments(text), office_ally=office_ally, guide=ours, terminated=terminated
+    )
     report = _with_reader(report, parse_segments(text))
-    return _with_pyx12(report, lambda: text, use_pyx12)
+    return _with_pyx12(report, lambda: text, guide)
 
 
-def check_segments(segments: Iterable[Segment], *, office_ally: bool = False) -> ValidationReport:
-    """Our own checks over a segment stream (no pyx12), in one pass."""
+def check_segments(
+    segments: Iterable[Segment],
+    *,
+    office_ally: bool = False,
+    guide: bool = False,
+    terminated: bool = True,
+) -> ValidationReport:
+    """Our own checks over a segment stream in one pass; with ``guide``, the guide tables too
+    (``terminated``: whether the text ended with a segment terminator)."""
     walker = _EnvelopeWalker()
     rules = _OfficeAllyRules() if office_ally else None
+    guide_check = GuideCheck() if guide else None
     problems: list[Problem] = []
+    from_guide: list[Problem] = []
     for segment in segments:
         problems.extend(walker.feed(segment))
         if rules is not None:
             problems.extend(rules.feed(segment))
+        if guide_check is not None:
+            from_guide.extend(guide_check.feed(segment))
     problems.extend(walker.finish())
-    return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), pyx12_ran=False)
+    if guide_check is not None:
+        from_guide.extend(guide_check.finish(terminated=terminated))
+        problems.extend(_not_said_already(from_guide, problems))
+    checked_by: GuideChecker = "claimbridge" if guide else "none"
+    return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), checked_by)
+
+
+# Elements both our envelope and HL checks and the guide tables check by the same rule.
+_CHECKED_TWICE = frozenset(
+    {"IEA01", "IEA02", "GE01", "GE02", "ST02", "SE01", "SE02", "HL01", "HL02"}
+)
+
+
+def _not_said_already(from_guide: list[Problem], ours: list[Problem]) -> list[Problem]:
+    """The guide's problems, less those our checks reported already at that segment and element
+    (one line for a wrong SE01, not two)."""
+    said = {(p.segment_position, p.element) for p in ours if p.element in _CHECKED_TWICE}
+    return [p for p in from_guide if (p.segment_position, p.element) not in said]
 
 
 def _with_reader(report: ValidationReport, segments: Iterable[Segment]) -> ValidationReport:
@@ -186,15 +227,16 @@ def _refusal(error: X12Error) -> Problem:
 
 
 def _with_pyx12(
-    report: ValidationReport, read_text: Callable[[], str], use_pyx12: bool
+    report: ValidationReport, read_text: Callable[[], str], guide: GuideChecker
 ) -> ValidationReport:
-    if not use_pyx12:
+    if guide != "pyx12":
         return report
     if not pyx12_available():
         note = _note("pyx12 is not installed: implementation-guide checks were skipped")
         return dataclasses.replace(report, problems=(*report.problems, note))
     found = [*report.problems, *pyx12_problems(read_text())]
-    return dataclasses.replace(report, problems=tuple(sorted(found, key=_order)), pyx12_ran=True)
+    problems = tuple(sorted(found, key=_order))
+    return dataclasses.replace(report, problems=problems, guide_checked_by="pyx12")
 
 
 def _order(problem: Problem) -> tuple[int, int]:
@@ -405,7 +447,6 @@ _ENVELOPE_HANDLERS: Mapping[str, Callable[[_EnvelopeWalker, Segment], Problems]]
 
 # ISA01–ISA16: each element has a fixed width, so the ISA is 106 characters with its terminator
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
-ISA_LENGTH = 106
 
 
 def _check_isa_widths(isa: Segment) -> Problems:
