@@ -182,12 +182,6 @@ PLANTED: dict[str, tuple[str, str, Place, str]] = {
         "components",
     ),
     "trailing separator": ("PAT*19~", "PAT*19*~", place(39, "PAT", "2000C", None), "separator"),
-    "ISA length": (
-        "*ZZ*123456789      *",
-        "*ZZ*123456789*",
-        place(1, "ISA", None, None),
-        "106",
-    ),
 }
 
 

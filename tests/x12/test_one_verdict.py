@@ -25,7 +25,7 @@ def _text(name: str) -> str:
 
 
 def _errors(text: str) -> list[Problem]:
-    return list(validate_text(text, use_pyx12=False).errors)
+    return list(validate_text(text, guide="none").errors)
 
 
 # --- the group must fit its transaction set --------------------------------------------------
@@ -43,7 +43,7 @@ def test_an_835_inside_a_claims_group_is_refused_by_every_command(tmp_path: Path
     path.write_text(text)
     result = runner.invoke(app, ["x12", "json", str(path)])
     assert result.exit_code == 1 and "does not fit ST01" in result.output
-    result = runner.invoke(app, ["x12", "validate", "--no-pyx12", str(path)])
+    result = runner.invoke(app, ["x12", "validate", str(path)])
     assert result.exit_code == 1 and "GS01 'HC' does not fit ST01 '835'" in result.output
 
 
@@ -88,7 +88,7 @@ def test_an_835_ingest_would_hold_is_not_clean() -> None:
 
 def test_a_claim_that_does_not_balance_is_a_warning() -> None:
     text = _text("835/multi-transaction.835").replace("CAS*PR*2*15~", "CAS*PR*2*10~", 1)
-    report = validate_text(text, use_pyx12=False)
+    report = validate_text(text, guide="none")
     assert report.is_clean  # ingest posts it as sent, with a note on the claim
     assert {(w.segment_id, w.element) for w in report.warnings} == {
         ("SVC", "SVC03"),
@@ -173,7 +173,7 @@ def test_a_sample_the_reader_refuses_is_not_clean(samples_dir: Path, name: str) 
             parsed.to_json()
     except X12Error as refused:
         try:
-            report = validate_file(path, use_pyx12=False)
+            report = validate_file(path, guide="none")
         except X12Error:
             return  # not X12 at all: validate exits 2, json and import refuse it too
         assert report.errors, f"{name} is refused by the reader ({refused}) but validates clean"
