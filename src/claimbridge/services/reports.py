@@ -4,8 +4,9 @@ Each report is a ``Report`` (a title, headers, rows of text) so the web page, th
 CSV export show the same thing. Amounts are ``Decimal`` written with two decimals.
 
 - **A/R aging** splits what is open between insurance and patients (``services.balances``):
-  each payer's insurance balances, then one row of what patients owe, by days since the claim
-  was first sent (0–30, 31–60, 61–90, 91–120, over 120).
+  each payer's insurance balances of claims sent and not yet paid or denied, then one row of
+  what patients owe, by days since the claim was first sent (0–30, 31–60, 61–90, 91–120,
+  over 120).
 - **Denials by CARC** counts service lines an ERA paid nothing on, by adjustment group and
   reason code, with the amount adjusted.
 - **Payments by payer and month** sums what ERAs paid, by payer and the month of the payment
@@ -37,6 +38,7 @@ from claimbridge.store.repositories import fee_counts, month_of
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
 OVER = "over 120"
 UNSENT = NOT_YET_SUBMITTED | {ClaimStatus.CANCELLED}
+ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.DENIED.value}
 PATIENTS = ("Patients", "patient")  # the row of what patients owe
 ZERO = Decimal("0.00")
 
@@ -91,11 +93,13 @@ def bucket_of(days: int) -> str:
 def ar_aging(session: Session, today: date) -> Report:
     """Open balances by aging bucket: insurance per payer, then what patients owe.
 
-    Each sent claim's insurance balance counts under its payer, and its patient balance under
-    ``Patients`` (``services.balances``), by days since the claim was first sent."""
+    A sent claim not yet paid or denied counts its insurance balance under its payer; every
+    sent claim counts its patient balance under ``Patients`` (``services.balances``); by days
+    since the claim was first sent."""
     claim = t.ClaimRow
+    columns = (claim.id, claim.status, t.PayerRow.name, t.PayerRow.payer_id)
     query = (
-        select(claim.id, t.PayerRow.name, t.PayerRow.payer_id, claim.submitted_at, claim.created_at)
+        select(*columns, claim.submitted_at, claim.created_at)
         .join(t.PayerRow, t.PayerRow.id == claim.payer_id)
         .where(claim.status.not_in([status.value for status in UNSENT]))
     )
@@ -106,16 +110,10 @@ def ar_aging(session: Session, today: date) -> Report:
         lambda: dict.fromkeys(labels, ZERO)
     )
     patients = dict.fromkeys(labels, ZERO)
-    for (
-        claim_id,
-        name,
-        payer_id,
-        sent,
-        created,
-    ) in rows:
+    for claim_id, status, name, payer_id, sent, created in rows:
         bucket = bucket_of((today - (sent or created).date()).days)
         balance = balances[claim_id]
-        if balance.insurance:
+        if balance.insurance and status not in ADJUDICATED:
             table[(name, payer_id)][bucket] += balance.insurance
         patients[bucket] += balance.patient
     ordered = sorted(table.items())
