@@ -41,6 +41,10 @@ def test_a_biller_types_a_paper_eob_into_the_form(
 ) -> None:
     clm01 = claims[SOFIA]
     assert "Post a paper EOB" in biller.get("/eras").text
+    assert f'href="/eras/paper?claim={clm01}"' in biller.get(f"/claims/{clm01}").text
+    filled = biller.get(f"/eras/paper?claim={clm01}").text
+    assert f'name="claim_1" value="{clm01}"' in filled and 'value="87726" selected' in filled
+    assert biller.get("/eras/paper?claim=CB-NONE").status_code == 404
     wrong = biller.post("/eras/paper", data=_paper_form(biller, clm01, paid_2="31.00"))
     assert wrong.status_code == 400
     assert "claims[0].lines[1]: billed 35.00 − paid 31.00" in wrong.text

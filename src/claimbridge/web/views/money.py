@@ -8,6 +8,8 @@ from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from claimbridge.domain.paper_eob import GROUPS
@@ -37,8 +39,27 @@ ADJUSTMENTS_PER_ROW = 3
 
 @router.get("/eras/paper", response_class=HTMLResponse)
 def paper_form(request: Request) -> HTMLResponse:
-    """The form a biller types a paper EOB into."""
-    return _paper_page(request, {}, None)
+    """The form a biller types a paper EOB into; ``?claim=CLM01`` (the claim page's link)
+    fills in that claim's payer and a row for each of its lines."""
+    number = request.query_params.get("claim")
+    values: dict[str, str] = {}
+    if number:
+        with store_of(request).read() as session:
+            values = _claim_values(session, claim_by_number(session, number))
+    return _paper_page(request, values, None)
+
+
+def _claim_values(session: Session, claim: t.ClaimRow) -> dict[str, str]:
+    payer = session.get_one(t.PayerRow, claim.payer_id)
+    values = {"payer": payer.payer_id}
+    lines = session.scalars(
+        select(t.ClaimLineRow.line_number)
+        .where(t.ClaimLineRow.claim_id == claim.id)
+        .order_by(t.ClaimLineRow.line_number)
+    )
+    for row, number in enumerate(list(lines)[:PAPER_ROWS]):
+        values |= {f"claim_{row}": claim.clm01, f"line_{row}": str(number)}
+    return values
 
 
 def _paper_page(
