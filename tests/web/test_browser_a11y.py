@@ -131,6 +131,21 @@ def _follow_up(page: Any) -> None:
     page.locator("#follow-up").wait_for()
 
 
+def _unbalanced_paper_eob(page: Any) -> None:
+    page.select_option("select[name=payer]", "EHP01")
+    page.fill("input[name=check_number]", "CHK-9")
+    page.fill("input[name=check_date]", "2026-11-25")
+    page.fill("input[name=claim_0]", "CB3001")
+    page.fill("input[name=paid_0]", "100.00")
+    page.click("button:has-text('Post paper EOB')")
+    page.locator(".alert.error").wait_for()
+
+
+def _run_statements(page: Any) -> None:
+    page.click("button:has-text('Run statements')")
+    page.locator("a:has-text('PDF')").first.wait_for()
+
+
 PAGES = (
     ("dashboard", "/", None),
     ("claims", "/claims", None),
@@ -158,6 +173,10 @@ PAGES = (
     ("correction-error", "/claims/CB-1002/correct", _bad_correction),
     ("follow-up-saved", "/claims/CB-1003", _follow_up),
     ("follow-ups", "/follow-ups?who=all", None),
+    ("paper-eob", "/eras/paper", None),
+    ("paper-eob-error", "/eras/paper", _unbalanced_paper_eob),
+    ("statements", "/statements", None),
+    ("statements-run", "/statements", _run_statements),
 )
 STATES = (
     *(

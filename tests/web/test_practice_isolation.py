@@ -23,10 +23,13 @@ from sqlalchemy import select
 from web_support import PASSWORD, csrf_of, sign_in
 
 from claimbridge.domain.models import Secret
+from claimbridge.domain.patient_money import read_money
 from claimbridge.services.claims import create_claims
 from claimbridge.services.ingest import poll
 from claimbridge.services.jobs import JobKind, queue_job
+from claimbridge.services.patient_money import record_money
 from claimbridge.services.reports import REPORT_KEYS
+from claimbridge.services.statements import run_statements
 from claimbridge.services.submit import submit
 from claimbridge.services.users import Role, add_user, create_token
 from claimbridge.settings import Settings
@@ -42,6 +45,7 @@ from claimbridge.web.api import (
     claim_actions,
     follow_ups,
     history,
+    money,
     posting,
     records,
     routes,
@@ -50,9 +54,9 @@ from claimbridge.web.app import WebConfig, create_app
 from ledger_fixtures import example_text, load_example
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-API_ROUTERS = (account, claim_actions, follow_ups, history, posting, records, routes)
+API_ROUTERS = (account, claim_actions, follow_ups, history, money, posting, records, routes)
 PER_PRACTICE_PARAMS = {"clm01", "remittance_id", "inbound_file_id", "unmatched_id", "held_id"}
-PER_PRACTICE_PARAMS |= {"job_id"}
+PER_PRACTICE_PARAMS |= {"job_id", "entry_id", "run_id"}
 OAK_NAME = "Oak Grove Clinic"
 
 
@@ -84,6 +88,15 @@ def _cycle(store: Store, root: Path, text: str | None) -> None:
     submit(store, transport, "test", NOW)
     process_inbound_once(root, SimConfig(root=root), NOW.replace(tzinfo=None))
     poll(store, transport, root.parent / f"{root.name}-archive", now=NOW, actor="t", source="t")
+
+
+def _patient_money_and_statements(store: Store, clm01: str) -> tuple[int, int]:
+    """A patient payment on claim ``clm01`` and a statement run, in ``store``'s practice."""
+    entry = {"kind": "payment", "amount": "12.00", "method": "cash", "claim": clm01}
+    with store.transaction() as session:
+        paid = record_money(session, read_money(entry, NOW.date()), "t")
+        run = run_statements(session, NOW.date(), "t")
+    return paid.id, run.id
 
 
 def _queue(store: Store) -> tuple[int, int]:
@@ -130,6 +143,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
         remittance = session.scalars(select(t.RemittanceRow)).first()
         assert remittance is not None and remittance.inbound_file_id is not None
         names = list(session.scalars(select(t.PatientRow.last_name)))
+    entry_id, run_id = _patient_money_and_statements(b, clm01s[0])
     ids = {
         "clm01": clm01s[0],
         "remittance_id": str(remittance.id),
@@ -137,6 +151,8 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
         "unmatched_id": str(unmatched_id),
         "held_id": str(held_id),
         "job_id": str(job.id),
+        "entry_id": str(entry_id),
+        "run_id": str(run_id),
     }
     yield Ledger(store, a, b, ids, (OAK_NAME, "oakbob", *clm01s, *names))
     store.dispose()

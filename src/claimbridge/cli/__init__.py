@@ -112,6 +112,11 @@ COMMANDS: dict[str, CommandEntry] = {
         ("serve", "Run the web app for billing staff and the JSON API under /api/v1."),
         ("users", "People who sign in to the web app."),
     ),
+    **_entries(
+        "patients",
+        ("patients", "Patient payments, refunds and write-offs, and what each patient owes."),
+        ("statements", "Patient statements: run a cycle, list the runs."),
+    ),
     **_entries("practices", ("practices", "The practices of the ledger.")),
     **_entries("x12", ("x12", "Read, check and convert X12 files.")),
     **_entries("sftp", ("sftp", "Check the SFTP account and manage what claimbridge pinned.")),

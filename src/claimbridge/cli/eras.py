@@ -11,6 +11,11 @@
     claimbridge eras dismiss 5 --reason "another practice's patient"
     claimbridge eras post-payment 6 --reason "payer confirmed both checks"
     claimbridge eras refund 7 --reason "check 4417 returned to the payer"
+    claimbridge eras post-paper uhc-check-40017.json
+
+``post-paper`` posts a paper EOB typed into a JSON file (the format is in
+``claimbridge.domain.paper_eob`` and docs/paper-eobs.md); it is undone and posted again with
+``undo`` and ``post`` like an ERA.
 
 ``claimbridge unmatched`` lists the ids ``match`` and ``dismiss`` take, and likely CLM01s; and
 the payments held for review (beyond what their claim can take), which ``post-payment`` and
@@ -19,6 +24,8 @@ the payments held for review (beyond what their claim can take), which ``post-pa
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +33,7 @@ from rich.console import Console
 
 from claimbridge.cli.common import actor, report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
+from claimbridge.errors import InputError
 from claimbridge.services.eob import remittance_by_reference
 from claimbridge.services.reposting import dismiss_held, post_again, post_held, undo_posting
 from claimbridge.services.unmatched import (
@@ -38,6 +46,9 @@ from claimbridge.services.unmatched import (
 app = typer.Typer(
     help="Undo or redo an ERA's posting, match ERA claims, post or refund held payments."
 )
+PaperFile = Annotated[
+    Path, typer.Argument(help="The paper EOB as JSON (docs/paper-eobs.md).", dir_okay=False)
+]
 console = Console(highlight=False, soft_wrap=True)
 
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why; kept in the claims' history.")]
@@ -149,3 +160,32 @@ def refund_command(held_id: int, reason: ReasonOption, db: DbOption = None) -> N
     with store.transaction() as session:
         refund_held_payment(session, held_id, actor(), reason)
     console.print(f"held payment {held_id} marked refunded; nothing posted")
+
+
+@app.command("post-paper")
+@report_errors
+def post_paper_command(
+    eob: PaperFile, db: DbOption = None, practice: PracticeOption = None
+) -> None:
+    """Post a paper EOB from a JSON file: check number and date, payer, amounts per claim line.
+
+    The same rules as an ERA: every line must balance, a claim is never paid beyond its
+    charge, and 'eras undo' takes it back. Example:
+
+        claimbridge eras post-paper uhc-check-40017.json
+    """
+    from claimbridge.services.paper import post_paper
+
+    data = _read_json(eob)
+    _, store = open_store(db, practice)
+    with store.transaction() as session:
+        console.print(str(post_paper(session, data, actor())))
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path} is not JSON: {error}") from None

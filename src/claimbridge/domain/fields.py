@@ -45,6 +45,11 @@ def refusal(problems: list[str]) -> InputError:
     )
 
 
+def at_most(length: int) -> Check:
+    """A check that text is no longer than ``length`` characters."""
+    return lambda text: f"is longer than {length} characters" if len(text) > length else None
+
+
 def join(path: str, key: str) -> str:
     """The path of ``key`` inside the object at ``path``."""
     return f"{path}.{key}" if path else key

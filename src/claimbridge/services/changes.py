@@ -95,7 +95,7 @@ class ClaimIndex:
 class Changes:
     """Status changes and notes gathered while applying one file."""
 
-    inbound_file_id: int
+    inbound_file_id: int | None  # None: a paper EOB a person entered
     moves: list[Move] = field(default_factory=list)
     notes: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # by event kind
     current: dict[int, ClaimStatus] = field(default_factory=dict)
@@ -142,9 +142,10 @@ class Changes:
 
 
 def add_acknowledgments(
-    session: Session, rows: Sequence[dict[str, object]], inbound_file_id: int
+    session: Session, rows: Sequence[dict[str, object]], inbound_file_id: int | None
 ) -> None:
     """Insert acknowledgment rows (kind, batch_id, claim_id, control_number, code, detail)."""
+    assert inbound_file_id is not None, "acknowledgments come in a returned file"
     if rows:
         extra = {"created_at": utcnow(), "inbound_file_id": inbound_file_id}
         table = t.Base.metadata.tables["acknowledgments"]

@@ -9,6 +9,8 @@ shows the sum::
     patient_responsibility  Σ adjustments.amount of group PR
     balance                 charge − paid − adjusted − patient_responsibility
                             (what no remittance has accounted for yet)
+    insurance_balance       what insurance is still expected to pay (``services.balances``)
+    patient_balance         what the patient still owes on it (``services.balances``)
 
 Money is written as strings with two decimals (``"185.00"``).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.balances import ClaimBalance, claim_balances
 from claimbridge.services.claim_facts import split_codes, split_numbers
 from claimbridge.services.claims import find_claim
+from claimbridge.services.patient_money import MoneyEntry, claim_money
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 
@@ -61,9 +66,10 @@ def list_claims(
     if unbalanced:
         query = query.where(t.ClaimRow.id.in_(unbalanced_claim_ids()))
     rows = session.execute(query.order_by(t.ClaimRow.id)).all()
-    totals = claim_totals(session, [row[0].id for row in rows])
+    ids = [row[0].id for row in rows]
+    totals, balances = claim_totals(session, ids), claim_balances(session, ids)
     return [
-        _summary(claim, payer, appointment, totals.get(claim.id))
+        _summary(claim, payer, appointment, totals.get(claim.id), balances[claim.id])
         for claim, payer, appointment in rows
     ]
 
@@ -74,7 +80,10 @@ def show_claim(session: Session, reference: str) -> dict[str, Any]:
     claim, payer, appointment = session.execute(
         _claim_query().where(t.ClaimRow.id == found.id)
     ).one()
-    shown = _summary(claim, payer, appointment, claim_totals(session, [claim.id]).get(claim.id))
+    totals = claim_totals(session, [claim.id]).get(claim.id)
+    shown = _summary(
+        claim, payer, appointment, totals, claim_balances(session, [claim.id])[claim.id]
+    )
     shown.update(
         service_date=claim.service_date.isoformat(),
         frequency_code=claim.frequency_code,
@@ -85,6 +94,7 @@ def show_claim(session: Session, reference: str) -> dict[str, Any]:
         events=_events(session, claim.id),
         acknowledgments=_acknowledgments(session, claim.id),
         payments=_payments(session, claim.id),
+        patient_money=[_money_entry(entry) for entry in claim_money(session, claim.id)],
     )
     return shown
 
@@ -129,7 +139,11 @@ def _claim_query() -> Any:
 
 
 def _summary(
-    claim: t.ClaimRow, payer_id: str, appointment: str | None, totals: Totals | None
+    claim: t.ClaimRow,
+    payer_id: str,
+    appointment: str | None,
+    totals: Totals | None,
+    balance: ClaimBalance,
 ) -> dict[str, Any]:
     totals = totals or Totals()
     return {
@@ -143,6 +157,8 @@ def _summary(
         "adjusted": money(totals.adjusted),
         "patient_responsibility": money(totals.patient_responsibility),
         "balance": money(totals.balance(claim.total_charge)),
+        "insurance_balance": money(balance.insurance),
+        "patient_balance": money(balance.patient),
     }
 
 
@@ -223,6 +239,7 @@ def _payments(session: Session, claim_id: int) -> list[dict[str, Any]]:
     return [
         {
             "remittance_id": remittance.id,
+            "paper": remittance.inbound_file_id is None,  # entered from a paper EOB
             "payer": remittance.payer_identifier,
             "trace_number": remittance.trace_number,
             "payment_date": remittance.payment_date.isoformat()
@@ -253,3 +270,14 @@ def _adjustments(session: Session, payment_ids: list[int]) -> dict[int, list[dic
             {"group": row.group_code, "reason": row.reason_code, "amount": money(row.amount)}
         )
     return found
+
+
+def _money_entry(entry: MoneyEntry) -> dict[str, Any]:
+    """A patient payment, refund or write-off as JSON: money as text, times in ISO 8601."""
+    shown: dict[str, Any] = {}
+    for name in entry.__dataclass_fields__:
+        value = getattr(entry, name)
+        shown[name] = money(value) if isinstance(value, Decimal) else value
+        if isinstance(value, date):  # datetime too
+            shown[name] = value.isoformat()
+    return shown

@@ -1,9 +1,10 @@
 """An ERA as a paper explanation of benefits reads: ``claimbridge eob REMITTANCE [--html FILE]``.
 
 The EOB is read back from the 835 bytes the ledger kept (``inbound_files.content``), so it
-shows exactly what the payer sent: payer and payee, check or EFT number, date and amount; per
-claim the patient, service dates, billed, allowed, deductible, coinsurance, copay, paid, every
-adjustment with its CARC in words, and the remarks (RARC); then the PLB provider adjustments.
+shows exactly what the payer sent (a paper EOB from what the biller entered, and says so):
+payer and payee, check or EFT number, date and amount; per claim the patient, service dates,
+billed, allowed, deductible, coinsurance, copay, paid, every adjustment with its CARC in words,
+and the remarks (RARC); then the PLB provider adjustments.
 ``allowed`` is billed less the CO, OA and PI adjustments (AMT*B6 when the payer sends it).
 """
 
@@ -28,6 +29,7 @@ from claimbridge.domain.remit_codes import (
 )
 from claimbridge.errors import RecordNotFound, StoreError
 from claimbridge.services.era_match import payer_identifier
+from claimbridge.services.paper import paper_remittance
 from claimbridge.store import tables as t
 from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx835_005010X221A1 import Adjustment, Loop2100, Loop2110, Remittance
@@ -80,6 +82,12 @@ class Eob:
     amount: Decimal
     claims: tuple[EobClaim, ...]
     provider_adjustments: tuple[str, ...]
+    paper: bool = False  # entered by a person from the payer's paper EOB, not an 835
+
+    @property
+    def source(self) -> str:
+        """Where the remittance came from, in words."""
+        return "paper EOB, entered by hand" if self.paper else "ERA (835)"
 
 
 def find_eob(session: Session, reference: str) -> Eob:
@@ -88,6 +96,8 @@ def find_eob(session: Session, reference: str) -> Eob:
 
 
 def _eob_of_row(session: Session, row: t.RemittanceRow) -> Eob:
+    if row.inbound_file_id is None:
+        return replace(build_eob(paper_remittance(session, row.id)), paper=True)
     content = session.scalars(
         select(t.InboundFileRow.content).where(t.InboundFileRow.id == row.inbound_file_id)
     ).first()
@@ -227,7 +237,7 @@ _WIDTHS = (10, 12, 10, 10, 9, 9, 9, 10)
 def render_text(eob: Eob) -> str:
     """The EOB as plain text, laid out like a paper EOB."""
     out = [
-        "EXPLANATION OF BENEFITS",
+        "EXPLANATION OF BENEFITS" + (" (paper EOB, entered by hand)" if eob.paper else ""),
         f"Payer: {eob.payer} ({eob.payer_id})",
         f"Payee: {eob.payee} ({eob.payee_id})",
         f"{_method(eob.method)} {eob.check_number}   Date: {_day(eob.payment_date)}   "
@@ -287,7 +297,9 @@ def render_html(eob: Eob) -> str:
         "<!doctype html><html><head><meta charset='utf-8'><title>EOB "
         f"{e(eob.check_number)}</title><style>body{{font-family:sans-serif}}"
         "td,th{padding:2px 8px;text-align:right}td:nth-child(-n+2){text-align:left}</style>"
-        "</head><body><h1>Explanation of benefits</h1>",
+        "</head><body><h1>Explanation of benefits"
+        + (" (paper EOB, entered by hand)" if eob.paper else "")
+        + "</h1>",
         f"<p>Payer: {e(eob.payer)} ({e(eob.payer_id)})<br>Payee: {e(eob.payee)} "
         f"({e(eob.payee_id)})<br>{e(_method(eob.method))} {e(eob.check_number)}, "
         f"{e(_day(eob.payment_date))}, amount {eob.amount}</p>",

@@ -57,6 +57,11 @@ class EraRow:
     provider_adjustments: tuple[ProviderAdjustment, ...] = ()
 
     @property
+    def paper(self) -> bool:
+        """True when a person entered it from a paper EOB (``services.paper``): no ERA file."""
+        return self.era_number is None
+
+    @property
     def reconciles(self) -> bool:
         """True when the claims' payments less the PLB adjustments make the deposit."""
         plb = sum((p.amount for p in self.provider_adjustments), ZERO)

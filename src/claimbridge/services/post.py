@@ -109,14 +109,17 @@ class Posted:
 def post_remittance(
     session: Session,
     remittance: Remittance,
-    inbound_file_id: int,
+    inbound_file_id: int | None,
     changes: Changes,
     *,
     hold_unbalanced: bool = True,
+    settled: Mapping[int, ClaimRef | None] | None = None,
 ) -> Posted:
     """Post one 835 transaction set (see the module docstring).
 
     ``hold_unbalanced=False`` posts a transaction that does not balance: a person decided to.
+    ``inbound_file_id`` None is a remittance a person entered from a paper EOB
+    (``services.paper``): ``settled`` then names the claim of ours for each of its CLPs.
     """
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
     imbalances = check_balance(remittance)
@@ -127,7 +130,7 @@ def post_remittance(
     if not new:
         return Posted(trace, amount, duplicate=True)
     return post_claims(
-        session, remittance, remittance_id, inbound_file_id, changes, imbalances=imbalances
+        session, remittance, remittance_id, inbound_file_id, changes, settled, imbalances
     )
 
 
@@ -135,7 +138,7 @@ def post_claims(
     session: Session,
     remittance: Remittance,
     remittance_id: int,
-    inbound_file_id: int,
+    inbound_file_id: int | None,
     changes: Changes,
     settled: Mapping[int, ClaimRef | None] | None = None,
     imbalances: Sequence[Imbalance] | None = None,
@@ -210,7 +213,7 @@ def _claim_chunks(claims: Sequence[Loop2100]) -> Iterable[Sequence[Loop2100]]:
         yield claims[start : start + CHUNK]
 
 
-def _record(remittance: Remittance, inbound_file_id: int) -> RemittanceRecord:
+def _record(remittance: Remittance, inbound_file_id: int | None) -> RemittanceRecord:
     bpr = remittance.bpr
     return RemittanceRecord(
         payer_identifier=payer_identifier(remittance)[:80],
@@ -242,7 +245,7 @@ class _Poster:
         session: Session,
         remittance: Remittance,
         remittance_id: int,
-        inbound_file_id: int,
+        inbound_file_id: int | None,
         changes: Changes,
         settled: Mapping[int, ClaimRef | None] | None = None,
         imbalances: dict[str, list[Imbalance]] | None = None,
@@ -255,7 +258,8 @@ class _Poster:
         self.changes = changes
         self.index = ClaimIndex(session)
         self.gate = Gate(session, remittance)
-        self.label = f"ERA {remittance.trn.trace_number} from {remittance.payer.n1.name}"
+        kind = "ERA" if inbound_file_id is not None else "Paper EOB"
+        self.label = f"{kind} {remittance.trn.trace_number} from {remittance.payer.n1.name}"
         self.claims = self.unmatched = self.unbalanced = self.held_payments = 0
         self.payers: Counter[int] = Counter()
         self.now = utcnow()

@@ -3,8 +3,10 @@
 Each report is a ``Report`` (a title, headers, rows of text) so the web page, the API and the
 CSV export show the same thing. Amounts are ``Decimal`` written with two decimals.
 
-- **A/R aging** counts claims that were sent and are not paid or denied: the charge less what
-  ERAs paid, by days since the claim was first sent (0–30, 31–60, 61–90, 91–120, over 120).
+- **A/R aging** splits what is open between insurance and patients (``services.balances``):
+  each payer's insurance balances of claims sent and not yet paid or denied, then one row of
+  what patients owe, by days since the claim was first sent (0–30, 31–60, 61–90, 91–120,
+  over 120).
 - **Denials by CARC** counts service lines an ERA paid nothing on, by adjustment group and
   reason code, with the amount adjusted.
 - **Payments by payer and month** sums what ERAs paid, by payer and the month of the payment
@@ -29,12 +31,15 @@ from sqlalchemy.orm import Session
 
 from claimbridge.domain.fees import FeePolicy, exposures
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
+from claimbridge.services.balances import claim_balances
 from claimbridge.store import tables as t
 from claimbridge.store.repositories import fee_counts, month_of
 
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
 OVER = "over 120"
-CLOSED = NOT_YET_SUBMITTED | {ClaimStatus.PAID, ClaimStatus.DENIED}
+UNSENT = NOT_YET_SUBMITTED | {ClaimStatus.CANCELLED}
+ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.DENIED.value}
+PATIENTS = ("Patients", "patient")  # the row of what patients owe
 ZERO = Decimal("0.00")
 
 
@@ -86,35 +91,41 @@ def bucket_of(days: int) -> str:
 
 
 def ar_aging(session: Session, today: date) -> Report:
-    """Open insurance balances per payer and aging bucket."""
-    paid = (
-        select(func.coalesce(func.sum(t.PaymentRow.paid), 0))
-        .where(t.PaymentRow.claim_id == t.ClaimRow.id)
-        .scalar_subquery()
-    )
+    """Open balances by aging bucket: insurance per payer, then what patients owe.
+
+    A sent claim not yet paid or denied counts its insurance balance under its payer; every
+    sent claim counts its patient balance under ``Patients`` (``services.balances``); by days
+    since the claim was first sent."""
+    claim = t.ClaimRow
+    columns = (claim.id, claim.status, t.PayerRow.name, t.PayerRow.payer_id)
     query = (
-        select(t.PayerRow.name, t.PayerRow.payer_id, t.ClaimRow.submitted_at, t.ClaimRow.created_at)
-        .add_columns(t.ClaimRow.total_charge, paid)
-        .join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
-        .where(t.ClaimRow.status.not_in([status.value for status in CLOSED]))
+        select(*columns, claim.submitted_at, claim.created_at)
+        .join(t.PayerRow, t.PayerRow.id == claim.payer_id)
+        .where(claim.status.not_in([status.value for status in UNSENT]))
     )
+    rows = session.execute(query).all()
+    balances = claim_balances(session, [row[0] for row in rows])
     labels = [label for _, _, label in AGING_BUCKETS] + [OVER]
     table: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
         lambda: dict.fromkeys(labels, ZERO)
     )
-    for name, payer_id, sent, created, charge, paid_so_far in session.execute(query):
-        days = (today - (sent or created).date()).days
-        table[(name, payer_id)][bucket_of(days)] += Decimal(charge) - Decimal(paid_so_far)
-    rows = tuple(
-        (
-            name,
-            payer_id,
-            *(_money(cells[label]) for label in labels),
-            _money(sum(cells.values(), ZERO)),
-        )
-        for (name, payer_id), cells in sorted(table.items())
-    )
-    return Report("ar-aging", "A/R aging by payer", ("Payer", "Payer ID", *labels, "Total"), rows)
+    patients = dict.fromkeys(labels, ZERO)
+    for claim_id, status, name, payer_id, sent, created in rows:
+        bucket = bucket_of((today - (sent or created).date()).days)
+        balance = balances[claim_id]
+        if balance.insurance and status not in ADJUDICATED:
+            table[(name, payer_id)][bucket] += balance.insurance
+        patients[bucket] += balance.patient
+    ordered = sorted(table.items())
+    if any(patients.values()):
+        ordered.append((PATIENTS, patients))
+    report_rows = tuple(
+        (name, payer_id, *(_money(cells[label]) for label in labels),
+         _money(sum(cells.values(), ZERO)))
+        for (name, payer_id), cells in ordered
+    )  # fmt: skip
+    headers = ("Payer", "Payer ID", *labels, "Total")
+    return Report("ar-aging", "A/R aging: insurance by payer, then patients", headers, report_rows)
 
 
 def denials_by_carc(session: Session) -> Report:

@@ -7,6 +7,7 @@ dismiss it.
     post_again(session, remittance_id, "biller")
     post_held(session, inbound_file_id, "biller", "payer confirmed the total by phone")
     dismiss_held(session, inbound_file_id, "biller", "payer sent a corrected 835")
+    # a paper EOB (``services.paper``) is undone and posted again the same way
     mark_balance_reviewed(session, "CB17", "biller", "matches the paper EOB")
 
 Undoing removes the remittance's payments, their adjustments and its PLB rows, marks it undone
@@ -26,7 +27,7 @@ person compares it with the payer's EOB and marks it reviewed (``mark_balance_re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -39,6 +40,7 @@ from claimbridge.domain.status import ClaimStatus, can_move, can_undo
 from claimbridge.errors import ClaimNotFound, InputError, RecordNotFound, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
 from claimbridge.services.era_match import payer_identifier
+from claimbridge.services.paper import kept_paper, statuses_before
 from claimbridge.services.post import (
     BALANCE_REVIEWED_EVENT,
     Posted,
@@ -124,8 +126,10 @@ def undo_posting(session: Session, remittance_id: int, actor: str, reason: str) 
     _remove_postings(session, remittance_id)
     unqueued = _unqueue(session, remittance_id)
     row.undone_at, row.undone_by = utcnow(), actor
-    why = f"posting of ERA {row.trace_number} ({row.amount}) undone by {actor}: {reason}"
-    moved = _move_back(session, claim_ids, row.inbound_file_id, actor, why)
+    kind = "ERA" if row.inbound_file_id is not None else "paper EOB"
+    why = f"posting of {kind} {row.trace_number} ({row.amount}) undone by {actor}: {reason}"
+    before = statuses_before(session, row.id) if row.inbound_file_id is None else None
+    moved = _move_back(session, claim_ids, row.inbound_file_id, actor, why, before)
     session.flush()
     return Undone(remittance_id, row.trace_number, len(claim_ids), moved, unqueued)
 
@@ -135,11 +139,15 @@ def post_again(session: Session, remittance_id: int, actor: str) -> Posted:
     row = remittance_row(session, remittance_id)
     if row.undone_at is None:
         raise StoreError(f"ERA {row.trace_number} is posted; undo its posting first")
-    remittance = kept_remittance(session, row)
+    file_id = row.inbound_file_id
+    settled: Mapping[int, ClaimRef | None]
+    if file_id is None:  # a paper EOB: posted again onto the claims it names
+        remittance, settled = kept_paper(session, row.id)
+    else:
+        remittance, settled = kept_remittance(session, row), _settled(session, row.id)
     row.undone_at, row.undone_by = None, None
-    file_id = row.inbound_file_id or 0
     changes = Changes(file_id, actor=actor)
-    posted = post_claims(session, remittance, row.id, file_id, changes, _settled(session, row.id))
+    posted = post_claims(session, remittance, row.id, file_id, changes, settled)
     changes.write(session)
     session.flush()
     return posted
@@ -269,14 +277,20 @@ def _settled(session: Session, remittance_id: int) -> dict[int, ClaimRef | None]
 
 
 def _move_back(
-    session: Session, claim_ids: Sequence[int], file_id: int | None, actor: str, why: str
+    session: Session,
+    claim_ids: Sequence[int],
+    file_id: int | None,
+    actor: str,
+    why: str,
+    before: Mapping[int, ClaimStatus] | None = None,
 ) -> int:
-    """Take each claim back to where it stands without the undone postings; notes for all."""
+    """Take each claim back to where it stands without the undone postings; notes for all.
+    ``before`` holds each claim's status before a paper EOB (which came in no file)."""
     forward: list[Move] = []
     back: list[Move] = []
     notes: list[tuple[int, str]] = []
     for ref in ClaimIndex(session).of_ids(claim_ids):
-        target = _status_without(session, ref, file_id)
+        target = _status_without(session, ref, file_id, before)
         if target is None or target is ref.status:
             notes.append((ref.id, f"{why}; stays {ref.status.value}"))
         elif can_move(ref.status, target):
@@ -292,7 +306,12 @@ def _move_back(
     return len(forward) + len(back)
 
 
-def _status_without(session: Session, ref: ClaimRef, file_id: int | None) -> ClaimStatus | None:
+def _status_without(
+    session: Session,
+    ref: ClaimRef,
+    file_id: int | None,
+    before: Mapping[int, ClaimStatus] | None = None,
+) -> ClaimStatus | None:
     """Where the claim stands with the postings left; None when it moved on since (stays)."""
     if ref.status not in _POSTED_BY_ERA:
         return None
@@ -306,6 +325,8 @@ def _status_without(session: Session, ref: ClaimRef, file_id: int | None) -> Cla
         target = posting.status_after(payments[-1].status_code or "", paid, _patient(session, ref))
         if target is not None:
             return target
+    if before is not None:
+        return before.get(ref.id)
     return _before(session, ref.id, file_id)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError
+from claimbridge.services.balances import ClaimBalance, claim_balances
 from claimbridge.services.claim_search import Search, claim_ids_matching
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
@@ -71,6 +72,8 @@ class WorklistRow:
     age_days: int
     paid: Decimal = Decimal("0.00")
     balance: Decimal = Decimal("0.00")
+    insurance_balance: Decimal = Decimal("0.00")  # ``services.balances``
+    patient_balance: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +219,12 @@ def worklist(
     found = {
         row[0].id: row for row in session.execute(_worklist_query().where(t.ClaimRow.id.in_(ids)))
     }
-    posted = claim_totals(session, ids)
-    rows = [_worklist_row(found[i], today, posted.get(i, Totals())) for i in ids if i in found]
+    posted, balances = claim_totals(session, ids), claim_balances(session, ids)
+    rows = [
+        _worklist_row(found[i], today, posted.get(i, Totals()), balances[i])
+        for i in ids
+        if i in found
+    ]
     return WorklistPage(rows, total, paging, more, unsorted)
 
 
@@ -344,7 +351,7 @@ def _filtered(
     return query
 
 
-def _worklist_row(found: Any, today: date, posted: Totals) -> WorklistRow:
+def _worklist_row(found: Any, today: date, posted: Totals, balance: ClaimBalance) -> WorklistRow:
     claim, payer, patient, provider = found
     return WorklistRow(
         clm01=claim.clm01,
@@ -362,6 +369,8 @@ def _worklist_row(found: Any, today: date, posted: Totals) -> WorklistRow:
         age_days=age_days(claim.created_at, claim.submitted_at, today),
         paid=posted.paid,
         balance=posted.balance(claim.total_charge),
+        insurance_balance=balance.insurance,
+        patient_balance=balance.patient,
     )
 
 

@@ -12,8 +12,11 @@ time sent) and ``claim_submissions`` (which claim went in which batch under whic
 ``inbound_files`` (every returned file once, by SHA-256), ``acknowledgments`` (TA1, 999,
 277CA and OA report results), ``remittances`` (one per check or EFT, unique by payer, trace
 number and amount), ``payments`` and ``adjustments`` per claim line, and the append-only
-``claim_events``. ``control_numbers`` hands out ISA13, GS06 and ST02. ``corrections`` notes
-which patient and policy fields a person corrected, so a load of an older export keeps them.
+``claim_events``; ``paper_remittances`` (a remittance entered from a paper EOB),
+``patient_money`` (patient payments, refunds and write-offs), ``statement_runs`` and
+``patient_statements`` (who was billed when). ``control_numbers`` hands out ISA13, GS06 and
+ST02. ``corrections`` notes which patient and policy fields a person corrected, so a load of
+an older export keeps them.
 
 Money columns are ``Money()`` (``NUMERIC(12, 2)``, exact, see ``store.types``); times are UTC.
 """
@@ -525,6 +528,89 @@ class ClaimEventRow(TenantScoped, Base):
     inbound_file_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_files.id"))
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str | None] = mapped_column(String(24))
+
+
+class PaperRemittanceRow(TenantScoped, Base):
+    """A remittance a person entered from a paper EOB (``services.paper``): the EOB as entered
+    (JSON, read back for the EOB page and to post it again) and each claim's status before it
+    was posted (JSON by claim id, where undoing takes the claim back to)."""
+
+    __tablename__ = "paper_remittances"
+
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), primary_key=True)
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    entered_by: Mapped[str] = mapped_column(String(60))
+    content: Mapped[str] = mapped_column(Text)
+    statuses_before: Mapped[str] = mapped_column(Text)
+
+
+PATIENT_MONEY_KINDS = ("payment", "refund", "write_off")
+PATIENT_MONEY_METHODS = ("cash", "check", "card")
+
+
+class PatientMoneyRow(TenantScoped, Base):
+    """Money between the practice and a patient, or a balance written off: a payment (cash,
+    check with its number, card with its reference), a refund, or a write-off stored as an
+    adjustment code (``group_code``/``reason_code``, see ``domain.patient_money``). On a claim
+    (and maybe one of its lines), or on an appointment that has no claim yet. Undone, never
+    deleted: ``undone_at``/``undone_by``/``undo_reason``."""
+
+    __tablename__ = "patient_money"
+    __table_args__ = (
+        CheckConstraint(_one_of("kind", PATIENT_MONEY_KINDS), name="kind"),
+        CheckConstraint("amount > 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
+    claim_line_id: Mapped[int | None] = mapped_column(ForeignKey("claim_lines.id"))
+    method: Mapped[str | None] = mapped_column(String(5))
+    reference: Mapped[str | None] = mapped_column(String(50))
+    group_code: Mapped[str | None] = mapped_column(String(2))
+    reason_code: Mapped[str | None] = mapped_column(String(5))
+    amount: Mapped[Decimal] = mapped_column(Money())
+    received_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    entered_by: Mapped[str] = mapped_column(String(60))
+    undone_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(60))
+    undo_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StatementRunRow(TenantScoped, Base):
+    """One statement run on a cycle date: every patient who owed got a statement; the PDF
+    (to print) and the CSV (for a print-and-mail service) as they were made."""
+
+    __tablename__ = "statement_runs"
+    __table_args__ = (UniqueConstraint("practice_id", "cycle_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(60))
+    patients: Mapped[int] = mapped_column(Integer)
+    total: Mapped[Decimal] = mapped_column(Money())
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    csv: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+
+
+class PatientStatementRow(TenantScoped, Base):
+    """A patient billed in a statement run: what they owed on its cycle date. The newest row
+    of a patient is when they were last billed."""
+
+    __tablename__ = "patient_statements"
+    __table_args__ = (UniqueConstraint("run_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("statement_runs.id"), index=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    billed_on: Mapped[date] = mapped_column(Date)
+    balance: Mapped[Decimal] = mapped_column(Money())
+    items: Mapped[int] = mapped_column(Integer)
 
 
 class ProviderAdjustmentRow(TenantScoped, Base):

@@ -29,6 +29,7 @@ NAV = (
     ("/payers", "Insurances"),
     ("/provider", "Provider"),
     ("/onboarding", "Onboarding"),
+    ("/statements", "Statements"),
     ("/reports", "Reports"),
 )
 

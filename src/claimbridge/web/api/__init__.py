@@ -14,6 +14,7 @@ from claimbridge.web.api import (
     claim_actions,
     follow_ups,
     history,
+    money,
     posting,
     records,
     routes,
@@ -29,3 +30,4 @@ def include(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(records.router)
     app.include_router(follow_ups.router)
+    app.include_router(money.router)

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from claimbridge.domain.patient_money import WRITE_OFF_REASONS
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.balances import claim_balances
 from claimbridge.services.claim_bulk import resubmit_many, selection, submit_refusal
 from claimbridge.services.claim_fix import actions_for, rejected_alongside
 from claimbridge.services.claim_search import SEARCH_KEYS, Search, SearchKey
@@ -17,6 +19,7 @@ from claimbridge.services.claims import create_claims
 from claimbridge.services.eob import claim_eobs
 from claimbridge.services.follow_ups import claim_follow_up, members
 from claimbridge.services.jobs import JobKind
+from claimbridge.services.patient_money import claim_by_number, claim_money
 from claimbridge.services.reposting import needs_balance_review
 from claimbridge.services.users import Role
 from claimbridge.services.worklist import (
@@ -202,6 +205,9 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         alongside = rejected_alongside(session, clm01)
         balance_review = needs_balance_review(session, clm01)
         following, people = claim_follow_up(session, clm01, today()), members(session)
+        row = claim_by_number(session, clm01)
+        balance = claim_balances(session, [row.id])[row.id]
+        money = claim_money(session, row.id)
     audit(request, "view", "claim", clm01, detail.patient_key)
     done = DONE.get(request.query_params.get("done", ""))
     actions = actions_for(detail.status)
@@ -218,6 +224,10 @@ def claim(request: Request, clm01: str) -> HTMLResponse:
         follow=following.follow_up,
         filing=following.filing,
         members=people,
+        balance=balance,
+        money=money,
+        has_appointment=row.appointment_id is not None,
+        write_off_reasons=WRITE_OFF_REASONS,
     )
 
 
