@@ -5,14 +5,21 @@
 them: relationship ``self`` is the subscriber itself (no 2000C), others are PAT01 codes;
 diagnosis codes lose their dot; the rendering provider goes in 2310B (the writer leaves it out
 when it is the billing provider).
+
+Other payers (loops 2320/2330A/2330B): a secondary or tertiary claim first carries what each
+payer before it did (``ClaimFacts.prior_adjudications``: SBR, claim-level CAS, AMT*D, OI, and
+per line a 2430 with SVD, CAS and DTP*573), then every other policy of the patient not yet
+named, without adjudication: a primary claim so names the secondary payer, which lets the
+primary cross the claim over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from claimbridge.domain import models
-from claimbridge.domain.scrub import ClaimFacts
+from claimbridge.domain.scrub import ClaimFacts, Coverage
 from claimbridge.x12.tx837p_005010X222A1 import (
     Address,
     BillingProvider,
@@ -20,6 +27,7 @@ from claimbridge.x12.tx837p_005010X222A1 import (
     ClaimBatch,
     Contact,
     Name,
+    OtherPayer,
     Patient,
     Payer,
     Provider,
@@ -73,7 +81,7 @@ def claim_837p(facts: ClaimFacts, billing: BillingProvider) -> Claim:
     policy, payer, provider = facts.policy, facts.payer, facts.provider
     assert policy is not None and payer is not None and provider is not None  # scrubbed
     visit = facts.appointment
-    return Claim(
+    claim = Claim(
         patient_control_number=facts.patient_control_number,
         billing_provider=billing,
         subscriber=_subscriber(facts.patient, policy),
@@ -94,6 +102,37 @@ def claim_837p(facts: ClaimFacts, billing: BillingProvider) -> Claim:
             taxonomy=provider.taxonomy,
         ),
         lines=_lines(facts),
+    )
+    return with_other_payers(claim, facts)
+
+
+def with_other_payers(claim: Claim, facts: ClaimFacts) -> Claim:
+    """``claim`` with the payers before it (adjudicated) and the patient's other policies."""
+    for adjudication in facts.prior_adjudications:
+        claim = adjudication.apply(claim)
+    named = {other.payer_id for other in claim.other_payers}
+    plain = tuple(
+        other_payer(facts.patient, coverage)
+        for coverage in facts.other_coverage
+        if coverage.payer.payer_id not in named
+    )
+    return replace(claim, other_payers=(*claim.other_payers, *plain)) if plain else claim
+
+
+def other_payer(patient: models.Patient, coverage: Coverage) -> OtherPayer:
+    """Loops 2320/2330A/2330B of another policy of the patient, without adjudication."""
+    policy, payer = coverage.policy, coverage.payer
+    holder = _holder(patient, policy)
+    return OtherPayer(
+        responsibility=RESPONSIBILITY[policy.priority.value],
+        relationship=policy.relationship.x12_code,
+        group_number=policy.group_number or "",
+        filing_indicator=payer.claim_filing_indicator or "",
+        subscriber=Name.person(holder.last_name, holder.first_name),
+        subscriber_id=policy.member_id,
+        subscriber_address=address(holder.address) if holder.address else None,
+        payer_name=payer.name,
+        payer_id=payer.payer_id,
     )
 
 
@@ -123,10 +162,15 @@ def address(value: models.Address) -> Address:
     )
 
 
-def _subscriber(patient: models.Patient, policy: models.Policy) -> Subscriber:
-    holder: models.Patient | models.Person = patient
+def _holder(patient: models.Patient, policy: models.Policy) -> models.Patient | models.Person:
+    """Who holds the policy: the patient, or the subscriber recorded for it."""
     if policy.relationship is not models.Relationship.SELF and policy.subscriber is not None:
-        holder = policy.subscriber
+        return policy.subscriber
+    return patient
+
+
+def _subscriber(patient: models.Patient, policy: models.Policy) -> Subscriber:
+    holder = _holder(patient, policy)
     return Subscriber(
         name=Name.person(holder.last_name, holder.first_name),
         member_id=policy.member_id,

@@ -28,6 +28,8 @@ PATIENT_GROUP = "PR"
 REVERSAL = "22"
 DENIAL = "4"
 NOT_OURS = frozenset({"23", "25"})  # forwarded elsewhere; predetermination only
+FORWARDED = frozenset({"19", "20", "21"})  # processed, and forwarded to the next payer
+CROSSOVER_REMARKS = frozenset({"MA18", "N89"})  # "forwarded to the supplemental insurer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,16 @@ def beyond_claim(total_charge: Decimal, before: Amounts, adding: Amounts) -> str
             f"with this, paid {paid} and patient owes {patient} of a {total_charge} charge"
         )
     return "; ".join(reasons) or None
+
+
+def crossed_over(claim: Loop2100) -> bool:
+    """True when the payer says it forwarded the claim to the next payer itself (a crossover):
+    CLP02 19, 20 or 21, a crossover carrier (NM1*TT), or remark MA18 or N89."""
+    if claim.clp.status_code == REVERSAL:
+        return False
+    if claim.clp.status_code in FORWARDED or claim.crossover_carrier is not None:
+        return True
+    return not CROSSOVER_REMARKS.isdisjoint(remark_codes(claim))
 
 
 def remark_codes(claim: Loop2100) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ from claimbridge.domain.models import (
 from claimbridge.domain.money import money_problem, units_problem
 from claimbridge.domain.payers import filing_indicator_problem
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.x12.tx837p_005010X222A1.cob import OtherPayerAdjudication
 from claimbridge.x12.tx837p_005010X222A1.models import Address as X12Address
 
 MAX_DIAGNOSES = 12
@@ -46,6 +47,16 @@ SEXES = ("F", "M", "U")
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """Another policy of the patient and its payer: a payer of the claim besides the one billed,
+    written in loops 2320/2330A/2330B (so a payer can cross the claim over, or the next one
+    knows who paid before it)."""
+
+    policy: Policy
+    payer: Payer
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimFacts:
     """One claim and everything it is made of, as the ledger holds it.
 
@@ -53,6 +64,13 @@ class ClaimFacts:
     replacement replaces) with their REF*6R ``line_control_numbers`` and the ``line_numbers``
     a person sees (1, 2, … unless given: a correction that removed a line leaves a gap);
     ``provider``, ``payer`` and ``policy`` are None when unknown.
+
+    A secondary or tertiary claim carries ``prior_adjudications``: what each payer before it
+    did with the claim (from the 835s posted on the claim it follows), in payer order;
+    ``other_coverage`` lists the patient's other policies (each written in 2320 without
+    adjudication unless a prior adjudication is the same payer's). ``cob_problem`` says why
+    the adjudication of the claim it follows cannot be passed on (a reversal left none, the
+    835 does not balance against the claim), which holds the claim.
     """
 
     patient_control_number: str
@@ -70,6 +88,9 @@ class ClaimFacts:
     frequency: str = "1"
     payer_claim_control_number: str | None = None
     line_numbers: tuple[int, ...] = ()
+    other_coverage: tuple[Coverage, ...] = ()
+    prior_adjudications: tuple[OtherPayerAdjudication, ...] = ()
+    cob_problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +128,7 @@ def scrub(facts: ClaimFacts) -> ScrubResult:
         _payer_edits,
         _visit_edits,
         _line_edits,
+        _other_payer_edits,
     )
     edits = [edit for check in checks for edit in check(facts)]
     if facts.payer is None:
@@ -245,6 +267,11 @@ def _line_edits(facts: ClaimFacts) -> Edits:
     numbers = facts.line_numbers or range(1, len(facts.lines) + 1)
     for number, line in zip(numbers, facts.lines, strict=True):
         yield from (f"line {number}: {edit}" for _, edit in line_problems(line, diagnoses))
+
+
+def _other_payer_edits(facts: ClaimFacts) -> Edits:
+    if facts.cob_problem:
+        yield facts.cob_problem
 
 
 def text_problem(text: str, most: int) -> str | None:

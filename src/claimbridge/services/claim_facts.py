@@ -4,6 +4,11 @@ One query per table for a whole list of claims (never one per claim), so a batch
 of claims is read in a handful of round trips. The rendering NPI (24J) and the place of service
 (24B) are the claim's own, copied from the provider and the appointment when it was made and
 corrected on the claim since, so what is checked is what is sent.
+
+Every claim names the patient's other policies (``ClaimFacts.other_coverage``, those complete
+enough to be written in 2320/2330); a claim that follows another (a secondary or tertiary
+claim, not a void) carries the adjudications posted on the claims before it
+(``services.adjudication``), or the reason they cannot be passed on.
 """
 
 from __future__ import annotations
@@ -18,15 +23,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from claimbridge.domain import models
-from claimbridge.domain.scrub import ClaimFacts
-from claimbridge.errors import ConfigError
+from claimbridge.domain.claim_837p import billing_provider, claim_837p
+from claimbridge.domain.scrub import ClaimFacts, Coverage
+from claimbridge.errors import ConfigError, X12ValidationError
+from claimbridge.services.adjudication import PostedAdjudication, posted_adjudications
 from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks
 from claimbridge.store.payers import list_payers
 from claimbridge.store.practices import practice_row
 from claimbridge.store.repositories import get_account
+from claimbridge.x12.tx837p_005010X222A1 import BillingProvider, other_payer_from_835
 
 RowT = TypeVar("RowT", bound=t.Base)
+VOID = "8"  # a void repeats the claim; it carries no adjudication
+PRIORITY_ORDER = ("primary", "secondary", "tertiary")
 
 
 def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[int, ClaimFacts]:
@@ -34,8 +44,58 @@ def read_facts(session: Session, claim_ids: Sequence[int], today: date) -> dict[
     claims = _plain_by_id(session, t.ClaimRow, _Claim._fields, _Claim._make, claim_ids)
     reader = _Reader(session, claims.values())
     # In the order asked for, whatever order the database returned the rows in.
-    return {claim_id: reader.facts(claims[claim_id], today) for claim_id in claim_ids
-            if claim_id in claims}  # fmt: skip
+    facts = {claim_id: reader.facts(claims[claim_id], today) for claim_id in claim_ids
+             if claim_id in claims}  # fmt: skip
+    following = {
+        claim.id: claim.follows_claim_id
+        for claim in claims.values()
+        if claim.follows_claim_id is not None and claim.frequency_code != VOID
+    }
+    if following:
+        _carry_prior_payers(session, facts, following, billing_provider(reader.practice), today)
+    return facts
+
+
+def _carry_prior_payers(
+    session: Session,
+    facts: dict[int, ClaimFacts],
+    following: dict[int, int],
+    billing: BillingProvider,
+    today: date,
+) -> None:
+    """Give each claim that follows another the adjudications of the claims before it."""
+    prior_ids = sorted(set(following.values()))
+    priors = read_facts(session, prior_ids, today)  # a tertiary claim's prior has its own
+    posted = posted_adjudications(session, prior_ids)
+    for claim_id, prior_id in following.items():
+        prior = priors.get(prior_id)
+        if prior is not None:
+            facts[claim_id] = _carrying(facts[claim_id], prior, posted.get(prior_id), billing)
+
+
+def _carrying(
+    facts: ClaimFacts,
+    prior: ClaimFacts,
+    posted: PostedAdjudication | None,
+    billing: BillingProvider,
+) -> ClaimFacts:
+    """``facts`` with the adjudication of the claim it follows, or why it cannot have it."""
+    number = prior.patient_control_number
+    if posted is None or not posted.complete:
+        problem = (
+            f"claim {number}'s payer has no complete adjudication of it posted (none yet, or "
+            "a reversal took it back): this claim waits for it, or cancel it"
+        )
+        return replace(facts, cob_problem=problem)
+    if prior.policy is None or prior.payer is None or prior.provider is None:
+        return replace(facts, cob_problem=f"claim {number} it follows cannot be rebuilt")
+    try:
+        sent = claim_837p(prior, billing)
+        found = other_payer_from_835(posted.claim, sent, adjudication_date=posted.adjudicated)
+    except X12ValidationError as error:
+        problem = f"the adjudication of claim {number} cannot be passed on: {error}"
+        return replace(facts, cob_problem=problem)
+    return replace(facts, prior_adjudications=(*prior.prior_adjudications, found))
 
 
 def read_practice(session: Session) -> models.Practice:
@@ -79,6 +139,7 @@ class _Claim(NamedTuple):
     payer_claim_control_number: str | None
     rendering_npi: str
     place_of_service: str
+    follows_claim_id: int | None
 
 
 class _Visit(NamedTuple):
@@ -120,6 +181,8 @@ class _Reader:
         self.policies = rows_by_id(
             session, t.PolicyRow, t.PolicyRow.id, [c.policy_id or 0 for c in claims]
         )
+        self.coverage = _policies_of(session, [a.patient_id for a in visits])
+        self.policies |= {row.id: row for rows in self.coverage.values() for row in rows}
         self.lines = _lines(session, [c.id for c in claims])
         # A patient, provider or policy is on many claims: each is converted once.
         self.provider_values: dict[int, models.Provider | None] = {}
@@ -145,7 +208,18 @@ class _Reader:
             today=today,
             frequency=claim.frequency_code,
             payer_claim_control_number=claim.payer_claim_control_number,
+            other_coverage=self._other_coverage(visit.patient_id, claim.policy_id),
         )
+
+    def _other_coverage(self, patient_id: int, policy_id: int | None) -> tuple[Coverage, ...]:
+        """The patient's other policies that can be written in 2320/2330, in priority order."""
+        found: list[Coverage] = []
+        for row in self.coverage.get(patient_id, ()):
+            policy = self._policy(row.id) if row.id != policy_id else None
+            payer = self.payers.get(policy.payer_id) if policy else None
+            if policy is not None and payer is not None and _writable(policy, payer):
+                found.append(Coverage(policy, payer))
+        return tuple(found)
 
     def _provider(self, provider_id: int, npi: str) -> models.Provider | None:
         """The rendering provider, with the NPI the claim carries (box 24J, as corrected)."""
@@ -181,6 +255,27 @@ class _Reader:
             diagnoses=tuple(self.diagnoses.get(row.id, ())),
             lines=(),
         )
+
+
+def _writable(policy: models.Policy, payer: models.Payer) -> bool:
+    """True when another policy has what its 2320/2330 loops need (else it is left out, and
+    the claim goes without it rather than being held for another payer's data)."""
+    holder_known = policy.relationship is models.Relationship.SELF or policy.subscriber is not None
+    return (
+        len(policy.member_id.strip()) >= 2 and bool(payer.claim_filing_indicator) and holder_known
+    )
+
+
+def _policies_of(session: Session, patient_ids: list[int]) -> dict[int, list[t.PolicyRow]]:
+    """Every policy of these patients, primary first, by patient id."""
+    found: dict[int, list[t.PolicyRow]] = {}
+    for chunk in chunks(sorted(set(patient_ids))):
+        query = select(t.PolicyRow).where(among(t.PolicyRow.patient_id, chunk))
+        for row in session.scalars(query):
+            found.setdefault(row.patient_id, []).append(row)
+    for rows in found.values():
+        rows.sort(key=lambda row: PRIORITY_ORDER.index(row.priority))
+    return found
 
 
 def rows_by_id(

@@ -162,6 +162,8 @@ class NewClaim:
     policy_id: int | None = None
     provider_id: int | None = None
     submitted_at: datetime | None = None
+    payer_sequence: str = "primary"  # SBR01 P, S, T: which policy of the patient it bills
+    follows_claim_id: int | None = None  # the claim whose adjudication it carries (2320/2430)
 
     @property
     def total_charge(self) -> Decimal:
@@ -489,6 +491,8 @@ def _claim_values(claim: NewClaim, payer_row_id: int, now: datetime) -> dict[str
         "created_at": now,
         "updated_at": now,
         "submitted_at": claim.submitted_at,
+        "payer_sequence": claim.payer_sequence,
+        "follows_claim_id": claim.follows_claim_id,
     }
 
 
