@@ -15,7 +15,12 @@ from sim_support import NOW
 
 from claimbridge.errors import InputError
 from claimbridge.sim import EditSource, Outcome, default_scenario, load_scenario, parse_scenario
-from claimbridge.sim.scenarios import DEFAULT_SCENARIO_DATA, claim_hash, npi_is_valid
+from claimbridge.sim.scenarios import (
+    DEFAULT_SCENARIO_DATA,
+    claim_hash,
+    crossover_scenario,
+    npi_is_valid,
+)
 from claimbridge.x12.tx837p_005010X222A1 import Claim
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "simulator.md"
@@ -34,6 +39,14 @@ def test_default_scenario_has_both_edits_and_every_outcome() -> None:
     assert any(r.coinsurance_percent for r in paying)
     assert any(r.interest for r in paying) and any(r.recoupment for r in paying)
     assert any(r.unsent_claim for r in paying)
+
+
+def test_the_crossover_example_file_is_the_built_in_crossover_scenario() -> None:
+    from_file = load_scenario(DOCS.parent / "examples" / "sim-crossover.yaml")
+    assert replace(from_file, source="") == replace(crossover_scenario(), source="")
+    [medicare] = from_file.rules
+    assert medicare.crossover and medicare.when.payer_ids == {"01182"}
+    assert not any(rule.crossover for rule in default_scenario().rules)
 
 
 def test_yaml_and_json_files_read_the_same(tmp_path: Path) -> None:

@@ -5,15 +5,28 @@ claim is paid across two ERAs or reversed and corrected later (``run`` 0 is the 
 later one). Each line is adjudicated on its own (CO 45 for what is not allowed, PR 1/2/3 for
 deductible, coinsurance and copay, or CO <CARC> when denied), so every line and claim balances:
 charge − adjustments = paid. Values carry ``position=0``; the 835 writer regroups CAS segments.
+
+A claim to a later payer (a line carries the earlier payers' 2430) is adjudicated on what the
+payer before left the patient: on each line, what that payer's 2430 left as PR is the base
+the rule works on (``allowed_percent`` of it allowed, then deductible, coinsurance and copay),
+and the rest of the charge (what the earlier payer paid or wrote off) is ``OA 23``, the impact
+of prior payers' adjudication. So a Medigap plan paying in full pays the coinsurance Medicare
+left, and nothing of what Medicare paid.
+
+A rule with ``crossover`` makes a primary payer forward the claim to the next payer named in
+its 2320 itself: CLP02 ``19``, ``NM1*TT`` naming that payer and remark ``MA18``; that payer's
+own 835 for the claim (same CLM01, adjudicated as above with the rule the scenario has for it)
+follows in the next ERA run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from claimbridge.errors import X12ValidationError
 from claimbridge.sim.scenarios import Outcome, Rule
 from claimbridge.x12.tx835_005010X221A1.models import (
     Adjustment,
@@ -23,12 +36,21 @@ from claimbridge.x12.tx835_005010X221A1.models import (
     Loop2100,
     Loop2110,
     Lq,
+    Moa,
     Nm1,
     Procedure,
     Ref,
     Svc,
 )
-from claimbridge.x12.tx837p_005010X222A1.models import Claim, Name, ServiceLine
+from claimbridge.x12.tx837p_005010X222A1.cob import other_payer_from_835
+from claimbridge.x12.tx837p_005010X222A1.models import (
+    Claim,
+    Name,
+    OtherPayer,
+    Payer,
+    ServiceLine,
+    Subscriber,
+)
 
 ZERO = Decimal("0.00")
 _CENTS = Decimal("0.01")
@@ -41,6 +63,9 @@ _FILING_INDICATORS_835 = frozenset(
 _FILING_INDICATOR_FOR_835 = {"CI": "12", "BL": "12", "FI": "OF"}
 _STATUS_BY_RESPONSIBILITY = {"P": "1", "S": "2", "T": "3"}
 DENIED, REVERSAL = "4", "22"
+FORWARDED = "19"  # processed as primary, forwarded to the next payer
+PRIOR_PAYERS = "23"  # OA 23: the impact of prior payers' adjudication
+CROSSOVER_REMARK = "MA18"  # "forwarded to the patient's supplemental insurer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +123,45 @@ def adjudicate(claim: Claim, rule: Rule, icn: str, received: date) -> list[Payme
     return list(payment.payments())
 
 
+def crossover_claim(claim: Claim, payments: Sequence[Payment], received: date) -> Claim | None:
+    """The claim as the payer it was crossed over to sees it, or None when ``payments`` do not
+    cross ``claim`` over: the next payer of its 2320 billed, the first payer's adjudication
+    in its 2320/2430 (as ``x12`` passes an 835 claim on)."""
+    forwarded = [c for p in payments for c in p.claims if c.clp.status_code == FORWARDED]
+    other = next_payer(claim)
+    if not forwarded or other is None:
+        return None
+    processed = forwarded[0]._replace(clp=forwarded[0].clp._replace(status_code="1"))
+    try:
+        found = other_payer_from_835(processed, claim, adjudication_date=received)
+    except X12ValidationError:
+        return None
+    payer = Payer(
+        name=other.payer_name,
+        payer_id=other.payer_id,
+        filing_indicator=other.filing_indicator,
+        responsibility=other.responsibility,
+    )
+    subscriber = Subscriber(
+        name=other.subscriber,
+        member_id=other.subscriber_id,
+        group_number=other.group_number,
+        address=other.subscriber_address,
+    )
+    lines = tuple(replace(line, adjudications=()) for line in claim.lines)
+    crossed = replace(claim, payer=payer, subscriber=subscriber, lines=lines, other_payers=())
+    return found.apply(crossed)
+
+
+def next_payer(claim: Claim) -> OtherPayer | None:
+    """The payer after the claim's own in its 2320 loops that has not adjudicated it yet."""
+    order = "PSTABCDEFGH"
+    mine = order.find(claim.payer.responsibility)
+    later = [o for o in claim.other_payers
+             if o.paid_amount is None and order.find(o.responsibility) > mine]  # fmt: skip
+    return min(later, key=lambda o: order.find(o.responsibility), default=None)
+
+
 class _Adjudicator:
     def __init__(self, claim: Claim, rule: Rule, icn: str, received: date) -> None:
         self.claim, self.rule, self.icn, self.received = claim, rule, icn, received
@@ -115,8 +179,20 @@ class _Adjudicator:
             yield self._payment(0, [original], extras=True)
             corrected = self.rule.correction_allowed_percent
             yield self._payment(1, [reversal_of(original), self._paid(lines, "2", corrected)])
+        elif self.rule.crossover and next_payer(self.claim) is not None:
+            yield self._payment(0, [self._forwarded(self._paid(lines, "1"))], extras=True)
         else:
             yield self._payment(0, [self._paid(lines, "1")], extras=True)
+
+    def _forwarded(self, paid: Loop2100) -> Loop2100:
+        """``paid`` as a payer that forwarded the claim to the next payer says it."""
+        other = next_payer(self.claim)
+        assert other is not None
+        carrier = Nm1("TT", "2", other.payer_name.upper(), "", "", "", "", "PI", other.payer_id,
+                      "", "", "", 0)  # fmt: skip
+        remark = Moa(None, None, CROSSOVER_REMARK, "", "", "", "", None, None, 0)
+        clp = paid.clp._replace(status_code=FORWARDED)
+        return paid._replace(clp=clp, names=(*paid.names, carrier), moa=remark)
 
     def _payment(self, run: int, claims: list[Loop2100], extras: bool = False) -> Payment:
         provider = self.claim.billing_provider
@@ -182,17 +258,28 @@ def _adjudicate_lines(
     deductible, copay = rule.deductible, rule.copay
     results = []
     for line in lines:
-        allowed = cents(line.charge * allowed_percent / _HUNDRED)
+        base = _left_by_prior_payers(line)
+        allowed = cents(base * allowed_percent / _HUNDRED)
         toward_deductible = min(deductible, allowed)
         coinsurance = cents((allowed - toward_deductible) * rule.coinsurance_percent / _HUNDRED)
         toward_copay = min(copay, allowed - toward_deductible - coinsurance)
         deductible -= toward_deductible
         copay -= toward_copay
-        amounts = (("CO", "45", line.charge - allowed), ("PR", "1", toward_deductible),
-                   ("PR", "2", coinsurance), ("PR", "3", toward_copay))  # fmt: skip
+        amounts = (("OA", PRIOR_PAYERS, line.charge - base), ("CO", "45", base - allowed),
+                   ("PR", "1", toward_deductible), ("PR", "2", coinsurance),
+                   ("PR", "3", toward_copay))  # fmt: skip
         adjustments = tuple(Adjustment(g, r, a, None, 0) for g, r, a in amounts if a)
         results.append(_LineResult(line, allowed, adjustments))
     return results
+
+
+def _left_by_prior_payers(line: ServiceLine) -> Decimal:
+    """What the last earlier payer's 2430 left the patient on ``line`` (its PR), or the
+    line's charge when no earlier payer adjudicated it."""
+    if not line.adjudications:
+        return line.charge
+    last = line.adjudications[-1]
+    return sum((a.amount for g in last.adjustments if g.group == "PR" for a in g.adjustments), ZERO)
 
 
 def _service_line(result: _LineResult) -> Loop2110:

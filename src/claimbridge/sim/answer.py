@@ -14,14 +14,14 @@ the EDI Status report and the 835 files, in that order, each an ``OutputFile``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import PurePosixPath
 
 from claimbridge.errors import X12Error, X12SyntaxError
 from claimbridge.sim import reports
 from claimbridge.sim.acks import ClaimRecord, SetCheck, claim_ack, functional_ack
-from claimbridge.sim.adjudicate import Payment, adjudicate
+from claimbridge.sim.adjudicate import Payment, adjudicate, crossover_claim
 from claimbridge.sim.config import OFFICE_ALLY_ID, SimConfig
 from claimbridge.sim.era import era_files
 from claimbridge.sim.reports import Upload
@@ -187,7 +187,12 @@ def _payments(
     for index, record in enumerate(records, 1):
         claim: Claim = record.claim
         icn = f"{upload.file_id}{index:04d}"
-        payments += adjudicate(claim, config.scenario.rule_for(claim), icn, now.date())
+        paid = adjudicate(claim, config.scenario.rule_for(claim), icn, now.date())
+        crossed = crossover_claim(claim, paid, now.date())
+        if crossed is not None:  # the next payer's 835, one ERA run later
+            later = adjudicate(crossed, config.scenario.rule_for(crossed), f"{icn}X", now.date())
+            paid += [replace(payment, run=payment.run + 1) for payment in later]
+        payments += paid
     return payments
 
 

@@ -153,6 +153,8 @@ class Rule:
     ``interest`` and ``recoupment`` add PLB L6 and WO lines to the claim's check;
     ``unsent_claim`` adds to that check a claim the practice never sent.
     ``correction_allowed_percent`` is the allowed share after a reversal and correction.
+    ``crossover`` makes a payer that pays a claim in one ERA forward it to the next payer its
+    2320 names (CLP02 19, NM1*TT); that payer's 835 follows in the next ERA run.
     """
 
     name: str
@@ -168,6 +170,7 @@ class Rule:
     recoupment: Decimal = Decimal(0)
     unsent_claim: bool = False
     correction_allowed_percent: Decimal = Decimal(90)
+    crossover: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -339,7 +342,7 @@ _MATCH_KEYS = {"member_id", "patient_control_number", "payer_id", "procedure", "
                "invalid_npi", "hash"}  # fmt: skip
 _RULE_KEYS = {"name", "when", "outcome", "allowed_percent", "deductible", "coinsurance_percent",
               "copay", "carc", "rarc", "interest", "recoupment", "unsent_claim",
-              "correction_allowed_percent"}  # fmt: skip
+              "correction_allowed_percent", "crossover"}  # fmt: skip
 _EDIT_KEYS = {"name", "when", "by", "category", "status", "entity", "message"}
 
 
@@ -391,6 +394,7 @@ def _rule(node: _Node, name: str = "") -> Rule:
         recoupment=get("recoupment").amount(Decimal(0)),
         unsent_claim=bool(get("unsent_claim").flag()),
         correction_allowed_percent=get("correction_allowed_percent").percent(Decimal(90)),
+        crossover=bool(get("crossover").flag()),
     )
 
 
@@ -440,6 +444,24 @@ DEFAULT_SCENARIO_DATA: Mapping[str, Any] = {
     ],
     "default": {"outcome": "paid_in_full"},
 }  # fmt: skip
+
+
+CROSSOVER_SCENARIO_DATA: Mapping[str, Any] = {
+    "format": SCENARIO_FORMAT,
+    "name": "Medicare crosses claims over to the Medigap plan",
+    "rules": [
+        {"name": "Medicare: 80% allowed, 20% coinsurance, crossed over",
+         "when": {"payer_id": ["01182"]}, "outcome": "partly_paid", "allowed_percent": "80",
+         "coinsurance_percent": "20", "crossover": True},
+    ],
+    "default": {"outcome": "paid_in_full"},
+}  # fmt: skip
+
+
+def crossover_scenario() -> Scenario:
+    """Medicare (01182) pays 80% less 20% coinsurance and crosses each claim over to the payer
+    its 2320 names; every other payer (the Medigap plan too) pays what it is billed in full."""
+    return parse_scenario(CROSSOVER_SCENARIO_DATA, source="built-in crossover")
 
 
 def default_scenario() -> Scenario:
