@@ -31,6 +31,7 @@ def test_poll_applies_every_answer_of_the_simulator(store: Store, tmp_path: Path
     assert statuses(store) == {
         "CB000001": "paid", "CB000002": "denied", "CB000003": "paid",
         "CB000004": "held", "CB000005": "paid",
+        "CB000003S": "ready",  # Medicare's ERA made Harold Nguyen's Medigap claim
     }  # fmt: skip
     archived = {p.name for p in (tmp_path / "archive" / "outbound").iterdir()}
     assert archived == {report.name for report in reports}

@@ -22,7 +22,7 @@ before it is sent: cancelled (never billed; a replacement no longer wanted) or b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -283,7 +283,48 @@ def _new_claim(
         appointment_id=original.appointment_id,
         policy_id=original.policy_id,
         provider_id=original.provider_id,
+        payer_sequence=original.payer_sequence,
+        follows_claim_id=original.follows_claim_id,
     )
+
+
+def next_payer_claim(
+    session: Session, prior: t.ClaimRow, policy: t.PolicyRow, actor: str, today: date
+) -> Checked:
+    """Make and check the claim of ``prior``'s visit to the next payer, ``policy`` (secondary
+    after primary, tertiary after secondary): the same lines, its own CLM01 (``CB17S``,
+    ``CB17T``; ``CB17S2`` when that is taken) and REF*6R, following ``prior``, whose posted
+    adjudication it carries in 2320/2430 (``services.claim_facts``)."""
+    base = f"{CLM01_PREFIX}{prior.appointment_id:06d}" if prior.appointment_id else prior.clm01
+    clm01 = _free_clm01(session, f"{base}{policy.priority[0].upper()}")
+    lines = tuple(
+        _claim_line(line, line.appointment_line_id, line_control_number(clm01, number))
+        for number, line in enumerate(_lines_of(session, prior.id), start=1)
+    )
+    payer_id = session.get_one(t.PayerRow, policy.payer_id).payer_id
+    claim = replace(
+        _new_claim(prior, clm01, payer_id, lines),
+        policy_id=policy.id,
+        payer_sequence=policy.priority,
+        follows_claim_id=prior.id,
+    )
+    why = f"{policy.priority} claim after claim {prior.clm01}'s adjudication"
+    claim_id = ClaimRepository(session).add(claim, actor, why)
+    return check_claims(session, [claim_id], actor, today)[0]
+
+
+def _free_clm01(session: Session, wanted: str) -> str:
+    """``wanted``, or ``wanted`` with the first free number from 2 (``CB17S2``)."""
+    clm01, number = wanted, 1
+    while _clm01_taken(session, clm01):
+        number += 1
+        clm01 = f"{wanted}{number}"
+    return clm01
+
+
+def _lines_of(session: Session, claim_id: int) -> list[t.ClaimLineRow]:
+    query = select(t.ClaimLineRow).where(t.ClaimLineRow.claim_id == claim_id)
+    return list(session.scalars(query.order_by(t.ClaimLineRow.line_number)))
 
 
 def _correction_clm01(session: Session, clm01: str, how: Resubmission) -> str:

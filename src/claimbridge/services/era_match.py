@@ -4,10 +4,17 @@ A CLP names our claim by its patient control number (CLP01 = CLM01). ``Gate.sort
 posted there only when:
 
 1. the claim was sent (it has a ``claim_submissions`` row), else it is queued ``never_sent``;
-2. it was sent to the ERA's payer, else ``other_payer`` (``PayerCheck``);
+2. it was sent to the ERA's payer, or its payer crossed it over to the ERA's payer (the
+   claim's ``crossed_over_to``, ``services.claim_chain``), else ``other_payer``
+   (``PayerCheck``);
 3. posting it would not take the claim beyond what it can take, else it is held for review,
    ``overpayment`` (the rule is ``domain.posting.beyond_claim``): a second check paying a claim
    already paid in full, or payments and patient responsibility beyond the charge.
+
+A crossed-over claim is posted again by the payer it was forwarded to, under the same CLM01:
+that payer's CLP is judged against what that payer posted on it (nothing, the first time), not
+against the first payer's. Each claim of a secondary chain has its own CLM01 (``CB17``,
+``CB17S``, ``CB17T``), sent to its own payer, so a secondary payer's 835 names its own claim.
 
 A CLP that names no claim of ours is queued ``no_claim``. Queued CLPs keep their amounts in
 ``unmatched_claims``, so a remittance still adds up: BPR02 = what was posted + what waits − PLB.
@@ -56,7 +63,8 @@ def payer_label(remittance: Remittance) -> str:
     return f"{name} ({identifier})" if name and identifier != name else identifier
 
 
-def _normal(text: str) -> str:
+def normal_key(text: str) -> str:
+    """A payer ID or name compared without case, spaces or punctuation."""
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
@@ -78,8 +86,8 @@ class PayerCheck:
         references = remittance.payer.references
         keys = [r.value for r in references if r.qualifier == "2U"]
         keys += [remittance.payer.n1.id, remittance.trn.originating_company_id]
-        self.keys = {_normal(key) for key in keys} - {""}
-        self.name = _normal(remittance.payer.n1.name)
+        self.keys = {normal_key(key) for key in keys} - {""}
+        self.name = normal_key(remittance.payer.n1.name)
         learned = select(t.RemittanceRow.payer_id).where(
             t.RemittanceRow.payer_identifier == payer_identifier(remittance)[:80],
             t.RemittanceRow.payer_id.is_not(None),
@@ -98,7 +106,8 @@ class PayerCheck:
             ):
                 self.names[row_id] = f"{name} ({payer_id})"
                 self.known[row_id] = row_id in self.learned or (
-                    _normal(payer_id) in self.keys or bool(name and _normal(name) == self.name)
+                    normal_key(payer_id) in self.keys
+                    or bool(name and normal_key(name) == self.name)
                 )
 
     def matches(self, payer_id: int) -> bool:
@@ -115,6 +124,13 @@ class Gate:
         self.label = payer_label(remittance)
         self.adding = adding_by_number(remittance.claims)
         self.decided: dict[str, NotPosted | None] = {}  # by CLP01, the first decision
+        self.crossed: dict[int, str] = {}  # crossed_over_to of the claims judged, by claim id
+        self.crossover_payers: dict[int, int | None] = {}  # claims posted as crossovers
+
+    def paid_by(self, ref: ClaimRef) -> int | None:
+        """Our payer (row id) that pays ``ref`` in this ERA: the claim's, or the payer it was
+        crossed over to (None when that payer is not in our list)."""
+        return self.crossover_payers.get(ref.id, ref.payer_id)
 
     def sort(
         self, named: Sequence[tuple[Loop2100, ClaimRef]]
@@ -125,6 +141,7 @@ class Gate:
         ]
         charges = sent_charges(self.session, [ref.id for ref in fresh])
         self.payers.load(ref.payer_id for ref in fresh)
+        self.crossed |= crossed_over(self.session, [ref.id for ref in fresh])
         before = posted_amounts(self.session, list(charges))
         posted: list[tuple[Loop2100, ClaimRef]] = []
         waiting: list[NotPosted] = []
@@ -150,15 +167,46 @@ class Gate:
             detail = f"{ref.clm01} was never sent (it is {ref.status.value}); not posted"
             return NotPosted(claim, NEVER_SENT, ref, detail)
         if not self.payers.matches(ref.payer_id):
-            sent_to = self.payers.names.get(ref.payer_id, "another payer")
-            detail = f"{ref.clm01} was sent to {sent_to}, this ERA is from {self.label}"
-            return NotPosted(claim, OTHER_PAYER, ref, detail)
+            if self._crossed_to_this_payer(ref):
+                before = {}  # the first payer's postings are not this payer's
+            else:
+                sent_to = self.payers.names.get(ref.payer_id, "another payer")
+                detail = f"{ref.clm01} was sent to {sent_to}, this ERA is from {self.label}"
+                return NotPosted(claim, OTHER_PAYER, ref, detail)
         adding = self.adding[claim.clp.patient_control_number]
         why = posting.beyond_claim(charges[ref.id], before.get(ref.id, Amounts()), adding)
         if why is None:
             return None
         detail = f"{ref.clm01} {why}; held for review, post it or mark it refunded"
         return NotPosted(claim, OVERPAYMENT, ref, detail)
+
+    def _crossed_to_this_payer(self, ref: ClaimRef) -> bool:
+        """True when the claim's payer crossed it over to the ERA's payer (recorded, if so)."""
+        crossed = self.crossed.get(ref.id)
+        if crossed is None:
+            return False
+        query = select(t.PayerRow.id).where(t.PayerRow.payer_id == crossed)
+        payer_id = self.session.scalars(query).first()
+        if payer_id is not None:
+            self.payers.load([payer_id])
+            matches = self.payers.matches(payer_id)
+        else:
+            matches = (
+                normal_key(crossed) in self.payers.keys or normal_key(crossed) == self.payers.name
+            )
+        if matches:
+            self.crossover_payers[ref.id] = payer_id
+        return matches
+
+
+def crossed_over(session: Session, claim_ids: Sequence[int]) -> dict[int, str]:
+    """``crossed_over_to`` of those of these claims that a payer crossed over, by claim id."""
+    found: dict[int, str] = {}
+    column = t.ClaimRow.crossed_over_to
+    for part in chunks(sorted(set(claim_ids))):
+        query = select(t.ClaimRow.id, column).where(t.ClaimRow.id.in_(part), column.is_not(None))
+        found.update({claim_id: to for claim_id, to in session.execute(query) if to})
+    return found
 
 
 def patient_share(claim: Loop2100) -> Decimal:

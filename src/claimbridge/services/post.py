@@ -43,6 +43,7 @@ from claimbridge.domain.posting import Amounts
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
+from claimbridge.services.claim_chain import after_posting
 from claimbridge.services.era_match import (
     NO_CLAIM,
     OVERPAYMENT,
@@ -159,6 +160,7 @@ def post_claims(
     for part in _claim_chunks(remittance.claims):
         poster.post(part)
     poster.finish()
+    after_posting(session, poster.posted, changes)
     trace, amount = remittance.trn.trace_number, remittance.bpr.amount
     return Posted(
         trace,
@@ -262,6 +264,7 @@ class _Poster:
         self.label = f"{kind} {remittance.trn.trace_number} from {remittance.payer.n1.name}"
         self.claims = self.unmatched = self.unbalanced = self.held_payments = 0
         self.payers: Counter[int] = Counter()
+        self.posted: dict[int, list[Loop2100]] = {}  # the CLPs posted, by claim id
         self.now = utcnow()
 
     def post(self, part: Sequence[Loop2100]) -> None:
@@ -275,6 +278,7 @@ class _Poster:
         self._insert_adjustments(ids, plans)
         for claim, ref in matched:  # a claim twice in one chunk sees its first CLP
             totals[ref.id] = self._move(claim, ref, totals.get(ref.id, Amounts()))
+            self.posted.setdefault(ref.id, []).append(claim)
         self.claims += len(matched)
         self.index.found.clear()  # keep memory flat on very large remittances
         self.changes.write(self.session)
@@ -304,7 +308,9 @@ class _Poster:
         rows: list[dict[str, Any]] = []
         plans: list[posting.PaymentPlan] = []
         for claim, ref in matched:
-            self.payers[ref.payer_id] += 1
+            payer = self.gate.paid_by(ref)
+            if payer is not None:
+                self.payers[payer] += 1
             line_ids = posting.match_lines(lines.get(ref.id, []), claim.service_lines)
             clp = claim.clp
             for plan in posting.plan_claim(claim, line_ids):

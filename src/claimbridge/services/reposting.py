@@ -19,7 +19,9 @@ with the same rules as ingest (``services.post``).
 
 Where a claim goes back to: with postings of other ERAs left, where those put it
 (``domain.posting.status_after``); with none, the status it had before this ERA's first move.
-A claim that moved on since (e.g. a denial corrected to ``ready``) stays, with a note.
+A claim that moved on since (e.g. a denial corrected to ``ready``) stays, with a note. A claim
+to the next payer that carries an undone adjudication is taken back, replaced or voided
+(``services.claim_chain.after_undo``); posting again makes the next claim anew.
 
 A claim posted from an ERA whose amounts for it do not add up stays on the dashboard until a
 person compares it with the payer's EOB and marks it reviewed (``mark_balance_reviewed``).
@@ -39,6 +41,7 @@ from claimbridge.domain import posting
 from claimbridge.domain.status import ClaimStatus, can_move, can_undo
 from claimbridge.errors import ClaimNotFound, InputError, RecordNotFound, StoreError
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef
+from claimbridge.services.claim_chain import after_undo
 from claimbridge.services.era_match import payer_identifier
 from claimbridge.services.paper import kept_paper, statuses_before
 from claimbridge.services.post import (
@@ -130,6 +133,7 @@ def undo_posting(session: Session, remittance_id: int, actor: str, reason: str) 
     why = f"posting of {kind} {row.trace_number} ({row.amount}) undone by {actor}: {reason}"
     before = statuses_before(session, row.id) if row.inbound_file_id is None else None
     moved = _move_back(session, claim_ids, row.inbound_file_id, actor, why, before)
+    after_undo(session, claim_ids, why, actor)
     session.flush()
     return Undone(remittance_id, row.trace_number, len(claim_ids), moved, unqueued)
 

@@ -1,0 +1,275 @@
+"""Claims to the second and third payer, made by themselves from what the payer before paid.
+
+``after_posting(session, posted, changes)`` runs when an 835 (or a CLP matched by hand, or a
+posting done again) has been posted, with the CLPs posted per claim of ours:
+
+1. **Crossovers.** A CLP that says the payer forwarded the claim to the next payer itself
+   (``domain.posting.crossed_over``: CLP02 19, 20 or 21, an NM1*TT, remark MA18 or N89) sets the
+   claim's ``crossed_over_to``: our payer the NM1*TT names (by payer ID, else by name), else the
+   payer of the patient's next policy, else what NM1*TT says. No claim to that payer is made;
+   its 835 for this claim (same CLM01) is posted onto it (``services.era_match``).
+2. **Reversals.** A CLP02 22 changed the adjudication that claims following this one carry:
+   see ``prior_changed``.
+3. **The next claim.** A claim whose payer adjudicated its whole charge (a claim paid across two
+   ERAs waits for the second), that was not crossed over and has no live claim following it,
+   gets a claim to the patient's next policy (``services.claims.next_payer_claim``) when the
+   payer left the patient something to pay (PR) or denied it; with nothing left (paid in full,
+   or written off by contract) the next payer has nothing to pay, and an event says so.
+
+``prior_changed`` (a reversal, or a person undid the posting): a following claim not yet sent
+is checked again (its 837P is built when it is sent, from what is posted then) or cancelled
+when no adjudication is left to carry; one the payer accepted (its claim number known) gets a
+replacement (frequency 7) carrying the new adjudication, or a void (frequency 8) when there is
+none; one sent but not yet accepted gets an event saying to replace or void it once the payer
+has it. A biller sees every step in both claims' histories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimbridge.domain import posting
+from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
+from claimbridge.errors import InvalidTransition
+from claimbridge.services.adjudication import posted_adjudications
+from claimbridge.services.changes import Changes, chunks
+from claimbridge.services.claims import (
+    ACCEPTED_BY_PAYER,
+    Resubmission,
+    check_claims,
+    next_payer_claim,
+    resubmit,
+    take_off_edi,
+)
+from claimbridge.services.era_match import normal_key
+from claimbridge.store import tables as t
+from claimbridge.store.repositories import ClaimRepository, utcnow
+from claimbridge.x12.tx835_005010X221A1 import Loop2100
+
+NEXT = {"primary": "secondary", "secondary": "tertiary"}
+CROSSOVER_EVENT = "crossover"
+NEXT_CLAIM_EVENT = "next_payer"
+VOID = "8"
+
+
+def after_posting(
+    session: Session, posted: Mapping[int, Sequence[Loop2100]], changes: Changes
+) -> None:
+    """Crossovers, reversals and next claims of the claims ``posted`` (see the module
+    docstring); ``changes`` are written first, so the claims' statuses are the new ones.
+
+    Only the few claims a crossover, a reversal or a patient's next policy concerns are read
+    whole, so a remittance of many claims costs a few statements more, not a few per claim."""
+    if not posted:
+        return
+    changes.write(session)
+    today, actor = utcnow().date(), changes.actor
+    forwarded = {i: [c for c in clps if posting.crossed_over(c)] for i, clps in posted.items()}
+    reversed_ = {i for i, clps in posted.items()
+                 if any(c.clp.status_code == posting.REVERSAL for c in clps)}  # fmt: skip
+    policies = _next_policies(session, list(posted))
+    concerned = {i for i, found in forwarded.items() if found} | reversed_ | set(policies)
+    claims = {row.id: row for row in _rows(session, concerned)}
+    for claim_id in sorted(concerned):
+        claim = claims[claim_id]
+        if forwarded[claim_id] and claim.crossed_over_to is None:
+            _cross_over(session, claim, forwarded[claim_id][0], actor, changes.inbound_file_id)
+        if claim_id in reversed_:
+            prior_changed(session, claim, "its payer reversed its payment", actor, today)
+    waiting = [claims[claim_id] for claim_id in sorted(policies)]
+    _next_claims(session, waiting, policies, actor, today)
+
+
+def after_undo(session: Session, claim_ids: Sequence[int], why: str, actor: str) -> None:
+    """A person undid postings on ``claim_ids``: the claims that carry their adjudication
+    follow (``prior_changed``); claims nothing follows cost one statement per chunk."""
+    followed: set[int] = set()
+    for part in chunks(sorted(set(claim_ids))):
+        query = select(t.ClaimRow.follows_claim_id).where(t.ClaimRow.follows_claim_id.in_(part))
+        followed |= {claim_id for claim_id in session.scalars(query.distinct()) if claim_id}
+    today = utcnow().date()
+    for prior in _rows(session, followed):
+        prior_changed(session, prior, why, actor, today)
+
+
+def prior_changed(session: Session, prior: t.ClaimRow, why: str, actor: str, today: date) -> None:
+    """Bring the claims that carry ``prior``'s adjudication in line with what is posted now."""
+    adjudication = posted_adjudications(session, [prior.id]).get(prior.id)
+    still = adjudication is not None and adjudication.complete
+    for claim in _followers(session, prior.id):
+        _follow_change(session, prior, claim, still, why, actor, today)
+
+
+def _follow_change(
+    session: Session,
+    prior: t.ClaimRow,
+    claim: t.ClaimRow,
+    still: bool,
+    why: str,
+    actor: str,
+    today: date,
+) -> None:
+    status = ClaimStatus(claim.status)
+    cause = f"claim {prior.clm01}'s adjudication, which this claim carries, changed: {why}"
+    repository = ClaimRepository(session)
+    if status in NOT_YET_SUBMITTED:
+        if still:
+            repository.note(
+                claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; it goes with the new one", actor
+            )
+            check_claims(session, [claim.id], actor, today)
+        else:
+            take_off_edi(session, claim.clm01, ClaimStatus.CANCELLED, cause, actor)
+        return
+    if status in ACCEPTED_BY_PAYER:
+        how = Resubmission.REPLACEMENT if still else Resubmission.VOID
+        try:
+            made = resubmit(session, claim.clm01, how, actor, today)
+        except InvalidTransition as error:
+            repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
+            return
+        kind = "replacement" if still else "void"
+        done = f"{cause}; {kind} claim {made.patient_control_number} made"
+        repository.note(prior.clm01, NEXT_CLAIM_EVENT, done, actor)
+        return
+    repository.note(
+        claim.clm01,
+        NEXT_CLAIM_EVENT,
+        f"{cause}; the payer has the old one: once it accepts this claim, send a replacement "
+        "(or a void if no adjudication is left)",
+        actor,
+    )
+
+
+def _next_claims(
+    session: Session,
+    claims: Iterable[t.ClaimRow],
+    policies: Mapping[int, t.PolicyRow],
+    actor: str,
+    today: date,
+) -> None:
+    """The claim to the next payer (``policies``) of each claim whose adjudication is now
+    complete."""
+    ready = [
+        claim
+        for claim in claims
+        if claim.crossed_over_to is None
+        and claim.frequency_code != VOID
+        and not _followers(session, claim.id)
+    ]
+    adjudications = posted_adjudications(session, [claim.id for claim in ready])
+    for claim in ready:
+        found, policy = adjudications.get(claim.id), policies[claim.id]
+        if found is None or not found.complete:
+            continue
+        if found.patient_share <= 0 and found.claim.clp.status_code != posting.DENIAL:
+            _note_nothing_left(session, claim, policy, actor)
+            continue
+        made = next_payer_claim(session, claim, policy, actor, today)
+        ClaimRepository(session).note(
+            claim.clm01,
+            NEXT_CLAIM_EVENT,
+            f"{policy.priority} claim {made.patient_control_number} made with this claim's "
+            f"adjudication; it is {made.status.value}",
+            actor,
+        )
+
+
+def _note_nothing_left(
+    session: Session, claim: t.ClaimRow, policy: t.PolicyRow, actor: str
+) -> None:
+    what = (
+        f"no {policy.priority} claim: the payer left nothing for the patient to pay, so the "
+        "next payer has nothing to pay"
+    )
+    already = select(t.ClaimEventRow.id).where(
+        t.ClaimEventRow.claim_id == claim.id, t.ClaimEventRow.why == what
+    )
+    if session.scalars(already).first() is None:
+        ClaimRepository(session).note(claim.clm01, NEXT_CLAIM_EVENT, what, actor)
+
+
+def _cross_over(
+    session: Session, claim: t.ClaimRow, clp: Loop2100, actor: str, file_id: int | None
+) -> None:
+    to, label = _crossover_payer(session, claim, clp)
+    claim.crossed_over_to = to[:80]
+    why = (
+        f"crossed over: the payer forwarded the claim to {label}; its 835 for this claim is "
+        "expected and posted here, and no claim to that payer is made"
+    )
+    ClaimRepository(session).note(claim.clm01, CROSSOVER_EVENT, why, actor, file_id)
+
+
+def _crossover_payer(session: Session, claim: t.ClaimRow, clp: Loop2100) -> tuple[str, str]:
+    """(what ``crossed_over_to`` keeps, the payer in words): our payer NM1*TT names, else the
+    payer of the patient's next policy, else NM1*TT as sent."""
+    carrier = clp.crossover_carrier
+    payers = list(session.execute(select(t.PayerRow.payer_id, t.PayerRow.name)))
+    if carrier is not None:
+        for payer_id, name in payers:
+            if (carrier.id and normal_key(carrier.id) == normal_key(payer_id)) or (
+                carrier.last_name and normal_key(carrier.last_name) == normal_key(name)
+            ):
+                return payer_id, f"{name} ({payer_id})"
+    policy = _next_policies(session, [claim.id]).get(claim.id)
+    if policy is not None:
+        payer = session.get_one(t.PayerRow, policy.payer_id)
+        return payer.payer_id, f"{payer.name} ({payer.payer_id})"
+    if carrier is not None and (carrier.id or carrier.last_name):
+        return carrier.id or carrier.last_name, " ".join(
+            part for part in (carrier.last_name, carrier.id) if part
+        )
+    return "unknown", "a payer the 835 does not name"
+
+
+def _rows(session: Session, claim_ids: Iterable[int]) -> list[t.ClaimRow]:
+    """The claims, read afresh (a bulk UPDATE may have changed their status)."""
+    found: list[t.ClaimRow] = []
+    for part in chunks(sorted(set(claim_ids))):
+        query = select(t.ClaimRow).where(t.ClaimRow.id.in_(part))
+        found += session.scalars(query.execution_options(populate_existing=True))
+    return found
+
+
+def _followers(session: Session, claim_id: int) -> list[t.ClaimRow]:
+    """The live claims that carry this claim's adjudication: not cancelled, not voids, and not
+    replaced by a claim that is not cancelled (the replacement is the live one)."""
+    query = select(t.ClaimRow).where(
+        t.ClaimRow.follows_claim_id == claim_id,
+        t.ClaimRow.status != ClaimStatus.CANCELLED.value,
+        t.ClaimRow.frequency_code != VOID,
+    )
+    fresh = query.order_by(t.ClaimRow.id).execution_options(populate_existing=True)
+    found = list(session.scalars(fresh))
+    replaced = {claim.replaces_claim_id for claim in found if claim.replaces_claim_id}
+    voided = select(t.ClaimRow.replaces_claim_id).where(
+        t.ClaimRow.replaces_claim_id.in_([claim.id for claim in found]),
+        t.ClaimRow.frequency_code == VOID,
+        t.ClaimRow.status != ClaimStatus.CANCELLED.value,
+    )
+    replaced |= set(session.scalars(voided))
+    return [claim for claim in found if claim.id not in replaced]
+
+
+def _next_policies(session: Session, claim_ids: Sequence[int]) -> dict[int, t.PolicyRow]:
+    """The patient's policy of the next priority, by claim id, for those of these claims whose
+    patient has one (a primary claim and a secondary policy, a secondary and a tertiary)."""
+    claim, visit, policy = t.ClaimRow, t.AppointmentRow, t.PolicyRow
+    found: dict[int, t.PolicyRow] = {}
+    for part in chunks(sorted(set(claim_ids))):
+        query = (
+            select(claim.id, claim.payer_sequence, policy)
+            .join(visit, visit.id == claim.appointment_id)
+            .join(policy, policy.patient_id == visit.patient_id)
+            .where(claim.id.in_(part), policy.priority != "primary")
+            .where(policy.priority != claim.payer_sequence)
+        )
+        for claim_id, sequence, row in session.execute(query):
+            if NEXT.get(sequence) == row.priority:
+                found[claim_id] = row
+    return found

@@ -1,0 +1,235 @@
+"""Secondary claims, crossovers and reversals through the real parts: the example practice's
+Harold Nguyen (Medicare primary, Golden State Medigap secondary) submitted to the simulator,
+its answers ingested, the secondary claim made, sent, answered and posted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.claim_view import list_claims, show_claim
+from claimbridge.services.ingest import ingest_paths
+from claimbridge.services.reposting import post_again, undo_posting
+from claimbridge.services.submit import Batch, submit
+from claimbridge.sim import SimConfig, process_inbound_once
+from claimbridge.sim.scenarios import Scenario, crossover_scenario, parse_scenario
+from claimbridge.store import tables as t
+from claimbridge.store.db import Store
+from claimbridge.transport import LocalDirTransport
+from claimbridge.x12.reader import parse_text
+from claimbridge.x12.tx837p_005010X222A1 import Claim
+from claimbridge.x12.validate import validate_text
+from cycle_support import NOW, reasons, status_of, submitted
+
+HAROLD = "CB000003"  # appt-5003: 98941 75.00 + 97140 90.00, Medicare 01182
+MEDIGAP = "SX123"
+MEDICARE = "01182"
+REVERSED_RULE = {
+    "name": "Medicare reverses and corrects",
+    "when": {"payer_id": [MEDICARE]},
+    "outcome": "reversal_and_correction",
+    "allowed_percent": "80",
+    "coinsurance_percent": "20",
+    "correction_allowed_percent": "90",
+}
+REVERSED = parse_scenario({"rules": [REVERSED_RULE]})
+
+
+@dataclass
+class Cycle:
+    """The example practice against the simulator's folder, one round at a time."""
+
+    store: Store
+    root: Path
+    config: SimConfig
+    now: Any = NOW
+    seen: set[str] = field(default_factory=set)
+
+    def answer_and_ingest(self, later: timedelta = timedelta(0)) -> None:
+        """The simulator answers at ``now + later``; every new file in outbound is ingested."""
+        self.now = self.now + later
+        process_inbound_once(self.root, self.config, self.now.replace(tzinfo=None))
+        new = sorted(p for p in (self.root / "outbound").iterdir()
+                     if not p.name.startswith(".") and p.name not in self.seen)  # fmt: skip
+        self.seen |= {p.name for p in new}
+        ingest_paths(self.store, new)
+
+    def submit(self) -> Batch:
+        [batch] = submit(self.store, LocalDirTransport(self.root), "test", self.now).batches
+        return batch
+
+
+def _cycle(store: Store, root: Path, scenario: Scenario | None = None, **settings: Any) -> Cycle:
+    submitted(store, root)
+    config = SimConfig(root=root, scenario=scenario or SimConfig(root=root).scenario, **settings)
+    cycle = Cycle(store, root, config)
+    cycle.answer_and_ingest()
+    return cycle
+
+
+def _claims(store: Store) -> dict[str, dict[str, Any]]:
+    with store.read() as session:
+        return {c["patient_control_number"]: c for c in list_claims(session)}
+
+
+def _shown(store: Store, clm01: str) -> dict[str, Any]:
+    with store.read() as session:
+        return show_claim(session, clm01)
+
+
+def _sent_claim(batch: Batch, clm01: str) -> Claim:
+    for parsed in parse_text(batch.text):
+        for claim in parsed.value.batch.claims:
+            if claim.patient_control_number == clm01:
+                return claim  # type: ignore[no-any-return]
+    raise AssertionError(f"{clm01} is not in batch {batch.file_name}")
+
+
+def _assert_cob_balances(claim: Claim) -> None:
+    """The TR3's balancing of every adjudicated other payer: lines, then the claim."""
+    for other in (o for o in claim.other_payers if o.paid_amount is not None):
+        line_cas = Decimal(0)
+        for line in claim.lines:
+            [mine] = [a for a in line.adjudications if a.payer_id == other.payer_id]
+            cas = sum((g.total for g in mine.adjustments), Decimal(0))
+            assert mine.paid_amount + cas == line.charge
+            line_cas += cas
+        claim_cas = sum((g.total for g in other.adjustments), Decimal(0))
+        assert other.paid_amount + claim_cas + line_cas == claim.total_charge
+
+
+def test_medicare_835_makes_the_medigap_claim_which_is_sent_and_posted(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa")
+    claims = _claims(store)
+    primary, secondary = claims[HAROLD], claims[f"{HAROLD}S"]
+    assert (primary["paid"], primary["patient_responsibility"]) == ("105.60", "26.40")
+    assert (primary["payer_sequence"], primary["follows"], primary["crossed_over_to"]) == (
+        "primary", None, None,
+    )  # fmt: skip
+    assert (secondary["payer_id"], secondary["payer_sequence"], secondary["follows"]) == (
+        MEDIGAP, "secondary", HAROLD,
+    )  # fmt: skip
+    assert secondary["status"] == "ready" and secondary["charge"] == "165.00"
+    assert any("secondary claim CB000003S made" in why for why in reasons(store, HAROLD))
+    assert [c for c in claims if c.endswith("S")] == [f"{HAROLD}S"]  # no one else has one
+
+    batch = cycle.submit()
+    assert batch.patient_control_numbers == (f"{HAROLD}S",)
+    report = validate_text(batch.text, office_ally=True)  # our checks and pyx12
+    assert report.pyx12_ran and report.errors == ()
+    sent = _sent_claim(batch, f"{HAROLD}S")
+    assert (sent.payer.payer_id, sent.payer.responsibility) == (MEDIGAP, "S")
+    [medicare] = sent.other_payers
+    assert (medicare.payer_id, medicare.responsibility, medicare.filing_indicator) == (
+        MEDICARE, "P", "MB",
+    )  # fmt: skip
+    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
+        Decimal("105.60"), Decimal("26.40"),
+    )  # fmt: skip
+    assert [line.adjudications[0].paid_amount for line in sent.lines] == [
+        Decimal("48.00"), Decimal("57.60"),
+    ]  # fmt: skip
+    assert all(line.adjudications[0].adjudication_date is not None for line in sent.lines)
+    _assert_cob_balances(sent)
+
+    cycle.answer_and_ingest(timedelta(minutes=5))
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+    shown = _shown(store, f"{HAROLD}S")
+    assert (shown["paid"], shown["adjusted"], shown["patient_responsibility"]) == (
+        "26.40", "138.60", "0.00",
+    )  # fmt: skip
+    assert shown["balance"] == "0.00"
+    groups = {(a["group"], a["reason"]) for p in shown["payments"] for a in p["adjustments"]}
+    assert groups == {("OA", "23")}  # the impact of Medicare's adjudication
+    assert _shown(store, HAROLD)["paid"] == "105.60"  # Medigap's money is on its own claim
+
+
+def test_primary_claims_name_the_secondary_payer_for_a_crossover(
+    store: Store, tmp_path: Path
+) -> None:
+    _, batch = submitted(store, tmp_path / "oa")
+    harold = _sent_claim(batch, HAROLD)
+    [medigap] = harold.other_payers
+    assert (medigap.payer_id, medigap.responsibility, medigap.paid_amount) == (MEDIGAP, "S", None)
+    assert all(not line.adjudications for line in harold.lines)
+    assert not _sent_claim(batch, "CB000001").other_payers  # Blake has one policy
+    report = validate_text(batch.text, office_ally=True)
+    assert report.pyx12_ran and report.errors == ()
+
+
+def test_a_crossover_makes_no_secondary_claim_and_the_medigap_835_posts_on_it(
+    store: Store, tmp_path: Path
+) -> None:
+    _cycle(store, tmp_path / "oa", crossover_scenario())
+    claims = _claims(store)
+    assert f"{HAROLD}S" not in claims
+    primary = claims[HAROLD]
+    assert primary["crossed_over_to"] == MEDIGAP
+    assert any("crossed over" in why and "GOLDEN STATE MEDIGAP" in why
+               for why in reasons(store, HAROLD))  # fmt: skip
+    shown = _shown(store, HAROLD)
+    paid_by = {(p["payer"], p["status_code"]) for p in shown["payments"]}
+    assert {code for _, code in paid_by} == {"19", "2"}  # Medicare forwarded, Medigap paid
+    assert shown["paid"] == "132.00"  # 105.60 from Medicare, 26.40 from the Medigap plan
+    with store.read() as session:
+        waiting = session.scalars(
+            select(t.UnmatchedClaimRow).where(t.UnmatchedClaimRow.patient_control_number == HAROLD)
+        ).all()
+    assert waiting == []
+
+
+def test_a_reversal_replaces_the_sent_secondary_claim(store: Store, tmp_path: Path) -> None:
+    cycle = _cycle(store, tmp_path / "oa", REVERSED, second_era_delay=3600)
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.READY
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=5))  # Medigap pays Medicare's first answer
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+
+    cycle.answer_and_ingest(timedelta(hours=2))  # Medicare reverses and corrects at 90%
+    assert _shown(store, HAROLD)["paid"] == "118.80"
+    replacement = _claims(store)[f"{HAROLD}SR1"]
+    assert (replacement["follows"], replacement["payer_sequence"]) == (HAROLD, "secondary")
+    assert replacement["status"] == "ready"
+    assert any("replacement claim CB000003SR1 made" in why for why in reasons(store, HAROLD))
+
+    batch = cycle.submit()
+    assert batch.patient_control_numbers == (f"{HAROLD}SR1",)
+    report = validate_text(batch.text, office_ally=True)
+    assert report.pyx12_ran and report.errors == ()
+    sent = _sent_claim(batch, f"{HAROLD}SR1")
+    assert sent.frequency == "7" and sent.payer_claim_control_number
+    [medicare] = sent.other_payers
+    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
+        Decimal("118.80"), Decimal("29.70"),
+    )  # fmt: skip
+    _assert_cob_balances(sent)
+
+
+def test_undoing_the_primary_posting_cancels_the_unsent_secondary_and_posting_again_remakes_it(
+    store: Store, tmp_path: Path
+) -> None:
+    _cycle(store, tmp_path / "oa")
+    with store.read() as session:
+        claim_id = session.scalars(select(t.ClaimRow.id).where(t.ClaimRow.clm01 == HAROLD)).one()
+        remittances = sorted(
+            set(session.scalars(select(t.PaymentRow.remittance_id).where(
+                t.PaymentRow.claim_id == claim_id)))
+        )  # fmt: skip
+    with store.transaction() as session:
+        undo_posting(session, remittances[-1], "dana", "posted to the wrong patient")
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.CANCELLED
+    assert any("adjudication, which this claim carries, changed" in why
+               for why in reasons(store, f"{HAROLD}S"))  # fmt: skip
+
+    with store.transaction() as session:
+        post_again(session, remittances[-1], "dana")
+    remade = _claims(store)[f"{HAROLD}S2"]
+    assert (remade["follows"], remade["status"]) == (HAROLD, "ready")
