@@ -50,6 +50,8 @@ def test_create_then_list_as_json(ledger: CliRunner) -> None:
         "patient_responsibility": "0.00",
         "balance": "233.00",
     }
+    assert {c["payer_sequence"] for c in claims} == {"primary"}
+    assert all(c["follows"] is None and c["crossed_over_to"] is None for c in claims)
     held = json.loads(_run(ledger, "claims", "list", "--status", "held", "--json"))
     assert [c["patient_control_number"] for c in held] == ["CB000004"]
 
@@ -63,6 +65,9 @@ def test_show_has_lines_events_acknowledgments_and_payments(ledger: CliRunner) -
     ]
     assert [e["to_status"] for e in shown["events"]] == ["draft", "ready"]
     assert shown["acknowledgments"] == [] and shown["payments"] == []
+    assert (shown["payer_sequence"], shown["follows"], shown["crossed_over_to"]) == (
+        "primary", None, None,
+    )  # fmt: skip
     assert json.loads(_run(ledger, "claims", "show", str(shown["id"]), "--json")) == shown
     missing = ledger.invoke(app, ["claims", "show", "CB999999"])
     assert missing.exit_code == 1 and "no claim 'CB999999'" in missing.output

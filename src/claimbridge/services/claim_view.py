@@ -12,7 +12,10 @@ shows the sum::
     insurance_balance       what insurance is still expected to pay (``services.balances``)
     patient_balance         what the patient still owes on it (``services.balances``)
 
-Money is written as strings with two decimals (``"185.00"``).
+Money is written as strings with two decimals (``"185.00"``). Each claim also says which payer
+of the patient it bills (``payer_sequence``: ``primary``, ``secondary``, ``tertiary``), the
+CLM01 of the claim whose adjudication it carries (``follows``, else null) and the payer ID a
+crossover forwarded it to (``crossed_over_to``, else null).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.balances import ClaimBalance, claim_balances
@@ -69,21 +72,20 @@ def list_claims(
     ids = [row[0].id for row in rows]
     totals, balances = claim_totals(session, ids), claim_balances(session, ids)
     return [
-        _summary(claim, payer, appointment, totals.get(claim.id), balances[claim.id])
-        for claim, payer, appointment in rows
+        _summary(claim, payer, appointment, totals.get(claim.id), balances[claim.id], follows)
+        for claim, payer, appointment, follows in rows
     ]
 
 
 def show_claim(session: Session, reference: str) -> dict[str, Any]:
     """One claim (by id or CLM01) with its lines, events, acknowledgments and payments."""
     found = find_claim(session, reference)
-    claim, payer, appointment = session.execute(
+    claim, payer, appointment, follows = session.execute(
         _claim_query().where(t.ClaimRow.id == found.id)
     ).one()
     totals = claim_totals(session, [claim.id]).get(claim.id)
-    shown = _summary(
-        claim, payer, appointment, totals, claim_balances(session, [claim.id])[claim.id]
-    )
+    balance = claim_balances(session, [claim.id])[claim.id]
+    shown = _summary(claim, payer, appointment, totals, balance, follows)
     shown.update(
         service_date=claim.service_date.isoformat(),
         frequency_code=claim.frequency_code,
@@ -131,10 +133,12 @@ def _dec(value: object) -> Decimal:
 
 
 def _claim_query() -> Any:
+    followed = aliased(t.ClaimRow)
     return (
-        select(t.ClaimRow, t.PayerRow.payer_id, t.AppointmentRow.key)
+        select(t.ClaimRow, t.PayerRow.payer_id, t.AppointmentRow.key, followed.clm01)
         .join(t.PayerRow, t.PayerRow.id == t.ClaimRow.payer_id)
         .outerjoin(t.AppointmentRow, t.AppointmentRow.id == t.ClaimRow.appointment_id)
+        .outerjoin(followed, followed.id == t.ClaimRow.follows_claim_id)
     )
 
 
@@ -144,6 +148,7 @@ def _summary(
     appointment: str | None,
     totals: Totals | None,
     balance: ClaimBalance,
+    follows: str | None = None,
 ) -> dict[str, Any]:
     totals = totals or Totals()
     return {
@@ -159,6 +164,9 @@ def _summary(
         "balance": money(totals.balance(claim.total_charge)),
         "insurance_balance": money(balance.insurance),
         "patient_balance": money(balance.patient),
+        "payer_sequence": claim.payer_sequence,
+        "follows": follows,
+        "crossed_over_to": claim.crossed_over_to,
     }
 
 

@@ -123,6 +123,11 @@ class ClaimDetail:
     patient_key: str | None
     timeline: tuple[TimelineEntry, ...] = ()
     submissions: tuple[tuple[str, str, datetime | None], ...] = field(default=())
+    payer_sequence: str = "primary"  # primary, secondary or tertiary (SBR01 P, S, T)
+    follows: str | None = None  # CLM01 of the claim whose adjudication this one carries
+    followed_by: tuple[str, ...] = ()  # CLM01s of the claims that carry this one's
+    crossed_over_to: str | None = None  # the payer ID a crossover forwarded it to
+    crossed_over_name: str | None = None  # that payer in words, when it is in our list
 
 
 def age_days(row_created: datetime, submitted: datetime | None, today: date) -> int:
@@ -403,7 +408,31 @@ def claim_detail(session: Session, clm01: str) -> ClaimDetail:
         patient_key=patient.key if patient else None,
         timeline=_timeline(session, claim.id),
         submissions=_submissions(session, claim.id),
+        payer_sequence=claim.payer_sequence,
+        follows=_clm01_of(session, claim.follows_claim_id),
+        followed_by=_followed_by(session, claim.id),
+        crossed_over_to=claim.crossed_over_to,
+        crossed_over_name=_payer_words(session, claim.crossed_over_to),
     )
+
+
+def _clm01_of(session: Session, claim_id: int | None) -> str | None:
+    if claim_id is None:
+        return None
+    return session.scalar(select(t.ClaimRow.clm01).where(t.ClaimRow.id == claim_id))
+
+
+def _followed_by(session: Session, claim_id: int) -> tuple[str, ...]:
+    query = select(t.ClaimRow.clm01).where(t.ClaimRow.follows_claim_id == claim_id)
+    return tuple(session.scalars(query.order_by(t.ClaimRow.id)))
+
+
+def _payer_words(session: Session, payer_id: str | None) -> str | None:
+    """'NAME (ID)' of our payer ``payer_id``; the ID alone when it is not in our list."""
+    if payer_id is None:
+        return None
+    name = session.scalar(select(t.PayerRow.name).where(t.PayerRow.payer_id == payer_id))
+    return f"{name} ({payer_id})" if name else payer_id
 
 
 def _boxes(
