@@ -5,8 +5,10 @@ practice.json`` beside the checkout, else the copy shipped in ``claimbridge/demo
 Office Ally simulator on 127.0.0.1 (a free port, no delay); claims created and checked (the
 Blue Shield claim is held for enrollment, with the reason); the ready claims submitted over
 real SFTP to the simulator; its answers collected from ``outbound`` until the ERAs are in,
-each applied by the ingest service (``services.ingest.poll``); and a table of claims by status
-with the money billed, paid, adjusted and owed by patients, all read back from the ledger.
+each applied by the ingest service (``services.ingest.poll``); then the claims those answers
+made to the next payers (Medicare's ERA makes the Medigap claim) submitted and their ERAs
+collected the same way; and a table of claims by status with the money billed, paid, adjusted
+and owed by patients, all read back from the ledger.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class DemoSummary:
 
     created: CreateResult | None = None
     submitted: SubmitResult | None = None
+    next_payers: SubmitResult | None = None  # the claims the ERAs made to the next payers
     collected: Counter[str] = field(default_factory=Counter)
     applied: int = 0
     claims: list[dict[str, Any]] = field(default_factory=list)
@@ -141,6 +144,9 @@ def run_demo(workdir: Path, practice: bytes, console: Console) -> DemoSummary:
             with _sftp(config, sim.port, home.known_hosts_path) as transport:
                 summary.submitted = _submit(store, transport, console)
                 _collect(store, transport, home.archive_path, summary, console)
+                summary.next_payers = _submit(store, transport, console)
+                if summary.next_payers.claims_sent:
+                    _collect(store, transport, home.archive_path, summary, console)
         with store.read() as session:
             summary.claims = list_claims(session)
     finally:
@@ -195,8 +201,9 @@ def _submit(store: Store, transport: Transport, console: Console) -> SubmitResul
 def _collect(
     store: Store, transport: SftpTransport, archive: Path, summary: DemoSummary, console: Console
 ) -> None:
-    """Poll ``outbound`` (the ingest service) until the ERAs are in and nothing new comes."""
+    """Poll ``outbound`` (the ingest service) until new ERAs are in and nothing new comes."""
     deadline, quiet = time.monotonic() + ANSWER_TIMEOUT_S, 0
+    eras_before = summary.collected[FileKind.X835.value]
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("collecting and applying Office Ally's answers", total=None)
         while time.monotonic() < deadline and quiet < QUIET_ROUNDS:
@@ -212,7 +219,7 @@ def _collect(
                 summary.collected[report.kind.value] += 1
                 summary.applied += report.outcome is Outcome.APPLIED
                 progress.advance(task)
-            eras_in = summary.collected[FileKind.X835.value] > 0
+            eras_in = summary.collected[FileKind.X835.value] > eras_before
             quiet = quiet + 1 if eras_in and not reports else 0
             time.sleep(0.5)
     kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.collected.items()))
