@@ -72,7 +72,8 @@ def test_a_payer_rejection_is_corrected_and_paid_on_the_second_round(
     assert [(e.why, e.actor) for e in corrected] == [("changed insured's ID (1a)", "dana")]
     assert MEMBER_ID not in (corrected[0].why or "")  # field names, never the values
     [batch] = _round(made, tmp_path, NOW + timedelta(days=1)).batches
-    assert batch.patient_control_numbers == ("CB000001",)
+    # with the Medigap claim the first round's Medicare ERA made for Harold Nguyen
+    assert batch.patient_control_numbers == ("CB000001", "CB000003S")
     assert f"*MI*{MEMBER_ID}~" in batch.text and "*11:B:1*" in batch.text
     assert status_of(made, "CB000001") in {ClaimStatus.PAID, ClaimStatus.PAYER_ACCEPTED}
 

@@ -466,7 +466,9 @@ def appointment_totals(session: Session, appointment_ids: Sequence[int]) -> list
 
     A claim replaced or voided by a later one (frequency 7 or 8 naming it, not cancelled) is
     billed no longer, and a void or a cancelled claim bills nothing: a 233.00 visit corrected by
-    a replacement is billed 233.00 once. What was paid on any of them counts: the money moved."""
+    a replacement is billed 233.00 once; a claim to the next payer (it follows another) bills
+    the same charges again and is not counted. What was paid on any of them counts: the money
+    moved."""
     found: list[AppointmentTotals] = []
     for part in chunks(list(appointment_ids)):
         found += _appointment_part(session, part)
@@ -489,6 +491,7 @@ def _appointment_part(session: Session, part: list[object]) -> list[AppointmentT
     later = aliased(t.ClaimRow)
     replaced = exists().where(later.replaces_claim_id == claim.id, later.status != CANCELLED)
     counts = ~replaced & (claim.frequency_code != VOID) & (claim.status != CANCELLED)
+    counts = counts & claim.follows_claim_id.is_(None)
     billed = case((counts, claim.total_charge), else_=0)
     visit = t.AppointmentRow
     query = (
