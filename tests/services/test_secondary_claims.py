@@ -4,7 +4,8 @@ its answers ingested, the secondary claim made, sent, answered and posted."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,11 +15,17 @@ from sqlalchemy import select
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims, show_claim
+from claimbridge.services.claims import create_claims
 from claimbridge.services.ingest import ingest_paths
 from claimbridge.services.reposting import post_again, undo_posting
 from claimbridge.services.submit import Batch, submit
 from claimbridge.sim import SimConfig, process_inbound_once
-from claimbridge.sim.scenarios import Scenario, crossover_scenario, parse_scenario
+from claimbridge.sim.scenarios import (
+    Scenario,
+    crossover_scenario,
+    default_scenario,
+    parse_scenario,
+)
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.transport import LocalDirTransport
@@ -26,6 +33,7 @@ from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx837p_005010X222A1 import Claim
 from claimbridge.x12.validate import validate_text
 from cycle_support import NOW, reasons, status_of, submitted
+from ledger_fixtures import example_text, load_example
 
 HAROLD = "CB000003"  # appt-5003: 98941 75.00 + 97140 90.00, Medicare 01182
 MEDIGAP = "SX123"
@@ -65,12 +73,41 @@ class Cycle:
         return batch
 
 
-def _cycle(store: Store, root: Path, scenario: Scenario | None = None, **settings: Any) -> Cycle:
-    submitted(store, root)
+def _cycle(
+    store: Store,
+    root: Path,
+    scenario: Scenario | None = None,
+    practice: bytes | None = None,
+    **settings: Any,
+) -> Cycle:
+    """The example practice (or ``practice``) created, submitted, answered and ingested."""
+    if practice is None:
+        submitted(store, root)
+    else:
+        load_example(store, practice)
+        with store.transaction() as session:
+            create_claims(session, "test", NOW.date())
+        root.mkdir(parents=True)
+        submit(store, LocalDirTransport(root), "test", NOW)
     config = SimConfig(root=root, scenario=scenario or SimConfig(root=root).scenario, **settings)
     cycle = Cycle(store, root, config)
     cycle.answer_and_ingest()
     return cycle
+
+
+def _with_tertiary() -> bytes:
+    """The example practice with a third policy for Harold Nguyen: CIGNA, tertiary."""
+    practice = json.loads(example_text())
+    harold = next(patient for patient in practice["patients"] if patient["id"] == "pt-1003")
+    harold["policies"].append(
+        {
+            "priority": "tertiary",
+            "payer_id": "62308",
+            "member_id": "U5550001",
+            "relationship": "self",
+        }
+    )
+    return json.dumps(practice).encode()
 
 
 def _claims(store: Store) -> dict[str, dict[str, Any]]:
@@ -233,3 +270,67 @@ def test_undoing_the_primary_posting_cancels_the_unsent_secondary_and_posting_ag
         post_again(session, remittances[-1], "dana")
     remade = _claims(store)[f"{HAROLD}S2"]
     assert (remade["follows"], remade["status"]) == (HAROLD, "ready")
+
+
+def test_a_tertiary_claim_carries_both_payers_before_it(store: Store, tmp_path: Path) -> None:
+    half = {
+        "name": "Medigap pays half of what Medicare left",
+        "when": {"payer_id": [MEDIGAP]},
+        "outcome": "partly_paid",
+        "allowed_percent": "100",
+        "coinsurance_percent": "50",
+    }
+    default = default_scenario()
+    scenario = replace(default, rules=(*parse_scenario({"rules": [half]}).rules, *default.rules))
+    cycle = _cycle(store, tmp_path / "oa", scenario, _with_tertiary())
+    [medigap_batch] = [cycle.submit()]
+    assert medigap_batch.patient_control_numbers == (f"{HAROLD}S",)
+    cycle.answer_and_ingest(timedelta(minutes=5))  # Medigap pays 13.20 of the 26.40
+    assert _shown(store, f"{HAROLD}S")["paid"] == "13.20"
+    tertiary = _claims(store)[f"{HAROLD}T"]
+    assert (tertiary["payer_id"], tertiary["payer_sequence"], tertiary["follows"]) == (
+        "62308", "tertiary", f"{HAROLD}S",
+    )  # fmt: skip
+    batch = cycle.submit()
+    report = validate_text(batch.text, office_ally=True)
+    assert report.pyx12_ran and report.errors == ()
+    sent = _sent_claim(batch, f"{HAROLD}T")
+    assert sent.payer.responsibility == "T"
+    assert [(o.payer_id, o.responsibility, o.paid_amount) for o in sent.other_payers] == [
+        (MEDICARE, "P", Decimal("105.60")), (MEDIGAP, "S", Decimal("13.20")),
+    ]  # fmt: skip
+    _assert_cob_balances(sent)
+    cycle.answer_and_ingest(timedelta(minutes=10))  # CIGNA pays what Medigap left
+    assert _shown(store, f"{HAROLD}T")["paid"] == "13.20"
+
+
+def test_a_sent_secondary_is_voided_when_the_primary_adjudication_is_undone(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa")
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=5))
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+    with store.read() as session:
+        claim_id = session.scalars(select(t.ClaimRow.id).where(t.ClaimRow.clm01 == HAROLD)).one()
+        last = max(
+            session.scalars(
+                select(t.PaymentRow.remittance_id).where(t.PaymentRow.claim_id == claim_id)
+            )
+        )
+    with store.transaction() as session:
+        undo_posting(session, last, "dana", "Medicare took its second payment back")
+    void = _claims(store)[f"{HAROLD}SV1"]
+    assert (void["status"], void["follows"], void["payer_sequence"]) == (
+        "ready",
+        HAROLD,
+        "secondary",
+    )
+    assert any("void claim CB000003SV1 made" in why for why in reasons(store, HAROLD))
+    batch = cycle.submit()
+    sent = _sent_claim(batch, f"{HAROLD}SV1")
+    assert sent.frequency == "8" and sent.payer_claim_control_number
+    [medicare] = sent.other_payers  # named, without the adjudication that is gone
+    assert (medicare.payer_id, medicare.paid_amount) == (MEDICARE, None)
+    report = validate_text(batch.text, office_ally=True)
+    assert report.pyx12_ran and report.errors == ()
