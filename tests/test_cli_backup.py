@@ -95,7 +95,7 @@ def test_a_backup_restored_into_an_empty_home_gives_back_every_claim_payment_and
     source = ledger_of(working_home)
     before = ledger_snapshot(source)
     key = read_key_file(working_home / "claimbridge.key")
-    assert before["payments"] and len(before["claims"]) == 5
+    assert before["payments"] and len(before["claims"]) == 6  # five visits, one Medigap claim
     assert stored_password(source, key) == PASSWORD
     source.dispose()
 
@@ -188,7 +188,7 @@ def test_restore_replaces_an_existing_ledger_only_with_force(
     with store.read() as session:
         clm01s = set(session.scalars(select(t.ClaimRow.clm01)))
     store.dispose()
-    assert "AFTER-BACKUP" not in clm01s and len(clm01s) == 5
+    assert "AFTER-BACKUP" not in clm01s and len(clm01s) == 6  # with the Medigap claim
 
 
 def test_a_damaged_backup_is_refused_before_anything_is_written(

@@ -125,7 +125,8 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
     page.click("button:has-text('Resubmit as is')")
     expect(page.locator("[role=status]")).to_contain_text("Queued to go again")
 
-    submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 2 claims")
+    # with the Medigap claim the first round's Medicare ERA made
+    submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 3 claims")
     page.goto(f"{served}/claims/CB000001")
     expect(page.locator("h1")).to_contain_text("paid")
     page.click("a:has-text('EOB')")
