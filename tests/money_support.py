@@ -80,9 +80,15 @@ def claim_id(store: Store, clm01: str) -> int:
 
 
 def secondary_of(store: Store, clm01: str, payer_id: str = "SX123") -> str:
-    """A secondary claim to ``payer_id`` following claim ``clm01``, inserted directly as the
-    automatic secondary claims would make it (same lines), sent; its CLM01."""
+    """The secondary claim to ``payer_id`` following claim ``clm01``, recorded as sent: the one
+    posting the primary's remittance made by itself, else one inserted as it would be made
+    (same lines); its CLM01."""
     with store.transaction() as session:
+        made = session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == f"{clm01}S")).first()
+        if made is not None:
+            made.status = ClaimStatus.SUBMITTED.value
+            record_sent(session, made.id)
+            return made.clm01
         primary = session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == clm01)).one()
         lines = session.scalars(
             select(t.ClaimLineRow)

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from claimbridge.domain.patient_money import read_money
+from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import InputError, RecordNotFound, StoreError
 from claimbridge.services.balances import ClaimBalance, claim_balances, patient_balances
 from claimbridge.services.claim_view import list_claims, show_claim
@@ -134,6 +135,13 @@ def test_money_on_an_appointment_goes_to_the_claim_the_patient_owes_on(
 ) -> None:
     primary = claims[HAROLD]
     _paper(store, medicare_eob(primary))
+    assert _balance(store, primary).patient == D("0.00")  # the Medigap claim carries it
+    with store.transaction() as session:  # the Medigap plan is not billed after all
+        session.execute(
+            update(t.ClaimRow)
+            .where(t.ClaimRow.follows_claim_id.is_not(None))
+            .values(status=ClaimStatus.CANCELLED.value)
+        )
     assert _balance(store, primary).patient == D("26.40")
     _record(store, kind="payment", amount="10.00", method="cash", appointment=HAROLD)
     assert _balance(store, primary).patient == D("16.40")
@@ -175,7 +183,8 @@ def test_a_crossover_passes_the_patients_share_on_and_a_cancelled_follower_does_
     with store.transaction() as session:
         row = session.scalars(select(t.ClaimRow).where(t.ClaimRow.clm01 == primary)).one()
         row.crossed_over_to = "SX123"
-    assert _balance(store, primary) == ClaimBalance(D("0.00"), D("0.00"), True)
+    # the Medigap plan it was forwarded to owes the 26.40 until its own 835 is posted
+    assert _balance(store, primary) == ClaimBalance(D("26.40"), D("0.00"), True)
 
 
 def test_the_aging_report_splits_insurance_and_patients(

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims, show_claim
@@ -335,3 +335,19 @@ def test_a_sent_secondary_is_voided_when_the_primary_adjudication_is_undone(
     [medicare] = sent.other_payers  # named, without the adjudication that is gone
     assert (medicare.payer_id, medicare.paid_amount) == (MEDICARE, None)
     _assert_clean(batch.text)
+
+
+def test_a_crossed_over_claim_owes_nothing_once_the_second_payer_has_paid(
+    store: Store, tmp_path: Path
+) -> None:
+    _cycle(store, tmp_path / "oa", crossover_scenario())
+    shown = _shown(store, HAROLD)
+    assert (shown["insurance_balance"], shown["patient_balance"]) == ("0.00", "0.00")
+    with store.transaction() as session:  # as before the Medigap plan's 835 came
+        medigap = select(t.PayerRow.id).where(t.PayerRow.payer_id == MEDIGAP).scalar_subquery()
+        forwarded = select(t.RemittanceRow.id).where(t.RemittanceRow.payer_id == medigap)
+        payments = select(t.PaymentRow.id).where(t.PaymentRow.remittance_id.in_(forwarded))
+        session.execute(delete(t.AdjustmentRow).where(t.AdjustmentRow.payment_id.in_(payments)))
+        session.execute(delete(t.PaymentRow).where(t.PaymentRow.remittance_id.in_(forwarded)))
+    waiting = _shown(store, HAROLD)
+    assert (waiting["insurance_balance"], waiting["patient_balance"]) == ("26.40", "0.00")

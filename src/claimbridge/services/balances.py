@@ -16,6 +16,11 @@ An adjudicated claim::
                another claim follows this one (not cancelled nor voided) or its payer crossed
                it over (``crossed_over_to``): then it is that claim's insurance balance
 
+A claim its payer crossed over carries both payers' remittances (the one the claim went to,
+and the one it was forwarded to, whose 835 names the same CLM01). Until the second payer's
+remittance is posted, the first's PR is what insurance still owes; once it is, that second
+remittance alone says what is left: insurance as above from it, and its PR is the patient's.
+
 A patient's balance is the sum over the claims of their appointments, and money on an
 appointment that has no claim (a credit: − payments + refunds). Undone patient money counts
 for nothing. Amounts are exact ``Decimal``.
@@ -25,10 +30,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -78,18 +83,29 @@ def _balances(session: Session, ids: list[int]) -> dict[int, ClaimBalance]:
     posted = _posted(session, [*ids, *followed])
     money = _money(session, ids)
     passed_on = _followed(session, ids)
+    crossed = [row.id for row in rows if row.crossed_over_to]
+    forwarded = _posted(session, crossed, by_other_payer=True) if crossed else {}
     found: dict[int, ClaimBalance] = {}
     for claim_id, charge, status, follows, crossed_over_to in rows:
         # what the payer of a claim not yet adjudicated is expected to pay
         expected = charge if follows is None else posted.get(follows, _Posted()).patient
-        found[claim_id] = _balance(
+        owed = money.get(claim_id, _Money())
+        if claim_id in forwarded:  # the payer it was crossed over to has answered
+            found[claim_id] = _balance(
+                Decimal(charge), ClaimStatus(status), forwarded[claim_id], ZERO, owed, False
+            )
+            continue
+        balance = _balance(
             Decimal(charge),
             ClaimStatus(status),
             posted.get(claim_id),
             Decimal(expected),
-            money.get(claim_id, _Money()),
+            owed,
             claim_id in passed_on or bool(crossed_over_to),
         )
+        if crossed_over_to and claim_id in posted:  # its PR is what the second payer owes
+            balance = replace(balance, insurance=balance.insurance + posted[claim_id].patient)
+        found[claim_id] = balance
     return found
 
 
@@ -110,14 +126,23 @@ def _balance(
     return ClaimBalance(insurance, responsibility + own - money.write_offs, adjudicated=True)
 
 
-def _posted(session: Session, ids: Sequence[int]) -> dict[int, _Posted]:
-    """What remittances posted on each claim (those with nothing posted are left out)."""
+def _posted(
+    session: Session, ids: Sequence[int], by_other_payer: bool = False
+) -> dict[int, _Posted]:
+    """What remittances posted on each claim (those with nothing posted are left out); with
+    ``by_other_payer``, only remittances of a payer other than the claim's (a crossover's)."""
     payment, adjustment = t.PaymentRow, t.AdjustmentRow
+    which: ColumnElement[bool] = payment.claim_id.in_(ids)
+    if by_other_payer:
+        remittance, claim = t.RemittanceRow, t.ClaimRow
+        which &= payment.remittance_id.in_(
+            select(remittance.id)
+            .join(claim, claim.id == payment.claim_id)
+            .where(remittance.id == payment.remittance_id, remittance.payer_id != claim.payer_id)
+        )
     paid = dict(
         session.execute(
-            select(payment.claim_id, func.sum(payment.paid))
-            .where(payment.claim_id.in_(ids))
-            .group_by(payment.claim_id)
+            select(payment.claim_id, func.sum(payment.paid)).where(which).group_by(payment.claim_id)
         ).all()
     )
     is_pr = adjustment.group_code == "PR"
@@ -129,7 +154,7 @@ def _posted(session: Session, ids: Sequence[int]) -> dict[int, _Posted]:
             func.sum(adjustment.amount).filter(is_pr),
         )
         .join(payment, payment.id == adjustment.payment_id)
-        .where(payment.claim_id.in_(ids))
+        .where(which)
         .group_by(payment.claim_id)
     )
     for claim_id, adjusted, patient in session.execute(query):
