@@ -31,6 +31,7 @@ from sqlalchemy import event
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.store.db import Store
+from claimbridge.store.practices import store_for_load
 from claimbridge.store.repositories import ClaimRepository, find_remittances
 from performance_doc import DOC, write_section
 
@@ -86,9 +87,10 @@ def claim_rows(count: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         stamp = service.strftime("%Y-%m-%d %H:%M:%S.000000")
         sent = None if status in (ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY) else stamp
         yield (
-            number, f"CB{number:010d}", rng.choices(payer_ids, weights)[0], "847291635",
-            "1300000019", rng.choice(("1234567893", "1987654328")), service.date().isoformat(),
-            "11", "1", rng.randrange(5_000, 60_000), status.value, 1, stamp, stamp, sent,
+            number, PRACTICE_ID, f"CB{number:010d}", rng.choices(payer_ids, weights)[0],
+            "847291635", "1300000019", rng.choice(("1234567893", "1987654328")),
+            service.date().isoformat(), "11", "1", rng.randrange(5_000, 60_000), status.value, 1,
+            stamp, stamp, sent,
         )  # fmt: skip
 
 
@@ -98,7 +100,8 @@ def line_rows(claims: int, lines_per_claim: int, rng: random.Random) -> Iterator
         for line in range(1, lines_per_claim + 1):
             number += 1
             yield (
-                number, claim_id, line, rng.choice(CODES), "", 1000, rng.randrange(2_000, 30_000),
+                number, PRACTICE_ID, claim_id, line, rng.choice(CODES), "", 1000,
+                rng.randrange(2_000, 30_000),
                 "1", "2025-06-01", f"{claim_id}-{line}",
             )  # fmt: skip
 
@@ -108,26 +111,30 @@ def remittance_rows(count: int, rng: random.Random) -> Iterator[tuple[Any, ...]]
         payer = rng.randrange(1, PAYERS + 1)
         method, amount = rng.choice(("CHK", "ACH")), rng.randrange(1_000, 9_000_000)
         yield (
-            number, payer, f"P{payer:05d}", method, amount, f"TRN{number:09d}", "2025-06-01",
+            number, PRACTICE_ID, payer, f"P{payer:05d}", method, amount, f"TRN{number:09d}",
+            "2025-06-01",
             "2025-06-01 00:00:00.000000",
         )  # fmt: skip
 
 
+PRACTICE_ID = 1
 PAYER_INSERT = (
     "INSERT INTO payers (id, payer_id, name, claim_filing_indicator, par) VALUES (?,?,?,?,?)"
 )
 CLAIM_INSERT = (
-    "INSERT INTO claims (id, clm01, payer_id, billing_tax_id, billing_npi, rendering_npi, "
-    "service_date, place_of_service, frequency_code, total_charge, status, era_expected, "
-    "created_at, updated_at, submitted_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO claims (id, practice_id, clm01, payer_id, billing_tax_id, billing_npi, "
+    "rendering_npi, service_date, place_of_service, frequency_code, total_charge, status, "
+    "era_expected, created_at, updated_at, submitted_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 LINE_INSERT = (
-    "INSERT INTO claim_lines (id, claim_id, line_number, code, modifiers, units, charge, "
-    "diagnosis_pointers, service_date, line_control_number) VALUES (?,?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO claim_lines (id, practice_id, claim_id, line_number, code, modifiers, units, "
+    "charge, diagnosis_pointers, service_date, line_control_number) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 )
 REMITTANCE_INSERT = (
-    "INSERT INTO remittances (id, payer_id, payer_identifier, method, amount, trace_number, "
-    "payment_date, created_at) VALUES (?,?,?,?,?,?,?,?)"
+    "INSERT INTO remittances (id, practice_id, payer_id, payer_identifier, method, amount, "
+    "trace_number, payment_date, created_at) VALUES (?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -158,6 +165,7 @@ def fill(path: Path, claims: int, lines_per_claim: int, rng: random.Random) -> d
     seconds: dict[str, float] = {}
     store = Store(f"sqlite:///{path}")
     store.upgrade()
+    assert store_for_load(store, "bench").practice_id == PRACTICE_ID  # the ledger's one practice
     store.dispose()
     payers = ((n, f"P{n:05d}", f"PAYER {n}", "CI", n % 7 != 0) for n in range(1, PAYERS + 1))
     bulk_insert(path, PAYER_INSERT, payers)
@@ -224,7 +232,7 @@ def query_plans(path: Path, statements: list[tuple[str, Any]]) -> list[str]:
 def measure(
     path: Path, claims: int, runs: int, rng: random.Random
 ) -> tuple[list[Timing], dict[str, list[str]]]:
-    store = Store(f"sqlite:///{path}")
+    store = Store(f"sqlite:///{path}").scoped(PRACTICE_ID)
     big, small = "P00001", "P00150"
 
     def worklist(payer: str, status: ClaimStatus) -> Callable[[int], object]:
