@@ -10,6 +10,9 @@ from claimbridge.domain.models import Secret
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.domain.timely_filing import FilingState
 from claimbridge.errors import ClaimNotFound, InputError
+from claimbridge.services import dashboard as dashboard_module
+from claimbridge.services import follow_ups as follow_ups_module
+from claimbridge.services.dashboard import dashboard
 from claimbridge.services.follow_ups import (
     add_note,
     claim_follow_up,
@@ -109,3 +112,20 @@ def test_a_disabled_user_is_not_offered_nor_given_claims(ledger: Store) -> None:
         assert "lee" not in members(session) and "dana" in members(session)
         with pytest.raises(InputError, match="'lee' is disabled: give the claim to someone"):
             set_follow_up(session, "CB1", "lee", None, "dana", NOW)
+
+
+def test_the_dashboard_says_at_least_when_the_filing_list_is_cut_short(
+    ledger: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = datetime(2027, 1, 20, 12, tzinfo=UTC)  # both open claims within 30 days of 02/01
+
+    def alert() -> str:
+        with ledger.read() as session:
+            texts = [a.text for a in dashboard(session, late, None).alerts]
+        [text] = [t for t in texts if "timely filing" in t]
+        return text
+
+    assert alert().startswith("2 claims the payer does not have yet")
+    monkeypatch.setattr(follow_ups_module, "MOST_LISTED", 1)
+    monkeypatch.setattr(dashboard_module, "MOST_LISTED", 1)
+    assert alert().startswith("At least 1 claims the payer does not have yet")

@@ -26,7 +26,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.domain.timely_filing import WARN_DAYS
 from claimbridge.errors import ConfigError
 from claimbridge.services.account import login_refused
-from claimbridge.services.follow_ups import filing_due
+from claimbridge.services.follow_ups import MOST_LISTED, filing_due
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
@@ -231,8 +231,9 @@ def _filing_alerts(session: Session, today: date) -> list[Alert]:
     if not due:
         return []
     late = sum(row.filing is not None and row.filing.days_left < 0 for row in due)
+    counted = f"At least {len(due)}" if len(due) >= MOST_LISTED else str(len(due))
     text = (
-        f"{len(due)} claims the payer does not have yet are within {WARN_DAYS} days of its "
+        f"{counted} claims the payer does not have yet are within {WARN_DAYS} days of its "
         f"timely filing limit" + (f", {late} of them past it" if late else "") + ": send or "
         "fix them first (the Follow-ups page lists them, deadline first)."
     )
