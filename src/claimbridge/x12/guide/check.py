@@ -142,15 +142,7 @@ class GuideCheck:
         found: list[Problem] = []
         loop = plan.loop
         if loop is not None:
-            for counts in plan.inner:
-                if counts:
-                    counts.clear()
-            loop_counts = plan.loop_counter
-            count = loop_counts.get(loop.key, 0) + 1
-            loop_counts[loop.key] = count
-            if count > loop.repeat:
-                message = f"loop {loop.id} repeats {count} times; the guide allows {loop.repeat}"
-                found.append(self._problem(segment.position, segment.id, loop.id, None, message))
+            self._enter_loop(plan, loop, segment, found)
         counts = plan.counter
         key = node.key
         count = counts.get(key, 0) + 1
@@ -487,20 +479,27 @@ class GuideCheck:
         if loop.usage == "N":
             found.append(self._at(segment, None, f"loop {loop.id} is not used in this guide"))
         else:
-            for counts in plan.inner:
-                if counts:
-                    counts.clear()
-            loop_counts = plan.loop_counter
-            count = loop_counts.get(loop.key, 0) + 1
-            loop_counts[loop.key] = count
-            if count > loop.repeat:
-                message = f"loop {loop.id} repeats {count} times; the guide allows {loop.repeat}"
-                found.append(self._problem(segment.position, segment.id, loop.id, None, message))
+            self._enter_loop(plan, loop, segment, found)
         counts = plan.counter
         counts[node.key] = counts.get(node.key, 0) + 1
         for _, what in missing:
             self._report_missing(segment, what, found)
         return node
+
+    def _enter_loop(
+        self, plan: _Plan, loop: LoopRule, segment: Segment, found: list[Problem]
+    ) -> None:
+        """``segment`` starts another repeat of ``loop``: the counts of the loops inside it
+        start again, and a repeat beyond what the guide allows is reported."""
+        for counts in plan.inner:
+            if counts:
+                counts.clear()
+        loop_counts = plan.loop_counter
+        count = loop_counts.get(loop.key, 0) + 1
+        loop_counts[loop.key] = count
+        if count > loop.repeat:
+            message = f"loop {loop.id} repeats {count} times; the guide allows {loop.repeat}"
+            found.append(self._problem(segment.position, segment.id, loop.id, None, message))
 
     def _report_missing(
         self, segment: Segment, what: LoopRule | SegmentRule, found: list[Problem]
