@@ -135,10 +135,11 @@ def _posted(
     which: ColumnElement[bool] = payment.claim_id.in_(ids)
     if by_other_payer:
         remittance, claim = t.RemittanceRow, t.ClaimRow
-        which &= payment.remittance_id.in_(
+        which &= (
             select(remittance.id)
-            .join(claim, claim.id == payment.claim_id)
-            .where(remittance.id == payment.remittance_id, remittance.payer_id != claim.payer_id)
+            .where(remittance.id == payment.remittance_id, claim.id == payment.claim_id)
+            .where(remittance.payer_id != claim.payer_id)
+            .exists()
         )
     paid = dict(
         session.execute(
