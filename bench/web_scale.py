@@ -585,8 +585,7 @@ def time_reports_job(
     at = datetime.now(UTC)
     cpu_before = time.process_time() + (server_cpu() if server_cpu else 0.0)
     began = time.perf_counter()
-    with store.transaction() as session:
-        make_reports(session, at.date(), settings.fee_policy, at)
+    make_reports(store, at.date(), settings.fee_policy, at)
     seconds = time.perf_counter() - began
     cpu = time.process_time() + (server_cpu() if server_cpu else 0.0) - cpu_before
     print(f"  reports job: {seconds:.1f} s, cpu {cpu:.1f} s", flush=True)

@@ -189,8 +189,7 @@ def test_retries_wait_longer_each_time_and_only_for_what_may_pass(
 
 
 def _aging(store: Store, at: datetime) -> KeptReport:
-    with store.transaction() as session:
-        return kept_report(session, "ar-aging", at.date(), FeePolicy(), at)
+    return kept_report(store, "ar-aging", at.date(), FeePolicy(), at)
 
 
 def test_reports_are_kept_until_a_submission_or_their_job_makes_them_again(

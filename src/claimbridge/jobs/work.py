@@ -185,8 +185,7 @@ def _reports(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Re
 
 def _make_reports(runtime: Runtime, store: Store) -> list[KeptReport]:
     now = runtime.clock()
-    with store.transaction() as session:
-        return make_reports(session, now.date(), runtime.settings.fee_policy, now)
+    return make_reports(store, now.date(), runtime.settings.fee_policy, now)
 
 
 def _report(report: FileReport) -> dict[str, str]:

@@ -22,6 +22,7 @@ import json
 import re
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +34,7 @@ from claimbridge.domain.fees import FeePolicy, exposures
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.services.balances import claim_balances
 from claimbridge.store import tables as t
+from claimbridge.store.db import Store
 from claimbridge.store.repositories import fee_counts, month_of
 
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
@@ -236,50 +238,65 @@ class KeptReport:
 
 
 def make_reports(
-    session: Session, today: date, policy: FeePolicy, now: datetime
+    store: Store,
+    today: date,
+    policy: FeePolicy,
+    now: datetime,
+    keys: Sequence[str] = REPORT_KEYS,
 ) -> list[KeptReport]:
-    """Make every report again from the ledger and keep it, replacing what was kept; the
-    reports, in ``REPORT_KEYS`` order. Over a million claims this takes seconds, so the jobs
-    run it (after each poll, or when a person asks); the pages read what it kept."""
-    return [_keep(session, key, today, policy, now) for key in REPORT_KEYS]
+    """Make the reports ``keys`` (every one) again from the ledger and keep them, replacing
+    what was kept; the reports, in that order. Over a million claims this takes seconds, so the
+    jobs run it (after each poll, or when a person asks); the pages read what it kept. The
+    reports are made in a reading session and kept in one short transaction, so on SQLite no
+    writer waits while they are made."""
+    with store.read() as session:
+        made = [_make(session, key, today, policy, now) for key in keys]
+    with store.transaction() as session:
+        for kept in made:
+            _keep(session, kept)
+    return made
 
 
 def kept_report(
-    session: Session, key: str, today: date, policy: FeePolicy, now: datetime
+    store: Store, key: str, today: date, policy: FeePolicy, now: datetime
 ) -> KeptReport:
     """The report named ``key`` as last kept; made and kept now if it never was (a new ledger,
-    or the first view after an upgrade: ``session`` must be able to write). ``KeyError`` for a
-    name not in ``REPORT_KEYS``."""
+    or the first view after an upgrade). ``KeyError`` for a name not in ``REPORT_KEYS``."""
     if key not in REPORT_KEYS:
         raise KeyError(key)
-    row = _snapshot(session, key)
-    if row is None:
-        return _keep(session, key, today, policy, now)
-    headers, rows = json.loads(row.headers), json.loads(row.rows)
-    kept = Report(key, row.title, tuple(headers), tuple(tuple(cells) for cells in rows))
-    return KeptReport(kept, row.as_of, row.made_at, row.seconds)
+    with store.read() as session:
+        row = _snapshot(session, key)
+        if row is not None:
+            headers, rows = json.loads(row.headers), json.loads(row.rows)
+            kept = Report(key, row.title, tuple(headers), tuple(tuple(cells) for cells in rows))
+            return KeptReport(kept, row.as_of, row.made_at, row.seconds)
+    [made] = make_reports(store, today, policy, now, (key,))
+    return made
 
 
-def _keep(session: Session, key: str, today: date, policy: FeePolicy, now: datetime) -> KeptReport:
+def _make(session: Session, key: str, today: date, policy: FeePolicy, now: datetime) -> KeptReport:
     began = time.perf_counter()
     made = report(session, key, today, policy)
-    seconds = round(time.perf_counter() - began, 3)
+    return KeptReport(made, today, now, round(time.perf_counter() - began, 3))
+
+
+def _keep(session: Session, kept: KeptReport) -> None:
+    made = kept.report
     values = {
         "title": made.title,
         "headers": json.dumps(list(made.headers)),
         "rows": json.dumps([list(cells) for cells in made.rows]),
-        "as_of": today,
-        "made_at": now,
-        "seconds": seconds,
+        "as_of": kept.as_of,
+        "made_at": kept.made_at,
+        "seconds": kept.seconds,
     }
-    row = _snapshot(session, key)
+    row = _snapshot(session, made.key)
     if row is None:
-        session.add(t.ReportSnapshotRow(key=key, **values))
+        session.add(t.ReportSnapshotRow(key=made.key, **values))
     else:
         for name, value in values.items():
             setattr(row, name, value)
     session.flush()
-    return KeptReport(made, today, now, seconds)
 
 
 def _snapshot(session: Session, key: str) -> t.ReportSnapshotRow | None:

@@ -28,8 +28,7 @@ def build(request: Request, key: str) -> KeptReport:
         raise NotFound(f"there is no report {key!r}")
     policy = request.app.state.settings.fee_policy
     at = now()
-    with store_of(request).transaction() as session:
-        return kept_report(session, key, at.date(), policy, at)
+    return kept_report(store_of(request), key, at.date(), policy, at)
 
 
 @router.get("/reports", response_class=HTMLResponse)
