@@ -35,7 +35,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from claimbridge.jobs.queue import QueueRunner, install_queue_schema, queue_app
 from claimbridge.jobs.runner import ask
@@ -144,6 +144,16 @@ class Deployment:
             query = select(func.count()).select_from(t.JobRow).where(t.JobRow.state == state)
             return session.scalar(query) or 0
 
+    def unfinished(self) -> list[tuple[Any, ...]]:
+        """The jobs not ended yet, as the ledger has them, with the queue's view of each."""
+        states = (JobState.QUEUED, JobState.RUNNING)
+        with self.store.across_practices() as session:
+            rows = session.scalars(select(t.JobRow).where(t.JobRow.state.in_(states)))
+            mine = [(row.id, row.kind, row.state, row.attempts, row.result) for row in rows]
+            queue = text("SELECT args ->> 'job_id', status, attempts FROM procrastinate_jobs")
+            queued = {row[0]: (row[1], row[2]) for row in session.execute(queue)}
+        return [(*row, queued.get(str(row[0]))) for row in mine]
+
     def wait_for_a_running_job(self) -> bool:
         deadline = time.monotonic() + WAIT_S
         while time.monotonic() < deadline:
@@ -157,7 +167,8 @@ class Deployment:
     def wait_until_idle(self) -> None:
         deadline = time.monotonic() + WAIT_S
         while self.jobs(JobState.QUEUED) or self.jobs(JobState.RUNNING):
-            assert time.monotonic() < deadline, f"jobs still under way after {WAIT_S} s"
+            assert time.monotonic() < deadline, (f"jobs still under way after {WAIT_S} s",
+                                                 self.unfinished())  # fmt: skip
             time.sleep(0.1)
 
     def finish(self) -> None:

@@ -237,6 +237,45 @@ def test_a_job_whose_workers_keep_dying_is_given_up(ledger: Store, tmp_path: Pat
                                       "succeeded", 1)]  # fmt: skip
 
 
+class _Crash(BaseException):
+    """A worker dying half way through its look for stalled jobs."""
+
+
+@pytest.mark.parametrize("dies_at", ["the ledger's row", "the queue's job"])
+def test_a_worker_dying_while_it_gives_up_a_job_leaves_nothing_running(
+    ledger: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dies_at: str
+) -> None:
+    """Giving up a stalled job changes two things, the ledger's row and the queue's job; a
+    worker killed after the first must not leave the other for ever: the row ``running`` would
+    keep the account's jobs from ever being asked for again."""
+    job = _ask(ledger, JobKind.POLL)
+    _left_by_a_dead_worker(ledger, job, attempts_before=2)  # the third of three runs died
+    runtime = _runtime(ledger, tmp_path, Connections())
+    app = queue_app(ledger.url, schedule=False)
+
+    def dies(*args: object, **kwargs: object) -> None:
+        raise _Crash
+
+    async def rescue() -> int:
+        async with app.open_async():
+            return await rescue_stalled(app, runtime, Liveness(1.0), conninfo(ledger.url))
+
+    with monkeypatch.context() as patched:
+        if dies_at == "the ledger's row":
+            patched.setattr("claimbridge.jobs.stalled.release_stalled_job", dies)
+        else:
+            patched.setattr(app.job_manager, "finish_job_by_id_async", dies)
+        with pytest.raises(_Crash):
+            asyncio.run(rescue())
+    assert asyncio.run(rescue()) == 1  # the next look finds the job again
+    with ledger.read() as session:
+        given_up = get_job(session, job.id)
+    assert given_up is not None and given_up.state is JobState.FAILED
+    assert given_up.result == stalled_text(3, 3, give_up=True)
+    assert _queue_status(ledger) == [("poll_account", "failed", 3)]
+    assert asyncio.run(rescue()) == 0
+
+
 def _left_by_a_dead_worker(store: Store, job: Job, attempts_before: int = 0) -> None:
     """What a worker killed while running ``job`` leaves: the queue's job ``doing`` for a worker
     whose last heartbeat is long past (after ``attempts_before`` failed runs), and the job's row

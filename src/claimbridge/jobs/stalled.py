@@ -67,15 +67,19 @@ async def _rescue(app: App, runtime: Runtime, job: QueuedJob) -> None:
     give_up = runs >= runtime.retry.attempts
     row = await asyncio.to_thread(_row_attempts, runtime, job)
     assert job.id is not None
+    # The ledger's row first, the queue's job second: a worker that dies between the two leaves
+    # the queue's job with a dead worker, so the next look does both again (the row's update is
+    # guarded by its attempt and state, so the second time it changes nothing). The other order
+    # could leave the row ``running`` for ever behind a job the queue had already ended.
+    if row is not None:
+        text = stalled_text(runs, runtime.retry.attempts, give_up)
+        await asyncio.to_thread(_release, runtime, job, row, text, give_up)
     if give_up:
         await app.job_manager.finish_job_by_id_async(job.id, Status.FAILED, delete_job=False)
     else:
         await app.job_manager.retry_job(job)
     log.warning("job %s (%s): its worker stopped; %s", job.id, job.task_name,
                 "given up" if give_up else "queued again")  # fmt: skip
-    if row is not None:
-        text = stalled_text(runs, runtime.retry.attempts, give_up)
-        await asyncio.to_thread(_release, runtime, job, row, text, give_up)
 
 
 def stalled_text(runs: int, attempts: int, give_up: bool) -> str:
