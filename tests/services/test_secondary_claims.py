@@ -16,7 +16,9 @@ from sqlalchemy import delete, select
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims, show_claim
 from claimbridge.services.claims import create_claims
-from claimbridge.services.ingest import ingest_paths
+from claimbridge.services.dashboard import dashboard
+from claimbridge.services.ingest import ingest_bytes, ingest_paths
+from claimbridge.services.post import held_payments
 from claimbridge.services.reposting import post_again, undo_posting
 from claimbridge.services.submit import Batch, submit
 from claimbridge.sim import SimConfig, process_inbound_once
@@ -32,7 +34,7 @@ from claimbridge.transport import LocalDirTransport
 from claimbridge.x12.reader import parse_text
 from claimbridge.x12.tx837p_005010X222A1 import Claim
 from claimbridge.x12.validate import validate_text
-from cycle_support import NOW, reasons, status_of, submitted
+from cycle_support import NOW, reasons, renumber, status_of, submitted
 from ledger_fixtures import example_text, load_example
 
 HAROLD = "CB000003"  # appt-5003: 98941 75.00 + 97140 90.00, Medicare 01182
@@ -67,6 +69,12 @@ class Cycle:
                      if not p.name.startswith(".") and p.name not in self.seen)  # fmt: skip
         self.seen |= {p.name for p in new}
         ingest_paths(self.store, new)
+
+    def era_of(self, payer: str) -> str:
+        """The text of the one ERA file from ``payer`` (N1*PR name) the simulator returned."""
+        [text] = [p.read_text() for p in sorted((self.root / "outbound").iterdir())
+                  if p.suffix == ".835" and f"N1*PR*{payer}~" in p.read_text()]  # fmt: skip
+        return text
 
     def submit(self) -> Batch:
         [batch] = submit(self.store, LocalDirTransport(self.root), "test", self.now).batches
@@ -351,3 +359,31 @@ def test_a_crossed_over_claim_owes_nothing_once_the_second_payer_has_paid(
         session.execute(delete(t.PaymentRow).where(t.PaymentRow.remittance_id.in_(forwarded)))
     waiting = _shown(store, HAROLD)
     assert (waiting["insurance_balance"], waiting["patient_balance"]) == ("26.40", "0.00")
+
+
+def _second_check(era: str, trace: str, number: str) -> str:
+    """``era`` paid again on another check (TRN02 ``number`` instead of ``trace``)."""
+    return renumber(era, trace, number)
+
+
+def test_a_second_check_from_the_crossover_payer_is_held_for_review(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa", crossover_scenario())
+    medigap_era = cycle.era_of("GOLDEN STATE MEDIGAP")
+    assert _shown(store, HAROLD)["paid"] == "132.00"
+    [trace] = [line.split("*")[2] for line in medigap_era.split("~") if line.startswith("TRN*")]
+    again = _second_check(medigap_era, trace, "79999999")
+    [report] = ingest_bytes(store, "medigap-second-check.835", again.encode())
+    assert "1 payments held for review" in report.detail
+    shown = _shown(store, HAROLD)
+    assert (shown["paid"], shown["insurance_balance"], shown["patient_balance"]) == (
+        "132.00", "0.00", "0.00",
+    )  # fmt: skip
+    with store.read() as session:
+        [held] = held_payments(session)
+        alerts = dashboard(session, cycle.now, None).alerts
+    assert (held.clm01, held.trace_number, held.paid) == (HAROLD, "79999999", Decimal("26.40"))
+    assert "already paid in full" in (held.detail or "")
+    assert any("held for review" in alert.text for alert in alerts)
+    assert any("held for review" in why for why in reasons(store, HAROLD))

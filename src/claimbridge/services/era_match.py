@@ -13,8 +13,10 @@ posted there only when:
 
 A crossed-over claim is posted again by the payer it was forwarded to, under the same CLM01:
 that payer's CLP is judged against what that payer posted on it (nothing, the first time), not
-against the first payer's. Each claim of a secondary chain has its own CLM01 (``CB17``,
-``CB17S``, ``CB17T``), sent to its own payer, so a secondary payer's 835 names its own claim.
+against the first payer's, so a second check from it for a claim it already paid is held for
+review as a second check from the first payer is. Each claim of a secondary chain has its own
+CLM01 (``CB17``, ``CB17S``, ``CB17T``), sent to its own payer, so a secondary payer's 835
+names its own claim.
 
 A CLP that names no claim of ours is queued ``no_claim``. Queued CLPs keep their amounts in
 ``unmatched_claims``, so a remittance still adds up: BPR02 = what was posted + what waits − PLB.
@@ -36,7 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain import posting
@@ -168,7 +170,7 @@ class Gate:
             return NotPosted(claim, NEVER_SENT, ref, detail)
         if not self.payers.matches(ref.payer_id):
             if self._crossed_to_this_payer(ref):
-                before = {}  # the first payer's postings are not this payer's
+                before = posted_amounts(self.session, [ref.id], by_other_payer=True)
             else:
                 sent_to = self.payers.names.get(ref.payer_id, "another payer")
                 detail = f"{ref.clm01} was sent to {sent_to}, this ERA is from {self.label}"
@@ -239,19 +241,32 @@ def sent_charges(session: Session, claim_ids: Sequence[int]) -> dict[int, Decima
     return found
 
 
-def posted_amounts(session: Session, claim_ids: Sequence[int]) -> dict[int, Amounts]:
-    """What every posting so far put on each of these claims (those with none left out)."""
+def posted_amounts(
+    session: Session, claim_ids: Sequence[int], by_other_payer: bool = False
+) -> dict[int, Amounts]:
+    """What every posting so far put on each of these claims (those with none left out); with
+    ``by_other_payer``, only the remittances of a payer other than the claim's (the payer it
+    was crossed over to)."""
     found: dict[int, Amounts] = {}
     for part in chunks(sorted(set(claim_ids))):
-        found.update(_posted_part(session, part))
+        found.update(_posted_part(session, part, by_other_payer))
     return found
 
 
-def _posted_part(session: Session, part: list[object]) -> dict[int, Amounts]:
+def _posted_part(session: Session, part: list[object], by_other_payer: bool) -> dict[int, Amounts]:
     payment = t.PaymentRow
+    which: ColumnElement[bool] = payment.claim_id.in_(part)
+    if by_other_payer:
+        remittance, claim = t.RemittanceRow, t.ClaimRow
+        which &= (
+            select(remittance.id)
+            .where(remittance.id == payment.remittance_id, claim.id == payment.claim_id)
+            .where(remittance.payer_id.is_distinct_from(claim.payer_id))
+            .exists()
+        )
     paid_query = (
         select(payment.claim_id, func.sum(payment.charge), func.sum(payment.paid))
-        .where(payment.claim_id.in_(part))
+        .where(which)
         .group_by(payment.claim_id)
     )
     paid = {row[0]: (Decimal(row[1]), Decimal(row[2])) for row in session.execute(paid_query)}
@@ -260,7 +275,7 @@ def _posted_part(session: Session, part: list[object]) -> dict[int, Amounts]:
     patient_query = (
         select(payment.claim_id, func.sum(t.AdjustmentRow.amount))
         .join(t.AdjustmentRow, t.AdjustmentRow.payment_id == payment.id)
-        .where(payment.claim_id.in_(list(paid)), t.AdjustmentRow.group_code == "PR")
+        .where(which, payment.claim_id.in_(list(paid)), t.AdjustmentRow.group_code == "PR")
         .group_by(payment.claim_id)
     )
     patient = {claim_id: Decimal(total) for claim_id, total in session.execute(patient_query)}
