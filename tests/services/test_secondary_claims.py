@@ -18,7 +18,7 @@ from claimbridge.services.claim_view import list_claims, show_claim
 from claimbridge.services.claims import create_claims
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.ingest import ingest_bytes, ingest_paths
-from claimbridge.services.post import held_payments
+from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import post_again, undo_posting
 from claimbridge.services.submit import Batch, submit
 from claimbridge.sim import SimConfig, process_inbound_once
@@ -387,3 +387,61 @@ def test_a_second_check_from_the_crossover_payer_is_held_for_review(
     assert "already paid in full" in (held.detail or "")
     assert any("held for review" in alert.text for alert in alerts)
     assert any("held for review" in why for why in reasons(store, HAROLD))
+
+
+def _balances(store: Store, clm01: str) -> tuple[str, str]:
+    shown = _shown(store, clm01)
+    return shown["insurance_balance"], shown["patient_balance"]
+
+
+def _remittance_of(store: Store, clm01: str, payer_name: str) -> int:
+    """The remittance from ``payer_name`` (its N1*PR name) that posted on claim ``clm01``."""
+    with store.read() as session:
+        query = (
+            select(t.RemittanceRow.id)
+            .join(t.PaymentRow, t.PaymentRow.remittance_id == t.RemittanceRow.id)
+            .join(t.ClaimRow, t.ClaimRow.id == t.PaymentRow.claim_id)
+            .join(t.InboundFileRow, t.InboundFileRow.id == t.RemittanceRow.inbound_file_id)
+            .where(t.ClaimRow.clm01 == clm01)
+        )
+        found = {
+            remittance_id
+            for remittance_id, content in session.execute(
+                query.add_columns(t.InboundFileRow.content)
+            )
+            if f"N1*PR*{payer_name}~".encode() in content
+        }
+    [remittance_id] = found
+    return remittance_id
+
+
+def test_undoing_the_primary_posting_of_a_crossed_over_claim_undoes_the_crossover(
+    store: Store, tmp_path: Path
+) -> None:
+    root = tmp_path / "oa"
+    submitted(store, root)
+    before = _balances(store, HAROLD)
+    assert before == ("165.00", "0.00")
+    config = SimConfig(root=root, scenario=crossover_scenario(), second_era_delay=3600)
+    cycle = Cycle(store, root, config)
+    cycle.answer_and_ingest()  # Medicare pays and crosses over; the Medigap plan answers later
+    assert _claims(store)[HAROLD]["crossed_over_to"] == MEDIGAP
+    medicare = _remittance_of(store, HAROLD, "MEDICARE CALIFORNIA SOUTHERN")
+
+    with store.transaction() as session:
+        undo_posting(session, medicare, "dana", "posted from the wrong payer's file")
+    assert _claims(store)[HAROLD]["crossed_over_to"] is None
+    assert any("no longer crossed over to SX123" in why and "dana" in why
+               for why in reasons(store, HAROLD))  # fmt: skip
+    assert _balances(store, HAROLD) == before
+
+    cycle.answer_and_ingest(timedelta(hours=2))  # the Medigap plan's 835 is no longer expected
+    assert _shown(store, HAROLD)["paid"] == "0.00"
+    assert _balances(store, HAROLD) == before
+    with store.read() as session:
+        [waiting] = [u for u in unmatched(session) if u.patient_control_number == HAROLD]
+    assert waiting.reason == "other_payer"
+
+    with store.transaction() as session:
+        post_again(session, medicare, "dana")
+    assert _claims(store)[HAROLD]["crossed_over_to"] == MEDIGAP

@@ -85,8 +85,10 @@ def after_posting(
 
 
 def after_undo(session: Session, claim_ids: Sequence[int], why: str, actor: str) -> None:
-    """A person undid postings on ``claim_ids``: the claims that carry their adjudication
-    follow (``prior_changed``); claims nothing follows cost one statement per chunk."""
+    """A person undid postings on ``claim_ids``: a crossover no posting says any more is
+    undone (``_undo_crossovers``), and the claims that carry their adjudication follow
+    (``prior_changed``); claims nothing follows cost one statement per chunk."""
+    _undo_crossovers(session, claim_ids, why, actor)
     followed: set[int] = set()
     for part in chunks(sorted(set(claim_ids))):
         query = select(t.ClaimRow.follows_claim_id).where(t.ClaimRow.follows_claim_id.in_(part))
@@ -225,6 +227,39 @@ def _crossover_payer(session: Session, claim: t.ClaimRow, clp: Loop2100) -> tupl
             part for part in (carrier.last_name, carrier.id) if part
         )
     return "unknown", "a payer the 835 does not name"
+
+
+def _undo_crossovers(session: Session, claim_ids: Sequence[int], why: str, actor: str) -> None:
+    """Clear ``crossed_over_to`` of those of ``claim_ids`` on which no posting of their own
+    payer is left (the one that said it crossed them over was undone), with an event; what
+    the payer they were crossed over to posted on one stays, and the event says so."""
+    crossed = [claim for claim in _rows(session, claim_ids) if claim.crossed_over_to]
+    if not crossed:
+        return
+    payment, remittance = t.PaymentRow, t.RemittanceRow
+    query = (
+        select(payment.claim_id, remittance.payer_id == t.ClaimRow.payer_id)
+        .join(remittance, remittance.id == payment.remittance_id)
+        .join(t.ClaimRow, t.ClaimRow.id == payment.claim_id)
+        .where(payment.claim_id.in_([claim.id for claim in crossed]))
+    )
+    left = list(session.execute(query.distinct()))
+    own = {claim_id for claim_id, by_own in left if by_own}
+    forwarded = {claim_id for claim_id, by_own in left if not by_own}
+    for claim in crossed:
+        if claim.id in own:
+            continue
+        what = (
+            f"no longer crossed over to {claim.crossed_over_to}: the posting that said so was "
+            f"undone ({why})"
+        )
+        if claim.id in forwarded:
+            what += (
+                f"; what {claim.crossed_over_to} posted on it stays: undo its ERA too if it "
+                "paid on that adjudication"
+            )
+        claim.crossed_over_to = None
+        ClaimRepository(session).note(claim.clm01, CROSSOVER_EVENT, what, actor)
 
 
 def _rows(session: Session, claim_ids: Iterable[int]) -> list[t.ClaimRow]:

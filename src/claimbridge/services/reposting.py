@@ -20,8 +20,10 @@ with the same rules as ingest (``services.post``).
 Where a claim goes back to: with postings of other ERAs left, where those put it
 (``domain.posting.status_after``); with none, the status it had before this ERA's first move.
 A claim that moved on since (e.g. a denial corrected to ``ready``) stays, with a note. A claim
-to the next payer that carries an undone adjudication is taken back, replaced or voided
-(``services.claim_chain.after_undo``); posting again makes the next claim anew.
+to the next payer that carries an undone adjudication is taken back, replaced or voided, and a
+claim with no posting of its own payer left is no longer crossed over (``crossed_over_to``
+cleared, with an event) (``services.claim_chain.after_undo``); posting again makes the next
+claim, or the crossover, anew.
 
 A claim posted from an ERA whose amounts for it do not add up stays on the dashboard until a
 person compares it with the payer's EOB and marks it reviewed (``mark_balance_reviewed``).
