@@ -5,6 +5,7 @@ its answers ingested, the secondary claim made, sent, answered and posted."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -61,14 +62,20 @@ class Cycle:
     now: Any = NOW
     seen: set[str] = field(default_factory=set)
 
-    def answer_and_ingest(self, later: timedelta = timedelta(0)) -> None:
-        """The simulator answers at ``now + later``; every new file in outbound is ingested."""
+    def answer_and_ingest(
+        self, later: timedelta = timedelta(0), edit: Callable[[str], str] | None = None
+    ) -> None:
+        """The simulator answers at ``now + later``; every new file in outbound is ingested
+        (its text changed by ``edit`` first, when given)."""
         self.now = self.now + later
         process_inbound_once(self.root, self.config, self.now.replace(tzinfo=None))
         new = sorted(p for p in (self.root / "outbound").iterdir()
                      if not p.name.startswith(".") and p.name not in self.seen)  # fmt: skip
         self.seen |= {p.name for p in new}
-        ingest_paths(self.store, new)
+        if edit is None:
+            ingest_paths(self.store, new)
+        for path in new if edit is not None else []:
+            ingest_bytes(self.store, path.name, edit(path.read_text()).encode())
 
     def era_of(self, payer: str) -> str:
         """The text of the one ERA file from ``payer`` (N1*PR name) the simulator returned."""
@@ -445,3 +452,59 @@ def test_undoing_the_primary_posting_of_a_crossed_over_claim_undoes_the_crossove
     with store.transaction() as session:
         post_again(session, medicare, "dana")
     assert _claims(store)[HAROLD]["crossed_over_to"] == MEDIGAP
+
+
+def _names_the_primary(clm01: str) -> Callable[[str], str]:
+    """An ERA edit: the payer names the primary's CLM01 where ours said ``clm01``."""
+    return lambda text: renumber(text, clm01, HAROLD)
+
+
+def test_a_secondary_835_naming_the_primary_claim_is_posted_on_the_secondary_claim(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa")
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=5), _names_the_primary(f"{HAROLD}S"))
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+    secondary, primary = _shown(store, f"{HAROLD}S"), _shown(store, HAROLD)
+    assert (secondary["paid"], secondary["adjusted"]) == ("26.40", "138.60")
+    assert [p["line_number"] for p in secondary["payments"]] == [1, 2]  # matched by procedure
+    assert primary["paid"] == "105.60"  # Medicare's alone
+    assert (primary["insurance_balance"], primary["patient_balance"]) == ("0.00", "0.00")
+    assert _balances(store, f"{HAROLD}S") == ("0.00", "0.00")
+    assert any(f"names claim {HAROLD} of the same visit" in why
+               for why in reasons(store, f"{HAROLD}S"))  # fmt: skip
+    with store.read() as session:
+        assert [u for u in unmatched(session) if u.patient_control_number == HAROLD] == []
+
+
+def _with_tertiary_at(payer_id: str) -> bytes:
+    practice = json.loads(_with_tertiary())
+    harold = next(patient for patient in practice["patients"] if patient["id"] == "pt-1003")
+    harold["policies"][-1].update(payer_id=payer_id, member_id="MG5567002")
+    return json.dumps(practice).encode()
+
+
+def test_a_secondary_835_naming_the_primary_claim_stays_unmatched_when_two_claims_fit(
+    store: Store, tmp_path: Path
+) -> None:
+    half = {
+        "name": "Medigap pays half of what Medicare left",
+        "when": {"payer_id": [MEDIGAP]},
+        "outcome": "partly_paid",
+        "allowed_percent": "100",
+        "coinsurance_percent": "50",
+    }
+    default = default_scenario()
+    scenario = replace(default, rules=(*parse_scenario({"rules": [half]}).rules, *default.rules))
+    cycle = _cycle(store, tmp_path / "oa", scenario, _with_tertiary_at(MEDIGAP))
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=5))  # the plan pays half on CB000003S
+    assert _claims(store)[f"{HAROLD}T"]["payer_id"] == MEDIGAP  # the same plan, twice
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=10), _names_the_primary(f"{HAROLD}T"))
+    assert _shown(store, f"{HAROLD}T")["paid"] == "0.00"
+    with store.read() as session:
+        [waiting] = [u for u in unmatched(session) if u.patient_control_number == HAROLD]
+    assert waiting.reason == "other_payer"
+    assert f"could be for {HAROLD}S or {HAROLD}T" in (waiting.detail or "")

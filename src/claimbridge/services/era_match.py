@@ -6,7 +6,12 @@ posted there only when:
 1. the claim was sent (it has a ``claim_submissions`` row), else it is queued ``never_sent``;
 2. it was sent to the ERA's payer, or its payer crossed it over to the ERA's payer (the
    claim's ``crossed_over_to``, ``services.claim_chain``), else ``other_payer``
-   (``PayerCheck``);
+   (``PayerCheck``). A secondary or tertiary payer often names the primary's CLM01 (it got
+   the claim by crossover, or a biller sent it with that number): when the ERA's payer is the
+   payer of a later claim of the same visit (one that follows another, live, sent), the CLP
+   is posted onto that claim; onto the primary claim itself when it was crossed over to that
+   payer and no such claim was sent. Two such claims: ``other_payer``, the detail naming
+   both; one never sent: ``never_sent``, naming it. Never a claim of another visit;
 3. posting it would not take the claim beyond what it can take, else it is held for review,
    ``overpayment`` (the rule is ``domain.posting.beyond_claim``): a second check paying a claim
    already paid in full, or payments and patient responsibility beyond the charge.
@@ -39,16 +44,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
 from claimbridge.domain.posting import Amounts
-from claimbridge.services.changes import ClaimRef, chunks
+from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.changes import ClaimIndex, ClaimRef, chunks
 from claimbridge.store import tables as t
 from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance
 
 NO_CLAIM, NEVER_SENT, OTHER_PAYER, OVERPAYMENT = t.UNMATCHED_REASONS
 UNMATCHED = (NO_CLAIM, NEVER_SENT, OTHER_PAYER)  # the Unmatched queue; OVERPAYMENT is held
+CANCELLED = ClaimStatus.CANCELLED.value
+VOID = "8"  # CLM05-3 of a claim that voids the one it names
 ZERO = Decimal("0.00")
 
 
@@ -125,9 +133,10 @@ class Gate:
         self.payers = PayerCheck(session, remittance)
         self.label = payer_label(remittance)
         self.adding = adding_by_number(remittance.claims)
-        self.decided: dict[str, NotPosted | None] = {}  # by CLP01, the first decision
+        self.decided: dict[str, ClaimRef | NotPosted] = {}  # by CLP01, the first decision
         self.crossed: dict[int, str] = {}  # crossed_over_to of the claims judged, by claim id
         self.crossover_payers: dict[int, int | None] = {}  # claims posted as crossovers
+        self.redirected: dict[str, str] = {}  # CLP01 → the claim of its chain posted instead
 
     def paid_by(self, ref: ClaimRef) -> int | None:
         """Our payer (row id) that pays ``ref`` in this ERA: the claim's, or the payer it was
@@ -152,8 +161,8 @@ class Gate:
             if number not in self.decided:
                 self.decided[number] = self._decide(claim, ref, charges, before)
             decision = self.decided[number]
-            if decision is None:
-                posted.append((claim, ref))
+            if isinstance(decision, ClaimRef):
+                posted.append((claim, decision))
             else:
                 waiting.append(NotPosted(claim, decision.reason, ref, decision.detail))
         return posted, waiting
@@ -164,23 +173,72 @@ class Gate:
         ref: ClaimRef,
         charges: dict[int, Decimal],
         before: dict[int, Amounts],
-    ) -> NotPosted | None:
+    ) -> ClaimRef | NotPosted:
+        """The claim to post ``claim`` onto (``ref``, or another claim of its chain), or why
+        it waits."""
         if ref.id not in charges:
             detail = f"{ref.clm01} was never sent (it is {ref.status.value}); not posted"
             return NotPosted(claim, NEVER_SENT, ref, detail)
         if not self.payers.matches(ref.payer_id):
-            if self._crossed_to_this_payer(ref):
-                before = posted_amounts(self.session, [ref.id], by_other_payer=True)
-            else:
-                sent_to = self.payers.names.get(ref.payer_id, "another payer")
-                detail = f"{ref.clm01} was sent to {sent_to}, this ERA is from {self.label}"
-                return NotPosted(claim, OTHER_PAYER, ref, detail)
+            found = self._other_payer(claim, ref, charges)
+            if isinstance(found, NotPosted):
+                return found
+            ref, before = found
         adding = self.adding[claim.clp.patient_control_number]
         why = posting.beyond_claim(charges[ref.id], before.get(ref.id, Amounts()), adding)
         if why is None:
-            return None
+            return ref
         detail = f"{ref.clm01} {why}; held for review, post it or mark it refunded"
         return NotPosted(claim, OVERPAYMENT, ref, detail)
+
+    def _other_payer(
+        self, claim: Loop2100, ref: ClaimRef, charges: dict[int, Decimal]
+    ) -> tuple[ClaimRef, dict[int, Amounts]] | NotPosted:
+        """A CLP from a payer ``ref`` was not sent to: the claim of its chain sent to this
+        payer (a secondary payer echoing the primary's CLM01), else ``ref`` when its payer
+        crossed it over to this one, each with what this payer posted on it; else why not."""
+        chain = self._chain(ref)
+        sent = sent_charges(self.session, [other.id for other in chain])
+        if len(sent) == 1:
+            [target] = [other for other in chain if other.id in sent]
+            charges[target.id] = sent[target.id]
+            self.redirected[claim.clp.patient_control_number] = target.clm01
+            return target, posted_amounts(self.session, [target.id])
+        if len(sent) > 1:
+            could = " or ".join(other.clm01 for other in chain if other.id in sent)
+            detail = (
+                f"{ref.clm01} was sent to {self._sent_to(ref)}; this ERA from {self.label} "
+                f"names it, and could be for {could} (each sent to that payer): match it by hand"
+            )
+            return NotPosted(claim, OTHER_PAYER, ref, detail)
+        if self._crossed_to_this_payer(ref):
+            return ref, posted_amounts(self.session, [ref.id], by_other_payer=True)
+        detail = f"{ref.clm01} was sent to {self._sent_to(ref)}, this ERA is from {self.label}"
+        if chain:
+            listed = " or ".join(other.clm01 for other in chain)
+            detail += f"; its claim to that payer, {listed}, was never sent"
+            return NotPosted(claim, NEVER_SENT, ref, detail)
+        return NotPosted(claim, OTHER_PAYER, ref, detail)
+
+    def _sent_to(self, ref: ClaimRef) -> str:
+        return self.payers.names.get(ref.payer_id, "another payer")
+
+    def _chain(self, ref: ClaimRef) -> list[ClaimRef]:
+        """The live claims to a later payer of ``ref``'s visit (or that follow ``ref``) whose
+        payer is the ERA's: neither cancelled, nor a void, nor replaced by a live claim."""
+        claim, later = t.ClaimRow, aliased(t.ClaimRow)
+        visit = select(claim.appointment_id).where(claim.id == ref.id).scalar_subquery()
+        replaced = exists().where(later.replaces_claim_id == claim.id, later.status != CANCELLED)
+        query = (
+            select(claim.id, claim.payer_id)
+            .where((claim.appointment_id == visit) | (claim.follows_claim_id == ref.id))
+            .where(claim.id != ref.id, claim.follows_claim_id.is_not(None))
+            .where(claim.status != CANCELLED, claim.frequency_code != VOID, ~replaced)
+        )
+        found = self.session.execute(query.order_by(claim.id)).all()
+        self.payers.load(payer_id for _, payer_id in found)
+        ids = [claim_id for claim_id, payer_id in found if self.payers.matches(payer_id)]
+        return ClaimIndex(self.session).of_ids(ids)
 
     def _crossed_to_this_payer(self, ref: ClaimRef) -> bool:
         """True when the claim's payer crossed it over to the ERA's payer (recorded, if so)."""

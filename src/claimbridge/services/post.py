@@ -294,6 +294,7 @@ class _Poster:
         named = [(c, ref) for c in automatic
                  if (ref := found.get(c.clp.patient_control_number)) is not None]  # fmt: skip
         posted, waiting = self.gate.sort(named)
+        self._note_redirected(posted)
         known = {c.clp.position for c, _ in named}
         waiting += [NotPosted(c, NO_CLAIM) for c in automatic if c.clp.position not in known]
         self._queue(waiting)
@@ -301,6 +302,15 @@ class _Poster:
                    if c.clp.position in self.settled
                    and (ref := self.settled[c.clp.position]) is not None]  # fmt: skip
         return sorted([*by_hand, *posted], key=lambda pair: pair[0].clp.position)
+
+    def _note_redirected(self, posted: Sequence[tuple[Loop2100, ClaimRef]]) -> None:
+        """Say on each claim posted in place of the one its CLP names that it was, once."""
+        instead = self.gate.redirected
+        named = {ref.id: (c.clp.patient_control_number, ref) for c, ref in posted
+                 if instead.get(c.clp.patient_control_number) == ref.clm01}  # fmt: skip
+        for clm01, ref in named.values():
+            why = f"{self.label} names claim {clm01} of the same visit; posted here, on its "
+            self.changes.note(ref, why + "claim to this payer")
 
     def _payment_rows(
         self, matched: Sequence[tuple[Loop2100, ClaimRef]], lines: dict[int, list[posting.LineKey]]
