@@ -63,12 +63,15 @@ class Cycle:
     seen: set[str] = field(default_factory=set)
 
     def answer_and_ingest(
-        self, later: timedelta = timedelta(0), edit: Callable[[str], str] | None = None
+        self,
+        later: timedelta = timedelta(0),
+        edit: Callable[[str], str] | None = None,
+        busy: frozenset[str] = frozenset(),
     ) -> None:
-        """The simulator answers at ``now + later``; every new file in outbound is ingested
-        (its text changed by ``edit`` first, when given)."""
+        """The simulator answers at ``now + later`` (leaving the uploads named in ``busy`` for
+        later); every new file in outbound is ingested (its text changed by ``edit`` first)."""
         self.now = self.now + later
-        process_inbound_once(self.root, self.config, self.now.replace(tzinfo=None))
+        process_inbound_once(self.root, self.config, self.now.replace(tzinfo=None), busy=busy)
         new = sorted(p for p in (self.root / "outbound").iterdir()
                      if not p.name.startswith(".") and p.name not in self.seen)  # fmt: skip
         self.seen |= {p.name for p in new}
@@ -508,3 +511,40 @@ def test_a_secondary_835_naming_the_primary_claim_stays_unmatched_when_two_claim
         [waiting] = [u for u in unmatched(session) if u.patient_control_number == HAROLD]
     assert waiting.reason == "other_payer"
     assert f"could be for {HAROLD}S or {HAROLD}T" in (waiting.detail or "")
+
+
+def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accepts_it(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa", REVERSED, second_era_delay=3600)
+    sent = cycle.submit()
+    assert sent.patient_control_numbers == (f"{HAROLD}S",)
+    # Medicare reverses and corrects at 90% before the Medigap plan has taken the claim
+    cycle.answer_and_ingest(timedelta(hours=2), busy=frozenset({sent.file_name}))
+    assert _shown(store, HAROLD)["paid"] == "118.80"
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.SUBMITTED
+    assert f"{HAROLD}SR1" not in _claims(store)
+    assert any("has not accepted it yet" in why for why in reasons(store, f"{HAROLD}S"))
+    with store.read() as session:
+        alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+    assert [a.link for a in alerts] == [f"/claims/{HAROLD}S"]
+
+    cycle.answer_and_ingest(timedelta(minutes=5))  # the plan accepts and pays the old one
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+    replacement = _claims(store)[f"{HAROLD}SR1"]
+    assert (replacement["status"], replacement["follows"]) == ("ready", HAROLD)
+    assert any("replacement claim CB000003SR1 made" in why for why in reasons(store, HAROLD))
+    with store.read() as session:
+        alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+    assert alerts == []
+
+    batch = cycle.submit()
+    assert batch.patient_control_numbers == (f"{HAROLD}SR1",)
+    _assert_clean(batch.text)
+    resent = _sent_claim(batch, f"{HAROLD}SR1")
+    assert resent.frequency == "7" and resent.payer_claim_control_number
+    [medicare] = resent.other_payers
+    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
+        Decimal("118.80"), Decimal("29.70"),
+    )  # fmt: skip
+    _assert_cob_balances(resent)

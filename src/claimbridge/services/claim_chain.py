@@ -20,8 +20,13 @@ posting done again) has been posted, with the CLPs posted per claim of ours:
 is checked again (its 837P is built when it is sent, from what is posted then) or cancelled
 when no adjudication is left to carry; one the payer accepted (its claim number known) gets a
 replacement (frequency 7) carrying the new adjudication, or a void (frequency 8) when there is
-none; one sent but not yet accepted gets an event saying to replace or void it once the payer
-has it. A biller sees every step in both claims' histories.
+none; one sent but not yet accepted waits (``WAITING_EVENT``, a dashboard alert) until its
+payer answers: ``follow_waiting``, run after every file ingested and every posting, makes its
+replacement or void once the payer accepted it, from what is posted then. A biller sees every
+step in both claims' histories.
+
+``after_undo``: a person undid postings; besides ``prior_changed``, a claim with no posting of
+its own payer left is no longer crossed over.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
@@ -39,6 +44,7 @@ from claimbridge.services.adjudication import posted_adjudications
 from claimbridge.services.changes import Changes, chunks
 from claimbridge.services.claims import (
     ACCEPTED_BY_PAYER,
+    REJECTED_BEFORE_ADJUDICATION,
     Resubmission,
     check_claims,
     next_payer_claim,
@@ -53,6 +59,9 @@ from claimbridge.x12.tx835_005010X221A1 import Loop2100
 NEXT = {"primary": "secondary", "secondary": "tertiary"}
 CROSSOVER_EVENT = "crossover"
 NEXT_CLAIM_EVENT = "next_payer"
+WAITING_EVENT = "next_payer_waits"  # its replacement or void waits for its payer's answer
+FOLLOWED_EVENT = "next_payer_followed"  # the payer answered; what waited was done
+ANSWERED = ACCEPTED_BY_PAYER | REJECTED_BEFORE_ADJUDICATION
 VOID = "8"
 
 
@@ -82,6 +91,7 @@ def after_posting(
             prior_changed(session, claim, "its payer reversed its payment", actor, today)
     waiting = [claims[claim_id] for claim_id in sorted(policies)]
     _next_claims(session, waiting, policies, actor, today)
+    follow_waiting(session, actor)
 
 
 def after_undo(session: Session, claim_ids: Sequence[int], why: str, actor: str) -> None:
@@ -128,23 +138,73 @@ def _follow_change(
             take_off_edi(session, claim.clm01, ClaimStatus.CANCELLED, cause, actor)
         return
     if status in ACCEPTED_BY_PAYER:
-        how = Resubmission.REPLACEMENT if still else Resubmission.VOID
-        try:
-            made = resubmit(session, claim.clm01, how, actor, today)
-        except InvalidTransition as error:
-            repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
-            return
-        kind = "replacement" if still else "void"
-        done = f"{cause}; {kind} claim {made.patient_control_number} made"
-        repository.note(prior.clm01, NEXT_CLAIM_EVENT, done, actor)
+        _replace_or_void(session, prior, claim, still, cause, actor, today)
         return
-    repository.note(
-        claim.clm01,
-        NEXT_CLAIM_EVENT,
-        f"{cause}; the payer has the old one: once it accepts this claim, send a replacement "
-        "(or a void if no adjudication is left)",
-        actor,
+    waits = (
+        f"{cause}; its payer has the old one and has not accepted it yet: once it does, a "
+        "replacement carrying what is posted then (a void if no adjudication is left) is made "
+        "by itself"
     )
+    repository.note(claim.clm01, WAITING_EVENT, waits, actor)
+    repository.note(prior.clm01, NEXT_CLAIM_EVENT, f"claim {claim.clm01}: {waits}", actor)
+
+
+def _replace_or_void(
+    session: Session,
+    prior: t.ClaimRow,
+    claim: t.ClaimRow,
+    still: bool,
+    cause: str,
+    actor: str,
+    today: date,
+) -> str:
+    """Make the replacement of ``claim`` (``still``: an adjudication is left to carry) or its
+    void, noted on both claims; returns what was done, in words."""
+    repository = ClaimRepository(session)
+    how = Resubmission.REPLACEMENT if still else Resubmission.VOID
+    try:
+        made = resubmit(session, claim.clm01, how, actor, today)
+    except InvalidTransition as error:
+        repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
+        return str(error)
+    kind = "replacement" if still else "void"
+    done = f"{kind} claim {made.patient_control_number} made"
+    repository.note(prior.clm01, NEXT_CLAIM_EVENT, f"{cause}; {done}", actor)
+    return done
+
+
+def waiting_ids() -> Select[tuple[int]]:
+    """The ids of claims to a next payer whose prior adjudication changed while their payer
+    had them but had not accepted them: their replacement or void waits for that payer."""
+    waits, done = aliased(t.ClaimEventRow), aliased(t.ClaimEventRow)
+    since = exists().where(
+        done.claim_id == waits.claim_id, done.what == FOLLOWED_EVENT, done.id > waits.id
+    )
+    return select(waits.claim_id).where(waits.what == WAITING_EVENT, ~since).distinct()
+
+
+def follow_waiting(session: Session, actor: str) -> int:
+    """Bring in line each waiting claim (``waiting_ids``) its payer has answered since: once
+    accepted (a 277CA, its 835), its replacement carrying what is posted now, or its void; once
+    rejected, nothing more (sent again, it carries what is posted then). Returns how many."""
+    ids = list(session.scalars(waiting_ids()))
+    answered = [claim for claim in _rows(session, ids) if ClaimStatus(claim.status) in ANSWERED]
+    today = utcnow().date()
+    for claim in answered:
+        if claim.follows_claim_id is None:  # never: only a claim that follows one waits
+            continue
+        prior = session.get_one(t.ClaimRow, claim.follows_claim_id)
+        adjudication = posted_adjudications(session, [prior.id]).get(prior.id)
+        still = adjudication is not None and adjudication.complete
+        cause = (
+            f"its payer answered ({claim.status}) after claim {prior.clm01}'s adjudication changed"
+        )
+        if ClaimStatus(claim.status) in ACCEPTED_BY_PAYER:
+            done = _replace_or_void(session, prior, claim, still, cause, actor, today)
+        else:
+            done = "rejected: sent again, it carries what is posted then"
+        ClaimRepository(session).note(claim.clm01, FOLLOWED_EVENT, f"{cause}; {done}", actor)
+    return len(answered)
 
 
 def _next_claims(

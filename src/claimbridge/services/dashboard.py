@@ -6,7 +6,8 @@ login Office Ally rejected (the transport's marks), no successful poll for more 
 once claims have been sent or polls tried, ERA claims not posted (they name none of our claims,
 or one never sent or sent to another payer), ERA payments held for review because they would
 take a claim beyond what it can take (a second check, an overpayment), claims posted from ERAs
-whose amounts for them do not add up (until a person marks each reviewed), payers whose ERA
+whose amounts for them do not add up (until a person marks each reviewed), claims to a next
+payer sent with an adjudication that changed since and not yet accepted, payers whose ERA
 enrollment is pending, and payers from which no ERA has come for ``era_silence_days``
 although claims are out.
 """
@@ -26,6 +27,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.domain.timely_filing import WARN_DAYS
 from claimbridge.errors import ConfigError
 from claimbridge.services.account import login_refused
+from claimbridge.services.claim_chain import waiting_ids
 from claimbridge.services.follow_ups import MOST_LISTED, filing_due
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
@@ -98,6 +100,7 @@ def dashboard(
         *_claim_alerts(session),
         *_unmatched_alerts(session),
         *_held_payment_alerts(session),
+        *_chain_waiting_alerts(session),
         *_unbalanced_alerts(unbalanced),
         *_era_enrollment_alerts(session),
         *_filing_alerts(session, now.date()),
@@ -265,6 +268,21 @@ def _held_payment_alerts(session: Session) -> list[Alert]:
         "mark it refunded (the Unmatched page, Held for review)."
     )
     return [Alert("error", text, "/unmatched#held")]
+
+
+def _chain_waiting_alerts(session: Session) -> list[Alert]:
+    """Claims to a next payer sent with an adjudication that changed since, until their
+    payer answers and their replacement or void is made (``services.claim_chain``)."""
+    query = select(t.ClaimRow.clm01).where(t.ClaimRow.id.in_(waiting_ids()))
+    waiting = list(session.scalars(query.order_by(t.ClaimRow.id)))
+    if not waiting:
+        return []
+    text = (
+        f"{len(waiting)} claim(s) to a next payer went out carrying an adjudication that has "
+        f"changed since, e.g. {waiting[0]}: their payer has not accepted them yet; once it does, "
+        "a replacement (or a void) is made by itself. Follow it up if the payer stays silent."
+    )
+    return [Alert("warning", text, f"/claims/{waiting[0]}")]
 
 
 def _unbalanced_count(session: Session) -> int:

@@ -14,7 +14,9 @@ For each file, in ONE database transaction:
    ingested the same way, in the same transaction;
 3. it is applied (``services.acks`` for TA1, 999, 277CA and Office Ally's reports,
    ``services.post`` for 835s) inside a savepoint: a file that cannot be read is rolled back to
-   its kept bytes, recorded ``failed`` with the reason, and the next file goes on;
+   its kept bytes, recorded ``failed`` with the reason, and the next file goes on; a claim
+   to the next payer whose replacement or void waited for its payer's answer gets it
+   (``services.claim_chain.follow_waiting``);
 4. its outcome (applied, held, failed, unknown, unpacked, kept) and a one-line detail are
    stored on its ``inbound_files`` row. An 835 any of whose transaction sets is held (its
    totals do not balance) is ``held`` as a whole, its detail naming every held set first, until
@@ -52,6 +54,7 @@ from claimbridge.domain.oa_reports import parse_edi_status, parse_file_summary
 from claimbridge.errors import ClaimbridgeError, InputError, Stopped, StoreError
 from claimbridge.services import acks
 from claimbridge.services.changes import Changes, chunks
+from claimbridge.services.claim_chain import follow_waiting
 from claimbridge.services.polls import Poll, record_poll
 from claimbridge.services.post import post_remittance
 from claimbridge.stopping import finish_first
@@ -350,6 +353,7 @@ def _apply_safely(
             changes = Changes(file_id)
             outcome, detail = _apply(session, kind, data, changes)
             changes.write(session)
+            follow_waiting(session, changes.actor)  # a next payer's claim it answered
             session.flush()
     except (ClaimbridgeError, ValueError, UnicodeError) as error:
         return Outcome.FAILED, f"cannot be read: {error}"
