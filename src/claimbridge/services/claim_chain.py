@@ -138,7 +138,10 @@ def _follow_change(
             take_off_edi(session, claim.clm01, ClaimStatus.CANCELLED, cause, actor)
         return
     if status in ACCEPTED_BY_PAYER:
-        _replace_or_void(session, prior, claim, still, cause, actor, today)
+        try:
+            _replace_or_void(session, prior, claim, still, cause, actor, today)
+        except InvalidTransition as error:
+            repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
         return
     waits = (
         f"{cause}; its payer has the old one and has not accepted it yet: once it does, a "
@@ -159,17 +162,13 @@ def _replace_or_void(
     today: date,
 ) -> str:
     """Make the replacement of ``claim`` (``still``: an adjudication is left to carry) or its
-    void, noted on both claims; returns what was done, in words."""
-    repository = ClaimRepository(session)
+    void, noted on both claims; returns what was done, in words. ``InvalidTransition`` when
+    the payer's claim number is not known yet."""
     how = Resubmission.REPLACEMENT if still else Resubmission.VOID
-    try:
-        made = resubmit(session, claim.clm01, how, actor, today)
-    except InvalidTransition as error:
-        repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
-        return str(error)
+    made = resubmit(session, claim.clm01, how, actor, today)
     kind = "replacement" if still else "void"
     done = f"{kind} claim {made.patient_control_number} made"
-    repository.note(prior.clm01, NEXT_CLAIM_EVENT, f"{cause}; {done}", actor)
+    ClaimRepository(session).note(prior.clm01, NEXT_CLAIM_EVENT, f"{cause}; {done}", actor)
     return done
 
 
@@ -186,7 +185,8 @@ def waiting_ids() -> Select[tuple[int]]:
 def follow_waiting(session: Session, actor: str) -> int:
     """Bring in line each waiting claim (``waiting_ids``) its payer has answered since: once
     accepted (a 277CA, its 835), its replacement carrying what is posted now, or its void; once
-    rejected, nothing more (sent again, it carries what is posted then). Returns how many."""
+    rejected, nothing more (sent again, it carries what is posted then). One accepted without
+    the payer's claim number waits on (its 835 brings the number). Returns how many answered."""
     ids = list(session.scalars(waiting_ids()))
     answered = [claim for claim in _rows(session, ids) if ClaimStatus(claim.status) in ANSWERED]
     today = utcnow().date()
@@ -200,7 +200,10 @@ def follow_waiting(session: Session, actor: str) -> int:
             f"its payer answered ({claim.status}) after claim {prior.clm01}'s adjudication changed"
         )
         if ClaimStatus(claim.status) in ACCEPTED_BY_PAYER:
-            done = _replace_or_void(session, prior, claim, still, cause, actor, today)
+            try:
+                done = _replace_or_void(session, prior, claim, still, cause, actor, today)
+            except InvalidTransition:  # accepted without its claim number: its 835 brings it
+                continue
         else:
             done = "rejected: sent again, it carries what is posted then"
         ClaimRepository(session).note(claim.clm01, FOLLOWED_EVENT, f"{cause}; {done}", actor)
