@@ -548,3 +548,60 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
         Decimal("118.80"), Decimal("29.70"),
     )  # fmt: skip
     _assert_cob_balances(resent)
+
+
+def test_no_secondary_claim_when_the_primary_paid_and_left_the_patient_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    allowed = {
+        "name": "Medicare pays what it allows, no coinsurance",
+        "when": {"payer_id": [MEDICARE]},
+        "outcome": "paid_in_full",
+        "allowed_percent": "80",
+    }
+    default = default_scenario()
+    scenario = replace(default, rules=(*parse_scenario({"rules": [allowed]}).rules, *default.rules))
+    _cycle(store, tmp_path / "oa", scenario)
+    claims = _claims(store)
+    assert not [clm01 for clm01 in claims if clm01.startswith(f"{HAROLD}S")]
+    primary = claims[HAROLD]
+    assert (primary["status"], primary["paid"], primary["adjusted"]) == ("paid", "132.00", "33.00")
+    assert (primary["patient_responsibility"], primary["balance"]) == ("0.00", "0.00")
+    assert _balances(store, HAROLD) == ("0.00", "0.00")  # settled: nobody owes anything
+    [said] = [why for why in reasons(store, HAROLD) if "no secondary claim" in why]
+    assert "left nothing for the patient to pay" in said
+
+
+def _correction_leaves_nothing(text: str) -> str:
+    """An ERA edit: Medicare's correction of CB000003 (the CLP after its reversal) writes the
+    coinsurance off (CO 59) instead of leaving it to the patient (PR 2); CLP05 is 0."""
+    if "CLP*CB000003*22*" not in text:
+        return text
+    head, correction = text.rsplit("CLP*CB000003*", 1)
+    fields = correction.split("~", 1)[0].split("*")
+    fields[3] = "0"  # CLP05, after CLP01 was split off: status, charge, paid, patient
+    clp = "*".join(fields)
+    rest = correction.split("~", 1)[1]
+    end = rest.index("SE*")
+    rest = rest[:end].replace("CAS*PR*2*", "CAS*CO*59*") + rest[end:]
+    return f"{head}CLP*CB000003*{clp}~{rest}"
+
+
+def test_a_correction_that_leaves_the_patient_nothing_voids_the_secondary(
+    store: Store, tmp_path: Path
+) -> None:
+    cycle = _cycle(store, tmp_path / "oa", REVERSED, second_era_delay=3600)
+    cycle.submit()
+    cycle.answer_and_ingest(timedelta(minutes=5))  # Medigap pays Medicare's first answer
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
+
+    cycle.answer_and_ingest(timedelta(hours=2), _correction_leaves_nothing)
+    primary = _shown(store, HAROLD)
+    assert (primary["paid"], primary["patient_responsibility"]) == ("118.80", "0.00")
+    claims = _claims(store)
+    assert f"{HAROLD}SR1" not in claims
+    void = claims[f"{HAROLD}SV1"]
+    assert (void["status"], void["follows"]) == ("ready", HAROLD)
+    assert any("void claim CB000003SV1 made: no adjudication is left" in why
+               for why in reasons(store, HAROLD))  # fmt: skip
+    assert _balances(store, HAROLD) == ("0.00", "0.00")

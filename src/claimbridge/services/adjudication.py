@@ -57,6 +57,13 @@ class PostedAdjudication:
         """What the payer left for the patient (PR, claim level and lines)."""
         return self.claim.clp.patient_responsibility or ZERO
 
+    @property
+    def leaves_next_payer_something(self) -> bool:
+        """True when a next payer has something to pay: the payer left the patient something
+        (PR) or denied the claim. With nothing left (paid in full, the rest written off by
+        contract) the next payer, which pays at most what the patient still owes, has none."""
+        return self.patient_share > 0 or self.claim.clp.status_code == posting.DENIAL
+
 
 @dataclass
 class _Sum:

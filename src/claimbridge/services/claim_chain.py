@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session, aliased
 from claimbridge.domain import posting
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.errors import InvalidTransition
-from claimbridge.services.adjudication import posted_adjudications
+from claimbridge.services.adjudication import PostedAdjudication, posted_adjudications
 from claimbridge.services.changes import Changes, chunks
 from claimbridge.services.claims import (
     ACCEPTED_BY_PAYER,
@@ -63,6 +63,9 @@ WAITING_EVENT = "next_payer_waits"  # its replacement or void waits for its paye
 FOLLOWED_EVENT = "next_payer_followed"  # the payer answered; what waited was done
 ANSWERED = ACCEPTED_BY_PAYER | REJECTED_BEFORE_ADJUDICATION
 VOID = "8"
+NOTHING_TO_CARRY = (
+    "no adjudication is left for it to carry, or the payer left nothing for the next payer to pay"
+)
 
 
 def after_posting(
@@ -110,8 +113,7 @@ def after_undo(session: Session, claim_ids: Sequence[int], why: str, actor: str)
 
 def prior_changed(session: Session, prior: t.ClaimRow, why: str, actor: str, today: date) -> None:
     """Bring the claims that carry ``prior``'s adjudication in line with what is posted now."""
-    adjudication = posted_adjudications(session, [prior.id]).get(prior.id)
-    still = adjudication is not None and adjudication.complete
+    still = _carries(posted_adjudications(session, [prior.id]).get(prior.id))
     for claim in _followers(session, prior.id):
         _follow_change(session, prior, claim, still, why, actor, today)
 
@@ -135,7 +137,8 @@ def _follow_change(
             )
             check_claims(session, [claim.id], actor, today)
         else:
-            take_off_edi(session, claim.clm01, ClaimStatus.CANCELLED, cause, actor)
+            why_not = f"{cause}; {NOTHING_TO_CARRY}"
+            take_off_edi(session, claim.clm01, ClaimStatus.CANCELLED, why_not, actor)
         return
     if status in ACCEPTED_BY_PAYER:
         try:
@@ -152,6 +155,16 @@ def _follow_change(
     repository.note(prior.clm01, NEXT_CLAIM_EVENT, f"claim {claim.clm01}: {waits}", actor)
 
 
+def _carries(adjudication: PostedAdjudication | None) -> bool:
+    """True when a claim to the next payer has an adjudication to carry: a complete one that
+    left that payer something to pay (the rule by which such a claim is made)."""
+    return (
+        adjudication is not None
+        and adjudication.complete
+        and adjudication.leaves_next_payer_something
+    )
+
+
 def _replace_or_void(
     session: Session,
     prior: t.ClaimRow,
@@ -166,8 +179,9 @@ def _replace_or_void(
     the payer's claim number is not known yet."""
     how = Resubmission.REPLACEMENT if still else Resubmission.VOID
     made = resubmit(session, claim.clm01, how, actor, today)
-    kind = "replacement" if still else "void"
-    done = f"{kind} claim {made.patient_control_number} made"
+    done = f"replacement claim {made.patient_control_number} made"
+    if not still:
+        done = f"void claim {made.patient_control_number} made: {NOTHING_TO_CARRY}"
     ClaimRepository(session).note(prior.clm01, NEXT_CLAIM_EVENT, f"{cause}; {done}", actor)
     return done
 
@@ -194,8 +208,7 @@ def follow_waiting(session: Session, actor: str) -> int:
         if claim.follows_claim_id is None:  # never: only a claim that follows one waits
             continue
         prior = session.get_one(t.ClaimRow, claim.follows_claim_id)
-        adjudication = posted_adjudications(session, [prior.id]).get(prior.id)
-        still = adjudication is not None and adjudication.complete
+        still = _carries(posted_adjudications(session, [prior.id]).get(prior.id))
         cause = (
             f"its payer answered ({claim.status}) after claim {prior.clm01}'s adjudication changed"
         )
@@ -231,7 +244,7 @@ def _next_claims(
         found, policy = adjudications.get(claim.id), policies[claim.id]
         if found is None or not found.complete:
             continue
-        if found.patient_share <= 0 and found.claim.clp.status_code != posting.DENIAL:
+        if not found.leaves_next_payer_something:
             _note_nothing_left(session, claim, policy, actor)
             continue
         made = next_payer_claim(session, claim, policy, actor, today)
