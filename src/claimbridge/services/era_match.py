@@ -196,7 +196,10 @@ class Gate:
     ) -> tuple[ClaimRef, dict[int, Amounts]] | NotPosted:
         """A CLP from a payer ``ref`` was not sent to: the claim of its chain sent to this
         payer (a secondary payer echoing the primary's CLM01), else ``ref`` when its payer
-        crossed it over to this one, each with what this payer posted on it; else why not."""
+        crossed it over to this one, each with what this payer posted on it; else why not.
+        A crossed-over claim is looked at first: no claim to the next payer follows one."""
+        if ref.id in self.crossed and self._crossed_to_this_payer(ref):
+            return ref, posted_amounts(self.session, [ref.id], by_other_payer=True)
         chain = self._chain(ref)
         sent = sent_charges(self.session, [other.id for other in chain])
         if len(sent) == 1:
@@ -211,8 +214,6 @@ class Gate:
                 f"names it, and could be for {could} (each sent to that payer): match it by hand"
             )
             return NotPosted(claim, OTHER_PAYER, ref, detail)
-        if self._crossed_to_this_payer(ref):
-            return ref, posted_amounts(self.session, [ref.id], by_other_payer=True)
         detail = f"{ref.clm01} was sent to {self._sent_to(ref)}, this ERA is from {self.label}"
         if chain:
             listed = " or ".join(other.clm01 for other in chain)
@@ -226,8 +227,8 @@ class Gate:
     def _chain(self, ref: ClaimRef) -> list[ClaimRef]:
         """The live claims to a later payer of ``ref``'s visit (or that follow ``ref``) whose
         payer is the ERA's: neither cancelled, nor a void, nor replaced by a live claim."""
-        claim, later = t.ClaimRow, aliased(t.ClaimRow)
-        visit = select(claim.appointment_id).where(claim.id == ref.id).scalar_subquery()
+        claim, later, named = t.ClaimRow, aliased(t.ClaimRow), aliased(t.ClaimRow)
+        visit = select(named.appointment_id).where(named.id == ref.id).scalar_subquery()
         replaced = exists().where(later.replaces_claim_id == claim.id, later.status != CANCELLED)
         query = (
             select(claim.id, claim.payer_id)
