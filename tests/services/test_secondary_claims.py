@@ -22,6 +22,7 @@ from claimbridge.services.ingest import ingest_bytes, ingest_paths
 from claimbridge.services.post import held_payments, unmatched
 from claimbridge.services.reposting import post_again, undo_posting
 from claimbridge.services.submit import Batch, submit
+from claimbridge.services.worklist import claim_detail
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.sim.scenarios import (
     Scenario,
@@ -527,7 +528,9 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
     assert any("has not accepted it yet" in why for why in reasons(store, f"{HAROLD}S"))
     with store.read() as session:
         alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+        waiting = claim_detail(session, f"{HAROLD}S").waiting
     assert [a.link for a in alerts] == [f"/claims/{HAROLD}S"]
+    assert waiting is not None and "has not accepted it yet" in waiting
 
     cycle.answer_and_ingest(timedelta(minutes=5))  # the plan accepts and pays the old one
     assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAID
@@ -536,6 +539,7 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
     assert any("replacement claim CB000003SR1 made" in why for why in reasons(store, HAROLD))
     with store.read() as session:
         alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+        assert claim_detail(session, f"{HAROLD}S").waiting is None
     assert alerts == []
 
     batch = cycle.submit()

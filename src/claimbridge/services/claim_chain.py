@@ -196,6 +196,14 @@ def waiting_ids() -> Select[tuple[int]]:
     return select(waits.claim_id).where(waits.what == WAITING_EVENT, ~since).distinct()
 
 
+def waiting_reason(session: Session, claim_id: int) -> str | None:
+    """Why claim ``claim_id`` waits for its payer's answer (``waiting_ids``), or None."""
+    event = t.ClaimEventRow
+    query = select(event.why).where(event.claim_id == claim_id, event.what == WAITING_EVENT)
+    waits = query.where(event.claim_id.in_(waiting_ids())).order_by(event.id.desc())
+    return session.scalars(waits.limit(1)).first()
+
+
 def follow_waiting(session: Session, actor: str) -> int:
     """Bring in line each waiting claim (``waiting_ids``) its payer has answered since: once
     accepted (a 277CA, its 835), its replacement carrying what is posted now, or its void; once

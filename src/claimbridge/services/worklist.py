@@ -19,6 +19,7 @@ from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.balances import ClaimBalance, claim_balances
+from claimbridge.services.claim_chain import waiting_reason
 from claimbridge.services.claim_search import Search, claim_ids_matching
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
@@ -128,6 +129,7 @@ class ClaimDetail:
     followed_by: tuple[str, ...] = ()  # CLM01s of the claims that carry this one's
     crossed_over_to: str | None = None  # the payer ID a crossover forwarded it to
     crossed_over_name: str | None = None  # that payer in words, when it is in our list
+    waiting: str | None = None  # why its replacement or void waits for its payer's answer
 
 
 def age_days(row_created: datetime, submitted: datetime | None, today: date) -> int:
@@ -413,6 +415,7 @@ def claim_detail(session: Session, clm01: str) -> ClaimDetail:
         followed_by=_followed_by(session, claim.id),
         crossed_over_to=claim.crossed_over_to,
         crossed_over_name=_payer_words(session, claim.crossed_over_to),
+        waiting=waiting_reason(session, claim.id),
     )
 
 
