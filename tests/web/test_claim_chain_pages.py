@@ -3,11 +3,15 @@ where a crossover sent it."""
 
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import select, update
 from web_support import TestClient
 
+from claimbridge.services.claim_chain import FOLLOWED_EVENT, WAITING_EVENT
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository
 
 
 def _chain(store: Store) -> None:
@@ -45,3 +49,24 @@ def test_the_api_claim_has_its_sequence_what_it_follows_and_its_crossover(
     second = api.get("/api/v1/claims/CB-1003").json()
     assert (second["payer_sequence"], second["follows"]) == ("secondary", "CB-1001")
     assert api.get("/api/v1/claims/CB-1001").json()["crossed_over_to"] == "SX123"
+
+
+def test_a_claim_to_the_next_payer_waiting_for_its_payer_is_on_its_page_and_the_dashboard(
+    biller: TestClient, store: Store
+) -> None:
+    _chain(store)
+    assert "Waiting for this claim" not in biller.get("/claims/CB-1003").text
+    with store.transaction() as session:
+        ClaimRepository(session).note(
+            "CB-1003", WAITING_EVENT, "claim CB-1001's adjudication changed; it waits", "ingest"
+        )
+    page = html.unescape(biller.get("/claims/CB-1003").text)
+    assert "Waiting for this claim's payer: claim CB-1001's adjudication changed" in page
+    dashboard = biller.get("/").text
+    assert "1 claim(s) to a next payer went out carrying an adjudication" in dashboard
+    assert 'href="/claims/CB-1003"' in dashboard
+
+    with store.transaction() as session:
+        ClaimRepository(session).note("CB-1003", FOLLOWED_EVENT, "its payer answered", "ingest")
+    assert "Waiting for this claim" not in biller.get("/claims/CB-1003").text
+    assert "to a next payer went out" not in biller.get("/").text
