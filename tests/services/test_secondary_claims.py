@@ -481,6 +481,14 @@ def test_a_secondary_835_naming_the_primary_claim_is_posted_on_the_secondary_cla
     with store.read() as session:
         assert [u for u in unmatched(session) if u.patient_control_number == HAROLD] == []
 
+    medigap_era = _names_the_primary(f"{HAROLD}S")(cycle.era_of("GOLDEN STATE MEDIGAP"))
+    [trace] = [line.split("*")[2] for line in medigap_era.split("~") if line.startswith("TRN*")]
+    ingest_bytes(store, "medigap-again.835", _second_check(medigap_era, trace, "79999998").encode())
+    assert _shown(store, f"{HAROLD}S")["paid"] == "26.40"
+    with store.read() as session:
+        [held] = held_payments(session)
+    assert (held.clm01, held.patient_control_number) == (f"{HAROLD}S", HAROLD)
+
 
 def _with_tertiary_at(payer_id: str) -> bytes:
     practice = json.loads(_with_tertiary())

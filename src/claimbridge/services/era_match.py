@@ -164,7 +164,9 @@ class Gate:
             if isinstance(decision, ClaimRef):
                 posted.append((claim, decision))
             else:
-                waiting.append(NotPosted(claim, decision.reason, ref, decision.detail))
+                waiting.append(
+                    NotPosted(claim, decision.reason, decision.ref or ref, decision.detail)
+                )  # held on the claim of the chain it would have been posted onto
         return posted, waiting
 
     def _decide(
