@@ -617,3 +617,30 @@ def test_a_correction_that_leaves_the_patient_nothing_voids_the_secondary(
     assert any("void claim CB000003SV1 made: no adjudication is left" in why
                for why in reasons(store, HAROLD))  # fmt: skip
     assert _balances(store, HAROLD) == ("0.00", "0.00")
+
+
+def _medigap_member_id(member_id: str) -> bytes:
+    """The example practice with Harold Nguyen's Medigap member ID ``member_id``."""
+    practice = json.loads(example_text())
+    harold = next(patient for patient in practice["patients"] if patient["id"] == "pt-1003")
+    [medigap] = [p for p in harold["policies"] if p["payer_id"] == MEDIGAP]
+    medigap["member_id"] = member_id
+    return json.dumps(practice).encode()
+
+
+def test_a_waiting_secondary_its_payer_rejects_waits_no_more(store: Store, tmp_path: Path) -> None:
+    practice = _medigap_member_id(f"ZZ{MEDIGAP}01")  # the payer's edit rejects a ZZ member ID
+    scenario = replace(REVERSED, edits=default_scenario().edits)
+    cycle = _cycle(store, tmp_path / "oa", scenario, practice, second_era_delay=3600)
+    sent = cycle.submit()
+    cycle.answer_and_ingest(timedelta(hours=2), busy=frozenset({sent.file_name}))
+    with store.read() as session:
+        assert claim_detail(session, f"{HAROLD}S").waiting is not None
+
+    cycle.answer_and_ingest(timedelta(minutes=5))  # the plan rejects the claim
+    assert status_of(store, f"{HAROLD}S") is ClaimStatus.PAYER_REJECTED
+    with store.read() as session:
+        assert claim_detail(session, f"{HAROLD}S").waiting is None
+    assert any("it was rejected: sent again, it carries what is posted then" in why
+               for why in reasons(store, f"{HAROLD}S"))  # fmt: skip
+    assert not [clm01 for clm01 in _claims(store) if clm01.startswith(f"{HAROLD}SR")]

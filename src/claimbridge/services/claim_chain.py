@@ -146,6 +146,9 @@ def _follow_change(
         except InvalidTransition as error:
             repository.note(claim.clm01, NEXT_CLAIM_EVENT, f"{cause}; {error}", actor)
         return
+    if status in REJECTED_BEFORE_ADJUDICATION or status is ClaimStatus.BILLED_ON_PAPER:
+        repository.note(claim.clm01, NEXT_CLAIM_EVENT, _off_the_wait(claim, still, cause), actor)
+        return
     waits = (
         f"{cause}; its payer has the old one and has not accepted it yet: once it does, a "
         "replacement carrying what is posted then (a void if no adjudication is left) is made "
@@ -153,6 +156,16 @@ def _follow_change(
     )
     repository.note(claim.clm01, WAITING_EVENT, waits, actor)
     repository.note(prior.clm01, NEXT_CLAIM_EVENT, f"claim {claim.clm01}: {waits}", actor)
+
+
+def _off_the_wait(claim: t.ClaimRow, still: bool, cause: str) -> str:
+    """What a claim its payer rejected (or one billed on paper) does about a changed prior
+    adjudication, in words: sent again it is built from what is posted then."""
+    if ClaimStatus(claim.status) is ClaimStatus.BILLED_ON_PAPER:
+        return f"{cause}; it was billed on paper: send the payer a corrected paper claim"
+    if still:
+        return f"{cause}; it was rejected: sent again, it carries what is posted then"
+    return f"{cause}; it was rejected: do not send it again, {NOTHING_TO_CARRY}"
 
 
 def _carries(adjudication: PostedAdjudication | None) -> bool:
@@ -208,27 +221,29 @@ def follow_waiting(session: Session, actor: str) -> int:
     """Bring in line each waiting claim (``waiting_ids``) its payer has answered since: once
     accepted (a 277CA, its 835), its replacement carrying what is posted now, or its void; once
     rejected, nothing more (sent again, it carries what is posted then). One accepted without
-    the payer's claim number waits on (its 835 brings the number). Returns how many answered."""
+    the payer's claim number waits on (its 835 brings the number). Returns how many ended."""
     ids = list(session.scalars(waiting_ids()))
     answered = [claim for claim in _rows(session, ids) if ClaimStatus(claim.status) in ANSWERED]
     today = utcnow().date()
-    for claim in answered:
-        if claim.follows_claim_id is None:  # never: only a claim that follows one waits
-            continue
-        prior = session.get_one(t.ClaimRow, claim.follows_claim_id)
-        still = _carries(posted_adjudications(session, [prior.id]).get(prior.id))
-        cause = (
-            f"its payer answered ({claim.status}) after claim {prior.clm01}'s adjudication changed"
-        )
-        if ClaimStatus(claim.status) in ACCEPTED_BY_PAYER:
-            try:
-                done = _replace_or_void(session, prior, claim, still, cause, actor, today)
-            except InvalidTransition:  # accepted without its claim number: its 835 brings it
-                continue
-        else:
-            done = "rejected: sent again, it carries what is posted then"
-        ClaimRepository(session).note(claim.clm01, FOLLOWED_EVENT, f"{cause}; {done}", actor)
-    return len(answered)
+    return sum(_follow_answered(session, claim, actor, today) for claim in answered)
+
+
+def _follow_answered(session: Session, claim: t.ClaimRow, actor: str, today: date) -> bool:
+    """End the wait of ``claim``, which its payer answered; False when it waits on."""
+    if claim.follows_claim_id is None:  # never: only a claim that follows one waits
+        return False
+    prior = session.get_one(t.ClaimRow, claim.follows_claim_id)
+    still = _carries(posted_adjudications(session, [prior.id]).get(prior.id))
+    cause = f"its payer answered ({claim.status}) after claim {prior.clm01}'s adjudication changed"
+    if ClaimStatus(claim.status) not in ACCEPTED_BY_PAYER:
+        done = _off_the_wait(claim, still, cause)
+    else:
+        try:
+            done = f"{cause}; {_replace_or_void(session, prior, claim, still, cause, actor, today)}"
+        except InvalidTransition:  # accepted without its claim number: its 835 brings it
+            return False
+    ClaimRepository(session).note(claim.clm01, FOLLOWED_EVENT, done, actor)
+    return True
 
 
 def _next_claims(
