@@ -199,7 +199,7 @@ def _replace_or_void(
     return done
 
 
-def waiting_ids() -> Select[tuple[int]]:
+def waiting_ids() -> Select[int]:
     """The ids of claims to a next payer whose prior adjudication changed while their payer
     had them but had not accepted them: their replacement or void waits for that payer."""
     waits, done = aliased(t.ClaimEventRow), aliased(t.ClaimEventRow)
