@@ -5,29 +5,32 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
 from claimbridge.domain.models import Secret
 from claimbridge.errors import ConfigError, InputError
+from claimbridge.services.account import allow_logins_again, login_refused
 from claimbridge.services.backup import Places, backup, restore
+from claimbridge.services.jobs import mark_login_refused
 from claimbridge.sim import SimConfig, process_inbound_once
 from claimbridge.store import tables as t
 from claimbridge.store.crypto import Cipher, generate_key, read_key_file
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import get_account, set_password
 from claimbridge.transport.hostkeys import KnownHosts
-from claimbridge.transport.lockout import AuthFailureMarks, marks_path
+from claimbridge.transport.lockout import AuthFailure, account_name
 from cycle_support import NOW, ledger_snapshot, submitted
 from ledger_fixtures import add_claim, load_example
 from support import need
@@ -60,7 +63,8 @@ def mode(path: Path) -> int:
 @pytest.fixture
 def working_home(claimbridge_home: Path, tmp_path: Path) -> Path:
     """A home whose ledger has submitted claims, an answered batch posted (payments), a stored
-    password, an archive, a pinned host key and a login mark; made through the commands."""
+    password and a rejected-login mark, an archive and a pinned host key; made through the
+    commands."""
     ok("init")
     store = ledger_of(claimbridge_home)
     submitted(store, tmp_path / "oa")
@@ -70,9 +74,23 @@ def working_home(claimbridge_home: Path, tmp_path: Path) -> Path:
     ok("set-password", "--password-stdin", stdin=PASSWORD + "\n")
     known_hosts = claimbridge_home / "known_hosts"
     KnownHosts(known_hosts).pin("ftp10.officeally.com", 22, HOST_KEY)
-    marks = AuthFailureMarks(marks_path(known_hosts))
-    marks.mark("practice@ftp10.officeally.com:22", datetime.now(UTC), "Permission denied")
+    store = ledger_of(claimbridge_home)
+    with store.transaction() as session:
+        name = stored_account_name(session)
+        mark_login_refused(session, store.practice_id, name, NOW, "Permission denied")
+    store.dispose()
     return claimbridge_home
+
+
+def stored_account_name(session: Session) -> str:
+    account = get_account(session)
+    assert account is not None
+    return account_name(account.username, account.sftp_host, account.sftp_port)
+
+
+def refused_login(store: Store) -> AuthFailure | None:
+    with store.read() as session:
+        return login_refused(session)
 
 
 def stored_password(store: Store, key: Secret) -> str | None:
@@ -105,6 +123,9 @@ def test_a_backup_restored_into_an_empty_home_gives_back_every_claim_payment_and
     backed_up = every_file(tmp_path / "backup")
     assert key.reveal().encode() not in b"".join(backed_up.values())  # the key is kept apart
     assert PASSWORD.encode() not in b"".join(backed_up.values())
+    assert sorted(name for name in backed_up if "/" not in name) == [
+        "known_hosts", "ledger.sqlite3", "manifest.json"
+    ]  # fmt: skip
 
     empty = tmp_path / "new-home"
     monkeypatch.setenv("CLAIMBRIDGE_HOME", str(empty))
@@ -115,12 +136,51 @@ def test_a_backup_restored_into_an_empty_home_gives_back_every_claim_payment_and
     restored = ledger_of(empty)
     assert ledger_snapshot(restored) == before
     assert stored_password(restored, read_key_file(empty / "claimbridge.key")) == PASSWORD
+    refused = refused_login(restored)  # the mark is in the ledger, so it came back with it
+    assert refused is not None and refused.detail == "Permission denied"
     restored.dispose()
     assert every_file(empty / "archive") == every_file(working_home / "archive")
     assert (empty / "known_hosts").read_bytes() == (working_home / "known_hosts").read_bytes()
-    marks = AuthFailureMarks(marks_path(empty / "known_hosts"))
-    assert marks.get("practice@ftp10.officeally.com:22") is not None
     assert "nothing new" in ok("poll", "--from", str(tmp_path / "oa"))  # the archive agrees
+
+
+def test_the_marks_file_of_an_earlier_version_s_backup_is_read_into_the_ledger_by_init(
+    working_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = ledger_of(working_home)
+    with source.transaction() as session:
+        name = stored_account_name(session)
+        assert allow_logins_again(session, source.practice_id)
+    source.dispose()
+    ok("backup", str(tmp_path / "backup"), "--key-to", str(tmp_path / "cb.key"))
+    marks = json.dumps({name: {"account": name, "when": "2026-11-20T14:30:05+00:00",
+                               "detail": "Permission denied"}}).encode()  # fmt: skip
+    (tmp_path / "backup" / "sftp-auth-failures.json").write_bytes(marks)
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_bytes())
+    listed = {"path": "sftp-auth-failures.json", "what": "login_marks", "size": len(marks),
+              "sha256": hashlib.sha256(marks).hexdigest()}  # fmt: skip
+    manifest["files"].append(listed)
+    (tmp_path / "backup" / "manifest.json").write_text(json.dumps(manifest))
+
+    empty = tmp_path / "new-home"
+    monkeypatch.setenv("CLAIMBRIDGE_HOME", str(empty))
+    ok("restore", str(tmp_path / "backup"), "--key-from", str(tmp_path / "cb.key"))
+    assert (empty / "sftp-auth-failures.json").read_bytes() == marks
+    restored = ledger_of(empty)
+    assert refused_login(restored) is None  # not read yet
+
+    assert "rejected SFTP logins read into the ledger: 1 account(s) marked" in ok("init")
+    refused = refused_login(restored)
+    assert refused is not None and (refused.account, refused.when) == (
+        name, "2026-11-20T14:30:05+00:00"
+    )  # fmt: skip
+    assert not (empty / "sftp-auth-failures.json").exists()
+    assert (empty / "sftp-auth-failures.json.imported").read_bytes() == marks
+    with restored.transaction() as session:  # allowed again: the file does not mark it again
+        assert allow_logins_again(session, restored.practice_id)
+    restored.dispose()
+    assert "rejected SFTP logins" not in ok("init")
+    assert refused_login(ledger_of(empty)) is None
 
 
 def test_backup_and_restore_write_only_private_files_and_folders(

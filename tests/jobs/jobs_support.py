@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from claimbridge.domain.models import ClearinghouseAccount
 from claimbridge.errors import TransportError
+from claimbridge.store.db import Store
 from claimbridge.transport.memory import MemoryTransport
 
 
@@ -14,7 +15,7 @@ class Connections:
         self.error, self.failing = error, failing
         self.made: list[MemoryTransport] = []
 
-    def __call__(self, account: ClearinghouseAccount) -> MemoryTransport:
+    def __call__(self, account: ClearinghouseAccount, store: Store) -> MemoryTransport:
         made = MemoryTransport()
         if self.error is not None and len(self.made) < self.failing:
             made.fail_next("list", self.error)

@@ -113,7 +113,7 @@ def test_a_rejected_login_stops_the_account_until_resumed(
         assert rejected.result and "Office Ally refused the username or password" in rejected.result
         with store.read() as session:
             schedule = schedule_of(session, practice)
-            board = dashboard(session, datetime.now(UTC), None)
+            board = dashboard(session, datetime.now(UTC))
         assert schedule.stopped and schedule.stopped_reason == rejected.result
         assert board.jobs_stopped
         assert any("Background work on the Office Ally account is stopped" in alert.text
@@ -128,7 +128,7 @@ def test_a_rejected_login_stops_the_account_until_resumed(
             assert resume_account(session, practice)
         assert _run(store, runner, practice, JobKind.POLL).state is JobState.DONE
     with store.read() as session:
-        assert not dashboard(session, datetime.now(UTC), None).jobs_stopped
+        assert not dashboard(session, datetime.now(UTC)).jobs_stopped
 
 
 def test_a_submission_counts_its_claims_and_audits_its_files(

@@ -376,7 +376,7 @@ def test_a_rejected_login_stops_the_account_on_the_queue(ledger: Store, tmp_path
     assert len(connections.made) == 1
     with ledger.read() as session:
         assert schedule_of(session, PRACTICE).stopped
-        board = dashboard(session, datetime.now(UTC), None)
+        board = dashboard(session, datetime.now(UTC))
     assert board.jobs_stopped and "stopped" in board.alerts[0].text
     runner = QueueRunner(queue_app(ledger.url))
     try:

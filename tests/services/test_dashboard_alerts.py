@@ -37,7 +37,7 @@ def test_unmatched_era_claims_and_held_claims_raise_alerts(store: Store, tmp_pat
     ingest_paths(store, run.outbound)
     with store.read() as session:
         queue = unmatched(session)
-        board = dashboard(session, NOW, None)
+        board = dashboard(session, NOW)
     assert queue, "the default scenario sends an ERA for a claim we never sent"
     texts = [alert.text for alert in board.alerts]
     [unmatched_alert] = [text for text in texts if "were not posted" in text]
@@ -49,14 +49,14 @@ def test_unmatched_era_claims_and_held_claims_raise_alerts(store: Store, tmp_pat
 def test_no_unmatched_alert_before_any_era(store: Store, tmp_path: Path) -> None:
     answered(store, tmp_path / "oa")
     with store.read() as session:
-        texts = [alert.text for alert in dashboard(session, NOW, None).alerts]
+        texts = [alert.text for alert in dashboard(session, NOW).alerts]
     assert not [text for text in texts if "were not posted" in text]
 
 
 def _board_of(store: Store) -> tuple[int, list[str], list[str]]:
     """The dashboard's unbalanced count, its alerts' texts, and the worklist's unbalanced claims."""
     with store.read() as session:
-        board = dashboard(session, NOW, None)
+        board = dashboard(session, NOW)
         listed = worklist(session, ClaimFilter(unbalanced=True), NOW.date())
     return board.unbalanced_claims, [a.text for a in board.alerts], [r.clm01 for r in listed.rows]
 
@@ -73,7 +73,7 @@ def test_a_claim_posted_from_an_era_that_does_not_add_up_is_an_alert(store: Stor
     [alert] = _unbalanced_alerts(texts)
     assert alert.startswith("1 claim was posted from ERAs whose amounts do not add up")
     with store.read() as session:
-        board = dashboard(session, NOW, None)
+        board = dashboard(session, NOW)
     [link] = [a.link for a in board.alerts if a.text == alert]
     assert link == "/claims?unbalanced=1"
 
@@ -150,7 +150,7 @@ def test_claims_held_for_one_reason_are_one_alert_that_links_to_them(store: Stor
     _hold(store, ["CB800001"], "the member ID is missing")
     _hold(store, ["CB800002"], "the payer rejected: N4", status="payer_rejected")
     with store.read() as session:
-        alerts = dashboard(session, NOW, None).alerts
+        alerts = dashboard(session, NOW).alerts
     claim_alerts = [a for a in alerts if " held" in a.text or "rejected, fix" in a.text]
     assert [a.text for a in claim_alerts] == [
         "Claim CB800002 rejected, fix and resubmit: the payer rejected: N4",  # rejections first
@@ -176,7 +176,7 @@ def test_past_twenty_reasons_the_rest_are_summed_up(store: Store) -> None:
         add_claim(store, f"CB7{n:05d}")
         _hold(store, [f"CB7{n:05d}"], f"reason number {n:02d}")
     with store.read() as session:
-        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+        texts = [a.text for a in dashboard(session, NOW).alerts]
     held = [text for text in texts if " held" in text]
     assert len(held) == 21
     assert held[-1] == "5 more claims held or rejected for 5 other reasons: see the worklist."
@@ -195,19 +195,19 @@ def test_a_batch_left_uploading_raises_an_alert_until_it_is_finished(store: Stor
                                status="uploading", claim_count=3,
                                created_at=datetime(2026, 11, 20, tzinfo=UTC)))  # fmt: skip
     with store.read() as session:
-        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+        texts = [a.text for a in dashboard(session, NOW).alerts]
     [alert] = [text for text in texts if "stopped between recording and confirming" in text]
     assert alert.startswith("1 batch file stopped") and "Submit ready claims" in alert
     with store.transaction() as session:
         session.execute(update(t.BatchRow).values(status="sent"))
     with store.read() as session:
-        texts = [a.text for a in dashboard(session, NOW, None).alerts]
+        texts = [a.text for a in dashboard(session, NOW).alerts]
     assert not [text for text in texts if "stopped between recording" in text]
 
 
 def _silent(store: Store, now: datetime) -> list[str]:
     with store.read() as session:
-        return [a.text for a in dashboard(session, now, None).alerts if "No ERA from" in a.text]
+        return [a.text for a in dashboard(session, now).alerts if "No ERA from" in a.text]
 
 
 def _sent_on(store: Store, clm01: str, when: datetime, era_expected: bool = True) -> None:

@@ -152,7 +152,7 @@ def test_a_second_check_for_a_claim_paid_in_full_is_held_with_an_alert(ledger: S
     assert _paid(ledger, "CB2001") == Decimal("120.00")  # not 240.00, the copay not doubled
     with ledger.read() as session:
         [held] = held_payments(session)
-        alerts = [a.text for a in dashboard(session, NOW, None).alerts]
+        alerts = [a.text for a in dashboard(session, NOW).alerts]
         assert all(u.reason != "overpayment" for u in unmatched(session))
     assert (held.clm01, held.trace_number, held.paid) == ("CB2001", "EFT55502", Decimal("120.00"))
     assert "already paid in full (120.00 paid on a 200.00 charge)" in (held.detail or "")

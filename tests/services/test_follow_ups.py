@@ -121,7 +121,7 @@ def test_the_dashboard_says_at_least_when_the_filing_list_is_cut_short(
 
     def alert() -> str:
         with ledger.read() as session:
-            texts = [a.text for a in dashboard(session, late, None).alerts]
+            texts = [a.text for a in dashboard(session, late).alerts]
         [text] = [t for t in texts if "timely filing" in t]
         return text
 

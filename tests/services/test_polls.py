@@ -92,7 +92,7 @@ def test_the_dashboard_shows_the_last_poll_and_warns_after_a_day_without_success
     transport, _ = submitted(store, tmp_path / "oa")
     archive = tmp_path / "archive"
     with store.read() as session:
-        board = dashboard(session, NOW, None)
+        board = dashboard(session, NOW)
     assert board.last_poll is None
     assert any("No poll of Office Ally has succeeded yet" in a.text for a in board.alerts)
     poll(store, transport, archive, now=NOW, actor="cli", source="oa")
@@ -102,8 +102,8 @@ def test_the_dashboard_shows_the_last_poll_and_warns_after_a_day_without_success
     with pytest.raises(AuthenticationFailed):
         poll(store, refusing, archive, now=failing_at, actor="watch", source="oa")
     with store.read() as session:
-        fresh = dashboard(session, NOW + timedelta(hours=2), None)
-        stale = dashboard(session, failing_at, None)
+        fresh = dashboard(session, NOW + timedelta(hours=2))
+        stale = dashboard(session, failing_at)
     assert fresh.last_poll is not None and fresh.last_poll.ok is False
     assert not [a for a in fresh.alerts if "No poll of Office Ally" in a.text]
     [alert] = [a for a in stale.alerts if "No poll of Office Ally" in a.text]

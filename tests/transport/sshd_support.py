@@ -33,6 +33,7 @@ import asyncssh
 from claimbridge.domain.models import Secret
 from claimbridge.transport.base import Transport
 from claimbridge.transport.local import LocalDirTransport
+from claimbridge.transport.lockout import UnkeptMarks
 from claimbridge.transport.memory import MemoryTransport
 from claimbridge.transport.retry import RetryPolicy
 from claimbridge.transport.sftp import SftpSettings, SftpTransport
@@ -367,5 +368,5 @@ def local_account(root: Path) -> Account:
 
 
 def sftp_account(server: SshdServer, known_hosts: Path) -> Account:
-    transport = SftpTransport(server.settings(known_hosts))
+    transport = SftpTransport(server.settings(known_hosts), marks=UnkeptMarks())
     return Account(transport, server.place, server.files)

@@ -1,4 +1,5 @@
-"""``claimbridge sftp test | forget-host-key | clear-auth-failure`` against a real sshd."""
+"""``claimbridge sftp test | forget-host-key`` against a real sshd, and a rejected login of the
+stored account, marked in the ledger until ``claimbridge account schedule --resume``."""
 
 from __future__ import annotations
 
@@ -48,24 +49,68 @@ def test_sftp_test_logs_in_lists_and_pins(
     assert TEST_PASSWORD not in out + err
 
 
-def test_a_rejected_login_says_what_to_do_and_can_be_cleared(
+def test_a_rejected_login_of_an_account_given_by_hand_says_what_to_do(
     runner: CliRunner, sshd: SshdServer, tmp_path: Path
 ) -> None:
     known_hosts = tmp_path / "known_hosts"
 
-    code, out, err = sftp(
+    code, _, err = sftp(
         runner, sshd, known_hosts, "test", "--user", TEST_USER, password="wrong-one"
     )
     assert code == 1 and err.startswith("error: the SFTP login for cbtest@127.0.0.1")
-    assert "claimbridge sftp clear-auth-failure" in err and "wrong-one" not in err
+    assert "was just rejected" in err and "test them again" in err and "wrong-one" not in err
+    assert not list(tmp_path.glob("sftp-auth-failures*"))  # no file marks any more
 
     code, _, err = sftp(runner, sshd, known_hosts, "test", "--user", TEST_USER)
-    assert code == 1 and "was rejected at" in err  # not dialled again, even with the right one
+    assert code == 0, err  # an account stored nowhere is marked nowhere
 
-    code, out, _ = sftp(runner, sshd, known_hosts, "clear-auth-failure", "--user", TEST_USER)
-    assert code == 0 and "may log in again" in out
-    code, out, err = sftp(runner, sshd, known_hosts, "test", "--user", TEST_USER)
-    assert code == 0, err
+
+def _stored_account(
+    runner: CliRunner, sshd: SshdServer, tmp_path: Path, password: str
+) -> list[str]:
+    """A ledger whose practice's account is the test user on ``sshd``, its stored password
+    ``password``; the ``--db`` option that names it."""
+    practice = json.loads(PRACTICE.read_text(encoding="utf-8"))
+    practice["clearinghouse"] |= {"sftp_host": "127.0.0.1", "sftp_port": sshd.port}
+    practice["clearinghouse"]["username"] = TEST_USER
+    practice_file = tmp_path / "practice.json"
+    practice_file.write_text(json.dumps(practice), encoding="utf-8")
+    db = ["--db", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    for words, given in ((["init"], None), (["load", str(practice_file)], None),
+                         (["set-password", "--password-stdin"], password)):  # fmt: skip
+        done = runner.invoke(app, [*words, *db], input=given)
+        assert done.exit_code == 0, done.output
+    return db
+
+
+def test_a_rejected_login_of_the_stored_account_holds_until_logins_are_allowed_again(
+    runner: CliRunner, sshd: SshdServer, tmp_path: Path
+) -> None:
+    db = _stored_account(runner, sshd, tmp_path, "wrong-one")
+    test = ["sftp", "test", *db, "--known-hosts", str(tmp_path / "known_hosts")]
+
+    first = runner.invoke(app, test)
+    assert first.exit_code == 1
+    assert first.stderr.startswith(f"error: the SFTP login for cbtest@127.0.0.1:{sshd.port} was")
+    assert "`claimbridge account schedule --resume --practice " in first.stderr
+    assert "wrong-one" not in first.output
+
+    done = runner.invoke(app, ["set-password", "--password-stdin", *db], input=TEST_PASSWORD)
+    assert done.exit_code == 0, done.output
+    again = runner.invoke(app, test)
+    assert again.exit_code == 1 and "was rejected at" in again.stderr  # not dialled: marked
+    shown = runner.invoke(app, ["account", "schedule", *db])
+    assert shown.exit_code == 0, shown.output
+    assert (
+        f"LOGINS REFUSED: Office Ally rejected the SFTP login cbtest@127.0.0.1:{sshd.port} at"
+        in (shown.stdout.replace("\n", " "))
+    )
+
+    resumed = runner.invoke(app, ["account", "schedule", "--resume", *db])
+    assert resumed.exit_code == 0 and "Logins are allowed again" in resumed.stdout
+    allowed = runner.invoke(app, test)
+    assert allowed.exit_code == 0, allowed.output
+    assert f"connected to cbtest@127.0.0.1:{sshd.port}" in allowed.stdout
 
 
 def test_forget_host_key_removes_the_pin(
@@ -84,16 +129,7 @@ def test_forget_host_key_removes_the_pin(
 def test_sftp_test_without_host_and_user_tests_the_stored_account(
     runner: CliRunner, sshd: SshdServer, tmp_path: Path
 ) -> None:
-    practice = json.loads(PRACTICE.read_text(encoding="utf-8"))
-    practice["clearinghouse"] |= {"sftp_host": "127.0.0.1", "sftp_port": sshd.port}
-    practice["clearinghouse"]["username"] = TEST_USER
-    practice_file = tmp_path / "practice.json"
-    practice_file.write_text(json.dumps(practice), encoding="utf-8")
-    db = ["--db", f"sqlite:///{tmp_path / 'ledger.db'}"]
-    for words, given in ((["init"], None), (["load", str(practice_file)], None),
-                         (["set-password", "--password-stdin"], TEST_PASSWORD)):  # fmt: skip
-        done = runner.invoke(app, [*words, *db], input=given)
-        assert done.exit_code == 0, done.output
+    db = _stored_account(runner, sshd, tmp_path, TEST_PASSWORD)
     known_hosts = tmp_path / "known_hosts"
 
     result = runner.invoke(app, ["sftp", "test", *db, "--known-hosts", str(known_hosts)])

@@ -1,15 +1,16 @@
-"""The known-hosts file and the marks of rejected accounts: files claimbridge manages itself."""
+"""The known-hosts file claimbridge manages itself, and marks of rejected logins kept nowhere
+else (the ledger's are tested in tests/services/test_login_marks.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from claimbridge.errors import ConfigError, StoreError
+from claimbridge.errors import ConfigError
 from claimbridge.transport.hostkeys import KnownHosts, host_pattern
-from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import UnkeptMarks, account_name
 
 KEY_A = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 KEY_B = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
@@ -65,28 +66,19 @@ def test_pinning_text_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
         KnownHosts(tmp_path / "known_hosts").pin("h", 22, "garbage")
 
 
-def test_marks_are_kept_per_account_and_cleared(tmp_path: Path) -> None:
-    marks = AuthFailureMarks(marks_path(tmp_path / "known_hosts"))
+def test_unkept_marks_hold_an_account_by_its_name_at_the_second() -> None:
+    marks = UnkeptMarks()
     account = account_name("practice", "ftp10.officeally.com", 22)
-    when = datetime(2026, 11, 20, 14, 30, 5, 123, tzinfo=UTC)
+    when = datetime(2026, 11, 20, 9, 30, 5, 123, tzinfo=timezone(timedelta(hours=-5)))
 
-    marks.mark(account, when, "Permission denied")
+    marks.refuse(account, when, "Permission denied")
 
-    failure = marks.get(account)
+    failure = marks.refused(account)
     assert failure is not None
-    assert (failure.account, failure.when) == (
+    assert (failure.account, failure.when, failure.detail) == (
         "practice@ftp10.officeally.com:22",
         "2026-11-20T14:30:05+00:00",
+        "Permission denied",
     )
-    assert marks.get(account_name("other", "ftp10.officeally.com", 22)) is None
-    assert marks.clear(account) and not marks.clear(account)
-    assert marks.get(account) is None
-    assert marks.path == tmp_path / "sftp-auth-failures.json"
-
-
-def test_damaged_marks_are_reported(tmp_path: Path) -> None:
-    path = tmp_path / "sftp-auth-failures.json"
-    path.write_text("[1, 2")
-
-    with pytest.raises(StoreError, match="delete it"):
-        AuthFailureMarks(path).get("a@b:22")
+    assert marks.refused(account_name("other", "ftp10.officeally.com", 22)) is None
+    assert marks.refused(account_name("practice", "ftp10.officeally.com", 2222)) is None

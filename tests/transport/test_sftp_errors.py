@@ -20,6 +20,7 @@ from claimbridge.errors import (
     TransportError,
     TransportTimeout,
 )
+from claimbridge.transport.lockout import UnkeptMarks
 from claimbridge.transport.sftp import SftpSettings, SftpTransport, map_errors
 
 
@@ -111,7 +112,7 @@ def test_the_password_never_shows(tmp_path: Path) -> None:
     )
 
     assert "hunter2" not in repr(settings) and "hunter2" not in str(settings.password)
-    assert "hunter2" not in repr(SftpTransport(settings))
+    assert "hunter2" not in repr(SftpTransport(settings, marks=UnkeptMarks()))
     assert settings.password is not None and settings.password.reveal() == "hunter2-synthetic"
 
 
@@ -126,4 +127,4 @@ def test_an_unreadable_key_file_is_a_config_error(tmp_path: Path) -> None:
     settings = SftpSettings(host="h", username="u", known_hosts=tmp_path / "k", client_key=key)
 
     with pytest.raises(ConfigError, match="cannot be used"):
-        SftpTransport(settings)
+        SftpTransport(settings, marks=UnkeptMarks())

@@ -27,7 +27,7 @@ from claimbridge.errors import (
 from claimbridge.transport.base import temporary_name
 from claimbridge.transport.fetch import FetchResult, fetch_new
 from claimbridge.transport.hostkeys import KnownHosts
-from claimbridge.transport.lockout import AuthFailureMarks, marks_path
+from claimbridge.transport.lockout import AuthFailure, LoginMarks, UnkeptMarks
 from claimbridge.transport.retry import NO_RETRY, RetryPolicy
 from claimbridge.transport.sftp import SftpTransport
 
@@ -39,15 +39,20 @@ ProxyFactory = Callable[..., TcpProxy]
 
 
 def through(
-    proxy: TcpProxy, server: SshdServer, known_hosts: Path, **changes: object
+    proxy: TcpProxy,
+    server: SshdServer,
+    known_hosts: Path,
+    marks: LoginMarks | None = None,
+    **changes: object,
 ) -> SftpTransport:
     """A transport to ``server`` whose connections go through ``proxy``."""
-    return SftpTransport(server.settings(known_hosts, port=proxy.port, **changes))
+    settings = server.settings(known_hosts, port=proxy.port, **changes)
+    return SftpTransport(settings, marks=marks or UnkeptMarks())
 
 
 def pin_first(server: SshdServer, known_hosts: Path, port: int) -> None:
     """Connect once so the host key is pinned for ``port`` (proxies have their own port)."""
-    with SftpTransport(server.settings(known_hosts, port=port)) as transport:
+    with SftpTransport(server.settings(known_hosts, port=port), marks=UnkeptMarks()) as transport:
         transport.list("outbound")
 
 
@@ -86,7 +91,7 @@ def test_cut_mid_upload_is_retried_and_lands_exactly_once(
 def test_an_upload_whose_reply_was_lost_is_not_written_twice(
     sshd: SshdServer, tmp_path: Path
 ) -> None:
-    with SftpTransport(sshd.settings(tmp_path / "known_hosts")) as transport:
+    with SftpTransport(sshd.settings(tmp_path / "known_hosts"), marks=UnkeptMarks()) as transport:
         transport.upload(NAME, BIG)
         transport.upload(NAME, BIG)  # as after a rename whose reply never came
 
@@ -120,7 +125,7 @@ def test_cut_mid_download_archives_nothing_and_the_next_fetch_gets_it(
 
     assert [f.remote.name for f in result.fetched] == ["1234_ERA_835_5010_20261120.835"]
     assert (archive / "outbound" / "1234_ERA_835_5010_20261120.835").read_bytes() == BIG
-    with SftpTransport(sshd.settings(tmp_path / "known_hosts")) as direct:
+    with SftpTransport(sshd.settings(tmp_path / "known_hosts"), marks=UnkeptMarks()) as direct:
         assert fetch_new(direct, archive, now=NOW) == FetchResult()  # nothing new, nothing twice
     assert len(sshd.files("outbound")) == 2  # nothing deleted on the server
 
@@ -155,8 +160,9 @@ def test_wrong_password_is_tried_once_marked_and_explained(
     wrong = "not-the-" + TEST_PASSWORD
     policy = RetryPolicy(attempts=5, first_delay=0.01)
 
+    marks = UnkeptMarks()
     with (
-        through(proxy, sshd, known_hosts, password=Secret(wrong), retry=policy) as transport,
+        through(proxy, sshd, known_hosts, marks, password=Secret(wrong), retry=policy) as transport,
         pytest.raises(AuthenticationFailed) as caught,
     ):
         transport.upload(NAME, b"claims")
@@ -165,41 +171,65 @@ def test_wrong_password_is_tried_once_marked_and_explained(
     assert proxy.connections == 1
     assert _eventually(lambda: sshd.log().count("Failed password for") - failures_before) == 1
     assert "cbtest@127.0.0.1" in message and "will not try this account again" in message
-    assert "support@officeally.com" in message and "claimbridge sftp clear-auth-failure" in message
+    assert "support@officeally.com" in message and marks.remedy() in message
+    failure = marks.refused(f"cbtest@127.0.0.1:{proxy.port}")
+    assert failure is not None and failure.detail.startswith("Permission denied")
     assert wrong not in message and wrong not in caplog.text and TEST_PASSWORD not in caplog.text
     assert sshd.files("inbound") == {}
 
 
-def test_a_marked_account_is_not_dialled_again_until_cleared(
+def test_a_marked_account_is_not_dialled_again_while_its_marks_hold_it(
     sshd: SshdServer, proxy_factory: ProxyFactory, tmp_path: Path
 ) -> None:
     known_hosts = tmp_path / "known_hosts"
     proxy = proxy_factory(sshd.port)
+    marks = UnkeptMarks()
     with (
-        through(proxy, sshd, known_hosts, password=Secret("wrong")) as transport,
+        through(proxy, sshd, known_hosts, marks, password=Secret("wrong")) as transport,
         pytest.raises(AuthenticationFailed),
     ):
         transport.list("outbound")
 
     with (
-        through(proxy, sshd, known_hosts) as transport,
+        through(proxy, sshd, known_hosts, marks) as transport,
         pytest.raises(AuthenticationFailed, match="was rejected at 20"),
     ):  # even with the right password
         transport.list("outbound")
     assert proxy.connections == 1
 
-    marks = AuthFailureMarks(marks_path(known_hosts))
-    assert marks.clear(f"cbtest@127.0.0.1:{proxy.port}")
-    with through(proxy, sshd, known_hosts) as transport:
+    with through(proxy, sshd, known_hosts, UnkeptMarks()) as transport:  # marks without it
         assert transport.list("outbound") == []
     assert proxy.connections == 2
+
+
+class _Unrecordable(UnkeptMarks):
+    """Marks whose store is out of reach when a rejection comes."""
+
+    def refuse(self, account: str, when: datetime, detail: str) -> AuthFailure:
+        raise StoreError("the ledger did not answer")
+
+
+def test_a_rejection_that_cannot_be_recorded_is_still_not_tried_again(
+    sshd: SshdServer, proxy_factory: ProxyFactory, tmp_path: Path
+) -> None:
+    proxy = proxy_factory(sshd.port)
+    policy = RetryPolicy(attempts=5, first_delay=0.01)
+    with (
+        through(
+            proxy, sshd, tmp_path / "known_hosts", _Unrecordable(), password=Secret("wrong"),
+            retry=policy,
+        ) as transport,
+        pytest.raises(AuthenticationFailed, match="could not be recorded: the ledger did not"),
+    ):  # fmt: skip
+        transport.list("outbound")
+    assert proxy.connections == 1
 
 
 def test_key_login_needs_no_password(sshd: SshdServer, tmp_path: Path) -> None:
     settings = sshd.settings(
         tmp_path / "known_hosts", password=None, client_key=sshd.client_key_path
     )
-    with SftpTransport(settings) as transport:
+    with SftpTransport(settings, marks=UnkeptMarks()) as transport:
         transport.upload(NAME, b"claims by key")
 
     assert sshd.files("inbound") == {NAME: b"claims by key"}
@@ -273,7 +303,7 @@ def test_a_host_key_of_another_type_is_refused_too(
     private_sshd.restart_with_new_host_key("ecdsa-sha2-nistp256")
 
     with (
-        SftpTransport(private_sshd.settings(known_hosts)) as transport,
+        SftpTransport(private_sshd.settings(known_hosts), marks=UnkeptMarks()) as transport,
         pytest.raises(HostKeyMismatch) as caught,
     ):
         transport.list("outbound")
@@ -309,7 +339,9 @@ def test_a_refused_connection_is_a_transport_error(sshd: SshdServer, tmp_path: P
     closed_port.close()
 
     with (
-        SftpTransport(sshd.settings(tmp_path / "known_hosts", port=port)) as transport,
+        SftpTransport(
+            sshd.settings(tmp_path / "known_hosts", port=port), marks=UnkeptMarks()
+        ) as transport,
         pytest.raises(TransportError, match="could not be reached") as caught,
     ):
         transport.list("outbound")
@@ -339,7 +371,7 @@ def test_an_unwritable_known_hosts_file_stops_the_connection(
     blocker.write_text("a file where the state folder should be")
 
     with (
-        SftpTransport(sshd.settings(blocker / "known_hosts")) as transport,
+        SftpTransport(sshd.settings(blocker / "known_hosts"), marks=UnkeptMarks()) as transport,
         pytest.raises(StoreError, match="could not write"),
     ):
         transport.list("outbound")

@@ -13,6 +13,7 @@ from sshd_support import SshdServer
 
 from claimbridge.errors import TransportError
 from claimbridge.transport import LocalDirTransport, local
+from claimbridge.transport.lockout import UnkeptMarks
 from claimbridge.transport.retry import NO_RETRY
 from claimbridge.transport.sftp import SftpTransport
 
@@ -31,7 +32,8 @@ def test_a_short_file_on_the_server_is_never_renamed(
         return len(data)
 
     monkeypatch.setattr(asyncssh.SFTPClientFile, "write", half)
-    transport = SftpTransport(sshd.settings(tmp_path / "known_hosts", retry=NO_RETRY))
+    settings = sshd.settings(tmp_path / "known_hosts", retry=NO_RETRY)
+    transport = SftpTransport(settings, marks=UnkeptMarks())
     with transport, pytest.raises(TransportError, match=KEPT) as caught:
         transport.upload(NAME, CLAIMS)
 

@@ -52,7 +52,7 @@ def office_ally(tmp_path: Path) -> Path:
 @pytest.fixture
 def transport(office_ally: Path) -> Callable[[ClearinghouseAccount], Transport]:
     """Every connection of the app goes to ``office_ally``."""
-    return lambda account: LocalDirTransport(office_ally)
+    return lambda account, store: LocalDirTransport(office_ally)
 
 
 def _answer(root: Path, at: datetime) -> None:

@@ -39,18 +39,21 @@ def test_the_dashboard_counts_and_alerts(biller: TestClient) -> None:
     assert "ERA enrollment with UNITED HEALTHCARE (87726) is submitted" in page
 
 
-def test_the_dashboard_shows_a_rejected_sftp_login(biller: TestClient, app: object) -> None:
+def test_the_dashboard_shows_a_rejected_sftp_login(biller: TestClient, store: Store) -> None:
     from datetime import UTC, datetime
 
-    from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+    from claimbridge.services.jobs import mark_login_refused
+    from claimbridge.transport.lockout import account_name
 
-    known_hosts = app.state.config.known_hosts  # type: ignore[attr-defined]
-    account = account_name("cedarvalley", "ftp10.officeally.com", 22)
-    AuthFailureMarks(marks_path(known_hosts)).mark(account, datetime.now(UTC), "Permission denied")
-    assert (
-        "Office Ally rejected the SFTP login cedarvalley@ftp10.officeally.com:22"
-        in biller.get("/").text
-    )
+    shown = "Office Ally rejected the SFTP login cedarvalley@ftp10.officeally.com:22"
+    with store.transaction() as session:  # a login of another account: not this one's mark
+        old = account_name("cedarvalley", "ftp10.officeally.com", 2222)
+        mark_login_refused(session, store.practice_id, old, datetime.now(UTC), "Denied")
+    assert "Office Ally rejected the SFTP login" not in biller.get("/").text
+    with store.transaction() as session:
+        account = account_name("cedarvalley", "ftp10.officeally.com", 22)
+        mark_login_refused(session, store.practice_id, account, datetime.now(UTC), "Denied")
+    assert shown in biller.get("/").text
 
 
 def test_adding_a_payer_with_enrollment(biller: TestClient, api: TestClient) -> None:

@@ -25,7 +25,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def transport(tmp_path: Path) -> Callable[[ClearinghouseAccount], LocalDirTransport]:
     """Office Ally as a local folder the simulator answers into."""
-    return lambda account: LocalDirTransport(tmp_path / "oa")
+    return lambda account, store: LocalDirTransport(tmp_path / "oa")
 
 
 def test_a_biller_polls_and_the_answers_are_applied(

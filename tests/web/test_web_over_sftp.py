@@ -15,9 +15,10 @@ from pathlib import Path
 from sftp_support import app, simulator, store
 from web_support import TestClient, csrf_of, job_result
 
+from claimbridge.services.jobs import login_mark, mark_login_refused
 from claimbridge.sim.server import RunningSimulator
 from claimbridge.store.db import Store
-from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import account_name
 from cycle_support import statuses
 
 __all__ = ["app", "simulator", "store"]
@@ -88,13 +89,15 @@ def test_an_admin_allows_logins_again_when_the_password_was_right(
     admin: TestClient, store: Store, simulator: RunningSimulator, tmp_path: Path
 ) -> None:
     name = account_name(simulator.config.user, simulator.config.host, simulator.port)
-    marks = AuthFailureMarks(marks_path(tmp_path / "known_hosts"))
-    marks.mark(name, datetime.now(UTC), "Permission denied (Office Ally was down)")
+    with store.transaction() as session:  # as another process sharing the ledger marked it
+        why = "Permission denied (Office Ally was down)"
+        mark_login_refused(session, store.practice_id, name, datetime.now(UTC), why)
     assert "was rejected at" in _test_connection(admin)  # refused before dialling
 
     token = csrf_of(admin, "/provider")
     allowed = admin.post("/jobs/resume", data={"csrf_token": token, "back": "provider"})
     assert allowed.status_code == 303 and allowed.headers["location"].startswith("/provider")
-    assert marks.get(name) is None
+    with store.read() as session:
+        assert login_mark(session, store.practice_id) is None
     assert "Logins are allowed again" in admin.get(allowed.headers["location"]).text
     assert "Connected to claimbridge@127.0.0.1:" in _test_connection(admin)

@@ -105,7 +105,7 @@ class Transports:
         self.made = 0
         self.instances: list[MemoryTransport] = []
 
-    def __call__(self, account: ClearinghouseAccount) -> MemoryTransport:
+    def __call__(self, account: ClearinghouseAccount, store: Store) -> MemoryTransport:
         self.made += 1
         made = MemoryTransport()
         self.instances.append(made)

@@ -149,10 +149,10 @@ def schedule_command(
         claimbridge account schedule --every 30m --auto-submit
     """
     from claimbridge.cli.cycle import parse_interval
-    from claimbridge.services.account import allow_logins_again
+    from claimbridge.services.account import allow_logins_again, login_refused
     from claimbridge.services.jobs import require_account, schedule_of, set_schedule
 
-    settings, store = open_store(db, practice)
+    _, store = open_store(db, practice)
     practice_id = store.practice_id
     with store.transaction() as session:
         require_account(session)
@@ -163,9 +163,10 @@ def schedule_command(
                 raise InputError(f"--every {every}: give whole minutes (5m to 24h)")
             sending = current.auto_submit if auto_submit is None else auto_submit
             set_schedule(session, practice_id, int(minutes), sending)
-        if resume and allow_logins_again(session, practice_id, settings.known_hosts_path):
+        if resume and allow_logins_again(session, practice_id):
             console.print("Logins are allowed again; background work on the account resumed.")
         schedule = schedule_of(session, practice_id)
+        refused = login_refused(session)
     console.print(
         f"Polled every {schedule.poll_every_minutes} minutes by 'claimbridge worker'; ready "
         f"claims {'go by themselves' if schedule.auto_submit else 'wait for a person'}."
@@ -173,6 +174,10 @@ def schedule_command(
     if schedule.stopped:
         console.print(f"STOPPED since {schedule.stopped_at:%Y-%m-%d %H:%M} UTC: "
                       f"{schedule.stopped_reason} Resume with --resume.", markup=False)  # fmt: skip
+    if refused is not None:
+        console.print(f"LOGINS REFUSED: Office Ally rejected the SFTP login {refused.account} at "
+                      f"{refused.when} ({refused.detail}); nothing dials it until --resume.",
+                      markup=False)  # fmt: skip
 
 
 def describe(status: ModeStatus) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from claimbridge.cli.ledger import cipher_for
 from claimbridge.errors import ConfigError
 from claimbridge.jobs.runtime import Runtime, sftp_factory
+from claimbridge.services.account import LedgerLoginMarks
 from claimbridge.services.polls import folder_source
 from claimbridge.settings import Settings
 from claimbridge.store.db import Store
@@ -18,10 +19,12 @@ from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
 def connect(settings: Settings, store: Store, folder: Path | None, known_hosts: Path) -> Transport:
     """The folder ``folder`` when given, else the practice's Office Ally SFTP account (host key
-    pinned in ``known_hosts``); ``ConfigError`` saying what to run when the ledger lacks one."""
+    pinned in ``known_hosts``, a rejected login marked in the ledger); ``ConfigError`` saying
+    what to run when the ledger lacks one."""
     if folder is not None:
         return LocalDirTransport(folder)
-    return SftpTransport(stored_account(settings, store, known_hosts))
+    sftp = stored_account(settings, store, known_hosts)
+    return SftpTransport(sftp, marks=LedgerLoginMarks(store, known_hosts))
 
 
 def stored_account(settings: Settings, store: Store, known_hosts: Path) -> SftpSettings:
@@ -45,7 +48,7 @@ def job_runtime(settings: Settings, store: Store, folder: Path | None) -> Runtim
     return Runtime(
         store,
         settings,
-        lambda account: LocalDirTransport(folder),
+        lambda account, store: LocalDirTransport(folder),
         archive,
         source_of=lambda account: folder_source(folder),
         reads_password=False,

@@ -46,6 +46,7 @@ from claimbridge.sim.config import EraSplit
 from claimbridge.store.db import Store
 from claimbridge.store.practice import known_keys, write_practice_file
 from claimbridge.transport.base import Transport
+from claimbridge.transport.lockout import UnkeptMarks
 from claimbridge.transport.sftp import SftpSettings, SftpTransport
 from claimbridge.x12.sniff import FileKind
 
@@ -180,7 +181,7 @@ def _sftp(config: SimConfig, port: int, known_hosts: Path) -> SftpTransport:
         password=Secret(config.password),
         known_hosts=known_hosts,
     )
-    return SftpTransport(settings)
+    return SftpTransport(settings, marks=UnkeptMarks())  # the simulator's account is not stored
 
 
 def _submit(store: Store, transport: Transport, console: Console) -> SubmitResult:

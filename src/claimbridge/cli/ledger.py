@@ -26,6 +26,7 @@ from claimbridge.domain.payer_list import decode_payer_list, parse_payer_csv
 from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError, InputError
+from claimbridge.services.account import import_file_marks
 from claimbridge.services.claims import Checked, recheck_held
 from claimbridge.services.payer_admin import enrollment_setting, set_payer
 from claimbridge.settings import Settings, parse_fee_amount, parse_fee_rule
@@ -124,10 +125,12 @@ def init(
     """Create the ledger database, or upgrade it to this version's schema.
 
     On PostgreSQL it also creates or upgrades the job queue's tables (Procrastinate's), which
-    'claimbridge worker' needs. Also creates the key that encrypts the SFTP password, unless
-    CLAIMBRIDGE_SECRET_KEY is set: a key file with mode 0600, claimbridge.key in the
-    claimbridge home (or CLAIMBRIDGE_KEY_FILE). It refuses to make a new key while the ledger
-    holds a password that another key encrypted, and says how to restore that key. Example:
+    'claimbridge worker' needs. Rejected-login marks an earlier version kept beside the
+    known-hosts file are read into the ledger. Also creates the key that encrypts the SFTP
+    password, unless CLAIMBRIDGE_SECRET_KEY is set: a key file with mode 0600, claimbridge.key
+    in the claimbridge home (or CLAIMBRIDGE_KEY_FILE). It refuses to make a new key while the
+    ledger holds a password that another key encrypted, and says how to restore that key.
+    Example:
 
         claimbridge init --db sqlite:///var/claimbridge/ledger.db
     """
@@ -143,6 +146,10 @@ def init(
 def _init(settings: Settings, store: Store, replace_lost_key: bool) -> None:
     revision = store.upgrade()
     console.print(f"ledger {display_url(settings.db_url)} is at revision {revision}")
+    marked = import_file_marks(store, settings.known_hosts_path)
+    if marked:
+        console.print(f"rejected SFTP logins read into the ledger: {marked} account(s) marked; "
+                      "see the dashboard", markup=False)  # fmt: skip
     if store.dialect == "postgresql":
         from claimbridge.jobs.queue import install_queue_schema
 

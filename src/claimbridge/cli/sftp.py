@@ -1,7 +1,9 @@
-"""``claimbridge sftp …``: check an SFTP account, and undo a pinned host key or a login mark.
+"""``claimbridge sftp …``: check an SFTP account, and undo a pinned host key.
 
 The password is read from ``CLAIMBRIDGE_SFTP_PASSWORD`` or asked for without echo; it is never
-an option, so it never appears in the process list or the shell history.
+an option, so it never appears in the process list or the shell history. A rejected login of
+the stored account is marked in the ledger (``claimbridge account schedule --resume`` allows
+logins again); one of an account given with ``--host`` and ``--user`` is stored nowhere.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from claimbridge.cli.connect import stored_account
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store, settings_for
 from claimbridge.domain.models import Secret
 from claimbridge.errors import InputError
+from claimbridge.services.account import LedgerLoginMarks
 from claimbridge.transport.hostkeys import KnownHosts
-from claimbridge.transport.lockout import AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import LoginMarks, UnkeptMarks
 from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
 app = typer.Typer(
@@ -36,7 +39,6 @@ def register(root: typer.Typer) -> None:
 
 Host = Annotated[str, typer.Option("--host", help="SFTP server, e.g. ftp10.officeally.com.")]
 Port = Annotated[int, typer.Option("--port", help="SFTP port.")]
-User = Annotated[str, typer.Option("--user", help="SFTP username (not the Service Center one).")]
 KnownHostsOption = Annotated[
     Path | None,
     typer.Option(
@@ -72,7 +74,9 @@ def test_command(
     """Log in once, list inbound and outbound, and report; pins the host key on first use.
 
     Without --host and --user it tests the account stored in the ledger, with its stored
-    password; with them, an account not stored yet. Examples:
+    password (a rejected login is marked in the ledger, and the account is not dialled again
+    until 'claimbridge account schedule --resume'); with them, an account not stored yet.
+    Examples:
 
         claimbridge sftp test
 
@@ -80,9 +84,11 @@ def test_command(
         --user practice --known-hosts var/known_hosts
     """
     known_hosts = known_hosts_file(known_hosts)
+    marks: LoginMarks
     if host is None and user is None:
         settings, store = open_store(db, practice)
         sftp = stored_account(settings, store, known_hosts)
+        marks = LedgerLoginMarks(store, known_hosts)
     elif host is None or user is None:
         raise InputError("give both --host and --user, or neither to test the stored account")
     else:
@@ -94,7 +100,8 @@ def test_command(
             client_key=key,
             known_hosts=known_hosts,
         )
-    with SftpTransport(sftp) as transport:
+        marks = UnkeptMarks()
+    with SftpTransport(sftp, marks=marks) as transport:
         folders = (sftp.folders.inbound, sftp.folders.outbound)
         counts = {folder: len(transport.list(folder)) for folder in folders}
     listed = ", ".join(f"{folder}: {count} files" for folder, count in counts.items())
@@ -117,25 +124,6 @@ def forget_host_key(host: Host, known_hosts: KnownHostsOption = None, port: Port
         console.print(f"removed {removed} pinned key(s) of {host}:{port} from {known_hosts}")
     else:
         console.print(f"no key was pinned for {host}:{port} in {known_hosts}")
-
-
-@app.command("clear-auth-failure")
-@report_errors
-def clear_auth_failure(
-    host: Host, user: User, known_hosts: KnownHostsOption = None, port: Port = 22
-) -> None:
-    """Allow logins again after the credentials were checked with Office Ally.
-
-    Example:
-
-        claimbridge sftp clear-auth-failure --host ftp10.officeally.com --user practice
-        --known-hosts var/known_hosts
-    """
-    account = account_name(user, host, port)
-    if AuthFailureMarks(marks_path(known_hosts_file(known_hosts))).clear(account):
-        console.print(f"{account} may log in again")
-    else:
-        console.print(f"{account} was not marked")
 
 
 def known_hosts_file(given: Path | None) -> Path:

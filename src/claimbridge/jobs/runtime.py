@@ -25,7 +25,7 @@ from claimbridge.errors import (
     StoreError,
     TransportError,
 )
-from claimbridge.services.account import TransportFactory
+from claimbridge.services.account import LedgerLoginMarks, TransportFactory
 from claimbridge.services.polls import sftp_source
 from claimbridge.settings import Settings
 from claimbridge.store.crypto import Cipher, resolve_key
@@ -57,15 +57,16 @@ def practice_archive(archive: Path, practice_id: int) -> Path:
 
 
 def sftp_factory(known_hosts: Path | None, connect_timeout: float = 15.0) -> TransportFactory:
-    """Makes an ``SftpTransport`` for an account, pinning host keys in ``known_hosts``."""
+    """Makes an ``SftpTransport`` for a practice's account, pinning host keys in
+    ``known_hosts``; its rejected-login mark is kept in that practice's ledger."""
 
-    def make(account: ClearinghouseAccount) -> Transport:
+    def make(account: ClearinghouseAccount, store: Store) -> Transport:
         from claimbridge.transport.sftp import SftpSettings, SftpTransport
 
         if known_hosts is None:
             raise ConfigError("no known-hosts file is configured (CLAIMBRIDGE_SFTP_KNOWN_HOSTS)")
         settings = SftpSettings.for_account(account, known_hosts, connect_timeout)
-        return SftpTransport(settings)
+        return SftpTransport(settings, marks=LedgerLoginMarks(store, known_hosts))
 
     return make
 
@@ -173,7 +174,7 @@ def office_ally(runtime: Runtime, store: Store) -> Iterator[OfficeAlly]:
     """A connection to the account in ``store``, closed afterwards."""
     with store.read() as session:
         account = runtime.account(session)
-    transport = runtime.connect(account)
+    transport = runtime.connect(account, store)
     try:
         yield OfficeAlly(transport, runtime.source_of(account))
     finally:

@@ -307,7 +307,7 @@ def _held(checked: Checked) -> dict[str, Any]:
 def _test(runtime: Runtime, store: Store, job: Job, progress: Progress) -> Result:
     with store.read() as session:
         account = runtime.account(session)
-    checked = check_connection(account, runtime.connect)
+    checked = check_connection(store, account, runtime.connect)
     detail = {"ok": checked.ok, "message": checked.message}
     rejected = checked.rejected_login
     return Result(checked.ok, checked.message, detail, stops_account=rejected, value=checked)

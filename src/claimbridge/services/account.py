@@ -4,13 +4,20 @@ What a person changes here is kept over the next practice file (``store.correcti
 ``check_connection`` logs in once through a transport the caller makes and says what went wrong
 in words a biller can act on. The password is write-only: it is encrypted on the way in and no
 function here returns it.
+
+A login Office Ally rejected is marked in the ledger (``LedgerLoginMarks``, the transport's
+``LoginMarks``), so that no process on any machine sharing the ledger dials that account again
+before a person allows it (``allow_logins_again``). Earlier versions kept the mark in a file
+beside the known-hosts file; ``import_file_marks`` reads such a file into the ledger once.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +31,30 @@ from claimbridge.errors import (
     ConfigError,
     HostKeyMismatch,
     InputError,
+    StoreError,
     TransportTimeout,
 )
-from claimbridge.services.jobs import resume_account
+from claimbridge.services.jobs import (
+    clear_login_mark,
+    login_mark,
+    mark_login_refused,
+    resume_account,
+)
 from claimbridge.store import tables as t
 from claimbridge.store.corrections import ACCOUNTS, remember_edits
 from claimbridge.store.crypto import Cipher
+from claimbridge.store.db import Store
 from claimbridge.store.sync import assign
 from claimbridge.transport.base import Transport
-from claimbridge.transport.lockout import AuthFailure, AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import LEGACY_MARKS_NAME, AuthFailure, account_name, failure_at
 from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS
 
-TransportFactory = Callable[[ClearinghouseAccount], Transport]
-"""Makes a transport for an account (with its decrypted password); the web app is given one."""
+log = logging.getLogger("claimbridge.account")
+
+TransportFactory = Callable[[ClearinghouseAccount, Store], Transport]
+"""Makes a transport for the account (with its decrypted password) of the practice ``store``
+works in; an SFTP one keeps that practice's rejected-login mark in that ledger
+(``LedgerLoginMarks``). The web app is given one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,29 +100,105 @@ def update_sftp(
     return _edit(session, row, values, actor)
 
 
-def login_refused(session: Session, known_hosts: Path | None) -> AuthFailure | None:
-    """The rejected login that keeps claimbridge from dialling the account, if any."""
-    marked = _login_mark(session, known_hosts)
-    return None if marked is None else marked[0].get(marked[1])
+def login_refused(session: Session) -> AuthFailure | None:
+    """The rejected login that keeps claimbridge from dialling the session's practice's
+    account, if any (a mark of a login the account no longer has does not)."""
+    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
+    if account is None:
+        return None
+    mark = login_mark(session, account.practice_id)
+    name = account_name(account.username, account.sftp_host, account.sftp_port)
+    return mark if mark is not None and mark.account == name else None
 
 
-def allow_logins_again(session: Session, practice_id: int, known_hosts: Path | None) -> bool:
+def allow_logins_again(session: Session, practice_id: int) -> bool:
     """A person checked (or changed) the credentials: forget the rejected login and resume the
     account's background work. True when either had stopped it."""
-    marked = _login_mark(session, known_hosts)
-    cleared = marked is not None and marked[0].clear(marked[1])
+    cleared = clear_login_mark(session, practice_id)
     resumed = resume_account(session, practice_id)
     return cleared or resumed
 
 
-def _login_mark(session: Session, known_hosts: Path | None) -> tuple[AuthFailureMarks, str] | None:
-    """The transport's marks beside ``known_hosts`` and the account's name in them; None with
-    no account or no known-hosts file."""
-    account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
-    if account is None or known_hosts is None:
-        return None
-    name = account_name(account.username, account.sftp_host, account.sftp_port)
-    return AuthFailureMarks(marks_path(known_hosts)), name
+class LedgerLoginMarks:
+    """The transport's ``LoginMarks`` for the account of the practice ``store`` works in, kept in
+    the ledger, where every process sharing it sees them before it dials. With ``known_hosts``,
+    marks an earlier version left in a file beside it are read in first (``import_file_marks``).
+
+    A rejection is committed at once in a transaction of its own, whatever the caller's
+    transaction does afterwards."""
+
+    def __init__(self, store: Store, known_hosts: Path | None = None) -> None:
+        self.practice_id = store.practice_id
+        self._store = store.scoped(self.practice_id)  # its own transactions, never nested
+        self._known_hosts = known_hosts
+
+    def refused(self, account: str) -> AuthFailure | None:
+        if self._known_hosts is not None:
+            import_file_marks(self._store, self._known_hosts)
+        with self._store.read() as session:
+            mark = login_mark(session, self.practice_id)
+        return mark if mark is not None and mark.account == account else None
+
+    def refuse(self, account: str, when: datetime, detail: str) -> AuthFailure:
+        with self._store.transaction() as session:
+            mark_login_refused(session, self.practice_id, account, when, detail)
+        return failure_at(account, when, detail)
+
+    def remedy(self) -> str:
+        with self._store.read() as session:
+            practice = session.get(t.PracticeRow, self.practice_id)
+        key = practice.key if practice is not None else "KEY"
+        return (
+            "Once they are right, save them on the Provider page, where an admin may also allow "
+            f"logins again, or run `claimbridge account schedule --resume --practice {key}`."
+        )
+
+
+def import_file_marks(store: Store, known_hosts: Path) -> int:
+    """Read the rejected-login marks an earlier version kept in a file beside ``known_hosts``
+    into the ledger, once: each marks every practice whose account it names (unless one is
+    marked already), then the file is renamed ``….imported``, so that clearing a mark in the
+    ledger is never undone by the file. Returns how many practices were marked; 0 at once when
+    there is no such file."""
+    path = known_hosts.with_name(LEGACY_MARKS_NAME)
+    if not path.exists():
+        return 0
+    marks = _read_file_marks(path)
+    marked = 0
+    with store.across_practices(write=True) as session:
+        for row in session.scalars(select(t.ClearinghouseAccountRow)):
+            found = marks.get(account_name(row.username, row.sftp_host, row.sftp_port))
+            if found is None or login_mark(session, row.practice_id) is not None:
+                continue
+            when = datetime.fromisoformat(found.when)
+            mark_login_refused(session, row.practice_id, found.account, when, found.detail)
+            marked += 1
+    try:
+        path.replace(path.with_name(f"{path.name}.imported"))
+    except FileNotFoundError:  # another process read it in at the same moment
+        pass
+    except OSError as error:
+        raise StoreError(f"cannot rename {path} after reading it: {error.strerror}") from error
+    log.warning("read %d rejected-login mark(s) from %s into the ledger", marked, path)
+    return marked
+
+
+def _read_file_marks(path: Path) -> dict[str, AuthFailure]:
+    try:
+        document = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from error
+    except ValueError as error:
+        raise StoreError(f"{path} is not valid JSON ({error}); delete it") from error
+    try:
+        marks = {key: AuthFailure(**found) for key, found in document.items()}
+        if any(datetime.fromisoformat(mark.when).tzinfo is None for mark in marks.values()):
+            raise ValueError("a time without its zone")
+    except (AttributeError, TypeError, ValueError):
+        raise StoreError(f"{path} does not hold rejected-login marks; delete it") from None
+    return marks
 
 
 def has_password(session: Session) -> bool:
@@ -125,12 +219,15 @@ def _edit(
     return assign(row, values)
 
 
-def check_connection(account: ClearinghouseAccount, make: TransportFactory) -> ConnectionCheck:
-    """Log in once and list both folders; the outcome in words, never the password."""
+def check_connection(
+    store: Store, account: ClearinghouseAccount, make: TransportFactory
+) -> ConnectionCheck:
+    """Log in once to the account of the practice ``store`` works in and list both folders;
+    the outcome in words, never the password."""
     if account.password is None:
         return ConnectionCheck(False, "No SFTP password is stored yet: enter it and save first.")
     try:
-        transport = make(account)
+        transport = make(account, store)
         try:
             folders = (OFFICE_ALLY_FOLDERS.inbound, OFFICE_ALLY_FOLDERS.outbound)
             counts = [len(transport.list(folder)) for folder in folders]

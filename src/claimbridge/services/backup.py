@@ -1,4 +1,4 @@
-"""Backup and restore: the ledger, the archive, the known-hosts file and its login marks.
+"""Backup and restore: the ledger, the archive and the known-hosts file.
 
 ``backup(places, dest, now=…)`` fills a new folder while claimbridge keeps running::
 
@@ -6,7 +6,7 @@
     ledger.sqlite3            a SQLite ledger, copied by SQLite's online backup API
     ledger.pgdump             or a PostgreSQL one, by pg_dump (custom format)
     archive/…                 every downloaded file and the archive's manifest (under its lock)
-    known_hosts               the pinned host keys, and sftp-auth-failures.json when it exists
+    known_hosts               the pinned host keys
 
 The key that encrypts the SFTP password is never in it: whoever has the key and the ledger has
 the password. ``backup(..., key=…, key_to=FILE)`` writes it to a separate file, outside the
@@ -15,6 +15,11 @@ the manifest before it writes anything, refuses to replace a ledger (or archive,
 key file) that exists unless ``force``, and puts each part back where ``places`` says.
 Everything written is 0600 in 0700 folders. The manifest is written last, so a backup that was
 cut short has none and cannot be restored.
+
+Rejected-login marks are in the ledger (``account_schedules``), so they travel with it. A backup
+made by an earlier version may hold them as ``sftp-auth-failures.json``: it is put back beside
+the known-hosts file, where ``claimbridge init`` (which a restored older ledger needs anyway)
+reads it into the ledger.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from claimbridge.store.crypto import Cipher, write_key_file
 from claimbridge.store.db import Store, display_url, sqlite_path
 from claimbridge.store.repositories import get_account, has_stored_password
 from claimbridge.transport.fetch import LOCK_NAME, archive_lock
-from claimbridge.transport.lockout import marks_path
+from claimbridge.transport.lockout import LEGACY_MARKS_NAME
 
 FORMAT = "claimbridge-backup/1"
 MANIFEST = "manifest.json"
@@ -58,7 +63,6 @@ SQLITE_COPY = "ledger.sqlite3"
 PG_DUMP = "ledger.pgdump"
 ARCHIVE = "archive"
 KNOWN_HOSTS = "known_hosts"
-MARKS = marks_path(Path(KNOWN_HOSTS)).name
 CHUNK = 1 << 20
 PG_TIMEOUT_S = 3600
 
@@ -76,8 +80,9 @@ class Places:
 
     @property
     def marks(self) -> Path:
-        """The rejected-login marks, beside the known-hosts file."""
-        return marks_path(self.known_hosts)
+        """Where an earlier version's backup puts its rejected-login marks back: beside the
+        known-hosts file, to be read into the ledger (``services.account.import_file_marks``)."""
+        return self.known_hosts.with_name(LEGACY_MARKS_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +129,8 @@ def backup(
     key_to: Path | None = None,
     progress: Progress | None = None,
 ) -> BackupResult:
-    """Copy the ledger, archive, known-hosts file and login marks into ``dest`` (absent or
-    empty), then write the manifest; with ``key_to``, write ``key`` to that separate file."""
+    """Copy the ledger, archive and known-hosts file into ``dest`` (absent or empty), then
+    write the manifest; with ``key_to``, write ``key`` to that separate file."""
     step = progress or _ignore
     _check_backup_target(dest, key_to)
     if key is not None:
@@ -135,7 +140,6 @@ def backup(
     files = [_back_up_ledger(places.db_url, kind, dest, step)]
     files += _copy_archive(places.archive, dest / ARCHIVE, step)
     files += _copy_if_present(places.known_hosts, dest / KNOWN_HOSTS, "known_hosts", step)
-    files += _copy_if_present(places.marks, dest / MARKS, "login_marks", step)
     manifest = {
         "format": FORMAT,
         "claimbridge": _version(),

@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlencode
 
 from sqlalchemy import func, or_, select
@@ -83,16 +82,14 @@ class Dashboard:
     login_refused: bool = False  # a rejected login keeps claimbridge from dialling the account
 
 
-def dashboard(
-    session: Session, now: datetime, known_hosts: Path | None, era_silence_days: int = 30
-) -> Dashboard:
-    """The dashboard at ``now``; ``known_hosts`` locates the transport's login marks."""
+def dashboard(session: Session, now: datetime, era_silence_days: int = 30) -> Dashboard:
+    """The dashboard at ``now``."""
     counts = status_counts(session)
     flying = [counts.get(status, (0, Decimal("0.00"))) for status in IN_FLIGHT]
     polls = recent_polls(session, 1)
     unbalanced = _unbalanced_count(session)
     stopped = _stopped_schedules(session)
-    refused = login_refused(session, known_hosts)
+    refused = login_refused(session)
     alerts = (
         *_job_alerts(stopped),
         *_auth_alerts(refused),

@@ -15,7 +15,10 @@ work in its practice; only ``practices_with_account`` looks across them.
 An account's schedule (``account_schedules``; no row means the defaults) says how often it is
 polled (``DEFAULT_POLL_MINUTES``) and whether ready claims are sent without a person
 (``auto_submit``, off by default). A rejected login stops the account's jobs (``stop_account``)
-until a person resumes them (``resume_account``); the dashboard shows the stop.
+until a person resumes them (``resume_account``); the dashboard shows the stop. The same row
+keeps the rejected-login mark that keeps every process from dialling the account
+(``mark_login_refused``, ``login_mark``, ``clear_login_mark``; ``services.account`` hands it to
+the transport).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy.orm import Session
 from claimbridge.errors import ConfigError, InputError
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
+from claimbridge.transport.lockout import AuthFailure, failure_at
 
 DEFAULT_POLL_MINUTES = 15
 MOST_LISTED = 200
@@ -291,6 +295,34 @@ def resume_account(session: Session, practice_id: int) -> bool:
     if row is None or row.stopped_at is None:
         return False
     row.stopped_at, row.stopped_reason = None, None
+    return True
+
+
+def login_mark(session: Session, practice_id: int) -> AuthFailure | None:
+    """The rejected-login mark of ``practice_id``'s account, whichever account it names."""
+    row = session.get(t.AccountScheduleRow, practice_id)
+    if row is None or row.login_refused_at is None:
+        return None
+    account, detail = row.login_refused_account or "", row.login_refused_detail or ""
+    return failure_at(account, row.login_refused_at, detail)
+
+
+def mark_login_refused(
+    session: Session, practice_id: int, account: str, when: datetime, detail: str
+) -> None:
+    """Office Ally rejected the login ``account`` (``user@host:port``) of ``practice_id`` at
+    ``when``, saying ``detail``: no process dials it until the mark is cleared."""
+    row = _schedule_row(session, practice_id)
+    row.login_refused_at, row.login_refused_account = when, account[:400]
+    row.login_refused_detail = detail
+
+
+def clear_login_mark(session: Session, practice_id: int) -> bool:
+    """Forget ``practice_id``'s rejected-login mark; True when there was one."""
+    row = session.get(t.AccountScheduleRow, practice_id)
+    if row is None or row.login_refused_at is None:
+        return False
+    row.login_refused_at = row.login_refused_account = row.login_refused_detail = None
     return True
 
 

@@ -812,7 +812,9 @@ class JobRow(TenantScoped, Base):
 class AccountScheduleRow(TenantScoped, Base):
     """How the background work treats a practice's Office Ally account: poll every
     ``poll_every_minutes``, send ready claims by itself when ``auto_submit``; stopped (after a
-    rejected login) until a person resumes it. No row: the defaults, never stopped."""
+    rejected login) until a person resumes it. ``login_refused_*`` is the rejected-login mark:
+    while it names the account (``user@host:port``), no process dials it. No row: the
+    defaults, never stopped, not marked."""
 
     __tablename__ = "account_schedules"
 
@@ -824,6 +826,9 @@ class AccountScheduleRow(TenantScoped, Base):
     last_poll_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     stopped_reason: Mapped[str | None] = mapped_column(Text)
+    login_refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    login_refused_account: Mapped[str | None] = mapped_column(String(400))
+    login_refused_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class ReportSnapshotRow(TenantScoped, Base):

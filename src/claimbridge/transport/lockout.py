@@ -1,25 +1,26 @@
-"""Accounts whose credentials the server rejected, remembered across runs.
+"""Accounts whose credentials the server rejected: asked before dialling, recorded on rejection.
 
 Office Ally pauses an account after too many failed logins, and a scheduled poll that kept
 trying a wrong password every half hour would get there quickly. So the first rejection is
-written down here, and every later connection to that account stops before dialling until a
-person has checked the credentials and run ``claimbridge sftp clear-auth-failure``.
+recorded, and every later connection to that account, from any process on any machine, stops
+before dialling until a person has checked the credentials and allowed logins again.
 
-The marks live in a small JSON file beside the known-hosts file; they hold the account
-(``user@host:port``), when, and what the server said, never a password.
+The transport does not know where the marks are kept: it is given ``LoginMarks``. For an
+account a practice stores, the services keep them in the ledger (``services.account``), so
+every process sharing the ledger sees them; ``UnkeptMarks`` is for an account given on the
+command line and stored nowhere. A mark holds the account (``user@host:port``), when, and what
+the server said, never a password.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Protocol
 
-from claimbridge.atomic import write_atomic
-from claimbridge.errors import StoreError
-
-MARKS_NAME = "sftp-auth-failures.json"
+LEGACY_MARKS_NAME = "sftp-auth-failures.json"
+"""The file beside the known-hosts file where earlier versions kept the marks; read once into
+the ledger (``services.account.import_file_marks``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,50 +37,43 @@ def account_name(username: str, host: str, port: int) -> str:
     return f"{username}@{host}:{port}"
 
 
-def marks_path(known_hosts: Path) -> Path:
-    """Where the marks are kept for a given known-hosts file: the same folder."""
-    return known_hosts.with_name(MARKS_NAME)
+def failure_at(account: str, when: datetime, detail: str) -> AuthFailure:
+    """The mark of ``account`` rejected at ``when`` (shown in UTC, to the second)."""
+    return AuthFailure(account, when.astimezone(UTC).isoformat(timespec="seconds"), detail)
 
 
-class AuthFailureMarks:
-    """The marks file at ``path``."""
+class LoginMarks(Protocol):
+    """Where the transport's rejected logins are kept. ``refused`` is asked before every
+    connection is dialled; ``refuse`` records a rejection the moment the server answers it;
+    ``remedy`` tells a person how to let claimbridge log in again, in one sentence."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def refused(self, account: str) -> AuthFailure | None:
+        """The mark of ``account``, if its credentials were rejected and not allowed since."""
+        ...
 
-    def get(self, account: str) -> AuthFailure | None:
-        """The mark of ``account``, if its credentials were rejected and not cleared since."""
-        found = self._load().get(account)
-        return AuthFailure(**found) if found else None
+    def refuse(self, account: str, when: datetime, detail: str) -> AuthFailure:
+        """Remember that the server rejected ``account``'s credentials at ``when``."""
+        ...
 
-    def mark(self, account: str, when: datetime, detail: str) -> AuthFailure:
-        """Remember that the server rejected ``account``'s credentials."""
-        failure = AuthFailure(account, when.astimezone(UTC).isoformat(timespec="seconds"), detail)
-        marks = self._load()
-        marks[account] = asdict(failure)
-        self._save(marks)
+    def remedy(self) -> str:
+        """What to do once the credentials are right, e.g. the command that allows logins."""
+        ...
+
+
+class UnkeptMarks:
+    """Marks kept by this object only, for an account no ledger stores (``claimbridge sftp
+    test --host … --user …``): one transport does not dial again, and the person at the
+    keyboard sees the rejection."""
+
+    def __init__(self) -> None:
+        self._marks: dict[str, AuthFailure] = {}
+
+    def refused(self, account: str) -> AuthFailure | None:
+        return self._marks.get(account)
+
+    def refuse(self, account: str, when: datetime, detail: str) -> AuthFailure:
+        failure = self._marks[account] = failure_at(account, when, detail)
         return failure
 
-    def clear(self, account: str) -> bool:
-        """Forget the mark of ``account``; True when there was one."""
-        marks = self._load()
-        if marks.pop(account, None) is None:
-            return False
-        self._save(marks)
-        return True
-
-    def _load(self) -> dict[str, dict[str, str]]:
-        if not self.path.exists():
-            return {}
-        try:
-            marks = json.loads(self.path.read_bytes())
-        except OSError as error:
-            raise StoreError(f"cannot read {self.path}: {error.strerror or error}") from error
-        except ValueError as error:
-            raise StoreError(f"{self.path} is not valid JSON ({error}); delete it") from error
-        if not isinstance(marks, dict):
-            raise StoreError(f"{self.path} does not hold an object; delete it")
-        return marks
-
-    def _save(self, marks: dict[str, dict[str, str]]) -> None:
-        write_atomic(self.path, (json.dumps(marks, indent=1, sort_keys=True) + "\n").encode())
+    def remedy(self) -> str:
+        return "Once they are right, test them again."

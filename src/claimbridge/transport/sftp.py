@@ -7,7 +7,9 @@ and reused; any failure drops it and the next attempt dials again.
 Hardening, in the order a connection meets it:
 
 * **Account marked?** If this account's credentials were rejected before, stop before dialling
-  (``lockout``): Office Ally locks accounts after repeated failed logins.
+  (``lockout``): Office Ally locks accounts after repeated failed logins. The marks are asked
+  of, and a rejection recorded in, the ``LoginMarks`` the transport is given (the ledger's, for
+  a practice's account), in the caller's thread, before and after the loop's work.
 * **Host key pinned on first use** in the known-hosts file given in the settings; a different
   key raises ``HostKeyMismatch`` before any credential is sent.
 * **Only the configured credentials** are offered: no ssh-agent, no ``~/.ssh`` keys or config,
@@ -25,7 +27,7 @@ Usage::
     settings = SftpSettings(host="ftp10.officeally.com", username="practice",
                             password=Secret(os.environ["CLAIMBRIDGE_SFTP_PASSWORD"]),
                             known_hosts=Path("var/known_hosts"))
-    with SftpTransport(settings) as transport:
+    with SftpTransport(settings, marks=UnkeptMarks()) as transport:
         transport.upload(name, data)
 """
 
@@ -51,6 +53,7 @@ from asyncssh.public_key import get_default_public_key_algs
 from claimbridge.domain.models import ClearinghouseAccount, Secret
 from claimbridge.errors import (
     AuthenticationFailed,
+    ClaimbridgeError,
     ConfigError,
     HostKeyMismatch,
     RemoteFileMissing,
@@ -70,7 +73,12 @@ from claimbridge.transport.base import (
     temporary_name,
 )
 from claimbridge.transport.hostkeys import KnownHosts
-from claimbridge.transport.lockout import AuthFailure, AuthFailureMarks, account_name, marks_path
+from claimbridge.transport.lockout import (
+    AuthFailure,
+    LoginMarks,
+    account_name,
+    failure_at,
+)
 from claimbridge.transport.officeally import OFFICE_ALLY_FOLDERS, Folders
 from claimbridge.transport.retry import RetryPolicy, call_with_retry
 
@@ -354,20 +362,30 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class _Rejected(AuthenticationFailed):
+    """The server rejected the credentials: raised on the loop, recorded by the caller."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"the server rejected the login ({detail})")
+        self.detail = detail
+
+
 class SftpTransport:
-    """An Office Ally account over SFTP. Not thread-safe: one caller at a time."""
+    """An Office Ally account over SFTP. Not thread-safe: one caller at a time. ``marks``
+    keeps the account's rejected logins (``lockout``)."""
 
     def __init__(
         self,
         settings: SftpSettings,
         *,
+        marks: LoginMarks,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.settings = settings
         self._client_keys = _load_client_key(settings.client_key)
         self._known_hosts = KnownHosts(settings.known_hosts)
-        self._marks = AuthFailureMarks(marks_path(settings.known_hosts))
+        self._marks = marks
         self._sleep, self._clock = sleep, clock
         self._loop: _LoopThread | None = None
         self._connection: asyncssh.SSHClientConnection | None = None
@@ -426,11 +444,23 @@ class SftpTransport:
             raise TransportError("the SFTP transport is closed", remote_path=path)
         loop = self._loop = self._loop or _LoopThread()
         return call_with_retry(
-            lambda: loop.run(self._guarded(make(), path)),
+            lambda: self._attempt(loop, make, path),
             self.settings.retry,
             what=f"{what} {path}",
             sleep=self._sleep,
         )
+
+    def _attempt(
+        self, loop: _LoopThread, make: Callable[[], Coroutine[Any, Any, T]], path: str
+    ) -> T:
+        """One try of an operation; one that must dial asks the marks first, and a rejected
+        login is recorded in them before it is raised."""
+        if self._sftp is None:
+            self._refuse_marked_account()
+        try:
+            return loop.run(self._guarded(make(), path))
+        except _Rejected as rejected:
+            raise self._reject(rejected.detail) from rejected.__cause__
 
     async def _guarded(self, operation: Coroutine[Any, Any, T], path: str) -> T:
         try:
@@ -466,7 +496,6 @@ class SftpTransport:
             log.warning("could not clear leftover uploads in %s: %s", inbound, _reason(error))
 
     async def _connect(self) -> asyncssh.SSHClientConnection:
-        self._refuse_marked_account()
         settings = self.settings
         check = _HostKeyCheck(self._known_hosts, settings.host, settings.port)
         try:
@@ -476,7 +505,7 @@ class SftpTransport:
         except asyncssh.HostKeyNotVerifiable as error:
             raise check.mismatch(self._command("forget-host-key")) from error
         except (asyncssh.PermissionDenied, asyncssh.PasswordChangeRequired) as error:
-            raise self._reject(_reason(error)) from error
+            raise _Rejected(_reason(error)) from error
         log.info("connected to %s", settings.account)
         return self._connection
 
@@ -505,17 +534,26 @@ class SftpTransport:
         return options
 
     def _refuse_marked_account(self) -> None:
-        failure = self._marks.get(self.settings.account)
+        failure = self._marks.refused(self.settings.account)
         if failure is not None:
             raise AuthenticationFailed(
                 self._auth_message(failure, before=True), login=self._login(failure, before=True)
             )
 
     def _reject(self, detail: str) -> AuthenticationFailed:
-        failure = self._marks.mark(self.settings.account, self._clock(), detail)
-        log.error("login rejected for %s; account marked, no retry", self.settings.account)
+        account, when = self.settings.account, self._clock()
+        try:
+            failure = self._marks.refuse(account, when, detail)
+        except ClaimbridgeError as error:  # the rejection still stands, and is never retried
+            log.error("login rejected for %s, and not recorded: %s", account, error)
+            failure = failure_at(account, when, detail)
+            kept = f" It could not be recorded: {error}."
+        else:
+            log.error("login rejected for %s; account marked, no retry", account)
+            kept = ""
         return AuthenticationFailed(
-            self._auth_message(failure, before=False), login=self._login(failure, before=False)
+            self._auth_message(failure, before=False) + kept,
+            login=self._login(failure, before=False),
         )
 
     def _login(self, failure: AuthFailure, *, before: bool) -> str:
@@ -527,15 +565,12 @@ class SftpTransport:
             f"{self._login(failure, before=before)}. claimbridge will not try "
             "this account again, because repeated failed logins lock an Office Ally account. "
             f"Check the SFTP username and password with Office Ally support ({OA_SUPPORT}); "
-            "they differ from the Service Center login. Once they are right, run "
-            f"`{self._command('clear-auth-failure', user=True)}`."
+            f"they differ from the Service Center login. {self._marks.remedy()}"
         )
 
-    def _command(self, name: str, *, user: bool = False) -> str:
+    def _command(self, name: str) -> str:
         settings = self.settings
         words = ["claimbridge", "sftp", name, "--host", settings.host, "--port", str(settings.port)]
-        if user:
-            words += ["--user", settings.username]
         words += ["--known-hosts", str(settings.known_hosts)]
         return shlex.join(words)
 

@@ -69,7 +69,7 @@ def get_dashboard(request: Request) -> Any:
     """Claims by status, money in flight, the last file and the alerts."""
     config = request.app.state.config
     with store_of(request).read() as session:
-        board = dashboard(session, now(), config.known_hosts, config.era_silence_days)
+        board = dashboard(session, now(), config.era_silence_days)
     return to_json(board)
 
 

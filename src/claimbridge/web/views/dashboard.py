@@ -22,7 +22,7 @@ def show(request: Request) -> HTMLResponse:
     """The dashboard."""
     config = request.app.state.config
     with store_of(request).read() as session:
-        board = dashboard(session, now(), config.known_hosts, config.era_silence_days)
+        board = dashboard(session, now(), config.era_silence_days)
     return page(request, "dashboard.html", board=board, statuses=list(ClaimStatus))
 
 

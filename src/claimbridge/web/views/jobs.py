@@ -66,9 +66,8 @@ def resume(request: Request, form: CheckedForm) -> Response:
     """After a rejected login, once the credentials were checked with Office Ally: allow logins
     again and let the current practice's stopped jobs run again (admins only)."""
     require(request, Role.ADMIN)
-    known_hosts = request.app.state.config.known_hosts
     with store_of(request).transaction() as session:
-        resumed = allow_logins_again(session, practice_id_of(request), known_hosts)
+        resumed = allow_logins_again(session, practice_id_of(request))
     if resumed:
         audit(request, "change", "account", "office_ally", None, "logins allowed again")
     back = "/provider?allowed=1#sftp" if field(form, "back") == "provider" else "/"

@@ -40,7 +40,7 @@ def provider(request: Request) -> HTMLResponse:
         account = get_account(session)
         stored = has_password(session) if account else False
         status = mode_status(session) if account else None
-        refused = login_refused(session, request.app.state.config.known_hosts)
+        refused = login_refused(session)
     return page(
         request,
         "provider.html",
@@ -100,9 +100,8 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
         raise BadRequest("the port is required")
     password = field(form, "password")
     cipher: Cipher | None = required_cipher(request) if password else None
-    known_hosts = request.app.state.config.known_hosts
     with store_of(request).transaction() as session:
-        refused = login_refused(session, known_hosts)
+        refused = login_refused(session)
         changed = update_sftp(
             session,
             field(form, "host"),
@@ -113,7 +112,7 @@ def save_sftp(request: Request, form: CheckedForm) -> Response:
             user.username,
         )
         if changed and refused is not None:  # new credentials: claimbridge may try them
-            allow_logins_again(session, practice_id_of(request), known_hosts)
+            allow_logins_again(session, practice_id_of(request))
     detail = "SFTP login and password" if password else "SFTP login"
     audit(request, "change", "account", "office_ally", None, detail)
     return RedirectResponse("/provider?saved=1", status_code=303)
