@@ -6,12 +6,14 @@
     statement_file(session, run.id, "pdf")   # one page (or more) per patient
     statement_file(session, run.id, "csv")   # one row per open item, with the mailing address
 
-A run on a cycle date bills every patient who owes something (``services.balances``): one
-statement each, listing their open items (one per appointment whose balance is not 0: its
-date, services, charge, what insurance paid, what the patient paid, what they owe), the
-amount due, and when they were last billed before. The run keeps its PDF and CSV as made, and
-``patient_statements`` the date each patient was billed, so the next run shows it. One run per
-cycle date: running it again is refused (download the one made).
+A run on a cycle date bills every patient who owes something (``services.balances``: who
+owes, and how much, is found set-wise, ``patient_dues``, then only their statements are made,
+a chunk of patients at a time): one statement each, listing their open items (one per
+appointment whose balance is not 0: its date, services, charge, what insurance paid, what the
+patient paid, what they owe), the amount due, and when they were last billed before. The run
+keeps its PDF and CSV as made, and ``patient_statements`` the date each patient was billed, so
+the next run shows it. One run per cycle date: running it again is refused (download the one
+made).
 """
 
 from __future__ import annotations
@@ -30,13 +32,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.errors import InputError, RecordNotFound, StoreError
-from claimbridge.services.balances import claim_balances, patient_claim_ids, unapplied
+from claimbridge.services.balances import (
+    claim_balances,
+    patient_claim_ids,
+    patient_dues,
+    unapplied,
+)
+from claimbridge.services.changes import CHUNK, chunks
 from claimbridge.services.reports import spreadsheet_safe
 from claimbridge.store import tables as t
 from claimbridge.store.practices import practice_row
 from claimbridge.store.repositories import utcnow
 
 ZERO = Decimal("0.00")
+STATEMENTS_AT_ONCE = 200  # patients whose statements are made together
 FILE_KINDS = ("pdf", "csv")
 CSV_HEADERS = (
     "statement_date", "patient_id", "patient_name", "address_line1", "address_line2", "city",
@@ -206,14 +215,40 @@ def last_billed(session: Session, patient_ids: Sequence[int]) -> dict[int, date]
     return {patient_id: billed for patient_id, billed in session.execute(query)}
 
 
-def owing_patients(session: Session) -> list[int]:
-    """The patients with a claim or with patient money: those who may owe something."""
-    with_claims = select(t.AppointmentRow.patient_id).join(
-        t.ClaimRow, t.ClaimRow.appointment_id == t.AppointmentRow.id
-    )
-    with_money = select(t.PatientMoneyRow.patient_id)
-    found = set(session.scalars(with_claims.distinct())) | set(session.scalars(with_money))
-    return sorted(found)
+@dataclass(frozen=True, slots=True)
+class OwingPatient:
+    """A patient who owes something now: who, on how many open items, how much in all, and
+    when they were last billed."""
+
+    patient_id: int
+    key: str
+    name: str
+    open_items: int
+    due: Decimal
+    last_billed: date | None
+
+
+def owing_patients(session: Session) -> list[OwingPatient]:
+    """The patients who owe something now (more than 0), by id: what the Statements page
+    lists and a run bills, found set-wise (``balances.patient_dues``)."""
+    dues = [due for due in patient_dues(session) if due.due > 0]
+    found = []
+    for start in range(0, len(dues), CHUNK):
+        part = dues[start : start + CHUNK]
+        ids = [due.patient_id for due in part]
+        patient = t.PatientRow
+        query = select(patient.id, patient.key, patient.first_name, patient.last_name)
+        names = {
+            row.id: (row.key, f"{row.first_name} {row.last_name}")
+            for row in session.execute(query.where(patient.id.in_(ids)))
+        }
+        billed = last_billed(session, ids)
+        found += [
+            OwingPatient(due.patient_id, *names[due.patient_id], due.open_items, due.due,
+                         billed.get(due.patient_id))
+            for due in part
+        ]  # fmt: skip
+    return sorted(found, key=lambda owing: owing.patient_id)
 
 
 def run_statements(session: Session, cycle_date: date, actor: str) -> StatementRun:
@@ -226,7 +261,10 @@ def run_statements(session: Session, cycle_date: date, actor: str) -> StatementR
             f"statements for {cycle_date} were already run (run {existing}); download them, "
             "or run another cycle date"
         )
-    statements = [s for s in patient_statements(session, owing_patients(session)) if s.due > 0]
+    statements: list[PatientStatement] = []
+    for part in chunks([owing.patient_id for owing in owing_patients(session)], STATEMENTS_AT_ONCE):
+        ids = [int(str(patient_id)) for patient_id in part]
+        statements += [s for s in patient_statements(session, ids) if s.due > 0]
     total = sum((s.due for s in statements), ZERO)
     row = t.StatementRunRow(
         cycle_date=cycle_date,

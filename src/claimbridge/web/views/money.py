@@ -19,7 +19,6 @@ from claimbridge.services.paper import post_paper
 from claimbridge.services.patient_money import claim_by_number, record_money, undo_money
 from claimbridge.services.statements import (
     owing_patients,
-    patient_statements,
     run_statements,
     statement_file,
     statement_runs,
@@ -193,7 +192,7 @@ def statements(request: Request) -> HTMLResponse:
     """Statement runs, and the patients who owe something now."""
     with store_of(request).read() as session:
         runs = statement_runs(session)
-        owing = [s for s in patient_statements(session, owing_patients(session)) if s.due > 0]
+        owing = owing_patients(session)
     audit(request, "view", "statements", "owing", None, f"{len(owing)} patients owing")
     return page(request, "statements.html", runs=runs, owing=owing, today=today())
 
