@@ -268,7 +268,8 @@ def balance_rows(where: ColumnElement[bool]) -> Select[int, Decimal, Decimal, bo
     """One statement giving (claim id, insurance, patient, adjudicated) for every claim
     ``where`` selects (a condition on ``ClaimRow``), by the rules of the module docstring."""
     claim, payment, adjustment, money = t.ClaimRow, t.PaymentRow, t.AdjustmentRow, t.PatientMoneyRow
-    wanted = select(claim.id).where(where)
+    chosen = select(claim.id.label("id")).where(where).cte("wanted")  # worked out once
+    wanted = select(chosen.c.id)
     own_paid, own_adjusted = _paid(wanted, False), _adjusted(wanted, False)
     other_paid, other_adjusted = _paid(wanted, True), _adjusted(wanted, True)
     follower = aliased(t.ClaimRow)
