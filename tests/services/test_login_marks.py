@@ -237,6 +237,13 @@ def test_a_file_mark_never_replaces_one_the_ledger_has(store: Store, tmp_path: P
     refused = LedgerLoginMarks(store).refused(name)
     assert refused is not None and refused.when == "2026-12-01T08:00:00+00:00"
 
+    old = account_name("formerly", account.sftp_host, account.sftp_port)  # a login since changed
+    LedgerLoginMarks(store).refuse(old, later, "Permission denied")
+    _file_marks(tmp_path / "known_hosts", name)
+    assert import_file_marks(store, tmp_path / "known_hosts") == 1
+    refused = LedgerLoginMarks(store).refused(name)
+    assert refused is not None and refused.when == "2026-11-20T14:30:05+00:00"
+
 
 @pytest.mark.parametrize("text", ["[1, 2", "[1, 2]", '{"a@b:22": {"account": "a@b:22"}}',
                                   '{"a@b:22": {"account": "a@b:22", "when": "2026-11-20T14:30",'

@@ -156,10 +156,10 @@ class LedgerLoginMarks:
 
 def import_file_marks(store: Store, known_hosts: Path) -> int:
     """Read the rejected-login marks an earlier version kept in a file beside ``known_hosts``
-    into the ledger, once: each marks every practice whose account it names (unless one is
-    marked already), then the file is renamed ``….imported``, so that clearing a mark in the
-    ledger is never undone by the file. Returns how many practices were marked; 0 at once when
-    there is no such file."""
+    into the ledger, once: each marks every practice whose account it names (unless the ledger
+    marks that account already), then the file is renamed ``….imported``, so that clearing a
+    mark in the ledger is never undone by the file. Returns how many practices were marked; 0
+    at once when there is no such file."""
     path = known_hosts.with_name(LEGACY_MARKS_NAME)
     if not path.exists():
         return 0
@@ -168,7 +168,8 @@ def import_file_marks(store: Store, known_hosts: Path) -> int:
     with store.across_practices(write=True) as session:
         for row in session.scalars(select(t.ClearinghouseAccountRow)):
             found = marks.get(account_name(row.username, row.sftp_host, row.sftp_port))
-            if found is None or login_mark(session, row.practice_id) is not None:
+            kept = login_mark(session, row.practice_id)
+            if found is None or (kept is not None and kept.account == found.account):
                 continue
             when = datetime.fromisoformat(found.when)
             mark_login_refused(session, row.practice_id, found.account, when, found.detail)
