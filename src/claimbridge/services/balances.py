@@ -398,11 +398,9 @@ def patient_dues(session: Session, only: Iterable[int] | None = None) -> list[Pa
     money on appointments without a claim added."""
     claim, appointment = t.ClaimRow, t.AppointmentRow
     payment, adjustment, money = t.PaymentRow, t.AdjustmentRow, t.PatientMoneyRow
-    with_pr = (
-        select(payment.claim_id)
-        .join(adjustment, adjustment.payment_id == payment.id)
-        .where(adjustment.group_code == "PR")
-    )
+    # from the PR adjustments to their payments, not every payment to its adjustments
+    pr_payments = select(adjustment.payment_id).where(adjustment.group_code == "PR")
+    with_pr = select(payment.claim_id).where(payment.id.in_(pr_payments))
     with_money = select(money.claim_id).where(
         money.claim_id.is_not(None), money.undone_at.is_(None)
     )
