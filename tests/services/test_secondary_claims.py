@@ -393,7 +393,7 @@ def test_a_second_check_from_the_crossover_payer_is_held_for_review(
     )  # fmt: skip
     with store.read() as session:
         [held] = held_payments(session)
-        alerts = dashboard(session, cycle.now, None).alerts
+        alerts = dashboard(session, cycle.now).alerts
     assert (held.clm01, held.trace_number, held.paid) == (HAROLD, "79999999", Decimal("26.40"))
     assert "already paid in full" in (held.detail or "")
     assert any("held for review" in alert.text for alert in alerts)
@@ -535,7 +535,7 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
     assert f"{HAROLD}SR1" not in _claims(store)
     assert any("has not accepted it yet" in why for why in reasons(store, f"{HAROLD}S"))
     with store.read() as session:
-        alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+        alerts = [a for a in dashboard(session, cycle.now).alerts if HAROLD in a.text]
         waiting = claim_detail(session, f"{HAROLD}S").waiting
     assert [a.link for a in alerts] == [f"/claims/{HAROLD}S"]
     assert waiting is not None and "has not accepted it yet" in waiting
@@ -546,7 +546,7 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
     assert (replacement["status"], replacement["follows"]) == ("ready", HAROLD)
     assert any("replacement claim CB000003SR1 made" in why for why in reasons(store, HAROLD))
     with store.read() as session:
-        alerts = [a for a in dashboard(session, cycle.now, None).alerts if HAROLD in a.text]
+        alerts = [a for a in dashboard(session, cycle.now).alerts if HAROLD in a.text]
         assert claim_detail(session, f"{HAROLD}S").waiting is None
     assert alerts == []
 
