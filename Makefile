@@ -10,7 +10,8 @@ PIP_LOCKED := $(BIN)/pip install --quiet --disable-pip-version-check --require-h
 
 .PHONY: demo test lint typecheck unit fuzz lock lock-check bench sanitize fuzz-sanitize clean
 
-# setup.py builds the X12 reader's C loops (optional: without a compiler, Python reads the same).
+# setup.py builds the C loops of the X12 reader and of the guide check (optional: without a
+# compiler, Python reads and checks the same).
 C_LOOPS := $(wildcard src/claimbridge/x12/*.c src/claimbridge/x12/*/*.c)
 PROJECT_FILES := pyproject.toml setup.py $(C_LOOPS)
 

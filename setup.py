@@ -1,7 +1,9 @@
-"""Builds the optional C accelerator of the X12 reader; everything else is in pyproject.toml.
+"""Builds the optional C loops of the X12 reader and of the guide check; the rest is in
+pyproject.toml.
 
 ``optional=True``: on a machine without a C compiler or Python headers the install still
-succeeds and ``claimbridge.x12`` reads with its pure-Python path (same values, slower).
+succeeds and ``claimbridge.x12`` reads and checks with its pure-Python path (same values and
+problems, slower).
 """
 
 from setuptools import Extension, setup
@@ -16,6 +18,11 @@ setup(
         Extension(
             "claimbridge.x12.tx835_005010X221A1._claims_c",
             sources=["src/claimbridge/x12/tx835_005010X221A1/_claims_c.c"],
+            optional=True,
+        ),
+        Extension(
+            "claimbridge.x12.guide._guide_c",
+            sources=["src/claimbridge/x12/guide/_guide_c.c"],
             optional=True,
         ),
     ]

@@ -70,10 +70,20 @@ def read_x12(data: bytes) -> None:
 
 def validate(data: bytes) -> None:
     """``claimbridge x12 validate --office-ally`` (guide tables included): every problem has a
-    place."""
+    place; the guide check's C path finds what its Python pass finds (the C path is only a
+    faster way to check)."""
     from claimbridge.x12.validate import validate_text
 
-    report = validate_text(x12_text(data), office_ally=True)
+    sys.path.insert(0, str(TESTS))  # the comparison the X12 tests use (tests/support.py)
+    from support import guide_outcome, python_loops
+
+    text = x12_text(data)
+    compiled = guide_outcome(text)
+    with python_loops():
+        in_python = guide_outcome(text)
+    if compiled != in_python:
+        raise AssertionError(f"the C and Python guide checks disagree:\n{compiled}\n{in_python}")
+    report = validate_text(text, office_ally=True)
     for problem in report.problems:
         problem.where()
 

@@ -40,11 +40,13 @@ def need(available: bool, reason: str) -> None:
 
 
 # The modules whose inner loops have a C twin, and the attribute that holds it (None when the
-# C extension was not built: the Python loop reads the same).
+# C extension was not built: the Python loop reads the same; the guide check, from the
+# GuideCheck made next, finds the same).
 READING_LOOPS = (
     ("claimbridge.x12.tokenizer", "_stream_c"),
     ("claimbridge.x12.envelope", "_stream_c"),
     ("claimbridge.x12.tx835_005010X221A1.claims", "_claims_c"),
+    ("claimbridge.x12.guide.check", "_guide_c"),
 )
 
 
@@ -98,6 +100,18 @@ def _named_fields(value: object) -> list[tuple[str, object]] | None:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return [(field.name, getattr(value, field.name)) for field in dataclasses.fields(value)]
     return None
+
+
+def guide_outcome(text: str) -> list[str]:
+    """What the guide check finds in X12 ``text``: every problem, or the reading error, as lines."""
+    from claimbridge.errors import X12Error
+    from claimbridge.x12.guide import guide_problems
+    from claimbridge.x12.tokenizer import parse_segments
+
+    try:
+        return [repr(problem) for problem in guide_problems(parse_segments(text))]
+    except X12Error as error:
+        return [f"{type(error).__name__}: {error}"]
 
 
 def reading_outcome(text: str) -> list[str]:

@@ -1,20 +1,33 @@
-"""The C loops of the X12 reader read exactly what its Python loops read.
+"""The C loops of the X12 reader read exactly what its Python loops read, and the guide
+check's C path finds exactly what its Python pass finds.
 
-``_stream_c`` (segments and transaction set bodies) and ``_claims_c`` (835 loops 2000–2110)
-are built when a C compiler is there; without one the Python loops do the work. Each test
-reads the same text both ways and compares everything, errors included. The golden, tokenizer,
-envelope and 835 tests also run both ways (the ``reading_loops`` fixture), and
-``test_fuzz.py`` compares both on mutated files.
+``_stream_c`` (segments and transaction set bodies), ``_claims_c`` (835 loops 2000–2110) and
+``_guide_c`` (the guide check's quick path) are built when a C compiler is there; without one
+the Python loops do the work. Each test reads or checks the same text both ways and compares
+everything, errors included. The golden, tokenizer, envelope, 835 and guide tests also run
+both ways (the ``reading_loops`` fixture), and ``test_fuzz.py`` compares both on mutated files.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from claimbridge.x12.tokenizer import iter_segments
-from support import TEST_DATA, compiled_loops_built, need, python_loops, reading_outcome
+from claimbridge.x12.delimiters import read_delimiters
+from claimbridge.x12.guide import GuideCheck
+from claimbridge.x12.segments import Segment
+from claimbridge.x12.tokenizer import iter_segments, parse_segments
+from support import (
+    SAMPLES,
+    TEST_DATA,
+    compiled_loops_built,
+    guide_outcome,
+    need,
+    python_loops,
+    reading_outcome,
+)
 
 PAID = (TEST_DATA / "835" / "generated-0.05MB-seed835.835").read_text(encoding="ascii")
 
@@ -116,3 +129,80 @@ def test_a_wrong_segment_id_fails_the_same() -> None:
     compiled, python = both_ways(PAID.replace("\nCLP*", "\nclp*", 1))
     assert compiled == python
     assert compiled[-1].startswith("X12SyntaxError")
+
+
+# --- the guide check ----------------------------------------------------------------------------
+
+
+def guide_both_ways(text: str) -> tuple[list[str], list[str]]:
+    """The guide check's problems in ``text`` with its C path, then with Python alone."""
+    need(compiled_loops_built(), "the guide check's C path was not built (is gcc installed?)")
+    compiled = guide_outcome(text)
+    with python_loops():
+        python = guide_outcome(text)
+    return compiled, python
+
+
+def x12_files() -> list[Path]:
+    samples = sorted(p for p in SAMPLES.glob("*/*") if p.name != "SOURCES.md")
+    ours = sorted(p for p in TEST_DATA.glob("*/*") if p.parent.name != "835-typed")
+    return [*samples, *ours]
+
+
+@pytest.mark.parametrize("path", x12_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_guide_check_finds_the_same_in_every_file(path: Path) -> None:
+    compiled, python = guide_both_ways(path.read_text("utf-8", errors="replace"))
+    assert compiled == python
+
+
+def test_the_c_path_takes_most_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    need(compiled_loops_built(), "the guide check's C path was not built (is gcc installed?)")
+    in_python: list[str] = []
+    feed_one = GuideCheck._feed_one
+
+    def counted(check: GuideCheck, segment: Segment) -> list[object]:
+        in_python.append(segment.id)
+        return list(feed_one(check, segment))
+
+    monkeypatch.setattr(GuideCheck, "_feed_one", counted)
+    check = GuideCheck()
+    segments = list(parse_segments(PAID))
+    for segment in segments:
+        assert check.feed(segment) == []
+    assert len(in_python) < len(segments) / 10, sorted(set(in_python))
+
+
+# Values the C path judges itself (lengths, numbers, codes, dates, times, characters,
+# components), each put in every element of the last segment of several kinds in a clean
+# 837P and 835 (the last: the C path knows its route from the ones before).
+ODD_VALUES = [
+    "", "X", "x", "1", "-1", "-", ".5", "1.", "-1.5", "1.2.3", "007", "1234567890123456",
+    "20240229", "20230229", "20241301", "17991231", "240101", "202401011260", "202401011259",
+    "2359", "2400", "12601", "123456789", "20240101-20240102", "20240101-2024010",
+    "A B ", "A~B", "ABC^", "a|b", "é", "HC", "D8", "RD8", "TM", "DT", "ZZ", "Y", "N", "18",
+    "HC:99213", "HC:99213:25:59:XX:YY:ZZ:1:2", ":", "HC::", "ABK:E119", "ABF:", "1:2:3",
+]  # fmt: skip
+KINDS = {"DTP", "DMG", "CLM", "SV1", "HI", "NM1", "N4", "CLP", "SVC", "CAS", "DTM", "AMT"}
+
+
+@pytest.mark.parametrize(
+    "name", ["837p/office-ally-two-claims.837", "835/paid-and-denied-with-plb.835"]
+)
+def test_odd_values_in_every_element_are_found_the_same(name: str) -> None:
+    text = (TEST_DATA / name).read_text().replace("~\n", "~")
+    delimiters = read_delimiters(text)
+    segments = text.split(delimiters.segment)
+    last = {raw.split(delimiters.element)[0]: index for index, raw in enumerate(segments)}
+    changed = 0
+    for kind in sorted(KINDS & last.keys()):
+        index = last[kind]
+        raw = segments[index]
+        fields = raw.split(delimiters.element)
+        for number in range(1, len(fields) + 1):
+            for value in ODD_VALUES:
+                odd = [*fields[:number], value, *fields[number + 1 :]]
+                mutated = [*segments[:index], delimiters.element.join(odd), *segments[index + 1 :]]
+                compiled, python = guide_both_ways(delimiters.segment.join(mutated))
+                assert compiled == python, (raw, number, value)
+                changed += compiled != []
+    assert changed > 500

@@ -4,7 +4,9 @@ Each example takes a seed file (the public samples that are small enough, and ou
 files) and applies one mutation: a cut at any point, a duplicated or dropped segment, garbled
 characters, two delimiters swapped, wrong envelope counts, or the whole file re-delimited with
 unusual characters. The number of examples is bounded so the module runs in well under a minute.
-The reader's C loops and its Python loops must give the same values or the same error.
+The reader's C loops and its Python loops must give the same values or the same error; the
+guide check's C path and its Python pass the same problems, also on files with one element
+changed to an odd value.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from support import (
     SAMPLES,
     TEST_DATA,
     compiled_loops_built,
+    guide_outcome,
     need,
     python_loops,
     reading_outcome,
@@ -123,6 +126,23 @@ def redelimit(text: str, new: Delimiters) -> str:
     return new.segment.join(segments) + new.segment
 
 
+ODD_VALUES = st.sampled_from(["", "-", ".5", "1.", "20230229", "17991231", "2400", "A ", "é"]) | (
+    st.text("0123456789.-: ABZaz", max_size=14)
+)
+
+
+def change_element(draw: st.DrawFn, text: str) -> str:
+    """One element (or one past the last) of one segment set to an odd value."""
+    segments, terminator = pieces(text)
+    index = draw(st.integers(0, len(segments) - 1))
+    separator = delimiters_of(text).element
+    fields = segments[index].split(separator)
+    number = draw(st.integers(1, len(fields)))
+    fields[number:] = [draw(ODD_VALUES), *fields[number + 1 :]]
+    segments[index] = separator.join(fields)
+    return terminator.join(segments)
+
+
 MUTATIONS = [
     cut,
     duplicate_segment,
@@ -135,9 +155,11 @@ MUTATIONS = [
 
 
 @st.composite
-def mutated(draw: st.DrawFn, seeds: list[str]) -> str:
+def mutated(
+    draw: st.DrawFn, seeds: list[str], extra: tuple[Callable[[st.DrawFn, str], str], ...] = ()
+) -> str:
     text = draw(st.sampled_from(seeds))
-    mutation = draw(st.sampled_from(MUTATIONS))
+    mutation = draw(st.sampled_from([*MUTATIONS, *extra]))
     try:
         return mutation(draw, text)
     except X12Error:
@@ -180,6 +202,15 @@ def test_the_c_loops_read_a_mutated_file_as_the_python_loops_do(text: str) -> No
     compiled = reading_outcome(text)
     with python_loops():
         assert reading_outcome(text) == compiled
+
+
+@FUZZ
+@given(text=mutated(SEEDS, (change_element, change_element, change_element)))
+def test_the_guide_check_finds_in_a_mutated_file_what_its_python_pass_finds(text: str) -> None:
+    need(compiled_loops_built(), "the guide check's C path was not built (is gcc installed?)")
+    compiled = guide_outcome(text)
+    with python_loops():
+        assert guide_outcome(text) == compiled
 
 
 @FUZZ

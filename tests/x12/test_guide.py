@@ -1,5 +1,7 @@
 """claimbridge's implementation-guide tables: each kind of check catches a fault planted in a
-clean file, and the verdict is pyx12's on every public sample and every file of the tests."""
+clean file, and the verdict is pyx12's on every public sample and every file of the tests.
+The checks of planted faults run with the guide check's C path and with Python alone (the
+``reading_loops`` fixture)."""
 
 from __future__ import annotations
 
@@ -57,6 +59,7 @@ def places(text: str) -> list[tuple[int | None, str | None, str | None, str | No
         "835/generated-0.05MB-seed835.835",
     ],
 )
+@pytest.mark.usefixtures("reading_loops")
 def test_clean_files_pass(test_data: Path, name: str) -> None:
     assert list(guide_problems(read_segments(test_data / name))) == []
 
@@ -186,6 +189,7 @@ PLANTED: dict[str, tuple[str, str, Place, str]] = {
 
 
 @pytest.mark.parametrize("case", sorted(PLANTED))
+@pytest.mark.usefixtures("reading_loops")
 def test_each_check_catches_its_planted_fault(clean_text: str, case: str) -> None:
     old, new, place, words = PLANTED[case]
     text = planted(clean_text, old, new)
@@ -204,6 +208,7 @@ def test_pyx12_also_rejects_each_planted_fault(clean_text: str, case: str) -> No
     assert [p for p in pyx12_problems(planted(clean_text, old, new)) if p.is_error]
 
 
+@pytest.mark.usefixtures("reading_loops")
 def test_dtp_date_takes_the_format_dtp02_names(test_data: Path) -> None:
     text = (test_data / "277ca/rejected-billing-npi.277").read_text().replace("~\n", "~")
     assert problems(planted(text, "DTP*472*RD8*20250224-20250226~", "DTP*472*D8*20250224~")) == []
@@ -211,12 +216,14 @@ def test_dtp_date_takes_the_format_dtp02_names(test_data: Path) -> None:
     assert [(p.segment_id, p.element) for p in problems(wrong)] == [("DTP", "DTP03")]
 
 
+@pytest.mark.usefixtures("reading_loops")
 def test_a_group_without_a_guide_is_a_warning(clean_text: str) -> None:
     found = problems(clean_text.replace("005010X222A1", "005010X222A2"))
     assert [(p.severity, p.segment_id) for p in found] == [("warning", "GS")]
     assert "no implementation guide" in found[0].message
 
 
+@pytest.mark.usefixtures("reading_loops")
 def test_state_stays_bounded_over_many_claims(clean_text: str) -> None:
     """Counters, routes and remembered values are bounded, whatever the number of claims."""
     start = clean_text.index("HL*2*1*22*0~")

@@ -14,11 +14,19 @@ following a plan costs a few counter look-ups.
 
 The guide is chosen per functional group by GS08 and GS01, as pyx12's map index pairs them.
 A group whose guide claimbridge has no table for stops the checks with a warning.
+
+``GuideCheck.feed`` is ``_guide_c.follow`` (C) when it was built: it takes a segment whose
+plan is kept and that reports nothing (most of them) as ``_follow`` would, from the same
+counters, memos and plans (``_fast``), and gives every other segment to ``_feed_one``, the
+Python pass, which stays the reference: both give the same problems for every file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from types import ModuleType
 
 from claimbridge.x12.guide import values
 from claimbridge.x12.guide.rules import (
@@ -35,6 +43,12 @@ from claimbridge.x12.guide.rules import (
 from claimbridge.x12.guide.values import shown
 from claimbridge.x12.problems import Problem
 from claimbridge.x12.segments import Segment
+
+_guide_c: ModuleType | None
+try:
+    from claimbridge.x12.guide import _guide_c
+except ImportError:  # built without a C compiler: the Python pass gives the same problems
+    _guide_c = None
 
 VERSIONS = frozenset({"00401", "00501"})
 PLAN_LIMIT = 4096  # routes remembered per check; then the memo starts again
@@ -117,11 +131,21 @@ class GuideCheck:
         self.composites: dict[tuple[CompositeRule, str], list[tuple[str, str]]] = {}
         self.read_tags = _READ_TAGS
         self.slow_tags = _READ_TAGS | {"TA1"}  # and ISA, GS: the segments ``_feed`` takes
+        # What ``_guide_c.follow`` reads: the plans that report nothing as ``_fast`` tuples,
+        # under the keys of ``plans``, and each segment node's element checks.
+        self.fast_plans: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self.element_plans: dict[SegmentRule, tuple[object, ...]] = {}
+        self.feed: Callable[[Segment], list[Problem]] = (
+            partial(_guide_c.follow, self.__dict__, self._feed_one)
+            if _guide_c is not None
+            else self._feed_one
+        )
+        """The problems a segment shows at its place in the file (fed in file order)."""
 
     # -- the pass ---------------------------------------------------------------------------
 
-    def feed(self, segment: Segment) -> list[Problem]:
-        """The problems ``segment`` shows at its place in the file."""
+    def _feed_one(self, segment: Segment) -> list[Problem]:
+        """``feed`` in Python."""
         if self.stopped:
             return []
         tag, fields, position = segment
@@ -402,9 +426,26 @@ class GuideCheck:
         if plan is None:
             if len(self.plans) >= PLAN_LIMIT:
                 self.plans.clear()
+                self.fast_plans.clear()
             route = _Planner(self.node, segment, self.component).plan()
             plan = self.plans[key] = self._with_counters(route)
+            if plan.quick:
+                self.fast_plans[key] = self._fast(plan)
         return plan
+
+    def _fast(self, plan: _Plan) -> tuple[object, ...]:
+        """``plan`` as ``_guide_c.follow`` reads it: (steps as (counts, key), node, its key,
+        its max use, its counts, the loop entered as (key, repeat, counts, inner) or None,
+        the node's element checks)."""
+        node = plan.node
+        assert node is not None
+        loop = plan.loop
+        entered = None if loop is None else (loop.key, loop.repeat, plan.loop_counter, plan.inner)
+        steps = tuple((counts, key) for counts, key, _, _ in plan.steps)
+        elements = self.element_plans.get(node)
+        if elements is None:
+            elements = self.element_plans[node] = _element_plan(node)
+        return (steps, node, node.key, node.max_use, plan.counter, entered, elements)
 
     def _with_counters(self, route: _Route) -> _Plan:
         steps = tuple(
@@ -619,6 +660,57 @@ _ENVELOPE_READERS = {
     "GE": GuideCheck._read_ge,
     "IEA": GuideCheck._read_iea,
 }
+
+
+def _element_plan(node: SegmentRule) -> tuple[object, ...]:
+    """What ``_guide_c.follow`` checks of a segment at ``node`` before it calls it clean:
+    (each element as (0, its value check, where its date formats come from) or (1, the
+    composite rule, empty allowed,
+    not used, its components' value checks), for each number of elements sent whether the
+    rest may be left out, the syntax rules as (code, element numbers …)). What it cannot call
+    clean from these, it leaves to the Python pass."""
+    parts: list[tuple[object, ...]] = []
+    absent_ok: list[bool] = []
+    for index, part in enumerate(node.elements):
+        if type(part) is CompositeRule:
+            empty_ok = not values.check_composite(part, None)
+            checks = tuple(_value_check(component) for component in part.elements)
+            parts.append((1, part, empty_ok, part.usage == "N", checks))
+        else:
+            assert isinstance(part, ElementRule)
+            empty_ok = not values.check_absent(part)
+            parts.append((0, _value_check(part), _format_source(node, index)))
+        absent_ok.append(empty_ok)
+    rest_ok = tuple(all(absent_ok[sent:]) for sent in range(len(absent_ok) + 1))
+    syntax = tuple((ord(str(rule[0])[:1] or " "), *map(int, rule[1:])) for rule in node.syntax)
+    return (tuple(parts), rest_ok, syntax)
+
+
+def _format_source(node: SegmentRule, index: int) -> int | tuple[str, ...] | None:
+    """Where ``_check_simple`` finds the date formats element ``index`` may take: None when
+    it checks none, 2 for DTP03 (the one DTP02 names), else ``_formats``' list (which does
+    not depend on the values)."""
+    part = node.elements[index]
+    assert isinstance(part, ElementRule)
+    if not (part.data_ele == "1251" or (index == 2 and node.id == "DTP")):
+        return None
+    if node.id == "DTP":
+        return 2 if index == 2 else ()
+    return tuple(_formats(node, index, ()))
+
+
+# ``values.is_valid_type``'s types as ``_guide_c`` knows them; any other it leaves to Python.
+_C_TYPES = {"": 0, "R": 2, "ID": 3, "AN": 3, "DT": 4, "TM": 5}
+
+
+def _value_check(part: ElementRule) -> tuple[object, ...]:
+    """An element's or component's check as ``_guide_c`` reads it: (its memo, empty allowed,
+    left to Python, type, minimum and maximum length, codes, external codes or None)."""
+    kind = 1 if part.type[:1] == "N" else _C_TYPES.get(part.type, -1)
+    to_python = part.usage == "N" or part.regex is not None or kind < 0
+    empty_ok = not values.check_absent(part)
+    return (part.memo, empty_ok, to_python, kind, part.min_len, part.max_len, part.codes,
+            part.external)  # fmt: skip
 
 
 def _whole(text: str) -> int | None:
