@@ -148,12 +148,19 @@ def check_segments(
     guide_check = GuideCheck() if guide else None
     problems: list[Problem] = []
     from_guide: list[Problem] = []
-    for segment in segments:
-        problems.extend(walker.feed(segment))
-        if rules is not None:
-            problems.extend(rules.feed(segment))
-        if guide_check is not None:
-            from_guide.extend(guide_check.feed(segment))
+    walk = walker.feed
+    if rules is None and guide_check is not None:  # the usual pass: no test per segment
+        check_guide = guide_check.feed
+        for segment in segments:
+            problems.extend(walk(segment))
+            from_guide.extend(check_guide(segment))
+    else:
+        for segment in segments:
+            problems.extend(walk(segment))
+            if rules is not None:
+                problems.extend(rules.feed(segment))
+            if guide_check is not None:
+                from_guide.extend(guide_check.feed(segment))
     problems.extend(walker.finish())
     if guide_check is not None:
         from_guide.extend(guide_check.finish(terminated=terminated))
@@ -332,22 +339,21 @@ class _EnvelopeWalker:
         totals = self.totals
         return totals["ISA"], totals["GS"], totals["ST"], totals["segments"]
 
-    def feed(self, segment: Segment) -> Problems:
+    def feed(self, segment: Segment) -> Iterable[Problem]:
         self.totals["segments"] += 1
         self.last = segment
-        handler = _ENVELOPE_HANDLERS.get(segment.id, _EnvelopeWalker._on_body)
-        return handler(self, segment)
+        handler = _ENVELOPE_HANDLERS.get(segment.id)
+        if handler is not None:
+            return handler(self, segment)
+        transaction = self.transaction  # a segment of a transaction set (most of them)
+        if transaction is None:
+            return (_error(segment, f"{segment.id} is outside a transaction set (ST … SE)"),)
+        transaction.segments += 1
+        return transaction.check.feed(segment)
 
     def finish(self) -> Problems:
         if self.last is not None:
             yield from self._close_interchange(self.last, "the file ends")
-
-    def _on_body(self, segment: Segment) -> Problems:
-        if self.transaction is None:
-            yield _error(segment, f"{segment.id} is outside a transaction set (ST … SE)")
-            return
-        self.transaction.segments += 1
-        yield from self.transaction.check.feed(segment)
 
     def _on_isa(self, segment: Segment) -> Problems:
         yield from self._close_interchange(segment, "a new ISA starts")
@@ -538,9 +544,10 @@ def _check_group_fits(group: _Group, st: Segment) -> Problems:
 
 
 class _TransactionCheck(Protocol):
-    """The checks of one transaction set, fed each segment between ST and SE."""
+    """The checks of one transaction set, fed each segment between ST and SE (what ``feed``
+    returns is taken before the next segment is fed)."""
 
-    def feed(self, segment: Segment) -> Problems: ...
+    def feed(self, segment: Segment) -> Iterable[Problem]: ...
 
     def finish(self, end: Segment) -> Problems: ...
 
@@ -680,10 +687,14 @@ class _Required:
 
     def __init__(self, wanted: Mapping[str, tuple[str | None, str]]) -> None:
         self.wanted = wanted  # key → (loop, what it is)
+        self.ids = frozenset(key.partition("*")[0] for key in wanted)
         self.found: set[str] = set()
 
     def feed(self, segment: Segment) -> None:
-        for key in (segment.id, f"{segment.id}*{segment.element(1)}"):
+        tag = segment.id
+        if tag not in self.ids:
+            return
+        for key in (tag, f"{tag}*{segment.element(1)}"):
             if key in self.wanted:
                 self.found.add(key)
 
@@ -738,17 +749,18 @@ class _Check837:
         self.claim: _Claim | None = None
         self.line: _Line | None = None
 
-    def feed(self, segment: Segment) -> Problems:
-        if segment.id == "HL":
-            yield from self._on_hl(segment)
+    def feed(self, segment: Segment) -> Iterable[Problem]:
+        tag = segment.id
+        found = list(self._on_hl(segment)) if tag == "HL" else []
         if not self.professional:
-            return
+            return found
         self.required.feed(segment)
-        handler = _HANDLERS_837P.get(segment.id)
+        handler = _HANDLERS_837P.get(tag)
         if handler is not None:
-            yield from handler(self, segment)
+            found.extend(handler(self, segment))
         elif self.claim is None:
-            self.level_found.update((segment.id, f"{segment.id}*{segment.element(1)}"))
+            self.level_found.update((tag, f"{tag}*{segment.element(1)}"))
+        return found
 
     def finish(self, end: Segment) -> Problems:
         yield from self.hierarchy.finish()
@@ -911,13 +923,16 @@ class _Check835:
         self.required = _Required(_REQUIRED_835)
         self.open_lx: Segment | None = None
 
-    def feed(self, segment: Segment) -> Problems:
+    def feed(self, segment: Segment) -> Iterable[Problem]:
         self.required.feed(segment)
-        if segment.id == "CLP":
+        tag = segment.id
+        if tag == "CLP":
             self.open_lx = None
-        elif segment.id in ("LX", "PLB"):
-            yield from self._close_lx()
-            self.open_lx = segment if segment.id == "LX" else None
+        elif tag in ("LX", "PLB"):
+            found = list(self._close_lx())
+            self.open_lx = segment if tag == "LX" else None
+            return found
+        return ()
 
     def finish(self, end: Segment) -> Problems:
         yield from self._close_lx()
