@@ -48,7 +48,12 @@ SHIPPED = {
     "implementation-guide tables": ("x12/guide/tables/*.json",),
     "modules": ("**/*.py",),
 }
-COMPILED_LOOPS = ("x12/_stream_c", "x12/tx835_005010X221A1/_claims_c")
+COMPILED_LOOPS = ("x12/_stream_c", "x12/tx835_005010X221A1/_claims_c", "x12/guide/_guide_c")
+# Prints True when the installed package reads and checks X12 with its C loops.
+USES_C_LOOPS = (
+    "from claimbridge.x12.reader import compiled_loops; from claimbridge.x12.guide import check; "
+    "print(compiled_loops() and check.compiled())"
+)
 DEV_TOOLS = ("pytest", "mypy", "ruff", "playwright", "hypothesis")
 PIP_TIMEOUT_S = 600
 
@@ -223,8 +228,7 @@ def test_the_image_install_script_builds_the_sdist_with_its_c_loops(
     assert _run([folder / "bin" / "claimbridge", "--version"], tmp_path) == (
         f"claimbridge {VERSION}\n"
     )
-    code = "from claimbridge.x12.reader import compiled_loops; print(compiled_loops())"
-    assert _run([folder / "bin" / "python", "-c", code], tmp_path) == "True\n"
+    assert _run([folder / "bin" / "python", "-c", USES_C_LOOPS], tmp_path) == "True\n"
 
 
 def test_the_wheel_holds_the_package_and_its_data(wheel: Path) -> None:
@@ -254,8 +258,7 @@ def test_the_installed_script_prints_its_version_and_commands(installed: Path) -
 
 def test_the_installed_wheel_reads_with_its_c_loops(installed: Path) -> None:
     _need_compiler()
-    code = "from claimbridge.x12.reader import compiled_loops; print(compiled_loops())"
-    assert _run([installed / "python", "-c", code], installed.parents[1]) == "True\n"
+    assert _run([installed / "python", "-c", USES_C_LOOPS], installed.parents[1]) == "True\n"
 
 
 def test_the_runtime_venv_holds_no_development_tool(installed: Path) -> None:

@@ -50,6 +50,12 @@ try:
 except ImportError:  # built without a C compiler: the Python pass gives the same problems
     _guide_c = None
 
+
+def compiled() -> bool:
+    """True when the guide check's quick path runs in C (the C extension was built)."""
+    return _guide_c is not None
+
+
 VERSIONS = frozenset({"00401", "00501"})
 PLAN_LIMIT = 4096  # routes remembered per check; then the memo starts again
 CLEAN_LIMIT = 8192  # segments remembered clean per check; then the memo starts again
