@@ -2,7 +2,8 @@
 
 ``--guide-only`` runs the guide tables alone (``claimbridge.x12.guide.guide_problems`` over the
 streaming tokenizer); without it the whole of ``validate_file``: our structural checks and the
-guide tables in one pass. Problems are counted, not kept.
+guide tables in one pass. ``--python-only`` checks the guide without its C path (as on a
+machine without a C compiler). Problems are counted, not kept.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sys
 
 from _measure import Counts, report
 
-from claimbridge.x12.guide import guide_problems
+from claimbridge.x12.guide import check, guide_problems
 from claimbridge.x12.tokenizer import read_segments
 from claimbridge.x12.validate import validate_file
 
@@ -40,7 +41,9 @@ def whole(path: str) -> Counts:
 if __name__ == "__main__":
     arguments = sys.argv[1:]
     only = "--guide-only" in arguments
-    files = [a for a in arguments if a != "--guide-only"]
+    if "--python-only" in arguments:
+        check._guide_c = None
+    files = [a for a in arguments if a not in ("--guide-only", "--python-only")]
     if len(files) != 1:
-        raise SystemExit("usage: claimbridge_guide.py [--guide-only] FILE")
+        raise SystemExit("usage: claimbridge_guide.py [--guide-only] [--python-only] FILE")
     report(lambda: guide_only(files[0]) if only else whole(files[0]))
