@@ -104,24 +104,22 @@ holds_other_than(PyObject *value, Py_UCS4 separator)
     return 0;
 }
 
-/* values.syntax_holds: ``rule`` is (code, element numbers …). */
+/* values.syntax_holds: ``rule`` is bytes, the code's letter and the element numbers. */
 static int
 syntax_holds(PyObject *rule, PyObject *fields, Py_UCS4 separator)
 {
-    Py_ssize_t size = PyTuple_GET_SIZE(rule);
-    if (size < 2) {
+    if (!PyBytes_CheckExact(rule) || PyBytes_GET_SIZE(rule) < 2) {
         return 0;
     }
-    long code = PyLong_AsLong(PyTuple_GET_ITEM(rule, 0));
+    const unsigned char *bytes = (const unsigned char *)PyBytes_AS_STRING(rule);
+    Py_ssize_t size = PyBytes_GET_SIZE(rule);
+    unsigned char code = bytes[0];
     Py_ssize_t count = PyTuple_GET_SIZE(fields), numbers = size - 1, sent = 0;
     for (Py_ssize_t i = 1; i < size; i++) {
-        Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(rule, i));
-        if (n >= 0 && n < count && holds_other_than(PyTuple_GET_ITEM(fields, n), separator)) {
+        Py_ssize_t n = bytes[i];
+        if (n < count && holds_other_than(PyTuple_GET_ITEM(fields, n), separator)) {
             sent++;
         }
-    }
-    if (PyErr_Occurred()) {
-        return -1;
     }
     switch (code) {
     case 'P':
@@ -133,8 +131,8 @@ syntax_holds(PyObject *rule, PyObject *fields, Py_UCS4 separator)
     default:
         break;
     }
-    Py_ssize_t first = PyLong_AsSsize_t(PyTuple_GET_ITEM(rule, 1));
-    if (first < 0 || first >= count || !holds_other_than(PyTuple_GET_ITEM(fields, first), separator)) {
+    Py_ssize_t first = bytes[1];
+    if (first >= count || !holds_other_than(PyTuple_GET_ITEM(fields, first), separator)) {
         return 1;
     }
     if (code == 'C') {
@@ -414,12 +412,12 @@ formats_clean(PyObject *source, PyObject *fields, PyObject *value)
 static int
 composite_clean(PyObject *element, PyObject *value, Py_UCS4 separator)
 {
-    PyObject *checks = PyTuple_GET_ITEM(element, 4);
+    PyObject *checks = PyTuple_GET_ITEM(element, 3);
     Py_ssize_t length = PyUnicode_GET_LENGTH(value);
     if (!holds_other_than(value, separator)) {
-        return PyTuple_GET_ITEM(element, 2) == Py_True;  /* every component empty */
+        return PyTuple_GET_ITEM(element, 1) == Py_True;  /* every component empty */
     }
-    if (PyTuple_GET_ITEM(element, 3) != Py_False) {
+    if (PyTuple_GET_ITEM(element, 2) != Py_False) {
         return 0;  /* not used in this guide */
     }
     Py_ssize_t parts = PyTuple_GET_SIZE(checks), index = 0, start = 0;
@@ -478,10 +476,9 @@ elements_clean(PyObject *state, PyObject *elements, PyObject *fields, Py_UCS4 se
     for (Py_ssize_t i = 0; i < sent; i++) {
         PyObject *value = PyTuple_GET_ITEM(fields, i + 1);
         PyObject *part = PyTuple_GET_ITEM(parts, i);
-        long kind = PyLong_AsLong(PyTuple_GET_ITEM(part, 0));
         int clean;
-        if (kind == 0) {
-            PyObject *check = PyTuple_GET_ITEM(part, 1);
+        if (PyTuple_GET_SIZE(part) == 2) {  /* a simple element: (value check, formats) */
+            PyObject *check = PyTuple_GET_ITEM(part, 0);
             if (PyUnicode_GET_LENGTH(value) == 0) {
                 clean = PyTuple_GET_ITEM(check, 1) == Py_True;
             }
@@ -490,20 +487,20 @@ elements_clean(PyObject *state, PyObject *elements, PyObject *fields, Py_UCS4 se
             }
             else {
                 clean = value_clean(check, value);
-                PyObject *formats = PyTuple_GET_ITEM(part, 2);
+                PyObject *formats = PyTuple_GET_ITEM(part, 1);
                 if (clean > 0 && formats != Py_None) {
                     clean = formats_clean(formats, fields, value);
                 }
             }
         }
-        else if (kind == 1) {
+        else if (PyTuple_GET_SIZE(part) == 4) {  /* a composite */
             if (composites == NULL) {
                 composites = PyDict_GetItemWithError(state, s_composites);
                 if (composites == NULL || !PyDict_Check(composites)) {
                     return PyErr_Occurred() ? -1 : 0;
                 }
             }
-            PyObject *key = PyTuple_Pack(2, PyTuple_GET_ITEM(part, 1), value);
+            PyObject *key = PyTuple_Pack(2, PyTuple_GET_ITEM(part, 0), value);
             if (key == NULL) {
                 return -1;
             }

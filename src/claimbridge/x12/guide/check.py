@@ -670,25 +670,25 @@ _ENVELOPE_READERS = {
 
 def _element_plan(node: SegmentRule) -> tuple[object, ...]:
     """What ``_guide_c.follow`` checks of a segment at ``node`` before it calls it clean:
-    (each element as (0, its value check, where its date formats come from) or (1, the
-    composite rule, empty allowed,
-    not used, its components' value checks), for each number of elements sent whether the
-    rest may be left out, the syntax rules as (code, element numbers …)). What it cannot call
-    clean from these, it leaves to the Python pass."""
+    (each element as (its value check, where its date formats come from) or, a composite, as
+    (its rule, empty allowed, not used, its components' value checks); for each number of
+    elements sent whether the rest may be left out; the syntax rules as bytes: the code's
+    letter and the element numbers). What it cannot call clean from these, it leaves to the
+    Python pass."""
     parts: list[tuple[object, ...]] = []
     absent_ok: list[bool] = []
     for index, part in enumerate(node.elements):
         if type(part) is CompositeRule:
             empty_ok = not values.check_composite(part, None)
             checks = tuple(_value_check(component) for component in part.elements)
-            parts.append((1, part, empty_ok, part.usage == "N", checks))
+            parts.append((part, empty_ok, part.usage == "N", checks))
         else:
             assert isinstance(part, ElementRule)
             empty_ok = not values.check_absent(part)
-            parts.append((0, _value_check(part), _format_source(node, index)))
+            parts.append((_value_check(part), _format_source(node, index)))
         absent_ok.append(empty_ok)
     rest_ok = tuple(all(absent_ok[sent:]) for sent in range(len(absent_ok) + 1))
-    syntax = tuple((ord(str(rule[0])[:1] or " "), *map(int, rule[1:])) for rule in node.syntax)
+    syntax = tuple(bytes([ord(str(rule[0])[:1]), *map(int, rule[1:])]) for rule in node.syntax)
     return (tuple(parts), rest_ok, syntax)
 
 
