@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -145,6 +145,24 @@ def _balance(
     return ClaimBalance(insurance, responsibility + own - money.write_offs, adjudicated=True)
 
 
+def is_other_payer(remittance_payer: Any, claim_payer: Any) -> ColumnElement[bool]:
+    """A remittance's payer is not the claim's: the payer the claim was crossed over to. A
+    remittance whose payer is not in the master list (no payer id) is another payer's too."""
+    return cast(ColumnElement[bool], remittance_payer.is_distinct_from(claim_payer))
+
+
+def posted_by_other_payer() -> ColumnElement[bool]:
+    """A payment row came on a remittance of a payer other than its claim's (``is_other_payer``):
+    the one rule for a crossover's postings, in balances and in matching."""
+    payment, remittance, claim = t.PaymentRow, t.RemittanceRow, t.ClaimRow
+    return (
+        select(remittance.id)
+        .where(remittance.id == payment.remittance_id, claim.id == payment.claim_id)
+        .where(is_other_payer(remittance.payer_id, claim.payer_id))
+        .exists()
+    )
+
+
 def _posted(
     session: Session, ids: Sequence[int], by_other_payer: bool = False
 ) -> dict[int, _Posted]:
@@ -153,13 +171,7 @@ def _posted(
     payment, adjustment = t.PaymentRow, t.AdjustmentRow
     which: ColumnElement[bool] = payment.claim_id.in_(ids)
     if by_other_payer:
-        remittance, claim = t.RemittanceRow, t.ClaimRow
-        which &= (
-            select(remittance.id)
-            .where(remittance.id == payment.remittance_id, claim.id == payment.claim_id)
-            .where(remittance.payer_id != claim.payer_id)
-            .exists()
-        )
+        which &= posted_by_other_payer()
     paid = dict(
         session.execute(
             select(payment.claim_id, func.sum(payment.paid)).where(which).group_by(payment.claim_id)
@@ -376,7 +388,7 @@ def _only(
     return (
         query.join(remittance, remittance.id == payment.remittance_id)
         .join(paid_for, paid_for.id == payment.claim_id)
-        .where(remittance.payer_id != paid_for.payer_id)
+        .where(is_other_payer(remittance.payer_id, paid_for.payer_id))
         .where(paid_for.crossed_over_to.is_not(None), paid_for.crossed_over_to != "")
     )
 

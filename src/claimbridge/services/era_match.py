@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, aliased
 from claimbridge.domain import posting
 from claimbridge.domain.posting import Amounts
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.balances import posted_by_other_payer
 from claimbridge.services.changes import ClaimIndex, ClaimRef, chunks
 from claimbridge.store import tables as t
 from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance
@@ -318,13 +319,7 @@ def _posted_part(session: Session, part: list[object], by_other_payer: bool) -> 
     payment = t.PaymentRow
     which: ColumnElement[bool] = payment.claim_id.in_(part)
     if by_other_payer:
-        remittance, claim = t.RemittanceRow, t.ClaimRow
-        which &= (
-            select(remittance.id)
-            .where(remittance.id == payment.remittance_id, claim.id == payment.claim_id)
-            .where(remittance.payer_id.is_distinct_from(claim.payer_id))
-            .exists()
-        )
+        which &= posted_by_other_payer()
     paid_query = (
         select(payment.claim_id, func.sum(payment.charge), func.sum(payment.paid))
         .where(which)
