@@ -191,3 +191,23 @@ def test_patient_dues_are_the_patients_balances_and_their_statements(store: Stor
         )  # fmt: skip
     assert len(dues) >= 3 and any(due.due < 0 for due in dues) and any(due.due > 0 for due in dues)
     assert some == [due for due in dues if due.patient_id in patients[:2]]
+
+
+def test_a_crossover_payer_missing_from_the_master_list_still_counts_as_the_other_payer(
+    store: Store,
+) -> None:
+    """The 835 of the payer a claim was crossed over to names a payer the master list does not
+    have (its remittance has no payer id): what it paid and left still settles the claim, in the
+    per-claim and the set-wise balances alike, as matching already took it for another payer's."""
+    claims = _ledger(store)
+    with store.transaction() as session:
+        gap = session.scalars(
+            select(t.RemittanceRow).where(t.RemittanceRow.trace_number == "GAP-77")
+        )
+        gap.one().payer_id = None
+    crossed = claim_id(store, claims[CIGNA_VISIT])
+    with store.read() as session:
+        per_claim = claim_balances(session, [crossed])[crossed]
+        set_wise = {row[0]: row[1:] for row in session.execute(balance_rows(true()))}[crossed]
+    assert per_claim == ClaimBalance(D("0.00"), D("4.00"), True)
+    assert tuple(set_wise) == (D("0.00"), D("4.00"), True)
