@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimbridge.services.eras import ClaimsPaid, claims_of_remittance
+from claimbridge.services.eras import ClaimsPaid, claims_of_remittance, claims_of_remittances
 from claimbridge.services.reports import payments_by_payer_month
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -90,3 +90,27 @@ def test_an_era_lists_its_first_claims_and_counts_the_rest(store: Store) -> None
     assert every == ClaimsPaid(
         [("ERA-3", Decimal("12.50")), ("ERA-1", Decimal("10.00")), ("ERA-2", Decimal("10.00"))], 0
     )
+
+
+def test_a_page_of_eras_gets_its_claims_in_one_query_as_each_alone(store: Store) -> None:
+    load_example(store)
+    claims = [add_claim(store, f"PAGE-{n}", (("99213", "100", None),)) for n in range(4)]
+    with store.transaction() as session:
+        first = _remittance(session, "T10", None, date(2025, 3, 2), datetime.now(UTC))
+        second = _remittance(session, "T11", None, date(2025, 3, 3), datetime.now(UTC))
+        empty = _remittance(session, "T12", None, date(2025, 3, 4), datetime.now(UTC))
+        for claim in claims:
+            _payment(session, first, claim, "10.00")
+        _payment(session, second, claims[3], "7.25")
+        _payment(session, second, claims[3], "1.00")
+        _payment(session, second, claims[1], "3.00")
+    with store.read() as session:
+        page = claims_of_remittances(session, [second, empty, first], 3)
+        alone = {check: claims_of_remittance(session, check, 3) for check in (first, second, empty)}
+    assert page == alone
+    assert page[first] == ClaimsPaid(
+        [("PAGE-0", Decimal("10.00")), ("PAGE-1", Decimal("10.00")), ("PAGE-2", Decimal("10.00"))],
+        1,
+    )
+    assert page[second] == ClaimsPaid([("PAGE-1", Decimal("3.00")), ("PAGE-3", Decimal("8.25"))], 0)
+    assert page[empty] == ClaimsPaid([], 0)

@@ -7,6 +7,7 @@ billers edit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -268,26 +269,48 @@ def claims_of_remittance(
 ) -> ClaimsPaid:
     """The claims a remittance paid (CLM01, amount paid) in the order they were made, for the
     EOB links: at most ``most`` of them, with how many more there are (a check may pay
-    hundreds). What each claim was paid comes from the payments' index; only the claims shown
-    are looked up for their number."""
+    hundreds)."""
+    return claims_of_remittances(session, [remittance_id], most)[remittance_id]
+
+
+def claims_of_remittances(
+    session: Session, remittance_ids: Sequence[int], most: int | None = None
+) -> dict[int, ClaimsPaid]:
+    """``claims_of_remittance`` of each remittance of a page, in one query: what each claim
+    was paid, numbered and counted per remittance, comes from the payments' index; only the
+    claims shown are looked up for their number."""
+    if not remittance_ids:
+        return {}
     payment = t.PaymentRow
-    paid = (
-        select(payment.claim_id, func.sum(payment.paid).label("paid"))
-        .where(payment.remittance_id == remittance_id)
-        .group_by(payment.claim_id)
-        .order_by(payment.claim_id)
-        .limit(most)
+    number = func.row_number().over(partition_by=payment.remittance_id, order_by=payment.claim_id)
+    per_claim = (
+        select(
+            payment.remittance_id,
+            payment.claim_id,
+            func.sum(payment.paid).label("paid"),
+            number.label("number"),
+            func.count().over(partition_by=payment.remittance_id).label("claims"),
+        )
+        .where(payment.remittance_id.in_(remittance_ids))
+        .group_by(payment.remittance_id, payment.claim_id)
         .subquery()
     )
     query = (
-        select(t.ClaimRow.clm01, paid.c.paid)
-        .join(paid, paid.c.claim_id == t.ClaimRow.id)
-        .order_by(t.ClaimRow.id)
+        select(per_claim.c.remittance_id, t.ClaimRow.clm01, per_claim.c.paid, per_claim.c.claims)
+        .join(per_claim, per_claim.c.claim_id == t.ClaimRow.id)
+        .order_by(per_claim.c.remittance_id, t.ClaimRow.id)
     )
-    shown = [(clm01, Decimal(amount)) for clm01, amount in session.execute(query)]
-    if most is None or len(shown) < most:
-        return ClaimsPaid(shown, 0)
-    count = select(func.count(func.distinct(payment.claim_id))).where(
-        payment.remittance_id == remittance_id
-    )
-    return ClaimsPaid(shown, (session.scalar(count) or 0) - len(shown))
+    if most is not None:
+        query = query.where(per_claim.c.number <= most)
+    shown: dict[int, list[tuple[str, Decimal]]] = {}
+    counted: dict[int, int] = {}
+    for remittance_id, clm01, paid, claims in session.execute(query):
+        shown.setdefault(remittance_id, []).append((clm01, Decimal(paid)))
+        counted[remittance_id] = claims
+    return {
+        remittance_id: ClaimsPaid(
+            shown.get(remittance_id, []),
+            counted.get(remittance_id, 0) - len(shown.get(remittance_id, [])),
+        )
+        for remittance_id in remittance_ids
+    }

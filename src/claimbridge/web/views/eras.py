@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from claimbridge.services.eras import (
     EraFilter,
     EraPage,
-    claims_of_remittance,
+    claims_of_remittances,
     era_list,
     set_dates,
 )
@@ -57,7 +57,7 @@ def eras(request: Request) -> HTMLResponse:
     params = dict(request.query_params)
     found = era_page(request)
     with store_of(request).read() as session:
-        paid = {row.id: claims_of_remittance(session, row.id, CLAIMS_SHOWN) for row in found.rows}
+        paid = claims_of_remittances(session, [row.id for row in found.rows], CLAIMS_SHOWN)
         payers = list_payers(session)
         held = held_files(session)
     return page(
