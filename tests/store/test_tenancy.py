@@ -4,6 +4,7 @@ on PostgreSQL row-level security refuses another practice's rows even to raw SQL
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,11 +195,9 @@ def test_a_single_practice_ledger_upgrades_to_one_practice_with_nothing_lost(
         assert [(u.username, u.role) for u in list_users(session)] == [("dana", Role.BILLER)]
 
 
-@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
-def test_row_level_security_hides_another_practices_rows_from_raw_sql(
-    store_url: str, tmp_path: Path
-) -> None:
-    """The app's own role, not a superuser (which PostgreSQL exempts from every policy)."""
+def _as_app_role(store_url: str) -> tuple[Store, str]:
+    """The ledger through a role of its own, not a superuser (which PostgreSQL exempts from
+    every policy): its store, and a libpq connection string for raw SQL."""
     role = f"clinic_app_{next(_roles)}"
     owner = create_engine(store_url)
     with owner.begin() as connection:
@@ -207,10 +206,18 @@ def test_row_level_security_hides_another_practices_rows_from_raw_sql(
         connection.exec_driver_sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
     owner.dispose()
     app_url = make_url(store_url).set(username=role)
-    ledger = Store(app_url.render_as_string(hide_password=False))
+    conninfo = app_url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return Store(app_url.render_as_string(hide_password=False)), conninfo
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_row_level_security_hides_another_practices_rows_from_raw_sql(
+    store_url: str, tmp_path: Path
+) -> None:
+    """The app's own role, not a superuser (which PostgreSQL exempts from every policy)."""
+    ledger, conninfo = _as_app_role(store_url)
     try:
         cedar, oak = _two_practices(ledger, tmp_path)  # the whole cycle works under the policies
-        conninfo = app_url.set(drivername="postgresql").render_as_string(hide_password=False)
         with psycopg.connect(conninfo) as connection:
             connection.execute(
                 "SELECT set_config('claimbridge.practice', %s, false)", (str(cedar.practice_id),)
@@ -229,6 +236,69 @@ def test_row_level_security_hides_another_practices_rows_from_raw_sql(
         assert _rows(oak, "claims") == _rows(cedar, "claims")
     finally:
         ledger.dispose()
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_every_policy_reads_the_practice_once_per_query(store_url: str) -> None:
+    """Each per-practice table's policy reads the setting in sub-selects, which PostgreSQL runs
+    once per query (InitPlans), and compares each row's practice with the number they give,
+    instead of calling ``current_setting`` on every row."""
+    owner = create_engine(store_url)
+    with owner.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT tablename, qual, with_check FROM pg_policies "
+                "WHERE policyname = 'practice_only'"
+            )
+        ).all()
+    owner.dispose()
+    policies = {table: (qual, check) for table, qual, check in found}
+    assert set(TENANT_TABLES) <= set(policies)
+    assert {policies[table] for table in policies} == {policies["claims"]}
+    qual, check = policies["claims"]
+    assert qual == check
+    assert qual.startswith("((practice_id = ( SELECT") and "OR ( SELECT" in qual, qual
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_under_the_policies_a_charge_is_found_through_the_index_on_its_cents(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A comparison of NUMERIC is not leakproof, so under the policies it cannot be an index's
+    condition; one of the charge's cents is, and the policy's setting is read once."""
+    ledger, conninfo = _as_app_role(store_url)
+    try:
+        cedar, _ = _two_practices(ledger, tmp_path)
+        with cedar.read() as session:
+            charge, cents = session.execute(
+                select(t.ClaimRow.total_charge, t.ClaimRow.total_charge_cents).limit(1)
+            ).one()
+        assert cents == int(charge * 100)
+        with psycopg.connect(conninfo) as connection:
+            connection.execute(
+                "SELECT set_config('claimbridge.practice', %s, false)", (str(cedar.practice_id),)
+            )
+            connection.execute("SET enable_seqscan = off")  # a tiny table: say what could serve
+            plan = "\n".join(
+                str(row[0])
+                for row in connection.execute(
+                    "EXPLAIN SELECT id FROM claims WHERE practice_id = %s "
+                    "AND total_charge_cents = %s",
+                    (cedar.practice_id, cents),
+                )
+            )
+            found = connection.execute(
+                "SELECT count(*) FROM claims WHERE total_charge_cents = %s", (cents,)
+            ).fetchone()
+            same = connection.execute(
+                "SELECT count(*) FROM claims WHERE total_charge = %s", (charge,)
+            ).fetchone()
+    finally:
+        ledger.dispose()
+    assert "ix_claims_practice_id_total_charge_cents" in plan, plan
+    assert re.search(r"Index Cond: .*total_charge_cents = ", plan), plan
+    assert "InitPlan" in plan, plan
+    assert found == same and found is not None and found[0] >= 1
 
 
 def test_a_change_without_a_practice_is_refused_in_words(unmigrated: Store) -> None:

@@ -35,7 +35,7 @@ from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.services.balances import claim_balances
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
-from claimbridge.store.repositories import fee_counts, month_of
+from claimbridge.store.repositories import fee_counts, fold_status_totals, month_of
 
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
 OVER = "over 120"
@@ -254,6 +254,7 @@ def make_reports(
     with store.transaction() as session:
         for kept in made:
             _keep(session, kept)
+        fold_status_totals(session)  # the dashboard's counts, folded as often as reports are made
     return made
 
 

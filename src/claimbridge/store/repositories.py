@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     func,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -36,6 +37,7 @@ from claimbridge.store import tables as t
 from claimbridge.store.bulk import among, chunks, insert_rows, update_rows
 from claimbridge.store.crypto import Cipher
 from claimbridge.store.payers import get_payer, payer_row
+from claimbridge.store.tenancy import session_practice
 from claimbridge.store.types import UtcDateTime
 
 CONTROL_NUMBER_MAX = 999_999_999  # ISA13 is 9 digits; GS06 and ST02 are kept to the same
@@ -664,3 +666,40 @@ def fee_counts(session: Session, month: str | None = None) -> list[FeeCounts]:
         start, end = month_bounds(month)
         query = query.where(t.ClaimRow.submitted_at >= start, t.ClaimRow.submitted_at < end)
     return [FeeCounts(*row) for row in session.execute(query)]
+
+
+def status_totals(session: Session) -> dict[ClaimStatus, tuple[int, Decimal]]:
+    """Per status, how many claims the practice has and their total charge, as the database's
+    triggers keep them (``claim_status_totals``, migration 0024): a few rows, not every claim.
+    Statuses with no claim are left out."""
+    total = t.ClaimStatusTotalRow
+    claims = func.sum(total.claims)
+    query = (
+        select(total.status, claims, func.sum(total.charge))
+        .group_by(total.status)
+        .having(claims != 0)
+    )
+    return {
+        ClaimStatus(status): (int(count), Decimal(charge).quantize(Decimal("0.01")))
+        for status, count, charge in session.execute(query)
+    }
+
+
+def fold_status_totals(session: Session) -> None:
+    """Fold the practice's rows of ``claim_status_totals`` into one per status. On PostgreSQL
+    each statement that moved claims added rows; a row taken here is deleted and its sum
+    written in one statement, so a concurrent statement's rows stay for the next fold and a
+    concurrent fold takes none twice. On SQLite each status has one row already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    practice = session_practice(session)
+    session.execute(
+        text(
+            "WITH taken AS (DELETE FROM claim_status_totals WHERE practice_id = :practice "
+            "RETURNING status, claims, charge) "
+            "INSERT INTO claim_status_totals (practice_id, status, claims, charge) "
+            "SELECT :practice, status, sum(claims), sum(charge) FROM taken GROUP BY status "
+            "HAVING sum(claims) <> 0 OR sum(charge) <> 0"
+        ),
+        {"practice": practice},
+    )

@@ -30,6 +30,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     Float,
     ForeignKey,
@@ -45,7 +46,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.store.tenancy import TenantScoped, current_practice_id
-from claimbridge.store.types import Money, Quantity, UtcDateTime
+from claimbridge.store.types import Money, Quantity, UtcDateTime, WholeCents
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -318,6 +319,8 @@ class ClaimRow(TenantScoped, Base):
         # The dashboard's counts per status (with the charges) and per reason, from the index.
         Index(None, "practice_id", "status", "total_charge"),
         Index(None, "practice_id", "status", "status_reason"),
+        # A charge looked up by its cents (the Unmatched page's likely claims).
+        Index(None, "practice_id", "total_charge_cents"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -333,6 +336,11 @@ class ClaimRow(TenantScoped, Base):
     place_of_service: Mapped[str] = mapped_column(String(2))
     frequency_code: Mapped[str] = mapped_column(String(1), default="1")
     total_charge: Mapped[Decimal] = mapped_column(Money(), index=True)
+    # The charge in cents, computed by the database (it cannot disagree with total_charge):
+    # under PostgreSQL's row-level security only an integer comparison can use an index.
+    total_charge_cents: Mapped[int] = mapped_column(
+        BigInteger, Computed(WholeCents("total_charge"))
+    )
     status: Mapped[str] = mapped_column(String(24))
     status_reason: Mapped[str | None] = mapped_column(Text)
     era_expected: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -347,6 +355,21 @@ class ClaimRow(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+
+
+class ClaimStatusTotalRow(TenantScoped, Base):
+    """How many claims of the practice are in ``status`` and their charges, kept by the
+    database's triggers on ``claims`` (migration 0024), never written by claimbridge. On
+    PostgreSQL a status may have several rows (each statement adds what it changed; they are
+    summed when read, ``store.repositories.status_totals``); on SQLite it has one."""
+
+    __tablename__ = "claim_status_totals"
+    __table_args__ = (Index(None, "practice_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    claims: Mapped[int] = mapped_column(Integer)
+    charge: Mapped[Decimal] = mapped_column(Money())
 
 
 class ClaimNoteRow(TenantScoped, Base):
