@@ -315,18 +315,18 @@ def _awaiting() -> _Candidates:
 
 def _by_charge(session: Session, charges: set[Decimal]) -> dict[Decimal, list[_Found]]:
     """Per charge, the newest ``MOST_CANDIDATES`` claims awaiting payment with that charge: one
-    query for a page of ERA claims. (Under PostgreSQL's row-level security a comparison of
-    amounts cannot use an index, its operator not being leakproof: each such question reads
-    the claims, so it is asked once, not once per ERA claim.)"""
+    query for a page of ERA claims, through the index on the charge in cents (under
+    PostgreSQL's row-level security a comparison of NUMERIC amounts cannot use an index, its
+    operator not being leakproof; one of integers can)."""
     if not charges:
         return {}
     newest = func.row_number().over(
-        partition_by=t.ClaimRow.total_charge, order_by=t.ClaimRow.id.desc()
+        partition_by=t.ClaimRow.total_charge_cents, order_by=t.ClaimRow.id.desc()
     )
     ranked = (
         _awaiting()
         .add_columns(newest.label("rank"))
-        .where(t.ClaimRow.total_charge.in_(charges))
+        .where(t.ClaimRow.total_charge_cents.in_(sorted(_cents(c) for c in charges)))
         .subquery()
     )
     columns = (
@@ -348,7 +348,7 @@ def _likely(
 ) -> list[Candidate]:
     claim, line = t.ClaimRow, t.ClaimLineRow
     query = _awaiting()
-    charge = claim.total_charge == row.charge
+    charge = claim.total_charge_cents == _cents(row.charge)
     matches: list[_Candidates | list[_Found]] = [charged]
     if days:  # from the indexes on claims.service_date and claim_lines.service_date
         on_day = query.where(claim.service_date.in_(days))
@@ -375,6 +375,11 @@ def _likely(
     likely = [candidate for _, candidate in ranked][: MOST_CANDIDATES * 2]
     named = _named(session, row, days)
     return named + [c for c in likely if c.clm01 not in {n.clm01 for n in named}]
+
+
+def _cents(amount: Decimal) -> int:
+    """``amount`` in whole cents, as ``claims.total_charge_cents`` keeps a charge."""
+    return int(amount.scaleb(2))
 
 
 def _newest(match: _Candidates, most: int) -> _Candidates:

@@ -25,6 +25,7 @@ from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
 from claimbridge.store.practices import practice_row
+from claimbridge.store.repositories import status_totals
 
 PAGE_SIZES = (25, 50, 100, 200)
 PAGE_SIZE = 50
@@ -382,12 +383,9 @@ def _worklist_row(found: Any, today: date, posted: Totals, balance: ClaimBalance
 
 
 def status_counts(session: Session) -> dict[ClaimStatus, tuple[int, Decimal]]:
-    """Per status, how many claims and their total charge."""
-    query = select(t.ClaimRow.status, func.count(), func.sum(t.ClaimRow.total_charge))
-    rows = session.execute(query.group_by(t.ClaimRow.status)).all()
-    return {
-        ClaimStatus(s): (n, Decimal(total or 0).quantize(Decimal("0.01"))) for s, n, total in rows
-    }
+    """Per status, how many claims and their total charge (kept by the database as claims
+    move: ``store.repositories.status_totals``)."""
+    return status_totals(session)
 
 
 def claim_detail(session: Session, clm01: str) -> ClaimDetail:
