@@ -9,9 +9,10 @@ import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 
 from claimbridge.domain.fees import FeePolicy
 from claimbridge.domain.status import ClaimStatus
@@ -27,6 +28,7 @@ from claimbridge.store.repositories import (
     status_totals,
 )
 from cycle_support import NOW, add_claim, answered
+from ledger_db import sqlite_url
 
 CENT = Decimal("0.01")
 
@@ -154,3 +156,46 @@ def test_writers_moving_claims_at_once_neither_wait_nor_lose_a_claim(store: Stor
         submitted[0] - 6,
         (submitted[1] - moved).quantize(CENT),
     )
+
+
+def test_a_lookup_of_the_claims_following_one_uses_the_index_at_a_million_claims(
+    request: pytest.FixtureRequest,
+) -> None:
+    """SQLite plans by the statistics ANALYZE keeps. Scaled to a million claims that follow none
+    (as a practice's after a few years: the secondaries are few), a scoped lookup by
+    ``follows_claim_id`` must still use its index: with every claim in it, the index looked
+    useless and each claim page read every claim."""
+    store = Store(next(sqlite_url(request)))
+    add_claim(store, "CBF1", (("99213", "95.00", None),))
+    add_claim(store, "CBF2", (("99213", "95.00", None),))
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        stats = connection.exec_driver_sql(
+            "SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'claims'"
+        )
+        for index, stat in list(stats):
+            counts = [int(part) for part in stat.split()[: 1 + (index is not None) * 8]]
+            scaled = " ".join(str(max(1, n * 500_000 // max(1, counts[0]))) if i else "1000000"
+                              for i, n in enumerate(counts))  # fmt: skip
+            connection.exec_driver_sql(
+                "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = 'claims' AND idx IS ?",
+                (scaled, index),
+            )
+        connection.exec_driver_sql("ANALYZE sqlite_schema")  # the planner reads them again
+    sent: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
+        if "follows_claim_id IN" in statement:
+            sent.append((statement, parameters))
+
+    query = select(t.ClaimRow.id).where(t.ClaimRow.follows_claim_id.in_([1, 2]))
+    event.listen(store.engine, "before_cursor_execute", keep)
+    with store.scoped(1).read() as session:  # as a page asks, the practice's scope added
+        session.execute(query).all()
+    event.remove(store.engine, "before_cursor_execute", keep)
+    statement, parameters = sent[-1]
+    assert "practice_id" in statement
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    steps = " / ".join(str(row[-1]) for row in plan)
+    assert "ix_claims_follows_claim_id" in steps and "SCAN claims" not in steps, steps
