@@ -50,6 +50,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Session, aliased
@@ -416,7 +417,9 @@ def patient_dues(session: Session, only: Iterable[int] | None = None) -> list[Pa
     with_money = select(money.claim_id).where(
         money.claim_id.is_not(None), money.undone_at.is_(None)
     )
-    which = or_(claim.id.in_(with_pr), claim.id.in_(with_money))
+    # one IN over the union, not two ORed: PostgreSQL then estimates the claims wanted from
+    # the PR adjustments (few) instead of three quarters of all claims, and reads them by key
+    which: ColumnElement[bool] = claim.id.in_(union(with_pr, with_money))
     patients = list(only) if only is not None else None
     if patients is not None:
         which &= claim.appointment_id.in_(
