@@ -260,16 +260,7 @@ def test_a_reversal_replaces_the_sent_secondary_claim(store: Store, tmp_path: Pa
     assert replacement["status"] == "ready"
     assert any("replacement claim CB000003SR1 made" in why for why in reasons(store, HAROLD))
 
-    batch = cycle.submit()
-    assert batch.patient_control_numbers == (f"{HAROLD}SR1",)
-    _assert_clean(batch.text)
-    sent = _sent_claim(batch, f"{HAROLD}SR1")
-    assert sent.frequency == "7" and sent.payer_claim_control_number
-    [medicare] = sent.other_payers
-    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
-        Decimal("118.80"), Decimal("29.70"),
-    )  # fmt: skip
-    _assert_cob_balances(sent)
+    _assert_replacement_sent_after_the_correction(cycle)
 
 
 def test_undoing_the_primary_posting_cancels_the_unsent_secondary_and_posting_again_remakes_it(
@@ -550,16 +541,7 @@ def test_a_reversal_while_the_secondary_is_out_replaces_it_once_its_payer_accept
         assert claim_detail(session, f"{HAROLD}S").waiting is None
     assert alerts == []
 
-    batch = cycle.submit()
-    assert batch.patient_control_numbers == (f"{HAROLD}SR1",)
-    _assert_clean(batch.text)
-    resent = _sent_claim(batch, f"{HAROLD}SR1")
-    assert resent.frequency == "7" and resent.payer_claim_control_number
-    [medicare] = resent.other_payers
-    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
-        Decimal("118.80"), Decimal("29.70"),
-    )  # fmt: skip
-    _assert_cob_balances(resent)
+    _assert_replacement_sent_after_the_correction(cycle)
 
 
 def test_no_secondary_claim_when_the_primary_paid_and_left_the_patient_nothing(
@@ -644,3 +626,18 @@ def test_a_waiting_secondary_its_payer_rejects_waits_no_more(store: Store, tmp_p
     assert any("it was rejected: sent again, it carries what is posted then" in why
                for why in reasons(store, f"{HAROLD}S"))  # fmt: skip
     assert not [clm01 for clm01 in _claims(store) if clm01.startswith(f"{HAROLD}SR")]
+
+
+def _assert_replacement_sent_after_the_correction(cycle: Cycle) -> None:
+    """The next submission sends only the secondary's replacement (frequency 7, with the
+    payer's claim number), clean, carrying Medicare's corrected 90% adjudication, balanced."""
+    batch = cycle.submit()
+    assert batch.patient_control_numbers == (f"{HAROLD}SR1",)
+    _assert_clean(batch.text)
+    resent = _sent_claim(batch, f"{HAROLD}SR1")
+    assert resent.frequency == "7" and resent.payer_claim_control_number
+    [medicare] = resent.other_payers
+    assert (medicare.paid_amount, medicare.remaining_patient_liability) == (
+        Decimal("118.80"), Decimal("29.70"),
+    )  # fmt: skip
+    _assert_cob_balances(resent)
