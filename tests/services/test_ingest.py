@@ -133,12 +133,15 @@ def test_a_zip_over_the_limits_is_kept_and_refused_with_the_reason(
 
 
 def _damaged_zip(how: str) -> bytes:
-    """A one-member deflated zip, damaged: a broken deflate stream, a member marked encrypted,
-    or a compression method zipfile does not know."""
+    """A one-member deflated zip, damaged: a broken deflate stream, a member without a name, a
+    member marked encrypted, or a compression method zipfile does not know."""
     data = bytearray(_zip({"a.txt": b"ISA*00*" * 50}))
     central = data.rindex(b"PK\x01\x02")
     if how == "deflate":
         data[30 + len("a.txt")] = 0xFF  # the first block's type: 3, which deflate reserves
+    elif how == "nameless":  # the central header's name becomes its comment: no name left
+        data[central + 28 : central + 30] = (0).to_bytes(2, "little")
+        data[central + 32 : central + 34] = len("a.txt").to_bytes(2, "little")
     elif how == "encrypted":
         data[6] |= 1  # general purpose flag bit 0, in the local and the central header
         data[central + 8] |= 1
@@ -151,6 +154,7 @@ def _damaged_zip(how: str) -> bytes:
     ("how", "said"),
     [
         ("deflate", "invalid block type"),
+        ("nameless", "a member has no file name"),
         ("encrypted", "encrypted"),
         ("method", "compression method"),
     ],
@@ -161,7 +165,7 @@ def test_a_damaged_zip_is_kept_and_failed_with_the_reason(
     data = _damaged_zip(how)
     [report] = ingest_bytes(store, "OA_DAMAGED.zip", data)
     assert report.outcome is Outcome.FAILED
-    assert report.detail.startswith("the zip cannot be unpacked") and said in report.detail
+    assert report.detail.startswith("the zip ") and said in report.detail
     with store.read() as session:
         kept = session.get_one(t.InboundFileRow, report.inbound_file_id)
         assert kept.outcome == "failed" and kept.size == len(data)

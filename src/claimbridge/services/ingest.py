@@ -321,6 +321,8 @@ def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
     ``MAX_ZIP_RATIO``. A zip inside the zip is not unpacked (Office Ally sends none)."""
     allowed = min(MAX_ZIP_UNPACKED, max(len(data) * MAX_ZIP_RATIO, MIN_ZIP_ALLOWANCE))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if any(not info.filename for info in archive.infolist()):
+            raise _ZipRefused("a member has no file name")
         infos = [info for info in archive.infolist() if not info.is_dir()]
         if len(infos) > MAX_ZIP_MEMBERS:
             raise _ZipRefused(f"{len(infos)} members, more than {MAX_ZIP_MEMBERS}")
