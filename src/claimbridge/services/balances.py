@@ -91,7 +91,7 @@ def claim_balances(session: Session, claim_ids: Iterable[int]) -> dict[int, Clai
     """The balances of each of these claims, by id (see the module docstring)."""
     found: dict[int, ClaimBalance] = {}
     for part in chunks(sorted(set(claim_ids))):
-        found.update(_balances(session, [int(str(claim_id)) for claim_id in part]))
+        found.update(_balances(session, part))
     return found
 
 

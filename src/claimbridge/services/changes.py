@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from claimbridge.store.repositories import ClaimRepository, Move, utcnow
 
 ACTOR = "ingest"
 NOTE_EVENT = "note"
+Item = TypeVar("Item")
 CHUNK = 900  # ids per IN (…) list: under SQLite's old 999-variable limit
 
 
@@ -36,7 +38,7 @@ class ClaimRef:
     billing_npi: str
 
 
-def chunks(items: Sequence[str] | Sequence[int], size: int = CHUNK) -> Iterator[list[object]]:
+def chunks(items: Sequence[Item], size: int = CHUNK) -> Iterator[list[Item]]:
     """``items`` in lists of at most ``size``."""
     for start in range(0, len(items), size):
         yield list(items[start : start + size])

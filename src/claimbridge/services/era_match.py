@@ -315,7 +315,7 @@ def posted_amounts(
     return found
 
 
-def _posted_part(session: Session, part: list[object], by_other_payer: bool) -> dict[int, Amounts]:
+def _posted_part(session: Session, part: list[int], by_other_payer: bool) -> dict[int, Amounts]:
     payment = t.PaymentRow
     which: ColumnElement[bool] = payment.claim_id.in_(part)
     if by_other_payer:

@@ -485,7 +485,7 @@ def appointment_totals(session: Session, appointment_ids: Sequence[int]) -> list
     return found
 
 
-def _appointment_part(session: Session, part: list[object]) -> list[AppointmentTotals]:
+def _appointment_part(session: Session, part: list[int]) -> list[AppointmentTotals]:
     claim = t.ClaimRow
     paid = (
         select(func.coalesce(func.sum(t.PaymentRow.paid), 0))

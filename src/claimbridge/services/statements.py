@@ -38,7 +38,7 @@ from claimbridge.services.balances import (
     patient_dues,
     unapplied,
 )
-from claimbridge.services.changes import CHUNK, chunks
+from claimbridge.services.changes import chunks
 from claimbridge.services.reports import spreadsheet_safe
 from claimbridge.store import tables as t
 from claimbridge.store.practices import practice_row
@@ -233,8 +233,7 @@ def owing_patients(session: Session) -> list[OwingPatient]:
     lists and a run bills, found set-wise (``balances.patient_dues``)."""
     dues = [due for due in patient_dues(session) if due.due > 0]
     found = []
-    for start in range(0, len(dues), CHUNK):
-        part = dues[start : start + CHUNK]
+    for part in chunks(dues):
         ids = [due.patient_id for due in part]
         patient = t.PatientRow
         query = select(patient.id, patient.key, patient.first_name, patient.last_name)
@@ -261,10 +260,10 @@ def run_statements(session: Session, cycle_date: date, actor: str) -> StatementR
             f"statements for {cycle_date} were already run (run {existing}); download them, "
             "or run another cycle date"
         )
+    owing = [due.patient_id for due in patient_dues(session) if due.due > 0]
     statements: list[PatientStatement] = []
-    for part in chunks([owing.patient_id for owing in owing_patients(session)], STATEMENTS_AT_ONCE):
-        ids = [int(str(patient_id)) for patient_id in part]
-        statements += [s for s in patient_statements(session, ids) if s.due > 0]
+    for part in chunks(owing, STATEMENTS_AT_ONCE):
+        statements += [s for s in patient_statements(session, part) if s.due > 0]
     total = sum((s.due for s in statements), ZERO)
     row = t.StatementRunRow(
         cycle_date=cycle_date,
