@@ -106,9 +106,14 @@ def login_refused(session: Session) -> AuthFailure | None:
     account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
     if account is None:
         return None
-    mark = login_mark(session, account.practice_id)
     name = account_name(account.username, account.sftp_host, account.sftp_port)
-    return mark if mark is not None and mark.account == name else None
+    return _mark_of(session, account.practice_id, name)
+
+
+def _mark_of(session: Session, practice_id: int, account: str) -> AuthFailure | None:
+    """The practice's mark, when it is of ``account`` (the login the account has now)."""
+    mark = login_mark(session, practice_id)
+    return mark if mark is not None and mark.account == account else None
 
 
 def allow_logins_again(session: Session, practice_id: int) -> bool:
@@ -136,8 +141,7 @@ class LedgerLoginMarks:
         if self._known_hosts is not None:
             import_file_marks(self._store, self._known_hosts)
         with self._store.read() as session:
-            mark = login_mark(session, self.practice_id)
-        return mark if mark is not None and mark.account == account else None
+            return _mark_of(session, self.practice_id, account)
 
     def refuse(self, account: str, when: datetime, detail: str) -> AuthFailure:
         with self._store.transaction() as session:
