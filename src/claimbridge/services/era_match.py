@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, aliased
 from claimbridge.domain import posting
 from claimbridge.domain.posting import Amounts
 from claimbridge.domain.status import ClaimStatus
-from claimbridge.services.balances import posted_by_other_payer
+from claimbridge.services.balances import VOID, posted_by_other_payer
 from claimbridge.services.changes import ClaimIndex, ClaimRef, chunks
 from claimbridge.store import tables as t
 from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance
@@ -57,7 +57,6 @@ from claimbridge.x12.tx835_005010X221A1 import Loop2100, Remittance
 NO_CLAIM, NEVER_SENT, OTHER_PAYER, OVERPAYMENT = t.UNMATCHED_REASONS
 UNMATCHED = (NO_CLAIM, NEVER_SENT, OTHER_PAYER)  # the Unmatched queue; OVERPAYMENT is held
 CANCELLED = ClaimStatus.CANCELLED.value
-VOID = "8"  # CLM05-3 of a claim that voids the one it names
 ZERO = Decimal("0.00")
 
 
