@@ -6,7 +6,8 @@ and money on no claim; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from claimbridge.services.balances import (
 )
 from claimbridge.services.paper import post_paper
 from claimbridge.services.patient_money import record_money, undo_money
+from claimbridge.services.reports import ADJUDICATED, PATIENTS, UNSENT, ar_aging, bucket_of
 from claimbridge.services.statements import patient_statements
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
@@ -211,3 +213,55 @@ def test_a_crossover_payer_missing_from_the_master_list_still_counts_as_the_othe
         set_wise = {row[0]: row[1:] for row in session.execute(balance_rows(true()))}[crossed]
     assert per_claim == ClaimBalance(D("0.00"), D("4.00"), True)
     assert tuple(set_wise) == (D("0.00"), D("4.00"), True)
+
+
+def _per_claim_aging(session: Any, today: date) -> dict[tuple[str, str], dict[str, Decimal]]:
+    """A/R aging worked out claim by claim with ``claim_balances`` and ``bucket_of``: the rule
+    the report sums in SQL."""
+    claim = t.ClaimRow
+    rows = session.execute(
+        select(claim.id, claim.status, t.PayerRow.name, t.PayerRow.payer_id)
+        .add_columns(claim.submitted_at, claim.created_at)
+        .join(t.PayerRow, t.PayerRow.id == claim.payer_id)
+        .where(claim.status.not_in([status.value for status in UNSENT]))
+    ).all()
+    balances = claim_balances(session, [row.id for row in rows])
+    table: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(D))
+    for claim_id_, status, name, payer_id, sent, created in rows:
+        bucket = bucket_of((today - (sent or created).date()).days)
+        balance = balances[claim_id_]
+        if balance.insurance and status not in ADJUDICATED:
+            table[(name, payer_id)][bucket] += balance.insurance
+        if balance.patient:
+            table[PATIENTS][bucket] += balance.patient
+    return table
+
+
+def test_the_aging_report_sums_the_per_claim_balances_by_payer_and_bucket(store: Store) -> None:
+    """The report is summed by the database; it gives what the per-claim rule gives, with
+    claims first sent on each edge of a bucket (in UTC), one sent after ``today`` and one never
+    stamped as sent (its creation counts)."""
+    _ledger(store)
+    today = date(2026, 12, 1)
+    offsets = iter([-1, 0, 30, 31, 60, 61, 90, 91, 120, 121, 400])
+    with store.transaction() as session:
+        rows = session.scalars(select(t.ClaimRow).order_by(t.ClaimRow.id)).all()
+        for row in rows:
+            days = next(offsets, 45)
+            sent = datetime(2026, 12, 1, 23, 59, tzinfo=UTC) - timedelta(days=days)
+            row.submitted_at = sent if row.id != rows[-1].id else None
+            row.created_at = sent - timedelta(hours=23, minutes=58)  # the day before, late
+    with store.read() as session:
+        expected = _per_claim_aging(session, today)
+        report = ar_aging(session, today)
+    found = {
+        (row[0], row[1]): {
+            label: D(cell)
+            for label, cell in zip(report.headers[2:-1], row[2:-1], strict=True)
+            if D(cell)
+        }
+        for row in report.rows
+    }
+    assert found == {key: {k: v for k, v in cells.items() if v} for key, cells in expected.items()}
+    buckets = {label for cells in found.values() for label in cells}
+    assert len(buckets) >= 3 and PATIENTS in found and len(found) >= 3

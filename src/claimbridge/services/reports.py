@@ -24,18 +24,19 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, case, func, select, type_coerce, union
+from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain.fees import FeePolicy, exposures
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
-from claimbridge.services.balances import claim_balances
+from claimbridge.services.balances import balance_rows
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import fee_counts, fold_status_totals, month_of
+from claimbridge.store.types import Money
 
 AGING_BUCKETS = ((0, 30, "0–30"), (31, 60, "31–60"), (61, 90, "61–90"), (91, 120, "91–120"))
 OVER = "over 120"
@@ -97,27 +98,46 @@ def ar_aging(session: Session, today: date) -> Report:
 
     A sent claim not yet paid or denied counts its insurance balance under its payer; every
     sent claim counts its patient balance under ``Patients`` (``services.balances``); by days
-    since the claim was first sent."""
-    claim = t.ClaimRow
-    columns = (claim.id, claim.status, t.PayerRow.name, t.PayerRow.payer_id)
-    query = (
-        select(*columns, claim.submitted_at, claim.created_at)
-        .join(t.PayerRow, t.PayerRow.id == claim.payer_id)
-        .where(claim.status.not_in([status.value for status in UNSENT]))
+    since the claim was first sent. Summed by the database: the claims that can owe anything
+    (not yet paid or denied, or with a PR adjustment or patient money) are worked out by
+    ``balance_rows`` and added up per payer and bucket."""
+    claim, payment, adjustment = t.ClaimRow, t.PaymentRow, t.AdjustmentRow
+    money = t.PatientMoneyRow
+    open_claims = select(claim.id).where(
+        claim.status.not_in([*(status.value for status in UNSENT), *ADJUDICATED])
     )
-    rows = session.execute(query).all()
-    balances = claim_balances(session, [row[0] for row in rows])
+    pr_payments = select(adjustment.payment_id).where(adjustment.group_code == "PR")
+    with_pr = select(payment.claim_id).where(payment.id.in_(pr_payments))
+    with_money = select(money.claim_id).where(
+        money.claim_id.is_not(None), money.undone_at.is_(None)
+    )
+    sent = claim.status.not_in([status.value for status in UNSENT])
+    balances = balance_rows(sent & claim.id.in_(union(open_claims, with_pr, with_money))).subquery()
+    of_claim = aliased(t.ClaimRow)
+    bucket = _bucket_case(func.coalesce(of_claim.submitted_at, of_claim.created_at), today)
+    insurance = case((of_claim.status.in_(sorted(ADJUDICATED)), 0), else_=balances.c.insurance)
+    query = (
+        select(
+            t.PayerRow.name,
+            t.PayerRow.payer_id,
+            bucket,
+            type_coerce(func.sum(insurance), Money()),
+            type_coerce(func.sum(balances.c.patient), Money()),
+        )
+        .select_from(balances)
+        .join(of_claim, of_claim.id == balances.c.id)
+        .join(t.PayerRow, t.PayerRow.id == of_claim.payer_id)
+        .group_by(t.PayerRow.name, t.PayerRow.payer_id, bucket)
+    )
     labels = [label for _, _, label in AGING_BUCKETS] + [OVER]
     table: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
         lambda: dict.fromkeys(labels, ZERO)
     )
     patients = dict.fromkeys(labels, ZERO)
-    for claim_id, status, name, payer_id, sent, created in rows:
-        bucket = bucket_of((today - (sent or created).date()).days)
-        balance = balances[claim_id]
-        if balance.insurance and status not in ADJUDICATED:
-            table[(name, payer_id)][bucket] += balance.insurance
-        patients[bucket] += balance.patient
+    for name, payer_id, label, owed_by_insurance, owed_by_patient in session.execute(query):
+        if owed_by_insurance:
+            table[(name, payer_id)][label] += owed_by_insurance
+        patients[label] += owed_by_patient or ZERO
     ordered = sorted(table.items())
     if any(patients.values()):
         ordered.append((PATIENTS, patients))
@@ -128,6 +148,18 @@ def ar_aging(session: Session, today: date) -> Report:
     )  # fmt: skip
     headers = ("Payer", "Payer ID", *labels, "Total")
     return Report("ar-aging", "A/R aging: insurance by payer, then patients", headers, report_rows)
+
+
+def _bucket_case(sent: ColumnElement[datetime], today: date) -> ColumnElement[str]:
+    """The aging bucket of a claim first sent at ``sent``, in SQL (``bucket_of`` of the days
+    from the day it was sent, in UTC, to ``today``; a day after ``today`` counts as 0)."""
+    whens = [(sent >= _day_start(today - timedelta(days=high)), label)
+             for _, high, label in AGING_BUCKETS]  # fmt: skip
+    return case(*whens, else_=OVER)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def denials_by_carc(session: Session) -> Report:
