@@ -10,7 +10,6 @@ from claimbridge.domain.models import Secret
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.domain.timely_filing import FilingState
 from claimbridge.errors import ClaimNotFound, InputError
-from claimbridge.services import dashboard as dashboard_module
 from claimbridge.services import follow_ups as follow_ups_module
 from claimbridge.services.dashboard import dashboard
 from claimbridge.services.follow_ups import (
@@ -127,5 +126,30 @@ def test_the_dashboard_says_at_least_when_the_filing_list_is_cut_short(
 
     assert alert().startswith("2 claims the payer does not have yet")
     monkeypatch.setattr(follow_ups_module, "MOST_LISTED", 1)
-    monkeypatch.setattr(dashboard_module, "MOST_LISTED", 1)
     assert alert().startswith("At least 1 claims the payer does not have yet")
+
+
+def test_the_earliest_deadline_comes_first_whatever_the_date_of_service(
+    ledger: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A payer with a short limit puts a later visit's deadline before an older visit's with a
+    long one: the list is by deadline across the payers' limits, and the dashboard counts the
+    late claims without reading the list."""
+    with ledger.transaction() as session:
+        session.query(t.PayerRow).filter_by(payer_id="62308").one().timely_filing_days = 20
+        cb3 = session.query(t.ClaimRow).filter_by(clm01="CB3").one()
+        cb3.service_date = date(2026, 10, 20)  # 90 days: 2027-01-18
+    on = date(2027, 1, 10)  # CB1 (2026-11-03 + 20 days) is late, CB3 due
+    with ledger.read() as session:
+        listed = [(row.clm01, row.filing.deadline if row.filing else None)
+                  for row in filing_due(session, on)]  # fmt: skip
+        texts = [a.text for a in dashboard(session, NOW.replace(year=2027, month=1, day=10)).alerts]
+    assert listed == [("CB1", date(2026, 11, 23)), ("CB3", date(2027, 1, 18))]
+    [alert] = [text for text in texts if "timely filing" in text]
+    assert alert.startswith("2 claims the payer does not have yet") and "1 of them past it" in alert
+    monkeypatch.setattr(follow_ups_module, "MOST_LISTED", 1)
+    with ledger.read() as session:
+        assert [row.clm01 for row in filing_due(session, on)] == ["CB1"]
+        texts = [a.text for a in dashboard(session, NOW.replace(year=2027, month=1, day=10)).alerts]
+    [alert] = [text for text in texts if "timely filing" in text]
+    assert alert.startswith("At least 1 claims") and "1 of them past it" in alert

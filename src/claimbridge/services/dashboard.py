@@ -27,7 +27,7 @@ from claimbridge.domain.timely_filing import WARN_DAYS
 from claimbridge.errors import ConfigError
 from claimbridge.services.account import login_refused
 from claimbridge.services.claim_chain import waiting_ids
-from claimbridge.services.follow_ups import MOST_LISTED, filing_due
+from claimbridge.services.follow_ups import filing_counts
 from claimbridge.services.jobs import Schedule, schedule_of
 from claimbridge.services.polls import Poll, last_successful_poll, recent_polls
 from claimbridge.services.post import held_payments, unbalanced_claim_ids, unmatched
@@ -227,17 +227,17 @@ def _unconfirmed_alerts(session: Session) -> list[Alert]:
 
 
 def _filing_alerts(session: Session, today: date) -> list[Alert]:
-    due = filing_due(session, today)
-    if not due:
+    counts = filing_counts(session, today)
+    if not counts.due:
         return []
-    late = sum(row.filing is not None and row.filing.days_left < 0 for row in due)
-    counted = f"At least {len(due)}" if len(due) >= MOST_LISTED else str(len(due))
+    counted = f"At least {counts.due}" if counts.cut else str(counts.due)
+    late = f", {counts.late} of them past it" if counts.late else ""
     text = (
         f"{counted} claims the payer does not have yet are within {WARN_DAYS} days of its "
-        f"timely filing limit" + (f", {late} of them past it" if late else "") + ": send or "
-        "fix them first (the Follow-ups page lists them, deadline first)."
+        f"timely filing limit{late}: send or fix them first (the Follow-ups page lists them, "
+        "deadline first)."
     )
-    return [Alert("error" if late else "warning", text, "/follow-ups#filing")]
+    return [Alert("error" if counts.late else "warning", text, "/follow-ups#filing")]
 
 
 def _unmatched_alerts(session: Session) -> list[Alert]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
@@ -182,34 +182,80 @@ def filing_due(session: Session, today: date) -> list[FollowUpRow]:
     """Claims the payer has not accepted yet whose timely filing deadline is within
     ``WARN_DAYS`` or past, deadline first (at most ``MOST_LISTED``).
 
-    Payers are grouped by their limit, so the database picks, per group, the claims whose date
-    of service is old enough (an index on the service date), not every claim still out."""
+    Payers are grouped by their limit: within a group the deadline follows the date of service,
+    so the database gives each group's oldest claims by the index on the service date, and
+    those are merged by deadline; no claim still out is read beyond them."""
+    follow = t.ClaimFollowUpRow
+    rows: list[FollowUpRow] = []
+    for due in _due_by_limit(session, today):
+        query = (
+            _rows_query()
+            .outerjoin(follow, follow.claim_id == t.ClaimRow.id)
+            .add_columns(follow.assigned_to, follow.follow_up_on)
+            .where(due.soon)
+            .order_by(t.ClaimRow.service_date, t.ClaimRow.id)
+            .limit(MOST_LISTED)
+        )
+        rows += (_row(found, today) for found in session.execute(query))
+    rows.sort(key=lambda row: (row.filing.deadline if row.filing else today, row.clm01))
+    return rows[:MOST_LISTED]
+
+
+@dataclass(frozen=True, slots=True)
+class FilingCounts:
+    """How many claims are due against their payer's limit, and how many of them are late:
+    each counted up to ``MOST_LISTED`` (``cut`` then says there may be more)."""
+
+    due: int
+    late: int
+
+    @property
+    def cut(self) -> bool:
+        """The count stopped at ``MOST_LISTED``."""
+        return self.due >= MOST_LISTED
+
+
+def filing_counts(session: Session, today: date) -> FilingCounts:
+    """The claims ``filing_due`` would list, and the late ones among them, counted by the
+    database (up to ``MOST_LISTED`` each) without reading them: what the dashboard says."""
+    due = late = 0
+    for group in _due_by_limit(session, today):
+        due += _count_up_to(session, group.soon)
+        late += _count_up_to(session, group.late)
+    return FilingCounts(min(due, MOST_LISTED), min(late, MOST_LISTED))
+
+
+@dataclass(frozen=True, slots=True)
+class _DueGroup:
+    soon: ColumnElement[bool]  # within WARN_DAYS of the deadline, or past it
+    late: ColumnElement[bool]  # past it
+
+
+def _due_by_limit(session: Session, today: date) -> list[_DueGroup]:
+    """Per timely filing limit among the payers, the conditions that pick its claims still
+    out that are due soon, and late."""
     limits: dict[int, list[int]] = {}
     for payer_id, days, indicator in session.execute(
         select(t.PayerRow.id, t.PayerRow.timely_filing_days, t.PayerRow.claim_filing_indicator)
     ):
         limits.setdefault(limit_days(days, indicator), []).append(payer_id)
-    if not limits:
-        return []
-    old_enough = or_(
-        *(
-            t.ClaimRow.payer_id.in_(payer_ids)
-            & (t.ClaimRow.service_date <= today - timedelta(days=days - WARN_DAYS))
-            for days, payer_ids in limits.items()
+    claim = t.ClaimRow
+    running = claim.status.in_([status.value for status in FILING_RUNS])
+    groups = []
+    for days, payer_ids in sorted(limits.items()):
+        of_group = running & claim.payer_id.in_(payer_ids)
+        groups.append(
+            _DueGroup(
+                soon=of_group & (claim.service_date <= today - timedelta(days=days - WARN_DAYS)),
+                late=of_group & (claim.service_date < today - timedelta(days=days)),
+            )
         )
-    )
-    follow = t.ClaimFollowUpRow
-    query = (
-        _rows_query()
-        .outerjoin(follow, follow.claim_id == t.ClaimRow.id)
-        .add_columns(follow.assigned_to, follow.follow_up_on)
-        .where(t.ClaimRow.status.in_([status.value for status in FILING_RUNS]), old_enough)
-        .order_by(t.ClaimRow.service_date, t.ClaimRow.id)
-        .limit(MOST_LISTED * 4)
-    )
-    rows = [_row(found, today) for found in session.execute(query)]
-    rows.sort(key=lambda row: (row.filing.deadline if row.filing else today, row.clm01))
-    return rows[:MOST_LISTED]
+    return groups
+
+
+def _count_up_to(session: Session, which: ColumnElement[bool]) -> int:
+    first = select(t.ClaimRow.id).where(which).limit(MOST_LISTED).subquery()
+    return session.scalar(select(func.count()).select_from(first)) or 0
 
 
 def _rows_query() -> Select[*tuple[Any, ...]]:
