@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from claimbridge.domain import codes, enrollment
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.models import (
     Address,
     Appointment,
@@ -145,8 +146,9 @@ def _claim_edits(facts: ClaimFacts) -> Edits:
             f"the patient control number {number!r} must have 1 to "
             f"{MAX_PATIENT_CONTROL_NUMBER} characters (Office Ally shows no more)"
         )
-    if facts.frequency in ("7", "8") and not facts.payer_claim_control_number:
-        kind = "replacement" if facts.frequency == "7" else "void"
+    corrects = (ClaimFrequency.REPLACEMENT, ClaimFrequency.VOID)
+    if facts.frequency in corrects and not facts.payer_claim_control_number:
+        kind = "replacement" if facts.frequency == ClaimFrequency.REPLACEMENT else "void"
         yield f"a {kind} claim needs the payer's claim number of the claim it corrects"
 
 

@@ -55,13 +55,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.changes import chunks
 from claimbridge.store import tables as t
 from claimbridge.store.types import Money
 
 ZERO = Decimal("0.00")
-VOID = "8"  # CLM05-3 frequency code of a claim that voids an earlier one
+VOID = ClaimFrequency.VOID.value  # a void passes nothing on and owes nothing
 
 
 @dataclass(frozen=True, slots=True)

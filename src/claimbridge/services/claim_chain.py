@@ -38,6 +38,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.errors import InvalidTransition
 from claimbridge.services.adjudication import PostedAdjudication, posted_adjudications
@@ -62,7 +63,7 @@ NEXT_CLAIM_EVENT = "next_payer"
 WAITING_EVENT = "next_payer_waits"  # its replacement or void waits for its payer's answer
 FOLLOWED_EVENT = "next_payer_followed"  # the payer answered; what waited was done
 ANSWERED = ACCEPTED_BY_PAYER | REJECTED_BEFORE_ADJUDICATION
-VOID = "8"
+VOID = ClaimFrequency.VOID.value
 NOTHING_TO_CARRY = (
     "no adjudication is left for it to carry, or the payer left nothing for the next payer to pay"
 )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from claimbridge.domain import models
 from claimbridge.domain.claim_837p import billing_provider, claim_837p
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.scrub import ClaimFacts, Coverage
 from claimbridge.errors import ConfigError, X12ValidationError
 from claimbridge.services.adjudication import PostedAdjudication, posted_adjudications
@@ -35,7 +36,7 @@ from claimbridge.store.repositories import get_account
 from claimbridge.x12.tx837p_005010X222A1 import BillingProvider, other_payer_from_835
 
 RowT = TypeVar("RowT", bound=t.Base)
-VOID = "8"  # a void repeats the claim; it carries no adjudication
+VOID = ClaimFrequency.VOID.value  # a void repeats the claim; it carries no adjudication
 PRIORITY_ORDER = ("primary", "secondary", "tertiary")
 
 

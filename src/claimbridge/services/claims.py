@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.scrub import ScrubResult, scrub
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError, InvalidTransition
@@ -130,12 +130,7 @@ def check_claims(
     return checked
 
 
-class Resubmission(StrEnum):
-    """How a person sends a claim again (CLM05-3 frequency)."""
-
-    ORIGINAL = "1"
-    REPLACEMENT = "7"
-    VOID = "8"
+Resubmission = ClaimFrequency  # how a person sends a claim again: as its CLM05-3 says
 
 
 def resubmit(

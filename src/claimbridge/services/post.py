@@ -39,6 +39,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain import posting
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.posting import Amounts
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
 from claimbridge.domain.status import ClaimStatus
@@ -71,7 +72,7 @@ BALANCE_REVIEWED_EVENT = "balance_reviewed"  # a person compared it with the pay
 PAYMENT_HELD_EVENT = "payment_held"  # a payment beyond what the claim can take, for review
 NOT_POSTED_EVENT = "era_not_posted"  # an ERA named the claim, which was never sent or not to it
 ZERO = Decimal("0.00")
-VOID = "8"  # CLM05-3 of a claim that voids the one it names
+VOID = ClaimFrequency.VOID.value
 CANCELLED = ClaimStatus.CANCELLED.value  # a claim never sent, taken off the electronic path
 _PAYMENTS = t.Base.metadata.tables["payments"]
 _ADJUSTMENTS = t.Base.metadata.tables["adjustments"]

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from claimbridge.domain.account_mode import AccountMode
+from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.remit_codes import claim_status_text
 from claimbridge.errors import ClaimbridgeError
 from claimbridge.services.account_mode import current_mode
@@ -71,7 +72,11 @@ def quantity(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-FREQUENCIES = {"1": "original claim", "7": "replacement claim", "8": "void"}
+FREQUENCIES = {
+    ClaimFrequency.ORIGINAL.value: "original claim",
+    ClaimFrequency.REPLACEMENT.value: "replacement claim",
+    ClaimFrequency.VOID.value: "void",
+}
 
 
 def frequency(code: str) -> str:
