@@ -9,8 +9,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from claimbridge.cli import app
+from claimbridge.services.claim_chain import FOLLOWED_EVENT, WAITING_EVENT
 from claimbridge.services.ingest import ingest_bytes
 from claimbridge.store.db import Store
+from claimbridge.store.repositories import ClaimRepository
 from cycle_support import add_claim, data, posted_unbalanced, statuses
 from ledger_fixtures import load_example
 
@@ -118,3 +120,19 @@ def test_held_payments_are_listed_posted_and_refunded(tmp_path: Path) -> None:
     assert "Held for review" not in _run("unmatched", "--db", url)
     shown = _run("claims", "show", "CB2001", "--db", url)
     assert "held_payment_posted" in shown and "payment_refunded" in shown
+
+
+def test_claims_waiting_for_their_payer_are_listed_until_it_answers(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    store = Store(url)
+    store.upgrade()
+    load_example(store)
+    add_claim(store, "CB7001S", (("99213", "90", None),))
+    with store.transaction() as session:
+        ClaimRepository(session).note("CB7001S", WAITING_EVENT, "CB7001 changed", "ingest")
+    listed = json.loads(_run("claims", "list", "--waiting", "--json", "--db", url))
+    assert [claim["patient_control_number"] for claim in listed] == ["CB7001S"]
+    with store.transaction() as session:
+        ClaimRepository(session).note("CB7001S", FOLLOWED_EVENT, "its payer answered", "ingest")
+    store.dispose()
+    assert json.loads(_run("claims", "list", "--waiting", "--json", "--db", url)) == []

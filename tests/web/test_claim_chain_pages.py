@@ -70,3 +70,24 @@ def test_a_claim_to_the_next_payer_waiting_for_its_payer_is_on_its_page_and_the_
         ClaimRepository(session).note("CB-1003", FOLLOWED_EVENT, "its payer answered", "ingest")
     assert "Waiting for this claim" not in biller.get("/claims/CB-1003").text
     assert "to a next payer went out" not in biller.get("/").text
+
+
+def test_the_worklist_and_the_api_list_the_claims_waiting_for_their_payer(
+    biller: TestClient, api: TestClient, store: Store
+) -> None:
+    _chain(store)
+    with store.transaction() as session:
+        repository = ClaimRepository(session)
+        for clm01 in ("CB-1003", "CB-1002"):
+            repository.note(clm01, WAITING_EVENT, "an earlier adjudication changed", "ingest")
+        repository.note("CB-1002", FOLLOWED_EVENT, "its payer answered", "ingest")
+    page = biller.get("/claims?waiting=1").text
+    assert 'href="/claims/CB-1003"' in page and 'href="/claims/CB-1002"' not in page
+    assert 'name="waiting" value="1" checked' in page
+    assert 'href="/claims/CB-1002"' in biller.get("/claims").text
+    listed = api.get("/api/v1/claims", params={"waiting": "1"})
+    assert [claim["clm01"] for claim in listed.json()] == ["CB-1003"]
+    assert listed.headers["X-Total-Count"] == "1"
+    with store.transaction() as session:  # two waiting: the dashboard links to the list
+        ClaimRepository(session).note("CB-1001", WAITING_EVENT, "changed again", "ingest")
+    assert 'href="/claims?waiting=1"' in biller.get("/").text

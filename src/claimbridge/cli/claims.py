@@ -93,6 +93,14 @@ def list_command(
             help="Only claims whose latest ERA did not add up and nobody marked reviewed.",
         ),
     ] = False,
+    waiting: Annotated[
+        bool,
+        typer.Option(
+            "--waiting",
+            help="Only claims to a next payer that wait for it to accept them before their "
+            "replacement or void is made.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
     practice: PracticeOption = None,
@@ -105,7 +113,7 @@ def list_command(
     """
     _, store = open_store(db, practice)
     with store.read() as session:
-        claims = list_claims(session, status, unbalanced=unbalanced)
+        claims = list_claims(session, status, unbalanced=unbalanced, waiting=waiting)
     if as_json:
         typer.echo(json.dumps(claims, indent=2))
         return

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.balances import ClaimBalance, claim_balances
+from claimbridge.services.claim_chain import waiting_ids
 from claimbridge.services.claim_facts import split_codes, split_numbers
 from claimbridge.services.claims import find_claim
 from claimbridge.services.patient_money import MoneyEntry, claim_money
@@ -59,15 +60,22 @@ def money(value: Decimal) -> str:
 
 
 def list_claims(
-    session: Session, status: ClaimStatus | None = None, *, unbalanced: bool = False
+    session: Session,
+    status: ClaimStatus | None = None,
+    *,
+    unbalanced: bool = False,
+    waiting: bool = False,
 ) -> list[dict[str, Any]]:
     """Every claim (or those in ``status``) with its totals, oldest first; with ``unbalanced``
-    only those whose latest ERA did not add up and nobody has marked reviewed."""
+    only those whose latest ERA did not add up and nobody has marked reviewed; with
+    ``waiting`` only claims to a next payer waiting for it (``claim_chain.waiting_ids``)."""
     query = _claim_query()
     if status is not None:
         query = query.where(t.ClaimRow.status == status.value)
     if unbalanced:
         query = query.where(t.ClaimRow.id.in_(unbalanced_claim_ids()))
+    if waiting:
+        query = query.where(t.ClaimRow.id.in_(waiting_ids()))
     rows = session.execute(query.order_by(t.ClaimRow.id)).all()
     ids = [row[0].id for row in rows]
     totals, balances = claim_totals(session, ids), claim_balances(session, ids)

@@ -279,7 +279,8 @@ def _chain_waiting_alerts(session: Session) -> list[Alert]:
         f"changed since, e.g. {waiting[0]}: their payer has not accepted them yet; once it does, "
         "a replacement (or a void) is made by itself. Follow it up if the payer stays silent."
     )
-    return [Alert("warning", text, f"/claims/{waiting[0]}")]
+    link = f"/claims/{waiting[0]}" if len(waiting) == 1 else "/claims?waiting=1"
+    return [Alert("warning", text, link)]
 
 
 def _unbalanced_count(session: Session) -> int:

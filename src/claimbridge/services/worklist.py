@@ -19,7 +19,7 @@ from claimbridge.domain.payers import CLAIM_FILING_INDICATORS
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.balances import ClaimBalance, claim_balances
-from claimbridge.services.claim_chain import waiting_reason
+from claimbridge.services.claim_chain import waiting_ids, waiting_reason
 from claimbridge.services.claim_search import Search, claim_ids_matching
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
@@ -48,6 +48,7 @@ class ClaimFilter:
     min_age_days: int | None = None
     search: Search | None = None
     unbalanced: bool = False  # only claims whose latest ERA did not add up, not yet reviewed
+    waiting: bool = False  # only claims to a next payer waiting for it (claim_chain)
     reason: str | None = None  # only claims held or rejected for exactly this reason
 
     def __post_init__(self) -> None:
@@ -351,6 +352,8 @@ def _filtered(
         query = query.where(claim.id.in_(claim_ids_matching(wanted.search)))
     if wanted.unbalanced:
         query = query.where(claim.id.in_(unbalanced_claim_ids()))
+    if wanted.waiting:
+        query = query.where(claim.id.in_(waiting_ids()))
     if wanted.reason:
         query = query.where(claim.status_reason == wanted.reason)
     if wanted.min_age_days is not None:

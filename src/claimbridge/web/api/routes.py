@@ -76,9 +76,9 @@ def get_dashboard(request: Request) -> Any:
 @router.get("/claims")
 def get_claims(request: Request, response: Response) -> Any:
     """A page of the worklist; query parameters status, payer, provider, from, to, age,
-    unbalanced, q (search) with by, sort with dir, page and size. ``X-Total-Count`` says how
-    many claims match (``X-Total-Count-More: true`` when at least that many), ``Link`` the
-    next and previous pages."""
+    unbalanced, waiting, q (search) with by, sort with dir, page and size. ``X-Total-Count``
+    says how many claims match (``X-Total-Count-More: true`` when at least that many),
+    ``Link`` the next and previous pages."""
     found = worklist_page(request)
     response.headers["X-Total-Count"] = str(found.total)
     if found.more:

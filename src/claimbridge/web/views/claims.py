@@ -60,7 +60,7 @@ DONE = {
 
 def claim_filter(params: Mapping[str, str]) -> ClaimFilter:
     """The worklist filter from query parameters (status, payer, provider, from, to, age, q
-    with by, unbalanced, reason)."""
+    with by, unbalanced, waiting, reason)."""
     status = params.get("status") or None
     if status is not None and status not in {s.value for s in ClaimStatus}:
         raise BadRequest(f"{status!r} is not a claim status")
@@ -73,6 +73,7 @@ def claim_filter(params: Mapping[str, str]) -> ClaimFilter:
         min_age_days=optional_int(params.get("age"), "age in days"),
         search=search_of(params),
         unbalanced=params.get("unbalanced", "") not in {"", "0"},
+        waiting=params.get("waiting", "") not in {"", "0"},
         reason=params.get("reason") or None,
     )
 
