@@ -39,6 +39,18 @@ def test_the_dashboard_counts_and_alerts(biller: TestClient) -> None:
     assert "ERA enrollment with UNITED HEALTHCARE (87726) is submitted" in page
 
 
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_one(
+    anonymous: TestClient, biller: TestClient
+) -> None:
+    """Without a named icon Chromium asks every page's /favicon.ico, a 404 in its console."""
+    link = '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">'
+    assert link in anonymous.get("/login").text
+    assert link in biller.get("/").text and link in biller.get("/claims/NO-SUCH").text
+    icon = anonymous.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
+    assert icon.text.startswith("<svg")
+
+
 def test_the_dashboard_shows_a_rejected_sftp_login(biller: TestClient, store: Store) -> None:
     from datetime import UTC, datetime
 

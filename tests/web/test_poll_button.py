@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from web_support import TestClient, csrf_of, empty_ledger, job_result
+from web_support import JOB_PANEL, TestClient, csrf_of, empty_ledger, job_result
 
 from claimbridge.domain.models import ClearinghouseAccount
 from claimbridge.store.db import Store
@@ -40,6 +40,25 @@ def test_a_biller_polls_and_the_answers_are_applied(
     assert any((tmp_path / "archive").rglob("*.835"))
     again = job_result(biller, biller.post("/poll", data={"csrf_token": csrf_of(biller, "/")}))
     assert "Nothing new" in again
+
+
+def test_a_poll_that_applied_files_loads_the_dashboards_board_again_in_place(
+    biller: TestClient, store: Store, tmp_path: Path
+) -> None:
+    """The job's result tells the page (``HX-Trigger``) to load the counts and alerts again:
+    the rejections it brought show without reloading the dashboard."""
+    answered(store, tmp_path / "oa")
+    board = biller.get("/").text
+    assert 'id="board" hx-get="/" hx-trigger="board-changed from:body"' in board
+    for files in (True, False):
+        started = biller.post("/poll", data={"csrf_token": csrf_of(biller, "/")})
+        [url] = JOB_PANEL.findall(started.text)
+        result = job_result(biller, started)
+        ended = biller.get(url, headers={"HX-Request": "true"})
+        assert ended.text == result
+        assert ("new files" in result) is files and ("Nothing new" in result) is not files
+        assert ended.headers.get("HX-Trigger") == ("board-changed" if files else None)
+    assert "Reload" not in result
 
 
 def test_viewers_cannot_poll(viewer: TestClient, store: Store, tmp_path: Path) -> None:

@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from web_support import TestClient, Transports, csrf_of, example_ledger, job_result, token_for
+from web_support import (
+    JOB_PANEL,
+    TestClient,
+    Transports,
+    csrf_of,
+    example_ledger,
+    job_result,
+    token_for,
+)
 
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claim_view import list_claims
@@ -52,6 +60,21 @@ def test_a_biller_submits_the_ready_claims(
     assert {statuses[clm01] for clm01 in ready} == {"submitted"}
     again = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
     assert "No claim is ready to send." in job_result(biller, again)
+
+
+def test_a_submission_that_sent_claims_loads_the_worklist_again_in_place(
+    biller: TestClient, store: Store, transport: Transports
+) -> None:
+    """The job's result tells the page (``HX-Trigger``) to load the worklist again: the claims
+    it sent show as submitted without reloading the page."""
+    _ready_claims(store)
+    for sent in (True, False):
+        started = biller.post("/claims/submit", data={"csrf_token": csrf_of(biller, "/claims")})
+        [url] = JOB_PANEL.findall(started.text)
+        result = job_result(biller, started)
+        ended = biller.get(url, headers={"HX-Request": "true"})
+        assert ("Sent 4 claims" in result) is sent
+        assert ended.headers.get("HX-Trigger") == ("worklist-changed" if sent else None)
 
 
 def test_viewers_cannot_submit_and_forms_need_their_token(

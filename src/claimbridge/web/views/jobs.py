@@ -82,11 +82,18 @@ def panel(request: Request, job: Job) -> HTMLResponse:
         with store_of(request).read() as session:
             last = next(iter(recent_polls(session, 1)), None)
         reports = job.detail["reports"] if job.detail and job.state is JobState.DONE else None
-        return page(request, "_polled.html", reports=reports, last_poll=last)
+        answer = page(request, "_polled.html", reports=reports, last_poll=last)
+        if reports:  # the dashboard's counts and alerts load again, in place
+            answer.headers["HX-Trigger"] = "board-changed"
+        return answer
     if job.detail is None:
         result_id = RESULT_IDS[job.kind.value]
         return page(request, "_job_failed.html", job=job, result_id=result_id, job_titles=TITLES)
     if job.kind is JobKind.REPORTS:
         return page(request, "_reports_made.html", result_text=job.result)
-    name = "_submitted.html" if job.kind is JobKind.SUBMIT else "_connection.html"
-    return page(request, name, result=job.detail)
+    if job.kind is JobKind.TEST:
+        return page(request, "_connection.html", result=job.detail)
+    answer = page(request, "_submitted.html", result=job.detail)
+    if job.detail.get("claims_sent"):  # the worklist shows them submitted, in place
+        answer.headers["HX-Trigger"] = "worklist-changed"
+    return answer
