@@ -1,7 +1,8 @@
-"""A biller's whole day in Chromium, over SFTP to the simulator, as ``claimbridge serve`` runs it:
-sign in to an alert for the held claim, find it by the patient's name, release its hold by
-approving its payer's enrollment, submit, poll, correct the payer's rejection and send it again,
-poll it paid, then follow a claim up and find it in "my follow-ups".
+"""A biller's whole day in Chromium (as a biller, and again as an admin), over SFTP to the
+simulator, as ``claimbridge serve`` runs it: sign in to an alert for the held claim, find it by
+the patient's name, release its hold by approving its payer's enrollment, submit, poll, correct
+the payer's rejection and send it again, poll it paid, then follow a claim up and find it in "my
+follow-ups".
 
 After every step the test asserts what the page shows. Throughout: no answer is a 5xx, the
 console shows no error, an HTMX action (the search, Submit, Poll) leaves the page it
@@ -123,12 +124,15 @@ def _answer(simulator: RunningSimulator, at: datetime) -> None:
         os.utime(simulator.root / "outbound" / name, (stamp, stamp))
 
 
+@pytest.mark.parametrize("user", ["biller", "admin"])
 def test_a_billers_day_over_sftp(
     browser: object,
     served: str,
     simulator: RunningSimulator,
     ledger: Store,
+    user: str,
 ) -> None:
+    """The day of a biller, and the same day of an admin (who may do all a biller does)."""
     from playwright.sync_api import Browser, expect
 
     assert isinstance(browser, Browser)
@@ -141,11 +145,11 @@ def test_a_billers_day_over_sftp(
 
     # 1. sign in: the dashboard names the held claim and why
     day.go("/login")
-    page.fill("input[name=username]", "biller")
+    page.fill("input[name=username]", user)
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in')")
     page.wait_for_url(f"{served}/")
-    expect(page.locator("header")).to_contain_text("biller")
+    expect(page.locator("header")).to_contain_text(user)
     alert = page.locator("p.alert", has_text=f"Claim {HELD} held")
     expect(alert).to_contain_text("837P enrollment with BLUE SHIELD OF CALIFORNIA (BS001)")
     day.axe("dashboard, a claim held")
@@ -181,7 +185,7 @@ def test_a_billers_day_over_sftp(
     day.axe("the payers, saved")
     day.go(f"/claims/{HELD}")
     expect(page.locator("h1 .st")).to_have_text("ready")
-    released = page.locator("ol.timeline li").filter(has_text="by biller")
+    released = page.locator("ol.timeline li").filter(has_text=f"by {user}")
     expect(released).to_contain_text("held → ready")
     expect(released).to_contain_text("passed every check")
     day.axe("the released claim")
@@ -207,7 +211,7 @@ def test_a_billers_day_over_sftp(
         page.click("button:has-text('Poll Office Ally now')")
         polled = page.locator("#poll-result")
         expect(polled).to_contain_text("new files from Office Ally", timeout=JOB_MS)
-        expect(page.locator("#last-poll")).to_contain_text("Last poll: by biller")
+        expect(page.locator("#last-poll")).to_contain_text(f"Last poll: by {user}")
         rejection = page.locator("p.alert.error", has_text="SUBSCRIBER ID NOT FOUND")
         expect(rejection).to_contain_text("2 claims rejected, fix and resubmit")  # in place
         expect(page.locator("p.alert", has_text=f"Claim {HELD} held")).to_have_count(0)
@@ -264,10 +268,10 @@ def test_a_billers_day_over_sftp(
     page.click("button:has-text('Add note')")
     expect(page.locator("[role=status]")).to_be_visible()
     expect(page.locator("#notes")).to_contain_text("paper EOB in the mail, ref 7741")
-    page.select_option("select[name=assigned_to]", "biller")
+    page.select_option("select[name=assigned_to]", user)
     page.fill("input[name=follow_up_on]", TODAY.isoformat())
     page.click("button:has-text('Save follow-up')")
-    expect(page.locator("#follow-up")).to_contain_text(f"biller, on {TODAY:%m/%d/%Y}")
+    expect(page.locator("#follow-up")).to_contain_text(f"{user}, on {TODAY:%m/%d/%Y}")
     day.axe("the claim followed up")
     page.click("header nav a:has-text('Follow-ups')")
     page.wait_for_url(f"{served}/follow-ups")
