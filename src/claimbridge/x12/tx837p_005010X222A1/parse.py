@@ -138,12 +138,36 @@ def _split(segments: Sequence[Segment]) -> _Split:
 
 def _level_of(split: _Split, clm: Segment) -> _Level:
     if not split.levels:
-        raise X12SyntaxError(
-            "a claim before any HL: the billing provider and subscriber levels are missing",
-            segment_position=clm.position,
-            segment_id="CLM",
-        )
+        raise claim_before_levels(clm)
     return split.levels[-1]
+
+
+# The refusals of the loops themselves, shared with ``refusal.Refusals``.
+
+
+def claim_before_levels(clm: Segment) -> X12SyntaxError:
+    return X12SyntaxError(
+        "a claim before any HL: the billing provider and subscriber levels are missing",
+        segment_position=clm.position,
+        segment_id="CLM",
+    )
+
+
+def not_a_level(hl: Segment) -> X12SyntaxError:
+    return X12SyntaxError(
+        f"HL03 {hl.element(3)!r} is not a level of an 837P (20, 22 or 23)",
+        segment_position=hl.position,
+        segment_id="HL",
+        element_position=3,
+    )
+
+
+def claim_outside_levels(clm: Segment) -> X12SyntaxError:
+    return X12SyntaxError(
+        "the claim is not under a billing provider and a subscriber (HL*20, HL*22)",
+        segment_position=clm.position,
+        segment_id="CLM",
+    )
 
 
 # -- step 2: loops → values ---------------------------------------------------------------
@@ -261,12 +285,7 @@ class _Reader:
             return _Context(parent.provider, subscriber, payer)
         if code == "23":
             return _Context(parent.provider, parent.subscriber, parent.payer, self._patient(loop))
-        raise X12SyntaxError(
-            f"HL03 {code!r} is not a level of an 837P (20, 22 or 23)",
-            segment_position=hl.position,
-            segment_id="HL",
-            element_position=3,
-        )
+        raise not_a_level(hl)
 
     def _billing_provider(self, loop: _Loop) -> BillingProvider:
         own = _Picker(loop.own[1:])
@@ -373,11 +392,7 @@ class _Reader:
     def _claim(self, claim: _ClaimLoop, context: _Context) -> Claim:
         clm = claim.loop.own[0]
         if context.provider is None or context.subscriber is None or context.payer is None:
-            raise X12SyntaxError(
-                "the claim is not under a billing provider and a subscriber (HL*20, HL*22)",
-                segment_position=clm.position,
-                segment_id="CLM",
-            )
+            raise claim_outside_levels(clm)
         own = _Picker(claim.loop.own[1:])
         facility = clm.components(5, self.sep)
         causes = clm.components(11, self.sep)

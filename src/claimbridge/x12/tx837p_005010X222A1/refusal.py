@@ -1,0 +1,393 @@
+"""What ``parse`` refuses in an 837P transaction set, found streaming and without its values.
+
+``validate`` reads every transaction set back with the typed readers, so that it never calls
+clean a file they refuse. For an 837P, ``parse`` builds every claim (about 75 µs each) from the
+whole set held in memory (up to 5,000 claims). ``Refusals`` is fed the set's segments one at a
+time and keeps, of the claim being read, only the few segments whose text ``parse`` converts;
+it finds the refusal ``parse`` raises first, with the same segment, element and words: each
+refusal is raised by ``parse``'s own functions (``decimal``, ``ccyymmdd``, ``_service_dates``,
+``_missing`` …), called in the order ``parse`` calls them, claim by claim, the header's date
+last. What it takes from ``parse``'s loops is their boundaries: HL, CLM, LX, SBR before the
+first LX (loop 2320), SVD and LQ in a line, NM1 opening a sub-loop in any of them.
+
+Text in the shapes nearly every file sends (an amount of at most 15 digits and 3 decimals, a
+date already read in this set) is taken as read without calling them. ``parse`` stays the
+reference: the tests and the ``validate`` fuzz target compare the two.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from claimbridge.errors import X12SyntaxError
+from claimbridge.x12.segments import Segment
+from claimbridge.x12.tx837p_005010X222A1.parse import (
+    _demographics,
+    _dtp_date,
+    _missing,
+    _service_dates,
+    claim_before_levels,
+    claim_outside_levels,
+    not_a_level,
+)
+from claimbridge.x12.values import decimal, optional_ccyymmdd
+
+# Decimal reads these as numbers of at most 18 digits: ``decimal`` accepts each as it is.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,3})?")
+_DATES_KEPT = 4096  # dates remembered as read; forgotten all at once past this
+
+
+@dataclass(slots=True)
+class _Adjudication:
+    """Loop 2430: SVD, its CAS, the first DTP*573 and AMT*EAF."""
+
+    svd: Segment
+    cas: list[Segment] = field(default_factory=list)
+    date: Segment | None = None
+    liability: Segment | None = None
+
+
+@dataclass(slots=True)
+class _Line:
+    """Loop 2400: LX, the first SV1 and DTP*472 of its own segments, its 2430 loops."""
+
+    lx: Segment
+    sv1: Segment | None = None
+    date: Segment | None = None
+    adjudications: list[_Adjudication] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _OtherPayer:
+    """Loop 2320: its CAS, the first AMT*D and AMT*EAF, the first DTP*573 of each NM1*PR."""
+
+    cas: list[Segment] = field(default_factory=list)
+    paid: Segment | None = None
+    liability: Segment | None = None
+    payer_dates: list[Segment | None] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Claim:
+    """Loop 2300 and what ``parse`` reads of the loops under it."""
+
+    clm: Segment
+    under_subscriber: bool
+    onset: Segment | None = None
+    accident: Segment | None = None
+    service_date: Segment | None = None  # the first DTP*472 of the claim's own segments
+    other_payers: list[_OtherPayer] = field(default_factory=list)
+    lines: list[_Line] = field(default_factory=list)
+    line_date: Segment | None = None  # the first DTP*472 of any line
+    line_dates_differ: bool = False
+
+
+# The segments that open a loop or a sub-loop, or whose text ``parse`` converts: every other
+# segment changes nothing here (``Refusals.feed`` may be left uncalled for it).
+READ = frozenset({"HL", "CLM", "LX", "SBR", "SVD", "LQ", "NM1", "BHT", "DMG", "DTP", "SV1",
+                  "CAS", "AMT"})  # fmt: skip
+
+# Where the segments go, as in ``parse._split``: the loop they are added to.
+_HEADER, _LEVEL, _CLAIM, _OTHER_PAYER, _LINE, _ADJUDICATION = range(6)
+
+
+class Refusals:
+    """Feed one 837P set's segments after ST (``feed``), then ``finish`` at SE: the error
+    ``parse`` would raise for the set, or None."""
+
+    def __init__(self, dates: set[str] | None = None) -> None:
+        self.refusal: X12SyntaxError | None = None
+        self.dates = dates if dates is not None else set()  # CCYYMMDD texts read without error
+        self.bht: Segment | None = None
+        self.where = _HEADER
+        self.in_sub = False  # after an NM1 (or in a line, an LQ) of the current loop
+        self.sub_kind = ""  # NM101 of that sub-loop
+        self.level: Segment | None = None  # the HL read until its first claim
+        self.level_dmg: dict[str, Segment | None] = {}  # NM101 IL/QC → its sub-loop's DMG
+        self.seen_level = False
+        self.contexts: dict[str, tuple[bool, bool]] = {}  # HL01 → (provider, subscriber)
+        self.context = (False, False)  # of the last level read
+        self.claim: _Claim | None = None
+        self.other_payer: _OtherPayer | None = None
+        self.line: _Line | None = None
+        self.adjudication: _Adjudication | None = None
+
+    def feed(self, segment: Segment) -> None:
+        """Read the next segment (one whose id is in ``READ``: others change nothing)."""
+        if self.refusal is not None:
+            return
+        tag = segment[0]
+        if self.where == _LINE and not self.in_sub and tag in ("SV1", "DTP"):
+            self._own_line(segment, tag)  # the usual line, read without the tests below
+            return
+        try:
+            self._step(segment, tag)
+        except X12SyntaxError as error:
+            self.refusal = error
+
+    def finish(self) -> X12SyntaxError | None:
+        """At SE: the refusal, else the header's date (``parse`` reads the header last)."""
+        if self.refusal is None:
+            try:
+                self._close_claim()
+                self._close_level()
+                if self.bht is not None:
+                    self._date(self.bht, 4)
+            except X12SyntaxError as error:
+                self.refusal = error
+        return self.refusal
+
+    def _step(self, segment: Segment, tag: str) -> None:
+        """``parse._split``: the segments that open a loop, else ``_add``."""
+        if tag == "HL":
+            self._close_claim()
+            self._close_level()
+            self.level, self.seen_level, self.level_dmg = segment, True, {}
+            self.where, self.in_sub = _LEVEL, False
+        elif tag == "CLM":
+            self._on_clm(segment)
+        elif self.claim is None:
+            self._add(segment, tag)
+        elif tag == "LX":
+            self.line = _Line(segment)
+            self.claim.lines.append(self.line)
+            self.where, self.in_sub = _LINE, False
+        elif tag == "SBR" and self.line is None:
+            self.other_payer = _OtherPayer()
+            self.claim.other_payers.append(self.other_payer)
+            self.where, self.in_sub = _OTHER_PAYER, False
+        elif tag == "SVD" and self.line is not None:
+            self.adjudication = _Adjudication(segment)
+            self.line.adjudications.append(self.adjudication)
+            self.where, self.in_sub = _ADJUDICATION, False
+        elif tag == "LQ" and self.line is not None:
+            self.where, self.in_sub, self.sub_kind = _LINE, True, "LQ"
+        else:
+            self._add(segment, tag)
+
+    def _on_clm(self, clm: Segment) -> None:
+        if not self.seen_level:
+            raise claim_before_levels(clm)
+        self._close_claim()
+        self._close_level()
+        provider, subscriber = self.context
+        self.claim = _Claim(clm, provider and subscriber)
+        self.line = self.other_payer = self.adjudication = None
+        self.where, self.in_sub = _CLAIM, False
+
+    def _add(self, segment: Segment, tag: str) -> None:
+        """``_Loop.add`` of the current loop: an NM1 opens a sub-loop, the rest is the loop's
+        own until then, else the sub-loop's."""
+        if tag == "NM1":
+            self._open_sub(segment)
+        elif self.in_sub:
+            self._in_sub(segment, tag)
+        else:
+            _OWN[self.where](self, segment, tag)
+
+    def _open_sub(self, nm1: Segment) -> None:
+        self.in_sub, kind = True, nm1.element(1)
+        self.sub_kind = kind
+        if self.where == _LEVEL and kind in ("IL", "QC"):
+            self.level_dmg[kind] = None  # the last such sub-loop is the one read
+        elif self.where == _OTHER_PAYER and kind == "PR":
+            assert self.other_payer is not None
+            self.other_payer.payer_dates.append(None)
+
+    def _in_sub(self, segment: Segment, tag: str) -> None:
+        """A sub-loop's segment: the first DMG of a subscriber's or patient's, the first
+        DTP*573 of a 2330B other payer's."""
+        kind = self.sub_kind
+        if self.where == _LEVEL:
+            if tag == "DMG" and kind in self.level_dmg and self.level_dmg[kind] is None:
+                self.level_dmg[kind] = segment
+        elif self.where == _OTHER_PAYER and kind == "PR" and tag == "DTP":
+            assert self.other_payer is not None
+            dates = self.other_payer.payer_dates
+            if dates[-1] is None and segment.element(1) == "573":
+                dates[-1] = segment
+
+    def _own_header(self, segment: Segment, tag: str) -> None:
+        if tag == "BHT" and self.bht is None:
+            self.bht = segment
+
+    def _own_level(self, segment: Segment, tag: str) -> None:
+        return None  # ``parse`` reads nothing of a level's own segments that it could refuse
+
+    def _own_claim(self, segment: Segment, tag: str) -> None:
+        if tag == "DTP":
+            self._claim_date(segment)
+
+    def _own_line(self, segment: Segment, tag: str) -> None:
+        line = self.line
+        assert line is not None
+        if tag == "SV1":
+            if line.sv1 is None:
+                line.sv1 = segment
+        elif tag == "DTP" and segment.element(1) == "472":
+            self._line_date(line, segment)
+
+    def _own_adjudication(self, segment: Segment, tag: str) -> None:
+        adjudication = self.adjudication
+        assert adjudication is not None
+        if tag == "CAS":
+            adjudication.cas.append(segment)
+        elif tag == "DTP":
+            if adjudication.date is None and segment.element(1) == "573":
+                adjudication.date = segment
+        elif tag == "AMT" and adjudication.liability is None and segment.element(1) == "EAF":
+            adjudication.liability = segment
+
+    def _line_date(self, line: _Line, dtp: Segment) -> None:
+        if line.date is None:
+            line.date = dtp
+        claim = self.claim
+        assert claim is not None
+        if claim.line_date is None:
+            claim.line_date = dtp
+        elif not claim.line_dates_differ:
+            first = claim.line_date
+            claim.line_dates_differ = (first.element(2), first.element(3)) != (
+                dtp.element(2),
+                dtp.element(3),
+            )
+
+    def _claim_date(self, dtp: Segment) -> None:
+        claim = self.claim
+        assert claim is not None
+        qualifier = dtp.element(1)
+        if qualifier == "472" and claim.service_date is None:
+            claim.service_date = dtp
+        elif qualifier == "431" and claim.onset is None:
+            claim.onset = dtp
+        elif qualifier == "439" and claim.accident is None:
+            claim.accident = dtp
+
+    def _own_other_payer(self, segment: Segment, tag: str) -> None:
+        other_payer = self.other_payer
+        assert other_payer is not None
+        if tag == "CAS":
+            other_payer.cas.append(segment)
+        elif tag == "AMT":
+            qualifier = segment.element(1)
+            if qualifier == "D" and other_payer.paid is None:
+                other_payer.paid = segment
+            elif qualifier == "EAF" and other_payer.liability is None:
+                other_payer.liability = segment
+
+    # -- the checks, in the order ``parse`` makes them -----------------------------------
+
+    def _close_level(self) -> None:
+        """``_Reader._level``: the level's code, and the date of birth of a subscriber (the
+        last NM1*IL sub-loop) or patient (the last NM1*QC)."""
+        hl, self.level = self.level, None
+        if hl is None:
+            return
+        parent = self.contexts.get(hl.element(2), self.context)
+        code = hl.element(3)
+        if code == "20":
+            context = (True, False)
+        elif code == "22":
+            _demographics(self.level_dmg.get("IL"))
+            context = (parent[0], True)
+        elif code == "23":
+            _demographics(self.level_dmg.get("QC"))
+            context = parent
+        else:
+            raise not_a_level(hl)
+        self.contexts[hl.element(1)] = self.context = context
+
+    def _close_claim(self) -> None:
+        """``_Reader._claim``: its level, its lines, CLM02, its dates, its other payers."""
+        claim, self.claim = self.claim, None
+        if claim is None:
+            return
+        if not claim.under_subscriber:
+            raise claim_outside_levels(claim.clm)
+        fallback = claim.service_date
+        if fallback is None and not claim.line_dates_differ:
+            fallback = claim.line_date
+        for line in claim.lines:
+            self._line(line, fallback)
+        self._amount(claim.clm, 2)
+        self._dtp_date(claim.onset)
+        self._dtp_date(claim.accident)
+        for other_payer in claim.other_payers:
+            for cas in other_payer.cas:
+                self._adjustments(cas)
+            for dtp in other_payer.payer_dates:
+                self._dtp_date(dtp)
+            if other_payer.paid is not None:
+                self._amount(other_payer.paid, 2)
+            if other_payer.liability is not None:
+                self._amount(other_payer.liability, 2)
+
+    def _line(self, line: _Line, fallback: Segment | None) -> None:
+        """``_Reader._line`` and ``_line_adjudication``."""
+        sv1 = line.sv1
+        if sv1 is None:
+            _missing("SV1", line.lx)
+            return
+        dtp = line.date or fallback
+        if dtp is None or dtp.element(3) not in self.dates:
+            _service_dates(dtp, line.lx)
+            self._remember(dtp.element(3))  # type: ignore[union-attr]  # None raised
+        self._amount(sv1, 2)
+        self._amount(sv1, 4)
+        for adjudication in line.adjudications:
+            for cas in adjudication.cas:
+                self._adjustments(cas)
+            svd = adjudication.svd
+            self._amount(svd, 2)
+            self._amount(svd, 5)
+            self._dtp_date(adjudication.date)
+            if adjudication.liability is not None:
+                self._amount(adjudication.liability, 2)
+
+    def _adjustments(self, cas: Segment) -> None:
+        """``_adjustment_group``: the amount and quantity of each reason given."""
+        fields = cas.fields
+        for reason_at in range(2, len(fields), 3):
+            if fields[reason_at]:
+                self._amount(cas, reason_at + 1)
+                self._amount(cas, reason_at + 2)
+
+    def _amount(self, segment: Segment, number: int) -> None:
+        """``money``, ``optional_money`` and ``optional_decimal`` refuse the same text."""
+        fields = segment.fields
+        text = fields[number] if number < len(fields) else ""
+        if text and not _PLAIN_NUMBER.fullmatch(text):
+            decimal(segment, number)
+
+    def _dtp_date(self, dtp: Segment | None) -> None:
+        if dtp is not None and dtp.element(3) not in self.dates:
+            _dtp_date(dtp)
+            if dtp.element(2) == "D8":
+                self._remember(dtp.element(3))
+
+    def _date(self, segment: Segment, number: int) -> None:
+        """``optional_ccyymmdd``."""
+        text = segment.element(number)
+        if text not in self.dates:
+            optional_ccyymmdd(segment, number)
+            self._remember(text)
+
+    def _remember(self, text: str) -> None:
+        """Keep ``text``, just read without error, as a date read: unless it is empty or a
+        range (RD8), which only some of the readers take."""
+        if not text or "-" in text:
+            return
+        if len(self.dates) >= _DATES_KEPT:
+            self.dates.clear()
+        self.dates.add(text)
+
+
+_OWN = {
+    _HEADER: Refusals._own_header,
+    _LEVEL: Refusals._own_level,
+    _CLAIM: Refusals._own_claim,
+    _OTHER_PAYER: Refusals._own_other_payer,
+    _LINE: Refusals._own_line,
+    _ADJUDICATION: Refusals._own_adjudication,
+}
