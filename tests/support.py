@@ -127,3 +127,60 @@ def reading_outcome(text: str) -> list[str]:
     except X12Error as error:
         lines.append(f"{type(error).__name__}: {error}")
     return lines
+
+
+def refusals_837(text: str) -> list[str]:
+    """Per 837 transaction set of X12 ``text``, what ``parse`` refuses and what ``Refusals``
+    finds streaming, side by side as lines (the two halves must be equal)."""
+    from claimbridge.errors import X12Error, X12SyntaxError
+    from claimbridge.x12.envelope import TransactionSet, iter_envelopes
+    from claimbridge.x12.tokenizer import parse_segments
+    from claimbridge.x12.tx837p_005010X222A1 import parse
+    from claimbridge.x12.tx837p_005010X222A1.refusal import Refusals
+
+    def shown(error: X12SyntaxError | None) -> str:
+        if error is None:
+            return "read"
+        where = (error.segment_position, error.segment_id, error.element_position)
+        return f"{where}: {error.message}"
+
+    by_parse: list[str] = []
+    streamed: list[str] = []
+    with contextlib.suppress(X12Error):  # the envelopes themselves: not the 837 reader's part
+        for envelope in iter_envelopes(parse_segments(text)):
+            if not isinstance(envelope, TransactionSet) or envelope.code != "837":
+                continue
+            try:
+                parse(envelope)
+                by_parse.append(shown(None))
+            except X12SyntaxError as error:
+                by_parse.append(shown(error))
+            refusals = Refusals()
+            for segment in envelope.segments[1:-1]:
+                refusals.feed(segment)
+            streamed.append(shown(refusals.finish()))
+    return [*by_parse, "--", *streamed]
+
+
+@contextlib.contextmanager
+def whole_837_sets() -> Iterator[None]:
+    """``validate`` reads each 837P set whole with ``parse`` (the reference), not streaming."""
+    from claimbridge.x12 import validate
+
+    kept = validate.stream_837
+    validate.stream_837 = None
+    try:
+        yield
+    finally:
+        validate.stream_837 = kept
+
+
+def validate_outcome(text: str) -> list[str]:
+    """What ``validate`` finds in X12 ``text``: every problem, or the reading error, as lines."""
+    from claimbridge.errors import X12Error
+    from claimbridge.x12.validate import validate_text
+
+    try:
+        return [repr(problem) for problem in validate_text(text, guide="none").problems]
+    except X12Error as error:
+        return [f"{type(error).__name__}: {error}"]

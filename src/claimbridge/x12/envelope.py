@@ -171,6 +171,57 @@ def _read_body_python(stream: Iterator[Segment], body: list[Segment]) -> Segment
     return None
 
 
+class EnvelopeFeed:
+    """``iter_envelopes`` fed as the caller reads, for a pass that does more with each
+    segment: ``feed`` takes a segment outside a set's body, or one that opens or closes it,
+    and returns the envelopes it completes (raising where ``iter_envelopes`` raises);
+    ``read_body`` takes a held set's body from a stream at C speed; ``finish`` ends the file.
+    A caller that reads a set's body as it comes instead calls ``passed`` with the last
+    segment of it read (an unclosed set is named by it), and its ``TransactionSet`` holds ST,
+    that segment and SE."""
+
+    def __init__(self) -> None:
+        self._walker = _Walker()
+
+    @property
+    def in_set(self) -> bool:
+        """True between an ST and its SE."""
+        return self._walker.body is not None
+
+    def feed(self, segment: Segment) -> tuple[Envelope, ...]:
+        walker = self._walker
+        body = walker.body
+        if body is not None and segment[0] == "SE":
+            body.append(segment)
+            return (walker._close_transaction(),)
+        if body is not None and segment[0] not in _CONTROL_IDS:
+            body.append(segment)
+            return ()
+        return tuple(walker.feed(segment))
+
+    def read_body(self, stream: Iterator[Segment]) -> Segment | None:
+        """Append the set's segments from ``stream`` up to SE, and return the segment that
+        stopped it (SE or a control segment, not yet fed), or None when ``stream`` ended."""
+        body = self._walker.body
+        assert body is not None
+        read = _read_body_python if _stream_c is None else _stream_c.read_body
+        stop = read(stream, body)
+        if stop is not None and stop[0] == "SE":
+            body.pop()  # ``feed`` appends it
+        return stop
+
+    def passed(self, segment: Segment) -> None:
+        body = self._walker.body
+        assert body is not None
+        if len(body) == 1:
+            body.append(segment)
+        else:
+            body[-1] = segment
+
+    def finish(self) -> None:
+        self._walker.finish()
+
+
 class _Walker:
     """State machine over ISA, GS, ST … SE, GE, IEA."""
 

@@ -39,23 +39,28 @@ Text that cannot be tokenized at all (no ISA, garbled delimiters, a bad segment 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
 from typing import Literal, Protocol
 
 from claimbridge.errors import InputError, X12Error, X12SyntaxError
+from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.delimiters import ISA_LENGTH
-from claimbridge.x12.envelope import iter_envelopes
+from claimbridge.x12.envelope import Envelope, EnvelopeFeed
 from claimbridge.x12.guide import GuideCheck, ends_with_terminator, file_ends_terminated
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
 from claimbridge.x12.problems import Problem, Severity
-from claimbridge.x12.reader import Parsed, read_each
+from claimbridge.x12.reader import Parsed, check_group, read_each
 from claimbridge.x12.segments import Segment
 from claimbridge.x12.sniff import envelope_mismatch
 from claimbridge.x12.tokenizer import parse_segments, read_segments
 from claimbridge.x12.tx835_005010X221A1 import Level, check_balance
+from claimbridge.x12.tx837p_005010X222A1.refusal import READ as READ_837
+from claimbridge.x12.tx837p_005010X222A1.refusal import Refusals
 from claimbridge.x12.values import MAX_DIGITS
 
 Problems = Iterator[Problem]
@@ -106,9 +111,12 @@ def validate_file(
         ours = guide == "claimbridge"
         terminated = file_ends_terminated(path) if ours else True
         report = check_segments(
-            read_segments(path), office_ally=office_ally, guide=ours, terminated=terminated
+            read_segments(path),
+            office_ally=office_ally,
+            guide=ours,
+            terminated=terminated,
+            read_back=True,
         )
-        report = _with_reader(report, read_segments(path))
         return _with_pyx12(report, lambda: path.read_text("utf-8", errors="replace"), guide)
     except OSError as error:
         raise InputError(f"cannot read the file: {error.strerror}", path=str(path)) from None
@@ -127,10 +135,12 @@ def validate_text(
     ours = guide == "claimbridge"
     terminated = ends_with_terminator(text[:4096], text[-64:]) if ours else True
     report = check_segments(
-        parse_segments(text), office_ally=office_ally, guide=ours, terminated=terminated
+        parse_segments(text),
+        office_ally=office_ally,
+        guide=ours,
+        terminated=terminated,
+        read_back=read_back,
     )
-    if read_back:
-        report = _with_reader(report, parse_segments(text))
     return _with_pyx12(report, lambda: text, guide)
 
 
@@ -140,33 +150,42 @@ def check_segments(
     office_ally: bool = False,
     guide: bool = False,
     terminated: bool = True,
+    read_back: bool = False,
 ) -> ValidationReport:
     """Our own checks over a segment stream in one pass; with ``guide``, the guide tables too
-    (``terminated``: whether the text ended with a segment terminator)."""
+    (``terminated``: whether the text ended with a segment terminator); with ``read_back``, the
+    typed readers' verdict on each transaction set, from the same segments (``_ReadBack``)."""
     walker = _EnvelopeWalker()
     rules = _OfficeAllyRules() if office_ally else None
     guide_check = GuideCheck() if guide else None
+    reader = _ReadBack() if read_back else None
     problems: list[Problem] = []
     from_guide: list[Problem] = []
     walk = walker.feed
-    if rules is None and guide_check is not None:  # the usual pass: no test per segment
-        check_guide = guide_check.feed
-        for segment in segments:
-            problems.extend(walk(segment))
-            from_guide.extend(check_guide(segment))
-    else:
-        for segment in segments:
-            problems.extend(walk(segment))
-            if rules is not None:
-                problems.extend(rules.feed(segment))
-            if guide_check is not None:
-                from_guide.extend(guide_check.feed(segment))
+    stream = iter(segments)
+    with fewer_collections():
+        while batch := list(islice(stream, _BATCH)):  # the read-back takes them a batch a time
+            if rules is None and guide_check is not None:  # the usual pass: no test a segment
+                check_guide = guide_check.feed
+                for segment in batch:
+                    problems.extend(walk(segment))
+                    from_guide.extend(check_guide(segment))
+            else:
+                for segment in batch:
+                    problems.extend(walk(segment))
+                    if rules is not None:
+                        problems.extend(rules.feed(segment))
+                    if guide_check is not None:
+                        from_guide.extend(guide_check.feed(segment))
+            if reader is not None:
+                reader.feed(batch)
     problems.extend(walker.finish())
     if guide_check is not None:
         from_guide.extend(guide_check.finish(terminated=terminated))
         problems.extend(_not_said_already(from_guide, problems))
     checked_by: GuideChecker = "claimbridge" if guide else "none"
-    return ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), checked_by)
+    report = ValidationReport(tuple(sorted(problems, key=_order)), *walker.counts(), checked_by)
+    return report if reader is None else _with_reader(report, reader.finish())
 
 
 # Elements both our envelope and HL checks and the guide tables check by the same rule.
@@ -182,15 +201,107 @@ def _not_said_already(from_guide: list[Problem], ours: list[Problem]) -> list[Pr
     return [p for p in from_guide if (p.segment_position, p.element) not in said]
 
 
-def _with_reader(report: ValidationReport, segments: Iterable[Segment]) -> ValidationReport:
+# How the read-back finds what ``parse`` refuses in an 837P: streaming, without its values;
+# None reads each set whole with ``parse`` (the reference, which the tests compare it with).
+stream_837: type[Refusals] | None = Refusals
+
+
+class _ReadBack:
+    """What ``read_each(iter_envelopes(segments))`` yields, in its order (each 835 read as the
+    problems its balance finds), fed the segments a batch at a time as ``check_segments``
+    reads them: one tokenization for both. A set is held until its SE and read by its reader,
+    except an 837, which ``stream_837`` checks as it comes: ``validate`` needs of it only what
+    ``parse`` refuses, and holds one claim of it at a time."""
+
+    def __init__(self) -> None:
+        self.envelopes = EnvelopeFeed()
+        self.found: list[Problem | X12Error] = []  # a set's balance, or a refusal
+        self.stopped = False
+        self.refusals: Refusals | None = None
+        self.dates: set[str] = set()  # shared by the 837 sets of a file
+
+    def feed(self, batch: list[Segment]) -> None:
+        stream = iter(batch)
+        envelopes = self.envelopes
+        for first in stream:
+            segment = first if self.refusals is None else self._read_837(first, stream)
+            if segment is None or self.stopped:
+                return
+            self._envelope(segment)
+            while envelopes.in_set and self.refusals is None and not self.stopped:
+                stop = envelopes.read_body(stream)  # a held set's body
+                if stop is None:
+                    return
+                self._envelope(stop)
+
+    def _read_837(self, first: Segment, stream: Iterator[Segment]) -> Segment | None:
+        """Feed ``stream_837`` an 837 set's segments up to the one that ends it, and return
+        that one (None when ``stream`` ends first)."""
+        assert self.refusals is not None
+        read, last = self.refusals.feed, None
+        segment: Segment | None = first
+        while segment is not None and (tag := segment[0]) not in _SET_ENDS:
+            if tag in READ_837:
+                read(segment)
+            last = segment
+            segment = next(stream, None)
+        if last is not None:
+            self.envelopes.passed(last)
+        return segment
+
+    def finish(self) -> list[Problem | X12Error]:
+        if not self.stopped:
+            try:
+                self.envelopes.finish()
+            except X12Error as error:
+                self._stop(error)
+        return self.found
+
+    def _envelope(self, segment: Segment) -> None:
+        """A segment that opens or closes a set, or stands outside one."""
+        try:
+            done = self.envelopes.feed(segment)
+        except X12Error as error:
+            self._stop(error)
+            return
+        if segment[0] == "ST" and stream_837 is not None and segment.element(1) == "837":
+            self.refusals = stream_837(self.dates)
+        for envelope in done:
+            self._read(envelope)
+
+    def _read(self, envelope: Envelope) -> None:
+        refusals, self.refusals = self.refusals, None
+        if refusals is None:
+            for read in read_each((envelope,)):
+                self.found.extend(_balance(read) if isinstance(read, Parsed) else (read,))
+            return
+        try:
+            check_group(envelope)
+        except X12Error as error:
+            self.found.append(error)
+            return
+        refusal = refusals.finish()
+        if refusal is not None:
+            self.found.append(refusal)
+
+    def _stop(self, error: X12Error) -> None:
+        self.found.append(error)
+        self.stopped, self.refusals = True, None
+
+
+_SET_ENDS = frozenset({"SE", "ISA", "GS", "ST", "GE", "IEA"})
+_BATCH = 2048  # segments tokenized ahead of the checks; the read-back reads them after
+
+
+def _with_reader(report: ValidationReport, reads: Iterable[Problem | X12Error]) -> ValidationReport:
     """``report`` with an error for each refusal of the readers at a segment where our checks
-    found no error (the verdict is the same; the reader's words would repeat ours), and the
-    balance of each 835 read."""
+    found no error (the verdict is the same; the reader's words would repeat ours), and what
+    the balance of each 835 read found."""
     flagged = {p.segment_position for p in report.errors}
     added: list[Problem] = []
-    for read in read_each(iter_envelopes(segments)):
-        if isinstance(read, Parsed):
-            added += _balance(read)
+    for read in reads:
+        if isinstance(read, Problem):
+            added.append(read)
             continue
         problem = _refusal(read)
         if problem.segment_position is None or problem.segment_position not in flagged:
@@ -330,26 +441,28 @@ class _EnvelopeWalker:
         self.group: _Group | None = None
         self.transaction: _Transaction | None = None
         self.component_separator = ":"
-        self.totals = {"ISA": 0, "GS": 0, "ST": 0, "segments": 0}
+        self.totals = {"ISA": 0, "GS": 0, "ST": 0}
+        self.segments = 0
         self.last: Segment | None = None
         self.control_numbers: dict[str, int] = {}  # ISA13 → the ISA that used it first
 
     def counts(self) -> tuple[int, int, int, int]:
         """Interchanges, groups, transaction sets and segments seen."""
         totals = self.totals
-        return totals["ISA"], totals["GS"], totals["ST"], totals["segments"]
+        return totals["ISA"], totals["GS"], totals["ST"], self.segments
 
     def feed(self, segment: Segment) -> Iterable[Problem]:
-        self.totals["segments"] += 1
+        self.segments += 1
         self.last = segment
-        handler = _ENVELOPE_HANDLERS.get(segment.id)
+        transaction = self.transaction
+        tag = segment[0]
+        if transaction is not None and tag not in _ENVELOPE_HANDLERS:  # most segments
+            transaction.segments += 1
+            return transaction.check.feed(segment)
+        handler = _ENVELOPE_HANDLERS.get(tag)
         if handler is not None:
             return handler(self, segment)
-        transaction = self.transaction  # a segment of a transaction set (most of them)
-        if transaction is None:
-            return (_error(segment, f"{segment.id} is outside a transaction set (ST … SE)"),)
-        transaction.segments += 1
-        return transaction.check.feed(segment)
+        return (_error(segment, f"{segment.id} is outside a transaction set (ST … SE)"),)
 
     def finish(self) -> Problems:
         if self.last is not None:
@@ -691,12 +804,14 @@ class _Required:
         self.found: set[str] = set()
 
     def feed(self, segment: Segment) -> None:
-        tag = segment.id
+        tag = segment[0]
         if tag not in self.ids:
             return
         for key in (tag, f"{tag}*{segment.element(1)}"):
             if key in self.wanted:
                 self.found.add(key)
+        if len(self.found) == len(self.wanted):
+            self.ids = frozenset()  # all found: nothing more to look at
 
     def finish(self, st: Segment) -> Problems:
         for key, (loop, what) in self.wanted.items():
@@ -750,17 +865,17 @@ class _Check837:
         self.line: _Line | None = None
 
     def feed(self, segment: Segment) -> Iterable[Problem]:
-        tag = segment.id
-        found = list(self._on_hl(segment)) if tag == "HL" else []
+        tag = segment[0]
         if not self.professional:
-            return found
-        self.required.feed(segment)
+            return list(self._on_hl(segment)) if tag == "HL" else ()
+        if tag in self.required.ids:
+            self.required.feed(segment)
         handler = _HANDLERS_837P.get(tag)
         if handler is not None:
-            found.extend(handler(self, segment))
-        elif self.claim is None:
+            return handler(self, segment)
+        if self.claim is None and tag in _LEVEL_KEYS:  # what _close_level looks for
             self.level_found.update((tag, f"{tag}*{segment.element(1)}"))
-        return found
+        return ()
 
     def finish(self, end: Segment) -> Problems:
         yield from self.hierarchy.finish()
@@ -820,19 +935,23 @@ class _Check837:
             self.claim.lines += 1
         self.line = _Line(lx)
 
-    def _on_sv1(self, sv1: Segment) -> Problems:
+    def _on_sv1(self, sv1: Segment) -> Iterable[Problem]:
         if self.line is not None:
             self.line.has_sv1 = True
         claim = self.claim
         if claim is None:
-            return
-        yield from self._add_charge(claim, sv1)
-        yield from _check_pointers(sv1, self.component, claim.diagnoses)
+            return ()
+        found = list(self._add_charge(claim, sv1))
+        pointers = sv1.element(7)
+        numbers = _POINTERS.get(pointers)  # the usual text, decided without a split
+        if numbers is None or numbers > claim.diagnoses:
+            found.extend(_check_pointers(sv1, self.component, claim.diagnoses))
+        return found
 
-    def _on_dtp(self, dtp: Segment) -> Problems:
+    def _on_dtp(self, dtp: Segment) -> Iterable[Problem]:
         if self.line is not None and dtp.element(1) == "472":
             self.line.has_service_date = True
-        return iter(())
+        return ()
 
     def _add_charge(self, claim: _Claim, sv1: Segment) -> Problems:
         charge = _amount(sv1.element(2))
@@ -891,7 +1010,18 @@ def _check_pointers(sv1: Segment, component: str, diagnoses: int) -> Problems:
             yield _error(sv1, message, loop="2400", element=f"SV107-{index}")
 
 
-_HANDLERS_837P: Mapping[str, Callable[[_Check837, Segment], Problems]] = {
+# The level segments ``_Check837._close_level`` looks for (NM1*85, SBR, NM1*IL, NM1*PR).
+_LEVEL_KEYS = frozenset({"NM1", "SBR"})
+# SV107 texts of one to four pointers 1–12 written plainly, with the highest: any other is
+# checked pointer by pointer (``_check_pointers``). Built for ':' as the component separator.
+_POINTERS = {
+    ":".join(map(str, pointers)): max(pointers)
+    for count in range(1, 5)
+    for pointers in itertools.permutations(range(1, 13), count)
+}
+
+_HANDLERS_837P: Mapping[str, Callable[[_Check837, Segment], Iterable[Problem]]] = {
+    "HL": lambda check, hl: list(check._on_hl(hl)),
     "CLM": _Check837._on_clm,
     "HI": _Check837._on_hi,
     "LX": _Check837._on_lx,
