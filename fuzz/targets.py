@@ -35,6 +35,7 @@ X12_READERS = (
     "claimbridge.x12.tx835_005010X221A1",
     "claimbridge.x12.tx835_005010X221A1.claims",
     "claimbridge.x12.tx837p_005010X222A1",
+    "claimbridge.x12.tx837p_005010X222A1.refusal",
     "claimbridge.x12.tx999_005010X231A1",
 )
 
@@ -52,11 +53,12 @@ def x12_text(data: bytes) -> str:
 def read_x12(data: bytes) -> None:
     """Read X12 as ``claimbridge x12 json`` does, after reading it with the C loops and again
     with the Python loops: both must give the same values or the same error (the C loops are
-    only a faster way to read)."""
+    only a faster way to read); and each 837 set is refused by ``Refusals``, which ``validate``
+    streams, where and as ``parse`` refuses it."""
     from claimbridge.x12.reader import parse_text
 
     sys.path.insert(0, str(TESTS))  # the comparison the X12 tests use (tests/support.py)
-    from support import python_loops, reading_outcome
+    from support import python_loops, reading_outcome, refusals_837
 
     text = x12_text(data)
     compiled = reading_outcome(text)
@@ -64,6 +66,10 @@ def read_x12(data: bytes) -> None:
         in_python = reading_outcome(text)
     if compiled != in_python:
         raise AssertionError(f"the C and Python loops disagree:\n{compiled}\n{in_python}")
+    outcomes = refusals_837(text)
+    middle = outcomes.index("--")
+    if outcomes[:middle] != outcomes[middle + 1 :]:
+        raise AssertionError(f"parse and Refusals disagree on an 837 set:\n{outcomes}")
     for parsed in parse_text(text):
         json.dumps(parsed.to_json())
 
@@ -71,11 +77,11 @@ def read_x12(data: bytes) -> None:
 def validate(data: bytes) -> None:
     """``claimbridge x12 validate --office-ally`` (guide tables included): every problem has a
     place; the guide check's C path finds what its Python pass finds (the C path is only a
-    faster way to check)."""
+    faster way to check); streaming an 837P set finds what reading it whole does."""
     from claimbridge.x12.validate import validate_text
 
     sys.path.insert(0, str(TESTS))  # the comparison the X12 tests use (tests/support.py)
-    from support import guide_outcome, python_loops
+    from support import guide_outcome, python_loops, validate_outcome, whole_837_sets
 
     text = x12_text(data)
     compiled = guide_outcome(text)
@@ -83,6 +89,11 @@ def validate(data: bytes) -> None:
         in_python = guide_outcome(text)
     if compiled != in_python:
         raise AssertionError(f"the C and Python guide checks disagree:\n{compiled}\n{in_python}")
+    streamed = validate_outcome(text)
+    with whole_837_sets():
+        whole = validate_outcome(text)
+    if streamed != whole:
+        raise AssertionError(f"streaming and whole 837P sets disagree:\n{streamed}\n{whole}")
     report = validate_text(text, office_ally=True)
     for problem in report.problems:
         problem.where()

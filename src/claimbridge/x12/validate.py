@@ -43,7 +43,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -165,11 +165,10 @@ def check_segments(
     stream = iter(segments)
     with fewer_collections():
         while batch := list(islice(stream, _BATCH)):  # the read-back takes them a batch a time
-            if rules is None and guide_check is not None:  # the usual pass: no test a segment
-                check_guide = guide_check.feed
-                for segment in batch:
-                    problems.extend(walk(segment))
-                    from_guide.extend(check_guide(segment))
+            if rules is None:  # the usual pass: the walker takes the batch, no test a segment
+                problems.extend(walker.feed_batch(batch))
+                if guide_check is not None:
+                    from_guide.extend(chain.from_iterable(map(guide_check.feed, batch)))
             else:
                 for segment in batch:
                     problems.extend(walk(segment))
@@ -238,16 +237,18 @@ class _ReadBack:
         """Feed ``stream_837`` an 837 set's segments up to the one that ends it, and return
         that one (None when ``stream`` ends first)."""
         assert self.refusals is not None
-        read, last = self.refusals.feed, None
-        segment: Segment | None = first
-        while segment is not None and (tag := segment[0]) not in _SET_ENDS:
+        read, last, stop = self.refusals.feed, None, None
+        for segment in chain((first,), stream):
+            tag = segment[0]
+            if tag in _SET_ENDS:
+                stop = segment
+                break
             if tag in READ_837:
                 read(segment)
             last = segment
-            segment = next(stream, None)
         if last is not None:
             self.envelopes.passed(last)
-        return segment
+        return stop
 
     def finish(self) -> list[Problem | X12Error]:
         if not self.stopped:
@@ -455,11 +456,43 @@ class _EnvelopeWalker:
         self.segments += 1
         self.last = segment
         transaction = self.transaction
-        tag = segment[0]
-        if transaction is not None and tag not in _ENVELOPE_HANDLERS:  # most segments
+        if transaction is not None and segment[0] not in _ENVELOPE_HANDLERS:  # most segments
             transaction.segments += 1
             return transaction.check.feed(segment)
-        handler = _ENVELOPE_HANDLERS.get(tag)
+        return self._feed_envelope(segment)
+
+    def feed_batch(self, batch: list[Segment]) -> list[Problem]:
+        """``feed`` each segment of ``batch``, what it returns gathered: a segment of a set goes
+        to its check only when the check looks at its id, and is counted with the others
+        before the next envelope segment."""
+        found: list[Problem] = []
+        if not batch:
+            return found
+        self.segments += len(batch)
+        self.last = batch[-1]  # what ``finish`` needs: the envelope handlers do not look
+        transaction, start = self.transaction, 0  # batch[start:] not counted in the set yet
+        check = transaction.check if transaction is not None else _NoCheck()
+        tags = check.tags
+        for index, segment in enumerate(batch):
+            tag = segment[0]
+            if transaction is not None and tag not in _ENVELOPE_HANDLERS:
+                if tag in tags:
+                    found.extend(check.feed(segment))
+                continue
+            if transaction is not None:
+                transaction.segments += index - start
+            start = index + 1
+            found.extend(self._feed_envelope(segment))
+            transaction = self.transaction
+            check = transaction.check if transaction is not None else _NoCheck()
+            tags = check.tags
+        if transaction is not None:
+            transaction.segments += len(batch) - start
+        return found
+
+    def _feed_envelope(self, segment: Segment) -> Iterable[Problem]:
+        """``feed`` for an envelope segment, or one outside a set (counted already)."""
+        handler = _ENVELOPE_HANDLERS.get(segment[0])
         if handler is not None:
             return handler(self, segment)
         return (_error(segment, f"{segment.id} is outside a transaction set (ST … SE)"),)
@@ -658,7 +691,10 @@ def _check_group_fits(group: _Group, st: Segment) -> Problems:
 
 class _TransactionCheck(Protocol):
     """The checks of one transaction set, fed each segment between ST and SE (what ``feed``
-    returns is taken before the next segment is fed)."""
+    returns is taken before the next segment is fed): each segment whose id is in ``tags``,
+    at least (``feed`` returns nothing for the others)."""
+
+    tags: frozenset[str]
 
     def feed(self, segment: Segment) -> Iterable[Problem]: ...
 
@@ -667,6 +703,8 @@ class _TransactionCheck(Protocol):
 
 class _NoCheck:
     """A transaction set claimbridge has no rules for: only its envelope is checked."""
+
+    tags: frozenset[str] = frozenset()
 
     def feed(self, segment: Segment) -> Problems:
         return iter(())
@@ -855,6 +893,7 @@ class _Check837:
 
     def __init__(self, st: Segment, component: str, *, professional: bool) -> None:
         self.st, self.component, self.professional = st, component, professional
+        self.tags = _TAGS_837P if professional else frozenset({"HL"})
         self.hierarchy = _Hierarchy(_LEVELS_837)
         self.required = _Required(_REQUIRED_837P)
         self.hl: Segment | None = None
@@ -1028,6 +1067,7 @@ _HANDLERS_837P: Mapping[str, Callable[[_Check837, Segment], Iterable[Problem]]] 
     "SV1": _Check837._on_sv1,
     "DTP": _Check837._on_dtp,
 }
+_TAGS_837P = frozenset(_HANDLERS_837P) | _LEVEL_KEYS | {"BHT", "NM1"}  # and _REQUIRED_837P's
 
 
 # --- 835, 999, 277 ---------------------------------------------------------------------------
@@ -1051,6 +1091,7 @@ class _Check835:
     def __init__(self, st: Segment) -> None:
         self.st = st
         self.required = _Required(_REQUIRED_835)
+        self.tags = self.required.ids | {"CLP", "LX", "PLB"}
         self.open_lx: Segment | None = None
 
     def feed(self, segment: Segment) -> Iterable[Problem]:
@@ -1080,6 +1121,7 @@ class _Check999:
     def __init__(self, st: Segment) -> None:
         self.st = st
         self.required = _Required(_REQUIRED_999)
+        self.tags = self.required.ids | {"IK5", "AK2", "AK9"}
         self.open_ak2: Segment | None = None
 
     def feed(self, segment: Segment) -> Problems:
@@ -1108,6 +1150,7 @@ class _Check277:
         self.st = st
         self.hierarchy = _Hierarchy(levels)
         self.required = _Required(_REQUIRED_277)
+        self.tags = self.required.ids | {"HL"}
         self.levels_found: set[str] = set()
 
     def feed(self, segment: Segment) -> Problems:
