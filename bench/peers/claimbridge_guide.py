@@ -1,8 +1,8 @@
 """claimbridge: check a file against its implementation guide (``x12 validate``'s default path).
 
 ``--guide-only`` runs the guide tables alone (``claimbridge.x12.guide.guide_problems`` over the
-streaming tokenizer); without it the whole of ``validate_file``: our structural checks and the
-guide tables in one pass. ``--python-only`` checks the guide without its C path (as on a
+streaming tokenizer); without it the whole of ``validate_file``: our structural checks, the
+guide tables and the typed readers' read-back in one pass. ``--python-only`` checks the guide without its C path (as on a
 machine without a C compiler). Problems are counted, not kept.
 """
 
