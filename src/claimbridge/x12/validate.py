@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import chain, islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal, Protocol
 
 from claimbridge.errors import InputError, X12Error, X12SyntaxError
@@ -471,21 +472,20 @@ class _EnvelopeWalker:
         self.segments += len(batch)
         self.last = batch[-1]  # what ``finish`` needs: the envelope handlers do not look
         transaction, start = self.transaction, 0  # batch[start:] not counted in the set yet
-        check = transaction.check if transaction is not None else _NoCheck()
-        tags = check.tags
+        handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
         for index, segment in enumerate(batch):
             tag = segment[0]
             if transaction is not None and tag not in _ENVELOPE_HANDLERS:
-                if tag in tags:
-                    found.extend(check.feed(segment))
+                handler = handlers.get(tag)
+                if handler is not None:
+                    found.extend(handler(segment))
                 continue
             if transaction is not None:
                 transaction.segments += index - start
             start = index + 1
             found.extend(self._feed_envelope(segment))
             transaction = self.transaction
-            check = transaction.check if transaction is not None else _NoCheck()
-            tags = check.tags
+            handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
         if transaction is not None:
             transaction.segments += len(batch) - start
         return found
@@ -689,12 +689,16 @@ def _check_group_fits(group: _Group, st: Segment) -> Problems:
 # Transaction sets
 
 
+# What a transaction check does with a segment, by segment id.
+_Handlers = Mapping[str, Callable[[Segment], Iterable[Problem]]]
+
+
 class _TransactionCheck(Protocol):
     """The checks of one transaction set, fed each segment between ST and SE (what ``feed``
-    returns is taken before the next segment is fed): each segment whose id is in ``tags``,
-    at least (``feed`` returns nothing for the others)."""
+    returns is taken before the next segment is fed); ``handlers`` holds, by segment id, what
+    ``feed`` does with the ids it looks at (it returns nothing for the others)."""
 
-    tags: frozenset[str]
+    handlers: _Handlers
 
     def feed(self, segment: Segment) -> Iterable[Problem]: ...
 
@@ -704,7 +708,7 @@ class _TransactionCheck(Protocol):
 class _NoCheck:
     """A transaction set claimbridge has no rules for: only its envelope is checked."""
 
-    tags: frozenset[str] = frozenset()
+    handlers: _Handlers = MappingProxyType({})
 
     def feed(self, segment: Segment) -> Problems:
         return iter(())
@@ -893,7 +897,6 @@ class _Check837:
 
     def __init__(self, st: Segment, component: str, *, professional: bool) -> None:
         self.st, self.component, self.professional = st, component, professional
-        self.tags = _TAGS_837P if professional else frozenset({"HL"})
         self.hierarchy = _Hierarchy(_LEVELS_837)
         self.required = _Required(_REQUIRED_837P)
         self.hl: Segment | None = None
@@ -902,17 +905,41 @@ class _Check837:
         self.claimless: dict[str, Segment] = {}
         self.claim: _Claim | None = None
         self.line: _Line | None = None
+        self.handlers: _Handlers = (
+            {
+                "HL": self._hl,
+                "CLM": self._on_clm,
+                "HI": self._on_hi,
+                "LX": self._on_lx,
+                "SV1": self._on_sv1,
+                "DTP": self._on_dtp,
+                "NM1": self._on_nm1,
+                "SBR": self._on_level_key,
+                "BHT": self._on_bht,
+            }
+            if professional
+            else {"HL": self._hl}
+        )
 
     def feed(self, segment: Segment) -> Iterable[Problem]:
-        tag = segment[0]
-        if not self.professional:
-            return list(self._on_hl(segment)) if tag == "HL" else ()
-        if tag in self.required.ids:
-            self.required.feed(segment)
-        handler = _HANDLERS_837P.get(tag)
-        if handler is not None:
-            return handler(self, segment)
-        if self.claim is None and tag in _LEVEL_KEYS:  # what _close_level looks for
+        handler = self.handlers.get(segment[0])
+        return handler(segment) if handler is not None else ()
+
+    def _hl(self, hl: Segment) -> Iterable[Problem]:
+        return list(self._on_hl(hl))
+
+    def _on_bht(self, bht: Segment) -> Iterable[Problem]:
+        self.required.feed(bht)
+        return ()
+
+    def _on_nm1(self, nm1: Segment) -> Iterable[Problem]:
+        self.required.feed(nm1)
+        return self._on_level_key(nm1)
+
+    def _on_level_key(self, segment: Segment) -> Iterable[Problem]:
+        """NM1 and SBR of a level, what ``_close_level`` looks for (NM1*85, SBR, NM1*IL …)."""
+        if self.claim is None:
+            tag = segment[0]
             self.level_found.update((tag, f"{tag}*{segment.element(1)}"))
         return ()
 
@@ -951,28 +978,33 @@ class _Check837:
                 yield _error(hl, message, loop=loop)
         self.hl = None
 
-    def _on_clm(self, clm: Segment) -> Problems:
-        yield from self._close_claim()
+    def _on_clm(self, clm: Segment) -> Iterable[Problem]:
+        found = list(self._close_claim())
         if self.hl is not None:
             self.claimless.pop(self.hl.element(1), None)
         self.claim = _Claim(clm)
+        return found
 
-    def _on_hi(self, hi: Segment) -> Problems:
+    def _on_hi(self, hi: Segment) -> Iterable[Problem]:
         claim = self.claim
         if claim is None:
-            return
+            return ()
         claim.has_hi = True
-        for number in range(1, len(hi.fields)):
-            qualifier = hi.element(number).split(self.component)[0]
-            if qualifier in DIAGNOSIS_QUALIFIERS:
+        component = self.component
+        for element in hi.fields[1:]:
+            if element.partition(component)[0] in DIAGNOSIS_QUALIFIERS:
                 claim.diagnoses += 1
-        yield from ()
+        return ()
 
-    def _on_lx(self, lx: Segment) -> Problems:
-        yield from self._close_line()
+    def _on_lx(self, lx: Segment) -> Iterable[Problem]:
+        line = self.line
+        found: Iterable[Problem] = ()
+        if line is not None and not (line.has_sv1 and line.has_service_date):
+            found = list(self._close_line())
         if self.claim is not None:
             self.claim.lines += 1
         self.line = _Line(lx)
+        return found
 
     def _on_sv1(self, sv1: Segment) -> Iterable[Problem]:
         if self.line is not None:
@@ -980,9 +1012,15 @@ class _Check837:
         claim = self.claim
         if claim is None:
             return ()
-        found = list(self._add_charge(claim, sv1))
-        pointers = sv1.element(7)
-        numbers = _POINTERS.get(pointers)  # the usual text, decided without a split
+        found: list[Problem] = []
+        charge = _amount(sv1.element(2))
+        if charge is None:
+            message = f"SV102 {sv1.element(2)!r} is not an amount"
+            found.append(_error(sv1, message, loop="2400", element="SV102"))
+            claim.line_total = None
+        elif claim.line_total is not None:
+            claim.line_total += charge
+        numbers = _POINTERS.get(sv1.element(7))  # the usual text, decided without a split
         if numbers is None or numbers > claim.diagnoses:
             found.extend(_check_pointers(sv1, self.component, claim.diagnoses))
         return found
@@ -991,15 +1029,6 @@ class _Check837:
         if self.line is not None and dtp.element(1) == "472":
             self.line.has_service_date = True
         return ()
-
-    def _add_charge(self, claim: _Claim, sv1: Segment) -> Problems:
-        charge = _amount(sv1.element(2))
-        if charge is None:
-            message = f"SV102 {sv1.element(2)!r} is not an amount"
-            yield _error(sv1, message, loop="2400", element="SV102")
-            claim.line_total = None
-        elif claim.line_total is not None:
-            claim.line_total += charge
 
     def _close_line(self) -> Problems:
         line, self.line = self.line, None
@@ -1049,8 +1078,6 @@ def _check_pointers(sv1: Segment, component: str, diagnoses: int) -> Problems:
             yield _error(sv1, message, loop="2400", element=f"SV107-{index}")
 
 
-# The level segments ``_Check837._close_level`` looks for (NM1*85, SBR, NM1*IL, NM1*PR).
-_LEVEL_KEYS = frozenset({"NM1", "SBR"})
 # SV107 texts of one to four pointers 1–12 written plainly, with the highest: any other is
 # checked pointer by pointer (``_check_pointers``). Built for ':' as the component separator.
 _POINTERS = {
@@ -1058,16 +1085,6 @@ _POINTERS = {
     for count in range(1, 5)
     for pointers in itertools.permutations(range(1, 13), count)
 }
-
-_HANDLERS_837P: Mapping[str, Callable[[_Check837, Segment], Iterable[Problem]]] = {
-    "HL": lambda check, hl: list(check._on_hl(hl)),
-    "CLM": _Check837._on_clm,
-    "HI": _Check837._on_hi,
-    "LX": _Check837._on_lx,
-    "SV1": _Check837._on_sv1,
-    "DTP": _Check837._on_dtp,
-}
-_TAGS_837P = frozenset(_HANDLERS_837P) | _LEVEL_KEYS | {"BHT", "NM1"}  # and _REQUIRED_837P's
 
 
 # --- 835, 999, 277 ---------------------------------------------------------------------------
@@ -1091,7 +1108,9 @@ class _Check835:
     def __init__(self, st: Segment) -> None:
         self.st = st
         self.required = _Required(_REQUIRED_835)
-        self.tags = self.required.ids | {"CLP", "LX", "PLB"}
+        self.handlers: _Handlers = dict.fromkeys(
+            self.required.ids | {"CLP", "LX", "PLB"}, self.feed
+        )
         self.open_lx: Segment | None = None
 
     def feed(self, segment: Segment) -> Iterable[Problem]:
@@ -1121,7 +1140,9 @@ class _Check999:
     def __init__(self, st: Segment) -> None:
         self.st = st
         self.required = _Required(_REQUIRED_999)
-        self.tags = self.required.ids | {"IK5", "AK2", "AK9"}
+        self.handlers: _Handlers = dict.fromkeys(
+            self.required.ids | {"IK5", "AK2", "AK9"}, self.feed
+        )
         self.open_ak2: Segment | None = None
 
     def feed(self, segment: Segment) -> Problems:
@@ -1150,7 +1171,7 @@ class _Check277:
         self.st = st
         self.hierarchy = _Hierarchy(levels)
         self.required = _Required(_REQUIRED_277)
-        self.tags = self.required.ids | {"HL"}
+        self.handlers: _Handlers = dict.fromkeys(self.required.ids | {"HL"}, self.feed)
         self.levels_found: set[str] = set()
 
     def feed(self, segment: Segment) -> Problems:
