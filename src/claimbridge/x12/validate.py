@@ -60,7 +60,6 @@ from claimbridge.x12.segments import Segment
 from claimbridge.x12.sniff import envelope_mismatch
 from claimbridge.x12.tokenizer import parse_segments, read_segments
 from claimbridge.x12.tx835_005010X221A1 import Level, check_balance
-from claimbridge.x12.tx837p_005010X222A1.refusal import READ as READ_837
 from claimbridge.x12.tx837p_005010X222A1.refusal import Refusals
 from claimbridge.x12.values import MAX_DIGITS
 
@@ -238,14 +237,15 @@ class _ReadBack:
         """Feed ``stream_837`` an 837 set's segments up to the one that ends it, and return
         that one (None when ``stream`` ends first)."""
         assert self.refusals is not None
-        read, last, stop = self.refusals.feed, None, None
+        handlers, last, stop = self.refusals.handlers, None, None
         for segment in chain((first,), stream):
             tag = segment[0]
             if tag in _SET_ENDS:
                 stop = segment
                 break
-            if tag in READ_837:
-                read(segment)
+            handler = handlers.get(tag)
+            if handler is not None:
+                handler(segment)
             last = segment
         if last is not None:
             self.envelopes.passed(last)

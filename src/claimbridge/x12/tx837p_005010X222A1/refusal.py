@@ -18,6 +18,7 @@ reference: the tests and the ``validate`` fuzz target compare the two.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from claimbridge.errors import X12SyntaxError
@@ -83,18 +84,15 @@ class _Claim:
     line_dates_differ: bool = False
 
 
-# The segments that open a loop or a sub-loop, or whose text ``parse`` converts: every other
-# segment changes nothing here (``Refusals.feed`` may be left uncalled for it).
-READ = frozenset({"HL", "CLM", "LX", "SBR", "SVD", "LQ", "NM1", "BHT", "DMG", "DTP", "SV1",
-                  "CAS", "AMT"})  # fmt: skip
-
 # Where the segments go, as in ``parse._split``: the loop they are added to.
 _HEADER, _LEVEL, _CLAIM, _OTHER_PAYER, _LINE, _ADJUDICATION = range(6)
 
 
 class Refusals:
     """Feed one 837P set's segments after ST (``feed``), then ``finish`` at SE: the error
-    ``parse`` would raise for the set, or None."""
+    ``parse`` would raise for the set, or None. ``handlers`` is what ``feed`` does, by segment
+    id: the segments that open a loop or a sub-loop, or whose text ``parse`` converts; a caller
+    may call them itself, and leave out the other segments, which change nothing."""
 
     def __init__(self, dates: set[str] | None = None) -> None:
         self.refusal: X12SyntaxError | None = None
@@ -112,19 +110,23 @@ class Refusals:
         self.other_payer: _OtherPayer | None = None
         self.line: _Line | None = None
         self.adjudication: _Adjudication | None = None
+        self.handlers: Mapping[str, Callable[[Segment], None]] = {
+            "HL": self._on_hl,
+            "CLM": self._on_clm,
+            "LX": self._on_lx,
+            "SBR": self._on_sbr,
+            "SVD": self._on_svd,
+            "LQ": self._on_lq,
+            "SV1": self._on_line_segment,
+            "DTP": self._on_line_segment,
+            **dict.fromkeys(("NM1", "BHT", "DMG", "CAS", "AMT"), self._add),
+        }
 
     def feed(self, segment: Segment) -> None:
-        """Read the next segment (one whose id is in ``READ``: others change nothing)."""
-        if self.refusal is not None:
-            return
-        tag = segment[0]
-        if self.where == _LINE and not self.in_sub and tag in ("SV1", "DTP"):
-            self._own_line(segment, tag)  # the usual line, read without the tests below
-            return
-        try:
-            self._step(segment, tag)
-        except X12SyntaxError as error:
-            self.refusal = error
+        """Read the next segment."""
+        handler = self.handlers.get(segment[0])
+        if handler is not None:
+            handler(segment)
 
     def finish(self) -> X12SyntaxError | None:
         """At SE: the refusal, else the header's date (``parse`` reads the header last)."""
@@ -138,47 +140,85 @@ class Refusals:
                 self.refusal = error
         return self.refusal
 
-    def _step(self, segment: Segment, tag: str) -> None:
-        """``parse._split``: the segments that open a loop, else ``_add``."""
-        if tag == "HL":
+    # -- ``parse._split``: the segments that open a loop, else ``_add`` --------------------
+
+    def _on_hl(self, hl: Segment) -> None:
+        if self.refusal is not None:
+            return
+        try:
             self._close_claim()
             self._close_level()
-            self.level, self.seen_level, self.level_dmg = segment, True, {}
-            self.where, self.in_sub = _LEVEL, False
-        elif tag == "CLM":
-            self._on_clm(segment)
-        elif self.claim is None:
-            self._add(segment, tag)
-        elif tag == "LX":
-            self.line = _Line(segment)
-            self.claim.lines.append(self.line)
-            self.where, self.in_sub = _LINE, False
-        elif tag == "SBR" and self.line is None:
-            self.other_payer = _OtherPayer()
-            self.claim.other_payers.append(self.other_payer)
-            self.where, self.in_sub = _OTHER_PAYER, False
-        elif tag == "SVD" and self.line is not None:
-            self.adjudication = _Adjudication(segment)
-            self.line.adjudications.append(self.adjudication)
-            self.where, self.in_sub = _ADJUDICATION, False
-        elif tag == "LQ" and self.line is not None:
-            self.where, self.in_sub, self.sub_kind = _LINE, True, "LQ"
-        else:
-            self._add(segment, tag)
+        except X12SyntaxError as error:
+            self._refuse(error)
+            return
+        self.level, self.seen_level, self.level_dmg = hl, True, {}
+        self.where, self.in_sub = _LEVEL, False
 
     def _on_clm(self, clm: Segment) -> None:
-        if not self.seen_level:
-            raise claim_before_levels(clm)
-        self._close_claim()
-        self._close_level()
+        if self.refusal is not None:
+            return
+        try:
+            if not self.seen_level:
+                raise claim_before_levels(clm)
+            self._close_claim()
+            self._close_level()
+        except X12SyntaxError as error:
+            self._refuse(error)
+            return
         provider, subscriber = self.context
         self.claim = _Claim(clm, provider and subscriber)
         self.line = self.other_payer = self.adjudication = None
         self.where, self.in_sub = _CLAIM, False
 
-    def _add(self, segment: Segment, tag: str) -> None:
+    def _refuse(self, error: X12SyntaxError) -> None:
+        """Keep the first refusal, and from now on nothing of the set."""
+        self.refusal, self.claim, self.level = error, None, None
+        self.where, self.in_sub, self.sub_kind = _HEADER, True, ""
+
+    def _on_lx(self, lx: Segment) -> None:
+        claim = self.claim
+        if claim is None:
+            self._add(lx)
+            return
+        self.line = _Line(lx)
+        claim.lines.append(self.line)
+        self.where, self.in_sub = _LINE, False
+
+    def _on_sbr(self, sbr: Segment) -> None:
+        claim = self.claim
+        if claim is None or self.line is not None:
+            self._add(sbr)
+            return
+        self.other_payer = _OtherPayer()
+        claim.other_payers.append(self.other_payer)
+        self.where, self.in_sub = _OTHER_PAYER, False
+
+    def _on_svd(self, svd: Segment) -> None:
+        line = self.line
+        if self.claim is None or line is None:
+            self._add(svd)
+            return
+        self.adjudication = _Adjudication(svd)
+        line.adjudications.append(self.adjudication)
+        self.where, self.in_sub = _ADJUDICATION, False
+
+    def _on_lq(self, lq: Segment) -> None:
+        if self.claim is None or self.line is None:
+            self._add(lq)
+            return
+        self.where, self.in_sub, self.sub_kind = _LINE, True, "LQ"
+
+    def _on_line_segment(self, segment: Segment) -> None:
+        """SV1 or DTP: of a line's own segments (the usual case), read without ``_add``."""
+        if self.where == _LINE and not self.in_sub:
+            self._own_line(segment, segment[0])
+        else:
+            self._add(segment)
+
+    def _add(self, segment: Segment) -> None:
         """``_Loop.add`` of the current loop: an NM1 opens a sub-loop, the rest is the loop's
         own until then, else the sub-loop's."""
+        tag = segment[0]
         if tag == "NM1":
             self._open_sub(segment)
         elif self.in_sub:
