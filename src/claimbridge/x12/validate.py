@@ -25,12 +25,14 @@ What we check ourselves:
   '330897513', GS08 005010X222A1, one ISA and one GS per file, at most 5000 ST, and 1000B
   ``NM1*40*2*OFFICE ALLY*****46*330897513``.
 
-Then the readers of ``x12.reader`` read the file: whatever they refuse (``reader.read_each``) is
-an error at the segment they name, unless our checks found an error there already, so
-``validate`` never calls clean a file that ``x12 json`` and ``import`` refuse; and each 835 read
-is balanced (``check_balance``, the equations ingest holds an 835 by): BPR02 against Σ CLP04 and
-the PLBs is an error (ingest holds such a set), a CLP against its CAS and SVCs or an SVC against
-its CAS a warning (ingest posts it as sent, with a note on the claim).
+In the same pass the readers of ``x12.reader`` read the segments back (``_ReadBack``; an 837P
+set is not typed but checked, streaming, for what ``parse`` refuses:
+``tx837p_005010X222A1.refusal``): whatever they refuse (``reader.read_each``) is an error at
+the segment they name, unless our checks found an error there already, so ``validate`` never
+calls clean a file that ``x12 json`` and ``import`` refuse; and each 835 read is balanced
+(``check_balance``, the equations ingest holds an 835 by): BPR02 against Σ CLP04 and the PLBs
+is an error (ingest holds such a set), a CLP against its CAS and SVCs or an SVC against its CAS
+a warning (ingest posts it as sent, with a note on the claim).
 
 Text that cannot be tokenized at all (no ISA, garbled delimiters, a bad segment id) raises
 ``X12SyntaxError`` from the tokenizer; everything after that is a ``Problem``.
@@ -169,11 +171,10 @@ def check_segments(
                 problems.extend(walker.feed_batch(batch))
                 if guide_check is not None:
                     from_guide.extend(chain.from_iterable(map(guide_check.feed, batch)))
-            else:
+            else:  # Office Ally's rules too, segment by segment
                 for segment in batch:
                     problems.extend(walk(segment))
-                    if rules is not None:
-                        problems.extend(rules.feed(segment))
+                    problems.extend(rules.feed(segment))
                     if guide_check is not None:
                         from_guide.extend(guide_check.feed(segment))
             if reader is not None:
