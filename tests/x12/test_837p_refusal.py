@@ -1,14 +1,19 @@
 """``Refusals`` finds, streaming, what ``parse`` refuses in an 837P set: the same segment,
 element and words, on every 837P sample and test file and on mutated ones; and ``validate``
-says the same with it as with ``parse`` reading whole sets.
+says the same with it as with ``parse`` reading whole sets, holding one claim at a time.
 """
 
 from __future__ import annotations
 
+import tracemalloc
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_fuzz import change_element, drop_segment, duplicate_segment, mutated
 
+from claimbridge.x12 import validate
+from claimbridge.x12.validate import validate_text
 from support import SAMPLES, TEST_DATA, need, refusals_837, validate_outcome, whole_837_sets
 
 COB_SAMPLE = SAMPLES / "837P" / "lfh__demo.cob.example4.837"  # loops 2320, 2330 and 2430
@@ -81,3 +86,43 @@ def test_validate_of_a_seed_is_the_same_streaming(text: str) -> None:
     streamed = validate_outcome(text)
     with whole_837_sets():
         assert validate_outcome(text) == streamed
+
+
+def _claims(count: int) -> str:
+    """The two-claim test file's first subscriber and claim, ``count`` times (HL01 numbered
+    on, SE01 counted), under its billing provider."""
+    text = (TEST_DATA / "837p" / "office-ally-two-claims.837").read_text()
+    segments = [s.strip() for s in text.split("~") if s.strip()]
+    first = next(i for i, s in enumerate(segments) if s.startswith("HL*2*"))
+    end = next(i for i, s in enumerate(segments) if i > first and s.startswith(("HL*", "SE*")))
+    se = next(i for i, s in enumerate(segments) if s.startswith("SE*"))
+    st = next(i for i, s in enumerate(segments) if s.startswith("ST*"))
+    blocks = []
+    for number in range(2, count + 2):
+        hl, *rest = segments[first:end]
+        blocks += [hl.replace("HL*2*", f"HL*{number}*", 1), *rest]
+    body = [*segments[st:first], *blocks]
+    closing = [f"SE*{len(body) + 1}*{segments[se].split('*')[2]}", *segments[se + 1 :]]
+    return "~\n".join([*segments[:st], *body, *closing]) + "~\n"
+
+
+def _bytes_a_claim() -> float:
+    """What validating the test 837P holds at its peak for each claim more (tracemalloc)."""
+    peaks = []
+    for count in (500, 1500):
+        text = _claims(count)
+        tracemalloc.start()
+        try:
+            assert validate_text(text, guide="none").errors == ()
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    return (peaks[1] - peaks[0]) / 1000
+
+
+def test_validate_holds_one_claim_of_an_837p_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validate, "_BATCH", 64)  # the segments read ahead: fewer than 500 claims
+    # what is left is the HL each claim's subscriber opens, which the HL checks keep (~0.5 kB)
+    assert _bytes_a_claim() < 1500
+    with whole_837_sets():  # the reference holds the set: every claim's segments (~8 kB)
+        assert _bytes_a_claim() > 4000
