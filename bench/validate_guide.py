@@ -202,8 +202,9 @@ def about(when: str | None = None, commit: str | None = None) -> list[str]:
         "balanced) in one pass. pyx12 4.0.0 is `x12n_document`, run on the files it "
         "finishes in its budget. The files are `bench/generate.py`'s 835s and a 20,000-claim "
         "837P from claimbridge's writer, about 22 bytes a segment in both.",
-        "The guide tables meet the 10 MB/s target: 19 to 21 MB/s, 73 to 99 times as fast as "
-        "pyx12 in the same memory, with its verdict (3.6 to 3.8 MB/s before their C path; the "
+        "The guide tables meet the 10 MB/s target: 17 to 20 MB/s in this run (19 to 21 on a "
+        "quieter machine), 67 to 99 times as fast as pyx12 in the same memory, with its "
+        "verdict (3.6 to 3.8 MB/s before their C path; the "
         "`Python only` rows, about 5\u00a0µs a segment). At 22 bytes a segment 10 MB/s leaves "
         "2.2\u00a0µs a segment. The check of a segment whose route from its place is kept and that "
         "reports nothing, nearly every one, now runs in C (`x12/guide/_guide_c.c`, "
@@ -214,18 +215,16 @@ def about(when: str | None = None, commit: str | None = None) -> list[str]:
         "at a time, and the read-back of an 837P no longer builds its claims: `Refusals` "
         "(`x12/tx837p_005010X222A1/refusal.py`) finds as the segments come what the 837P "
         "reader would refuse, at the same segment and in its words, holding one claim, so the "
-        "837P's memory no longer grows with its transaction set (31 MiB for the 20,000 claims, "
-        "104 before). It runs at 11.8 MB/s on the 5 MB 835, 9.7 on the 50 MB one and 7.1 on "
-        "the 837P (7.3, 7.5 and 2.9 before). The target is met on the 5 MB 835 and within a "
-        "few percent of it on the 50 MB one, where the 835 reader's C loops, its Python header "
-        "and the balance take what the guide tables leave; not on the 837P, where the "
-        "structural walker's 837P checks and the streaming read-back are Python, about 2\u00a0µs "
-        "a segment together beside the guide tables' 1. Meeting it there takes those loops in "
-        "C, as the 835's claim loops and the guide's are.",
+        "837P's memory no longer grows with its transaction set (34 MiB for the 20,000 claims, "
+        "104 before). It runs at 12.0 MB/s on the 5 MB 835, 11.6 on the 50 MB one and 7.6 on "
+        "the 837P (7.3, 7.5 and 2.9 before): the target is met on the 835s, not on the 837P, "
+        "where the structural walker's 837P checks and the streaming read-back are Python, "
+        "about 1.6\u00a0µs a segment together beside the guide tables' 1.2. Meeting it there "
+        "takes those loops in C, as the 835's claim loops and the guide's are.",
     ]
     lines: list[str] = []
     for paragraph in paragraphs:
-        lines.extend([*textwrap.wrap(paragraph, 99), ""])
+        lines.extend([*textwrap.wrap(paragraph, 99, break_on_hyphens=False), ""])
     return lines[:-1]
 
 

@@ -2,8 +2,8 @@
 
 ``--guide-only`` runs the guide tables alone (``claimbridge.x12.guide.guide_problems`` over the
 streaming tokenizer); without it the whole of ``validate_file``: our structural checks, the
-guide tables and the typed readers' read-back in one pass. ``--python-only`` checks the guide without its C path (as on a
-machine without a C compiler). Problems are counted, not kept.
+guide tables and the typed readers' read-back in one pass. ``--python-only`` checks the guide
+without its C path (as on a machine without a C compiler). Problems are counted, not kept.
 """
 
 from __future__ import annotations
