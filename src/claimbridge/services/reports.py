@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, func, select, type_coerce, union
+from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from claimbridge.domain.fees import FeePolicy, exposures
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
-from claimbridge.services.balances import balance_rows
+from claimbridge.services.balances import balance_rows, patient_may_owe
 from claimbridge.store import tables as t
 from claimbridge.store.db import Store
 from claimbridge.store.repositories import fee_counts, fold_status_totals, month_of
@@ -101,18 +101,12 @@ def ar_aging(session: Session, today: date) -> Report:
     since the claim was first sent. Summed by the database: the claims that can owe anything
     (not yet paid or denied, or with a PR adjustment or patient money) are worked out by
     ``balance_rows`` and added up per payer and bucket."""
-    claim, payment, adjustment = t.ClaimRow, t.PaymentRow, t.AdjustmentRow
-    money = t.PatientMoneyRow
+    claim = t.ClaimRow
     open_claims = select(claim.id).where(
         claim.status.not_in([*(status.value for status in UNSENT), *ADJUDICATED])
     )
-    pr_payments = select(adjustment.payment_id).where(adjustment.group_code == "PR")
-    with_pr = select(payment.claim_id).where(payment.id.in_(pr_payments))
-    with_money = select(money.claim_id).where(
-        money.claim_id.is_not(None), money.undone_at.is_(None)
-    )
     sent = claim.status.not_in([status.value for status in UNSENT])
-    balances = balance_rows(sent & claim.id.in_(union(open_claims, with_pr, with_money))).subquery()
+    balances = balance_rows(sent & claim.id.in_(patient_may_owe(open_claims))).subquery()
     of_claim = aliased(t.ClaimRow)
     bucket = _bucket_case(func.coalesce(of_claim.submitted_at, of_claim.created_at), today)
     insurance = case((of_claim.status.in_(sorted(ADJUDICATED)), 0), else_=balances.c.insurance)
