@@ -73,6 +73,14 @@ class Day:
     def go(self, path: str) -> None:
         self.page.goto(f"{self.served}{path}")
 
+    def open_listed(self, clm01: str, status: str) -> None:
+        """Open claim ``clm01`` from the worklist shown; its page says ``status``."""
+        from playwright.sync_api import expect
+
+        self.page.click(f"#claims a:has-text('{clm01}')")
+        self.page.wait_for_url(f"{self.served}/claims/{clm01}")
+        expect(self.page.locator("h1 .st")).to_have_text(status)
+
     def axe(self, state: str) -> None:
         """Nothing went wrong on the way to ``state``, and axe-core finds no critical and no
         serious violation in the page as it is now."""
@@ -166,9 +174,7 @@ def test_a_billers_day_over_sftp(
     expect(row).to_contain_text(HELD)
     expect(row).to_contain_text("held")
     day.axe("worklist, searched by name")
-    page.click(f"#claims a:has-text('{HELD}')")
-    page.wait_for_url(f"{served}/claims/{HELD}")
-    expect(page.locator("h1 .st")).to_have_text("held")
+    day.open_listed(HELD, "held")
     expect(page.locator("p.alert").first).to_contain_text("enrollment with BLUE SHIELD")
     day.axe("the held claim")
 
@@ -223,9 +229,7 @@ def test_a_billers_day_over_sftp(
     day.axe("worklist, the rejected claims")
 
     # 6. correct the member ID and send it again (its twin as it is); poll again: paid
-    page.click(f"#claims a:has-text('{REJECTED}')")
-    page.wait_for_url(f"{served}/claims/{REJECTED}")
-    expect(page.locator("h1 .st")).to_have_text("payer rejected")
+    day.open_listed(REJECTED, "payer rejected")
     expect(page.locator("p.alert.error").first).to_contain_text("SUBSCRIBER ID NOT FOUND")
     day.axe("the rejected claim")
     page.click("a:has-text('Correct and resubmit')")
