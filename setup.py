@@ -21,6 +21,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "claimbridge.x12.tx837p_005010X222A1._lines_c",
+            sources=["src/claimbridge/x12/tx837p_005010X222A1/_lines_c.c"],
+            optional=True,
+        ),
+        Extension(
             "claimbridge.x12.guide._guide_c",
             sources=["src/claimbridge/x12/guide/_guide_c.c"],
             optional=True,

@@ -76,19 +76,20 @@ def read_x12(data: bytes) -> None:
 
 def validate(data: bytes) -> None:
     """``claimbridge x12 validate --office-ally`` (guide tables included): every problem has a
-    place; the guide check's C path finds what its Python pass finds (the C path is only a
-    faster way to check); streaming an 837P set finds what reading it whole does."""
+    place; the guide check's C path and the C runs of plain 837P lines find what their Python
+    twins find (the C code is only a faster way to check); streaming an 837P set, plain lines
+    taken in runs, finds what reading it whole and line by line does."""
     from claimbridge.x12.validate import validate_text
 
     sys.path.insert(0, str(TESTS))  # the comparison the X12 tests use (tests/support.py)
     from support import guide_outcome, python_loops, validate_outcome, whole_837_sets
 
     text = x12_text(data)
-    compiled = guide_outcome(text)
+    compiled = guide_outcome(text), validate_outcome(text)
     with python_loops():
-        in_python = guide_outcome(text)
+        in_python = guide_outcome(text), validate_outcome(text)
     if compiled != in_python:
-        raise AssertionError(f"the C and Python guide checks disagree:\n{compiled}\n{in_python}")
+        raise AssertionError(f"the C and Python checks disagree:\n{compiled}\n{in_python}")
     streamed = validate_outcome(text)
     with whole_837_sets():
         whole = validate_outcome(text)

@@ -47,6 +47,7 @@ READING_LOOPS = (
     ("claimbridge.x12.envelope", "_stream_c"),
     ("claimbridge.x12.tx835_005010X221A1.claims", "_claims_c"),
     ("claimbridge.x12.guide.check", "_guide_c"),
+    ("claimbridge.x12.tx837p_005010X222A1.lines", "_lines_c"),
 )
 
 
@@ -164,15 +165,23 @@ def refusals_837(text: str) -> list[str]:
 
 @contextlib.contextmanager
 def whole_837_sets() -> Iterator[None]:
-    """``validate`` reads each 837P set whole with ``parse`` (the reference), not streaming."""
+    """``validate`` as its reference: each 837P set read whole with ``parse``, not streaming,
+    and every service line segment by segment (no run of plain lines taken in one step)."""
     from claimbridge.x12 import validate
+    from claimbridge.x12.tx837p_005010X222A1 import refusal
+    from claimbridge.x12.tx837p_005010X222A1.lines import PlainLines
 
-    kept = validate.stream_837
+    def none_taken(*args: object) -> PlainLines:
+        start, first_date = args[1], args[5]
+        return PlainLines(start, 0, 0, 0, first_date, False)  # type: ignore[arg-type]
+
+    kept = validate.stream_837, validate.plain_lines, refusal.plain_lines
     validate.stream_837 = None
+    validate.plain_lines = refusal.plain_lines = none_taken
     try:
         yield
     finally:
-        validate.stream_837 = kept
+        validate.stream_837, validate.plain_lines, refusal.plain_lines = kept
 
 
 def validate_outcome(text: str) -> list[str]:

@@ -48,11 +48,17 @@ SHIPPED = {
     "implementation-guide tables": ("x12/guide/tables/*.json",),
     "modules": ("**/*.py",),
 }
-COMPILED_LOOPS = ("x12/_stream_c", "x12/tx835_005010X221A1/_claims_c", "x12/guide/_guide_c")
+COMPILED_LOOPS = (
+    "x12/_stream_c",
+    "x12/tx835_005010X221A1/_claims_c",
+    "x12/guide/_guide_c",
+    "x12/tx837p_005010X222A1/_lines_c",
+)
 # Prints True when the installed package reads and checks X12 with its C loops.
 USES_C_LOOPS = (
     "from claimbridge.x12.reader import compiled_loops; from claimbridge.x12.guide import check; "
-    "print(compiled_loops() and check.compiled())"
+    "from claimbridge.x12.tx837p_005010X222A1 import lines; "
+    "print(compiled_loops() and check.compiled() and lines.compiled())"
 )
 DEV_TOOLS = ("pytest", "mypy", "ruff", "playwright", "hypothesis")
 PIP_TIMEOUT_S = 600

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from itertools import chain, islice
+from operator import length_hint
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, Protocol
@@ -62,6 +63,7 @@ from claimbridge.x12.segments import Segment
 from claimbridge.x12.sniff import envelope_mismatch
 from claimbridge.x12.tokenizer import parse_segments, read_segments
 from claimbridge.x12.tx835_005010X221A1 import Level, check_balance
+from claimbridge.x12.tx837p_005010X222A1.lines import plain_lines
 from claimbridge.x12.tx837p_005010X222A1.refusal import Refusals
 from claimbridge.x12.values import MAX_DIGITS
 
@@ -224,7 +226,7 @@ class _ReadBack:
         stream = iter(batch)
         envelopes = self.envelopes
         for first in stream:
-            segment = first if self.refusals is None else self._read_837(first, stream)
+            segment = first if self.refusals is None else self._read_837(first, stream, batch)
             if segment is None or self.stopped:
                 return
             self._envelope(segment)
@@ -234,16 +236,27 @@ class _ReadBack:
                     return
                 self._envelope(stop)
 
-    def _read_837(self, first: Segment, stream: Iterator[Segment]) -> Segment | None:
+    def _read_837(
+        self, first: Segment, stream: Iterator[Segment], batch: list[Segment]
+    ) -> Segment | None:
         """Feed ``stream_837`` an 837 set's segments up to the one that ends it, and return
-        that one (None when ``stream`` ends first)."""
+        that one (None when ``stream`` ends first). ``stream`` iterates over ``batch``, whose
+        runs of plain service lines ``Refusals.lines_from`` takes in one step."""
         assert self.refusals is not None
         handlers, last, stop = self.refusals.handlers, None, None
+        lines_from = self.refusals.lines_from
         for segment in chain((first,), stream):
             tag = segment[0]
             if tag in _SET_ENDS:
                 stop = segment
                 break
+            if tag == "LX":
+                index = len(batch) - length_hint(stream) - 1
+                after = lines_from(batch, index)
+                if after > index:
+                    skip(stream, after - index - 1)
+                    last = batch[after - 1]
+                    continue
             handler = handlers.get(tag)
             if handler is not None:
                 handler(segment)
@@ -474,9 +487,16 @@ class _EnvelopeWalker:
         self.last = batch[-1]  # what ``finish`` needs: the envelope handlers do not look
         transaction, start = self.transaction, 0  # batch[start:] not counted in the set yet
         handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
-        for index, segment in enumerate(batch):
+        lines_from = _lines_from(transaction)
+        numbered = enumerate(batch)
+        for index, segment in numbered:
             tag = segment[0]
             if transaction is not None and tag not in _ENVELOPE_HANDLERS:
+                if tag == "LX" and lines_from is not None:
+                    after = lines_from(batch, index)
+                    if after > index:  # plain lines, taken in one step
+                        skip(numbered, after - index - 1)
+                        continue
                 handler = handlers.get(tag)
                 if handler is not None:
                     found.extend(handler(segment))
@@ -487,6 +507,7 @@ class _EnvelopeWalker:
             found.extend(self._feed_envelope(segment))
             transaction = self.transaction
             handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
+            lines_from = _lines_from(transaction)
         if transaction is not None:
             transaction.segments += len(batch) - start
         return found
@@ -592,6 +613,19 @@ class _EnvelopeWalker:
             isa13 = self.interchange.isa.element(13)
             yield _error(at, f"{why} inside interchange {isa13!r}: its IEA is missing")
             self.interchange = None
+
+
+def _lines_from(transaction: _Transaction | None) -> Callable[[list[Segment], int], int] | None:
+    """What takes a run of plain service lines in one step, in the sets that have one."""
+    if transaction is None:
+        return None
+    check = transaction.check
+    return check.lines_from if isinstance(check, _Check837) and check.professional else None
+
+
+def skip(items: Iterator[object], count: int) -> None:
+    """Pass over the next ``count`` items of ``items``."""
+    next(islice(items, count, count), None)
 
 
 _ENVELOPE_HANDLERS: Mapping[str, Callable[[_EnvelopeWalker, Segment], Problems]] = {
@@ -775,21 +809,35 @@ class _Hierarchy:
         self.levels = levels
         self.seen: dict[str, _Hl] = {}
         self.expected_id = 1
+        self.expected_text = "1"  # HL01 as the next level writes it, nearly always
 
     def loop_of(self, hl: Segment) -> str | None:
         level = self.levels.get(hl.element(3))
         return level.loop if level else None
 
-    def feed(self, hl: Segment) -> Problems:
-        yield from self._check_number(hl)
-        level = self.levels.get(hl.element(3))
+    def feed(self, hl: Segment) -> list[Problem]:
+        """The problems of ``hl``; a level numbered as expected under a parent of the right
+        level (nearly every one) is taken without the checks that would say why not."""
+        found: list[Problem] = []
+        hl01, parent_id, code = hl.element(1), hl.element(2), hl.element(3)
+        if hl01 == self.expected_text:
+            self.expected_id += 1
+        else:
+            found.extend(self._check_number(hl))
+        self.expected_text = str(self.expected_id)
+        level = self.levels.get(code)
         if level is None:
             allowed = ", ".join(self.levels)
-            message = f"HL03 {hl.element(3)!r} is not a level this transaction uses ({allowed})"
-            yield _error(hl, message, element="HL03")
+            message = f"HL03 {code!r} is not a level this transaction uses ({allowed})"
+            found.append(_error(hl, message, element="HL03"))
         else:
-            yield from self._check_parent(hl, level)
-        self.seen.setdefault(hl.element(1), _Hl(hl, hl.element(3)))
+            parent = self.seen.get(parent_id) if parent_id else None
+            if parent is not None and parent.level == level.parent:
+                parent.has_children = True
+            elif parent_id or level.parent is not None:
+                found.extend(self._check_parent(hl, level))
+        self.seen.setdefault(hl01, _Hl(hl, code))
+        return found
 
     def finish(self) -> Problems:
         for node in self.seen.values():
@@ -876,6 +924,9 @@ _REQUIRED_2000B = {
     "NM1*PR": ("2010BB", "payer name"),
 }
 
+# What a level holds before its claims, by HL03.
+_REQUIRED_BY_LEVEL = {"20": {"NM1*85": ("2010AA", "billing provider name")}, "22": _REQUIRED_2000B}
+
 
 @dataclass(slots=True)
 class _Line:
@@ -927,7 +978,16 @@ class _Check837:
         return handler(segment) if handler is not None else ()
 
     def _hl(self, hl: Segment) -> Iterable[Problem]:
-        return list(self._on_hl(hl))
+        found = self.hierarchy.feed(hl)
+        if self.professional and not (self.hl is None and self.claim is None and self.line is None):
+            found.extend(self._close_level())
+        code = hl.element(3)
+        self.claimless.pop(hl.element(2), None)
+        if code in ("22", "23"):
+            self.claimless[hl.element(1)] = hl
+        self.levels_found.add(code)
+        self.hl, self.level_found = hl, set()
+        return found
 
     def _on_bht(self, bht: Segment) -> Iterable[Problem]:
         self.required.feed(bht)
@@ -957,30 +1017,19 @@ class _Check837:
             message = "this lowest level (no HL under it) holds no claim: CLM is missing"
             yield _error(hl, message, loop=self.hierarchy.loop_of(hl))
 
-    def _on_hl(self, hl: Segment) -> Problems:
-        yield from self.hierarchy.feed(hl)
-        if self.professional:
-            yield from self._close_level()
-        self.claimless.pop(hl.element(2), None)
-        if hl.element(3) in ("22", "23"):
-            self.claimless[hl.element(1)] = hl
-        self.levels_found.add(hl.element(3))
-        self.hl, self.level_found = hl, set()
-
     def _close_level(self) -> Problems:
         yield from self._close_claim()
         hl = self.hl
         if hl is None:
             return
-        wanted = {"20": {"NM1*85": ("2010AA", "billing provider name")}, "22": _REQUIRED_2000B}
-        for key, (loop, what) in wanted.get(hl.element(3), {}).items():
+        for key, (loop, what) in _REQUIRED_BY_LEVEL.get(hl.element(3), {}).items():
             if key not in self.level_found:
                 message = f"this HL level has no {key} segment ({what}) before its claims"
                 yield _error(hl, message, loop=loop)
         self.hl = None
 
     def _on_clm(self, clm: Segment) -> Iterable[Problem]:
-        found = list(self._close_claim())
+        found = list(self._close_claim()) if self.claim is not None or self.line is not None else []
         if self.hl is not None:
             self.claimless.pop(self.hl.element(1), None)
         self.claim = _Claim(clm)
@@ -1006,6 +1055,23 @@ class _Check837:
             self.claim.lines += 1
         self.line = _Line(lx)
         return found
+
+    def lines_from(self, batch: list[Segment], index: int) -> int:
+        """The index after the plain service lines from ``batch[index]``, an LX, counted into
+        the claim as ``_on_lx`` and ``_on_sv1`` count each (``lines.plain_lines``: nothing
+        in them to report); ``index`` when there are none, or no claim, or the line before
+        is not whole (the LX reports it)."""
+        claim, line = self.claim, self.line
+        if claim is None or (line is not None and not (line.has_sv1 and line.has_service_date)):
+            return index
+        run = plain_lines(batch, index, self.component, claim.diagnoses, None, None)
+        if run.lines:
+            claim.lines += run.lines
+            if claim.line_total is not None:
+                charges = run.charges // 10 ** (3 - run.places)
+                claim.line_total += Decimal(charges).scaleb(-run.places)
+            self.line = None
+        return run.end
 
     def _on_sv1(self, sv1: Segment) -> Iterable[Problem]:
         if self.line is not None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.segments import Segment
+from claimbridge.x12.tx837p_005010X222A1.lines import plain_lines
 from claimbridge.x12.tx837p_005010X222A1.parse import (
     _demographics,
     _dtp_date,
@@ -169,6 +170,21 @@ class Refusals:
         self.claim = _Claim(clm, provider and subscriber)
         self.line = self.other_payer = self.adjudication = None
         self.where, self.in_sub = _CLAIM, False
+
+    def lines_from(self, batch: list[Segment], index: int) -> int:
+        """The index after the plain service lines from ``batch[index]``, an LX, which
+        ``parse`` cannot refuse (``lines.plain_lines``): only their dates are kept, for the
+        lines after them that have none; ``index`` when there are none, or no claim."""
+        claim = self.claim
+        if claim is None:
+            return index
+        run = plain_lines(batch, index, ":", None, self.dates, claim.line_date)
+        if run.lines:
+            claim.line_date = run.first_date
+            claim.line_dates_differ = claim.line_dates_differ or run.dates_differ
+            self.line = self.adjudication = None
+            self.where, self.in_sub = _LINE, False
+        return run.end
 
     def _refuse(self, error: X12SyntaxError) -> None:
         """Keep the first refusal, and from now on nothing of the set."""
