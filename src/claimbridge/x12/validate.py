@@ -172,7 +172,7 @@ def check_segments(
             if rules is None:  # the usual pass: the walker takes the batch, no test a segment
                 problems.extend(walker.feed_batch(batch))
                 if guide_check is not None:
-                    from_guide.extend(chain.from_iterable(map(guide_check.feed, batch)))
+                    from_guide.extend(guide_check.feed_batch(batch))
             else:  # Office Ally's rules too, segment by segment
                 for segment in batch:
                     problems.extend(walk(segment))

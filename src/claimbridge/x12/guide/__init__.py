@@ -12,6 +12,7 @@ syntax rules broken; envelope numbers and counts wrong. ``check_file`` runs it o
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from claimbridge.errors import X12SyntaxError
@@ -26,6 +27,7 @@ __all__ = ["GuideCheck", "check_file", "ends_with_terminator", "guide_problems"]
 _LAYOUT = " \t\r\n\x00"
 _HEAD = 4096  # characters read to find the delimiters
 _TAIL = 64  # bytes read to see how the file ends
+_BATCH = 2048  # segments checked in one call
 
 
 def guide_problems(segments: Iterable[Segment], *, terminated: bool = True) -> Iterator[Problem]:
@@ -34,8 +36,9 @@ def guide_problems(segments: Iterable[Segment], *, terminated: bool = True) -> I
     ``terminated`` says whether the text ended with a segment terminator (``ends_with_terminator``).
     """
     check = GuideCheck()
-    for segment in segments:
-        yield from check.feed(segment)
+    stream = iter(segments)
+    while batch := list(islice(stream, _BATCH)):
+        yield from check.feed_batch(batch)
     yield from check.finish(terminated=terminated)
 
 

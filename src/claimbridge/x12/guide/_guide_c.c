@@ -927,7 +927,57 @@ follow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyObject_CallOneArg(args[1], segment);
 }
 
+/* follow for each segment of the list ``batch``, in order: every problem in one list. */
+static PyObject *
+follow_batch(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyDict_Check(args[0]) || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "follow_batch(state: dict, slow, batch: list)");
+        return NULL;
+    }
+    PyObject *state = args[0], *slow = args[1], *batch = args[2];
+    PyObject *found = PyList_New(0);
+    if (found == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(batch); i++) {
+        PyObject *segment = PyList_GET_ITEM(batch, i);
+        if (!PyTuple_Check(segment) || PyTuple_GET_SIZE(segment) != 3) {
+            PyErr_SetString(PyExc_TypeError, "follow_batch takes Segments");
+            goto failed;
+        }
+        Py_INCREF(segment);
+        int result = quick(state, segment);
+        PyObject *problems = NULL;
+        if (result == TO_PYTHON) {
+            problems = PyObject_CallOneArg(slow, segment);
+        }
+        Py_DECREF(segment);
+        if (result == FAILED) {
+            goto failed;
+        }
+        if (result == HANDLED) {
+            continue;
+        }
+        if (problems == NULL) {
+            goto failed;
+        }
+        PyObject *extended = PySequence_InPlaceConcat(found, problems);
+        Py_DECREF(problems);
+        if (extended == NULL) {
+            goto failed;
+        }
+        Py_DECREF(extended); /* found itself */
+    }
+    return found;
+failed:
+    Py_DECREF(found);
+    return NULL;
+}
+
 static PyMethodDef guide_methods[] = {
+    {"follow_batch", (PyCFunction)(void (*)(void))follow_batch, METH_FASTCALL,
+     "follow for each segment of a list: every problem, in one list."},
     {"follow", (PyCFunction)(void (*)(void))follow, METH_FASTCALL,
      "Take a segment that reports nothing by its kept plan, else give it to slow; see check.py."},
     {NULL, NULL, 0, NULL},

@@ -7,3 +7,9 @@ from claimbridge.x12.segments import Segment
 def follow(
     state: dict[str, object], slow: Callable[[Segment], list[Problem]], segment: Segment, /
 ) -> list[Problem]: ...
+def follow_batch(
+    state: dict[str, object],
+    slow: Callable[[Segment], list[Problem]],
+    batch: list[Segment],
+    /,
+) -> list[Problem]: ...

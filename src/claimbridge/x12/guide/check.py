@@ -19,6 +19,7 @@ A group whose guide claimbridge has no table for stops the checks with a warning
 plan is kept and that reports nothing (most of them) as ``_follow`` would, from the same
 counters, memos and plans (``_fast``), and gives every other segment to ``_feed_one``, the
 Python pass, which stays the reference: both give the same problems for every file.
+``feed_batch`` (``_guide_c.follow_batch``) does the same for a list of segments in one call.
 """
 
 from __future__ import annotations
@@ -147,8 +148,18 @@ class GuideCheck:
             else self._feed_one
         )
         """The problems a segment shows at its place in the file (fed in file order)."""
+        self.feed_batch: Callable[[list[Segment]], list[Problem]] = (
+            partial(_guide_c.follow_batch, self.__dict__, self._feed_one)
+            if _guide_c is not None
+            else self._feed_each
+        )
+        """``feed`` for each segment of a list, the problems of them all (one call in C)."""
 
     # -- the pass ---------------------------------------------------------------------------
+
+    def _feed_each(self, batch: list[Segment]) -> list[Problem]:
+        """``feed_batch`` in Python."""
+        return [problem for segment in batch for problem in self._feed_one(segment)]
 
     def _feed_one(self, segment: Segment) -> list[Problem]:
         """``feed`` in Python."""
