@@ -34,6 +34,11 @@ calls clean a file that ``x12 json`` and ``import`` refuse; and each 835 read is
 is an error (ingest holds such a set), a CLP against its CAS and SVCs or an SVC against its CAS
 a warning (ingest posts it as sent, with a note on the claim).
 
+In an 837P both the structural checks and the read-back take a run of plain service lines (an
+LX, one SV1, one DTP*472, nothing either could find a problem in) in one step
+(``tx837p_005010X222A1.lines.plain_lines``, in C when it was built), and read every other
+line segment by segment.
+
 Text that cannot be tokenized at all (no ISA, garbled delimiters, a bad segment id) raises
 ``X12SyntaxError`` from the tokenizer; everything after that is a ``Problem``.
 """

@@ -11,8 +11,9 @@ last. What it takes from ``parse``'s loops is their boundaries: HL, CLM, LX, SBR
 first LX (loop 2320), SVD and LQ in a line, NM1 opening a sub-loop in any of them.
 
 Text in the shapes nearly every file sends (an amount of at most 15 digits and 3 decimals, a
-date already read in this set) is taken as read without calling them. ``parse`` stays the
-reference: the tests and the ``validate`` fuzz target compare the two.
+date already read in this set) is taken as read without calling them, and a caller that holds
+the segments in a list may hand over a run of plain service lines in one step (``lines_from``).
+``parse`` stays the reference: the tests and the ``validate`` fuzz target compare the two.
 """
 
 from __future__ import annotations
