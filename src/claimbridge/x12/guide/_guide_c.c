@@ -597,13 +597,67 @@ set_attribute_count(PyObject *object, PyObject *name, long long count)
     return failed;
 }
 
+/* What the quick path reads of a GuideCheck's state, read once for a run of segments that
+ * it takes (only the Python pass changes these), and what it changes: the current node, the
+ * last segment's position and id and the count of segments, written back (``view_flush``)
+ * before the Python pass runs and when the run ends. References are borrowed: from the state
+ * dict, from the plans it holds, or from the segments, all alive until the flush. */
+typedef struct {
+    PyObject *state;
+    PyObject *stopped, *checks_lx, *component, *qualified, *node, *plans, *envelopes;
+    PyObject *last_position, *last_id;
+    long long segments; /* taken since the last flush */
+} View;
+
+static int
+view_load(View *view, PyObject *state)
+{
+    struct {
+        PyObject **slot;
+        PyObject *name;
+    } reads[] = {
+        {&view->stopped, s_stopped}, {&view->checks_lx, s_checks_lx},
+        {&view->component, s_component}, {&view->qualified, s_qualified},
+        {&view->node, s_node}, {&view->plans, s_fast_plans}, {&view->envelopes, s_envelopes},
+    };
+    view->state = state;
+    view->last_position = view->last_id = NULL;
+    view->segments = 0;
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        *reads[i].slot = PyDict_GetItemWithError(state, reads[i].name);
+        if (*reads[i].slot == NULL && PyErr_Occurred()) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int get_attribute_count(PyObject *object, PyObject *name, long long *count);
+static int set_attribute_count(PyObject *object, PyObject *name, long long count);
+
+static int
+view_flush(View *view)
+{
+    if (view->segments == 0) {
+        return 0;
+    }
+    long long segments;
+    if (PyDict_SetItem(view->state, s_node, view->node) < 0 ||
+        PyDict_SetItem(view->state, s_last_position, view->last_position) < 0 ||
+        PyDict_SetItem(view->state, s_last_id, view->last_id) < 0 ||
+        get_attribute_count(view->envelopes, s_seg_count, &segments) < 0 ||
+        set_attribute_count(view->envelopes, s_seg_count, segments + view->segments) < 0) {
+        return -1;
+    }
+    view->segments = 0;
+    return 0;
+}
+
 /* The plan kept for ``segment`` from the current node (a borrowed reference), or NULL. */
 static PyObject *
-fast_plan(PyObject *state, PyObject *tag, PyObject *fields)
+fast_plan(View *view, PyObject *tag, PyObject *fields)
 {
-    PyObject *qualified = PyDict_GetItemWithError(state, s_qualified);
-    PyObject *node = PyDict_GetItemWithError(state, s_node);
-    PyObject *plans = PyDict_GetItemWithError(state, s_fast_plans);
+    PyObject *qualified = view->qualified, *node = view->node, *plans = view->plans;
     if (qualified == NULL || node == NULL || plans == NULL || !PyDict_Check(qualified) ||
         !PyDict_Check(plans)) {
         return NULL;
@@ -743,8 +797,9 @@ store_numbers(enum tag_kind kind, PyObject *envelopes, long long number, long lo
 /* Takes ``segment`` by its kept plan when that reports nothing: HANDLED, TO_PYTHON or
  * FAILED. Every check comes before the first change, so TO_PYTHON leaves the state as it was. */
 static int
-quick(PyObject *state, PyObject *segment)
+quick(View *view, PyObject *segment)
 {
+    PyObject *state = view->state;
     PyObject *tag = PyTuple_GET_ITEM(segment, 0);
     PyObject *fields = PyTuple_GET_ITEM(segment, 1);
     PyObject *position = PyTuple_GET_ITEM(segment, 2);
@@ -764,25 +819,23 @@ quick(PyObject *state, PyObject *segment)
     if (kind == ENVELOPE) {
         return TO_PYTHON;
     }
-    PyObject *stopped = PyDict_GetItemWithError(state, s_stopped);
-    if (stopped != Py_False) {
-        return PyErr_Occurred() ? FAILED : TO_PYTHON;
+    if (view->stopped != Py_False) {
+        return TO_PYTHON;
     }
     if (kind == CLM || kind == LX) {
-        PyObject *checks_lx = PyDict_GetItemWithError(state, s_checks_lx);
-        if (checks_lx == NULL) {
-            return PyErr_Occurred() ? FAILED : TO_PYTHON;
+        if (view->checks_lx == NULL) {
+            return TO_PYTHON;
         }
-        if (checks_lx != Py_True) {
+        if (view->checks_lx != Py_True) {
             kind = PLAIN;
         }
     }
-    PyObject *component = PyDict_GetItemWithError(state, s_component);
+    PyObject *component = view->component;
     if (component == NULL || !PyUnicode_Check(component) || PyUnicode_GET_LENGTH(component) != 1) {
-        return PyErr_Occurred() ? FAILED : TO_PYTHON;
+        return TO_PYTHON;
     }
     Py_UCS4 separator = PyUnicode_READ_CHAR(component, 0);
-    PyObject *plan = fast_plan(state, tag, fields);
+    PyObject *plan = fast_plan(view, tag, fields);
     if (plan == NULL) {
         return PyErr_Occurred() ? FAILED : TO_PYTHON;
     }
@@ -842,11 +895,8 @@ quick(PyObject *state, PyObject *segment)
             goto done;
         }
     }
-    envelopes = PyDict_GetItemWithError(state, s_envelopes);
+    envelopes = view->envelopes;
     if (envelopes == NULL) {
-        if (PyErr_Occurred()) {
-            goto failed;
-        }
         goto done;
     }
     Py_INCREF(envelopes);
@@ -880,21 +930,16 @@ quick(PyObject *state, PyObject *segment)
             goto failed;
         }
     }
-    if (set_count(counter, node_key, count + 1) < 0 || PyDict_SetItem(state, s_node, node) < 0) {
-        goto failed;
-    }
-    long long segments;
-    if (get_attribute_count(envelopes, s_seg_count, &segments) < 0 ||
-        set_attribute_count(envelopes, s_seg_count, segments + 1) < 0) {
+    if (set_count(counter, node_key, count + 1) < 0) {
         goto failed;
     }
     if (kind != PLAIN && store_numbers(kind, envelopes, number, parent) < 0) {
         goto failed;
     }
-    if (PyDict_SetItem(state, s_last_position, position) < 0 ||
-        PyDict_SetItem(state, s_last_id, tag) < 0) {
-        goto failed;
-    }
+    view->node = node; /* held by the plan, which the plans hold */
+    view->last_position = position;
+    view->last_id = tag;
+    view->segments++;
     result = HANDLED;
     goto done;
 failed:
@@ -917,8 +962,12 @@ follow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "follow takes a Segment");
         return NULL;
     }
-    int result = quick(args[0], segment);
-    if (result == FAILED) {
+    View view;
+    if (view_load(&view, args[0]) < 0) {
+        return NULL;
+    }
+    int result = quick(&view, segment);
+    if (result == FAILED || view_flush(&view) < 0) {
         return NULL;
     }
     if (result == HANDLED) {
@@ -940,36 +989,50 @@ follow_batch(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (found == NULL) {
         return NULL;
     }
+    View view;
+    if (view_load(&view, state) < 0) {
+        goto failed;
+    }
+    /* The segments stay alive in ``batch`` (the Python pass never changes it): the view may
+     * borrow from them until its flush. */
+    Py_INCREF(batch);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(batch); i++) {
         PyObject *segment = PyList_GET_ITEM(batch, i);
         if (!PyTuple_Check(segment) || PyTuple_GET_SIZE(segment) != 3) {
             PyErr_SetString(PyExc_TypeError, "follow_batch takes Segments");
-            goto failed;
+            goto failed_in_batch;
         }
-        Py_INCREF(segment);
-        int result = quick(state, segment);
-        PyObject *problems = NULL;
-        if (result == TO_PYTHON) {
-            problems = PyObject_CallOneArg(slow, segment);
-        }
-        Py_DECREF(segment);
+        int result = quick(&view, segment);
         if (result == FAILED) {
-            goto failed;
+            goto failed_in_batch;
         }
         if (result == HANDLED) {
             continue;
         }
-        if (problems == NULL) {
-            goto failed;
+        if (view_flush(&view) < 0) {
+            goto failed_in_batch;
+        }
+        Py_INCREF(segment);
+        PyObject *problems = PyObject_CallOneArg(slow, segment);
+        Py_DECREF(segment);
+        if (problems == NULL || view_load(&view, state) < 0) {
+            Py_XDECREF(problems);
+            goto failed_in_batch;
         }
         PyObject *extended = PySequence_InPlaceConcat(found, problems);
         Py_DECREF(problems);
         if (extended == NULL) {
-            goto failed;
+            goto failed_in_batch;
         }
         Py_DECREF(extended); /* found itself */
     }
+    if (view_flush(&view) < 0) {
+        goto failed_in_batch;
+    }
+    Py_DECREF(batch);
     return found;
+failed_in_batch:
+    Py_DECREF(batch);
 failed:
     Py_DECREF(found);
     return NULL;
