@@ -48,6 +48,7 @@ READING_LOOPS = (
     ("claimbridge.x12.tx835_005010X221A1.claims", "_claims_c"),
     ("claimbridge.x12.guide.check", "_guide_c"),
     ("claimbridge.x12.tx837p_005010X222A1.lines", "_lines_c"),
+    ("claimbridge.x12.dispatch", "_stream_c"),
 )
 
 

@@ -1,8 +1,9 @@
 """The C loops of the X12 reader read exactly what its Python loops read, and the guide
 check's C path finds exactly what its Python pass finds.
 
-``_stream_c`` (segments and transaction set bodies), ``_claims_c`` (835 loops 2000–2110) and
-``_guide_c`` (the guide check's quick path) are built when a C compiler is there; without one
+``_stream_c`` (segments, transaction set bodies, a set's segments handed to handlers),
+``_claims_c`` (835 loops 2000–2110), ``_guide_c`` (the guide check's quick path) and
+``_lines_c`` (runs of plain 837P lines) are built when a C compiler is there; without one
 the Python loops do the work. Each test reads or checks the same text both ways and compares
 everything, errors included. The golden, tokenizer, envelope, 835 and guide tests also run
 both ways (the ``reading_loops`` fixture), and ``test_fuzz.py`` compares both on mutated files.
@@ -10,8 +11,10 @@ both ways (the ``reading_loops`` fixture), and ``test_fuzz.py`` compares both on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
@@ -206,3 +209,34 @@ def test_odd_values_in_every_element_are_found_the_same(name: str) -> None:
                 assert compiled == python, (raw, number, value)
                 changed += compiled != []
     assert changed > 500
+
+
+def test_dispatch_hands_each_segment_to_its_handler_alike_in_c_and_python() -> None:
+    need(compiled_loops_built(), "the X12 reader's C loops were not built (is gcc installed?)")
+    from claimbridge.x12 import dispatch
+
+    assert dispatch._stream_c is not None
+    texts = ["NM1*85", "N3*1 MAIN", "REF*EI*1", "NM1*IL", "SE*5*1", "NM1*X"]
+    batch = [Segment(t.split("*")[0], tuple(t.split("*")), n) for n, t in enumerate(texts)]
+
+    def outcome(loop: Callable[..., int], start: int, proxy: bool, gather: bool) -> object:
+        seen: list[str] = []
+
+        def named(segment: Segment) -> list[str]:
+            seen.append(segment.element(1))
+            return [f"{segment.id}@{segment.position}"]
+
+        def nothing(segment: Segment) -> None:
+            seen.append(segment.id)
+
+        table = {"NM1": named, "REF": nothing}
+        handlers = MappingProxyType(table) if proxy else table
+        found: list[object] | None = [] if gather else None
+        return loop(batch, start, handlers, frozenset({"SE"}), found), seen, found
+
+    for start, proxy, gather in itertools.product((0, 2, 4, 5, 9), (False, True), (True, False)):
+        python = outcome(dispatch.dispatch_python, start, proxy, gather)
+        assert outcome(dispatch._stream_c.dispatch, start, proxy, gather) == python
+    stop, seen, found = outcome(dispatch.dispatch_python, 0, False, True)
+    assert (stop, seen, found) == (4, ["85", "REF", "IL"], ["NM1@0", "NM1@3"])
+    assert outcome(dispatch.dispatch_python, 5, False, True) == (6, ["X"], ["NM1@5"])

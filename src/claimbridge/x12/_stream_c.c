@@ -14,6 +14,11 @@
  * read_body(segments, body) -> Segment | None appends segments of ``segments`` to the list
  * ``body`` up to and including an SE, which it returns; it returns, without appending, an
  * ISA, GS, ST, GE or IEA met first, and None when ``segments`` ends first.
+ *
+ * dispatch(batch, start, handlers, stops, found) -> int is dispatch.py's loop: from
+ * batch[start], each segment whose id is in ``stops`` ends it (its index is returned, else
+ * len(batch)); each other whose id has a handler is given to it, and what the handler returns
+ * is added to the list ``found`` (unless it is None).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -469,9 +474,82 @@ read_body(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* The handler of ``tag`` in ``handlers`` (a new reference), or NULL: with an error set or not. */
+static PyObject *
+handler_of(PyObject *handlers, PyObject *tag)
+{
+    if (PyDict_CheckExact(handlers)) {
+        return Py_XNewRef(PyDict_GetItemWithError(handlers, tag));
+    }
+    PyObject *handler = PyObject_GetItem(handlers, tag);
+    if (handler == NULL && PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+    }
+    return handler;
+}
+
+static PyObject *
+dispatch(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[0]) || !PyAnySet_Check(args[3]) ||
+        (args[4] != Py_None && !PyList_Check(args[4]))) {
+        PyErr_SetString(PyExc_TypeError,
+                        "dispatch(batch: list, start, handlers, stops: set, found: list | None)");
+        return NULL;
+    }
+    PyObject *batch = args[0], *handlers = args[2], *stops = args[3], *found = args[4];
+    Py_ssize_t index = PyLong_AsSsize_t(args[1]);
+    if (index == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    for (; index >= 0 && index < PyList_GET_SIZE(batch); index++) {
+        PyObject *segment = PyList_GET_ITEM(batch, index);
+        if (!PyTuple_Check(segment) || PyTuple_GET_SIZE(segment) < 1) {
+            PyErr_SetString(PyExc_TypeError, "dispatch takes Segment values");
+            return NULL;
+        }
+        PyObject *tag = PyTuple_GET_ITEM(segment, 0);
+        int stop = PySet_Contains(stops, tag);
+        if (stop < 0) {
+            return NULL;
+        }
+        if (stop) {
+            break;
+        }
+        PyObject *handler = handler_of(handlers, tag);
+        if (handler == NULL) {
+            if (PyErr_Occurred()) {
+                return NULL;
+            }
+            continue;
+        }
+        Py_INCREF(segment);
+        PyObject *result = PyObject_CallOneArg(handler, segment);
+        Py_DECREF(segment);
+        Py_DECREF(handler);
+        if (result == NULL) {
+            return NULL;
+        }
+        int empty = result == Py_None || (PyTuple_CheckExact(result) && PyTuple_GET_SIZE(result) == 0) ||
+                    (PyList_CheckExact(result) && PyList_GET_SIZE(result) == 0);
+        if (found != Py_None && !empty) {
+            PyObject *extended = PySequence_InPlaceConcat(found, result);
+            if (extended == NULL) {
+                Py_DECREF(result);
+                return NULL;
+            }
+            Py_DECREF(extended);
+        }
+        Py_DECREF(result);
+    }
+    return PyLong_FromSsize_t(index);
+}
+
 static PyMethodDef stream_methods[] = {
     {"read_body", (PyCFunction)(void (*)(void))read_body, METH_FASTCALL,
      "Append a transaction set's segments up to SE; see envelope.py."},
+    {"dispatch", (PyCFunction)(void (*)(void))dispatch, METH_FASTCALL,
+     "Call each segment's handler up to one whose id stops it; see dispatch.py."},
     {NULL, NULL, 0, NULL},
 };
 

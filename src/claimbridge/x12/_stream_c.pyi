@@ -1,5 +1,5 @@
 # The C extension built from _stream_c.c (see tokenizer.py and envelope.py).
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 
 from claimbridge.x12.segments import Segment
 
@@ -13,3 +13,11 @@ class Segments(Iterator[Segment]):
     def __next__(self) -> Segment: ...
 
 def read_body(segments: Iterator[Segment], body: list[Segment], /) -> Segment | None: ...
+def dispatch(
+    batch: list[Segment],
+    start: int,
+    handlers: Mapping[str, Callable[[Segment], Iterable[object] | None]],
+    stops: Set[str],
+    found: list[object] | None,
+    /,
+) -> int: ...

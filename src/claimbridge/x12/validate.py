@@ -50,7 +50,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from itertools import chain, islice
+from itertools import islice
 from operator import length_hint
 from pathlib import Path
 from types import MappingProxyType
@@ -59,6 +59,7 @@ from typing import Literal, Protocol
 from claimbridge.errors import InputError, X12Error, X12SyntaxError
 from claimbridge.x12.collector import fewer_collections
 from claimbridge.x12.delimiters import ISA_LENGTH
+from claimbridge.x12.dispatch import dispatch
 from claimbridge.x12.envelope import Envelope, EnvelopeFeed
 from claimbridge.x12.guide import GuideCheck, ends_with_terminator, file_ends_terminated
 from claimbridge.x12.igcheck import pyx12_available, pyx12_problems
@@ -248,26 +249,26 @@ class _ReadBack:
         that one (None when ``stream`` ends first). ``stream`` iterates over ``batch``, whose
         runs of plain service lines ``Refusals.lines_from`` takes in one step."""
         assert self.refusals is not None
-        handlers, last, stop = self.refusals.handlers, None, None
-        lines_from = self.refusals.lines_from
-        for segment in chain((first,), stream):
-            tag = segment[0]
-            if tag in _SET_ENDS:
+        handlers, lines_from = self.refusals.handlers, self.refusals.lines_from
+        size = len(batch)
+        begin = index = size - length_hint(stream) - 1  # where ``first`` stands
+        stop = None
+        while index < size:
+            index = dispatch(batch, index, handlers, _SET_ENDS_AND_LX, None)
+            if index == size:
+                break
+            segment = batch[index]
+            if segment[0] != "LX":
                 stop = segment
                 break
-            if tag == "LX":
-                index = len(batch) - length_hint(stream) - 1
-                after = lines_from(batch, index)
-                if after > index:
-                    skip(stream, after - index - 1)
-                    last = batch[after - 1]
-                    continue
-            handler = handlers.get(tag)
-            if handler is not None:
-                handler(segment)
-            last = segment
-        if last is not None:
-            self.envelopes.passed(last)
+            after = lines_from(batch, index)  # plain lines, taken in one step
+            if after == index:
+                handlers["LX"](segment)
+                after += 1
+            index = after
+        skip(stream, index - begin - (1 if stop is None else 0))  # ``first`` is read already
+        if index > begin:
+            self.envelopes.passed(batch[index - 1])
         return stop
 
     def finish(self) -> list[Problem | X12Error]:
@@ -311,6 +312,7 @@ class _ReadBack:
 
 
 _SET_ENDS = frozenset({"SE", "ISA", "GS", "ST", "GE", "IEA"})
+_SET_ENDS_AND_LX = _SET_ENDS | {"LX"}
 _BATCH = 2048  # segments tokenized ahead of the checks; the read-back reads them after
 
 
@@ -491,30 +493,31 @@ class _EnvelopeWalker:
         self.segments += len(batch)
         self.last = batch[-1]  # what ``finish`` needs: the envelope handlers do not look
         transaction, start = self.transaction, 0  # batch[start:] not counted in the set yet
-        handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
-        lines_from = _lines_from(transaction)
-        numbered = enumerate(batch)
-        for index, segment in numbered:
-            tag = segment[0]
-            if transaction is not None and tag not in _ENVELOPE_HANDLERS:
-                if tag == "LX" and lines_from is not None:
-                    after = lines_from(batch, index)
-                    if after > index:  # plain lines, taken in one step
-                        skip(numbered, after - index - 1)
-                        continue
-                handler = handlers.get(tag)
-                if handler is not None:
-                    found.extend(handler(segment))
-                continue
-            if transaction is not None:
+        index, size = 0, len(batch)
+        while index < size:
+            if transaction is not None:  # its segments to its check, up to an envelope or LX
+                lines_from = _lines_from(transaction)
+                stops = _ENVELOPE_IDS if lines_from is None else _ENVELOPE_IDS_AND_LX
+                handlers = transaction.check.handlers
+                index = dispatch(batch, index, handlers, stops, found)  # type: ignore[arg-type]
+                if index == size:
+                    break
+                segment = batch[index]
+                if segment[0] == "LX":
+                    assert lines_from is not None
+                    after = lines_from(batch, index)  # plain lines, taken in one step
+                    if after == index:
+                        found.extend(handlers["LX"](segment))
+                        after += 1
+                    index = after
+                    continue
                 transaction.segments += index - start
             start = index + 1
-            found.extend(self._feed_envelope(segment))
+            found.extend(self._feed_envelope(batch[index]))
             transaction = self.transaction
-            handlers = transaction.check.handlers if transaction is not None else _NoCheck.handlers
-            lines_from = _lines_from(transaction)
+            index += 1
         if transaction is not None:
-            transaction.segments += len(batch) - start
+            transaction.segments += size - start
         return found
 
     def _feed_envelope(self, segment: Segment) -> Iterable[Problem]:
@@ -642,6 +645,8 @@ _ENVELOPE_HANDLERS: Mapping[str, Callable[[_EnvelopeWalker, Segment], Problems]]
     "ST": _EnvelopeWalker._on_st,
     "SE": _EnvelopeWalker._on_se,
 }
+_ENVELOPE_IDS = frozenset(_ENVELOPE_HANDLERS)
+_ENVELOPE_IDS_AND_LX = _ENVELOPE_IDS | {"LX"}
 
 
 # ISA01–ISA16: each element has a fixed width, so the ISA is 106 characters with its terminator
@@ -1022,19 +1027,20 @@ class _Check837:
             message = "this lowest level (no HL under it) holds no claim: CLM is missing"
             yield _error(hl, message, loop=self.hierarchy.loop_of(hl))
 
-    def _close_level(self) -> Problems:
-        yield from self._close_claim()
+    def _close_level(self) -> list[Problem]:
+        found = self._close_claim()
         hl = self.hl
         if hl is None:
-            return
+            return found
         for key, (loop, what) in _REQUIRED_BY_LEVEL.get(hl.element(3), {}).items():
             if key not in self.level_found:
                 message = f"this HL level has no {key} segment ({what}) before its claims"
-                yield _error(hl, message, loop=loop)
+                found.append(_error(hl, message, loop=loop))
         self.hl = None
+        return found
 
     def _on_clm(self, clm: Segment) -> Iterable[Problem]:
-        found = list(self._close_claim()) if self.claim is not None or self.line is not None else []
+        found = self._close_claim()
         if self.hl is not None:
             self.claimless.pop(self.hl.element(1), None)
         self.claim = _Claim(clm)
@@ -1113,30 +1119,35 @@ class _Check837:
         if not line.has_service_date:
             yield _error(line.lx, "this service line has no DTP*472 service date", loop="2400")
 
-    def _close_claim(self) -> Problems:
-        yield from self._close_line()
+    def _close_claim(self) -> list[Problem]:
+        found = list(self._close_line()) if self.line is not None else []
         claim, self.claim = self.claim, None
         if claim is None:
-            return
+            return found
         if not claim.has_hi:
-            yield _error(claim.clm, "this claim has no HI segment (diagnosis codes)", loop="2300")
+            found.append(
+                _error(claim.clm, "this claim has no HI segment (diagnosis codes)", loop="2300")
+            )
         if not claim.lines:
-            yield _error(claim.clm, "this claim has no service line (LX, SV1)", loop="2300")
-        yield from _check_claim_total(claim)
+            found.append(_error(claim.clm, "this claim has no service line (LX, SV1)", loop="2300"))
+        found.extend(_check_claim_total(claim))
+        return found
 
 
-def _check_claim_total(claim: _Claim) -> Problems:
+def _check_claim_total(claim: _Claim) -> list[Problem]:
     clm = claim.clm
-    total = _amount(clm.element(2))
+    text = clm.element(2)
+    total = _amount(text)
     if total is None:
-        message = f"CLM02 {clm.element(2)!r} is not an amount"
-        yield _error(clm, message, loop="2300", element="CLM02")
-    elif claim.line_total is not None and claim.lines and total != claim.line_total:
+        message = f"CLM02 {text!r} is not an amount"
+        return [_error(clm, message, loop="2300", element="CLM02")]
+    if claim.line_total is not None and claim.lines and total != claim.line_total:
         message = (
-            f"CLM02 total charge {clm.element(2)} differs from the sum of the line charges "
+            f"CLM02 total charge {text} differs from the sum of the line charges "
             f"(SV102), {claim.line_total}"
         )
-        yield _error(clm, message, loop="2300", element="CLM02")
+        return [_error(clm, message, loop="2300", element="CLM02")]
+    return []
 
 
 def _check_pointers(sv1: Segment, component: str, diagnoses: int) -> Problems:
