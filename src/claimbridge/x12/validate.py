@@ -807,8 +807,12 @@ _LEVELS_277 = {
 
 @dataclass(slots=True)
 class _Hl:
-    segment: Segment
+    """What the checks keep of an HL until the set ends: not the segment (a set may hold
+    tens of thousands of levels), only its level, HL04 and place."""
+
     level: str
+    child_code: str  # HL04
+    position: int
     has_children: bool = False
 
 
@@ -846,7 +850,8 @@ class _Hierarchy:
                 parent.has_children = True
             elif parent_id or level.parent is not None:
                 found.extend(self._check_parent(hl, level))
-        self.seen.setdefault(hl01, _Hl(hl, code))
+        if hl01 not in self.seen:
+            self.seen[hl01] = _Hl(code, hl.element(4), hl.position)
         return found
 
     def finish(self) -> Problems:
@@ -887,13 +892,13 @@ class _Hierarchy:
 
 
 def _check_child_code(node: _Hl) -> Problems:
-    code = node.segment.element(4)
+    code = node.child_code
     if code == "1" and not node.has_children:
         message = "HL04 is 1 (children follow), but no later HL names this one as its parent"
-        yield _error(node.segment, message, element="HL04")
+        yield Problem(node.position, "HL", None, "HL04", "error", "claimbridge", message)
     elif code == "0" and node.has_children:
         message = "HL04 is 0 (no children), but a later HL names this one as its parent"
-        yield _error(node.segment, message, element="HL04")
+        yield Problem(node.position, "HL", None, "HL04", "error", "claimbridge", message)
 
 
 class _Required:

@@ -353,7 +353,7 @@ class Refusals:
             context = parent
         else:
             raise not_a_level(hl)
-        self.contexts[hl.element(1)] = self.context = context
+        self.contexts[hl.element(1)] = self.context = _CONTEXTS[context]  # one tuple each
 
     def _close_claim(self) -> None:
         """``_Reader._claim``: its level, its lines, CLM02, its dates, its other payers."""
@@ -439,6 +439,10 @@ class Refusals:
             self.dates.clear()
         self.dates.add(text)
 
+
+# The four contexts a level can give its claims, one object each: a set keeps one a level.
+_CONTEXTS = {(provider, subscriber): (provider, subscriber) for provider in (False, True)
+             for subscriber in (False, True)}  # fmt: skip
 
 _OWN = {
     _HEADER: Refusals._own_header,
