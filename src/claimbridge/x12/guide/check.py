@@ -138,10 +138,9 @@ class GuideCheck:
         self.composites: dict[tuple[CompositeRule, str], list[tuple[str, str]]] = {}
         self.read_tags = _READ_TAGS
         self.slow_tags = _READ_TAGS | {"TA1"}  # and ISA, GS: the segments ``_feed`` takes
-        # What ``_guide_c.follow`` reads: the plans that report nothing as ``_fast`` tuples,
-        # under the keys of ``plans``, and each segment node's element checks.
+        # What ``_guide_c.follow`` reads: the plans that report nothing as ``_fast`` tuples
+        # (each with its node's element checks), under the keys of ``plans``.
         self.fast_plans: dict[tuple[object, ...], tuple[object, ...]] = {}
-        self.element_plans: dict[SegmentRule, tuple[object, ...]] = {}
         self.feed: Callable[[Segment], list[Problem]] = (
             partial(_guide_c.follow, self.__dict__, self._feed_one)
             if _guide_c is not None
@@ -444,7 +443,7 @@ class GuideCheck:
             if len(self.plans) >= PLAN_LIMIT:
                 self.plans.clear()
                 self.fast_plans.clear()
-            route = _Planner(self.node, segment, self.component).plan()
+            route = _route(key, self.node, segment, self.component)
             plan = self.plans[key] = self._with_counters(route)
             if plan.quick:
                 self.fast_plans[key] = self._fast(plan)
@@ -459,9 +458,9 @@ class GuideCheck:
         loop = plan.loop
         entered = None if loop is None else (loop.key, loop.repeat, plan.loop_counter, plan.inner)
         steps = tuple((counts, key) for counts, key, _, _ in plan.steps)
-        elements = self.element_plans.get(node)
+        elements = _ELEMENT_PLANS.get(node)
         if elements is None:
-            elements = self.element_plans[node] = _element_plan(node)
+            elements = _ELEMENT_PLANS[node] = _element_plan(node)
         return (steps, node, node.key, node.max_use, plan.counter, entered, elements)
 
     def _with_counters(self, route: _Route) -> _Plan:
@@ -677,6 +676,26 @@ _ENVELOPE_READERS = {
     "GE": GuideCheck._read_ge,
     "IEA": GuideCheck._read_iea,
 }
+
+
+# What depends on the guide alone, worked out once for every check: the element checks of a
+# segment's node, and a segment's route from a place (by its id and qualifiers, as ``_plan``
+# keys it, and the component separator). Guide tables are shared and never change.
+_ELEMENT_PLANS: dict[SegmentRule, tuple[object, ...]] = {}
+_ROUTES: dict[tuple[object, ...], _Route] = {}
+
+
+def _route(
+    key: tuple[object, ...], node: LoopRule | SegmentRule, segment: Segment, component: str
+) -> _Route:
+    """``segment``'s route from ``node`` (``key``: ``_plan``'s), worked out once."""
+    shared = (component, *key)
+    route = _ROUTES.get(shared)
+    if route is None:
+        if len(_ROUTES) >= PLAN_LIMIT:
+            _ROUTES.clear()
+        route = _ROUTES[shared] = _Planner(node, segment, component).plan()
+    return route
 
 
 def _element_plan(node: SegmentRule) -> tuple[object, ...]:
