@@ -9,8 +9,9 @@ every verdict: from the current segment's place, later siblings are tried in gui
 those of each enclosing loop; a segment that starts a loop enters it (counting the loop and
 starting the counts inside it again); a required segment or loop passed over unseen is
 missing; a segment found nowhere is out of place. Where the walk goes from a place depends
-only on the segment's id and qualifier, so each route is worked out once and kept as a plan;
-following a plan costs a few counter look-ups.
+only on the segment's id and qualifier, so each route is worked out once (in a process: every
+check shares the guide tables) and kept by each check as a plan with its counters; following a
+plan costs a few counter look-ups.
 
 The guide is chosen per functional group by GS08 and GS01, as pyx12's map index pairs them.
 A group whose guide claimbridge has no table for stops the checks with a warning.
