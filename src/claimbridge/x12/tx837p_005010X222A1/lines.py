@@ -69,7 +69,9 @@ class PlainLines(NamedTuple):
 _CLAIM_ENDS = frozenset({"HL", "CLM", "ISA", "GS", "ST", "SE", "GE", "IEA"})
 _NOT_IN_A_PLAIN_LINE = frozenset({"HI", "NM1", "SBR", "BHT", "SVD", "LQ", "TA1"})
 _CHARGE = re.compile(r"([0-9]{1,15})(?:\.([0-9]{0,3}))?")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,3})?")
+# Decimal reads these as numbers of at most 18 digits: ``decimal`` accepts each as it is
+# (``Refusals`` takes such an amount as read, as a run does SV104).
+PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,3})?")
 _LARGEST = 2**63 - 1  # thousandths a C long long holds
 
 
@@ -161,7 +163,7 @@ def _element(fields: tuple[str, ...], number: int) -> str:
 
 
 def _plain_or_empty(text: str) -> bool:
-    return not text or _PLAIN_NUMBER.fullmatch(text) is not None
+    return not text or PLAIN_NUMBER.fullmatch(text) is not None
 
 
 def _pointers(text: str, component: str, diagnoses: int) -> bool:

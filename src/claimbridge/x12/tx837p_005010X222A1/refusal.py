@@ -18,13 +18,12 @@ the segments in a list may hand over a run of plain service lines in one step (`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from claimbridge.errors import X12SyntaxError
 from claimbridge.x12.segments import Segment
-from claimbridge.x12.tx837p_005010X222A1.lines import plain_lines
+from claimbridge.x12.tx837p_005010X222A1.lines import PLAIN_NUMBER, plain_lines
 from claimbridge.x12.tx837p_005010X222A1.parse import (
     _demographics,
     _dtp_date,
@@ -36,8 +35,6 @@ from claimbridge.x12.tx837p_005010X222A1.parse import (
 )
 from claimbridge.x12.values import decimal, optional_ccyymmdd
 
-# Decimal reads these as numbers of at most 18 digits: ``decimal`` accepts each as it is.
-_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,3})?")
 _DATES_KEPT = 4096  # dates remembered as read; forgotten all at once past this
 
 
@@ -414,7 +411,7 @@ class Refusals:
         """``money``, ``optional_money`` and ``optional_decimal`` refuse the same text."""
         fields = segment.fields
         text = fields[number] if number < len(fields) else ""
-        if text and not _PLAIN_NUMBER.fullmatch(text):
+        if text and not PLAIN_NUMBER.fullmatch(text):
             decimal(segment, number)
 
     def _dtp_date(self, dtp: Segment | None) -> None:
