@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shlex
 import sys
 from decimal import Decimal
@@ -68,6 +69,14 @@ def test_the_demo_command_ends_with_the_table_and_next_steps(tmp_path: Path) -> 
     assert "Claims by status" in result.output
     assert "BLUE SHIELD OF CALIFORNIA (BS001) is required and not approved" in result.output
     assert f"\n  {command_name()} serve " in result.output
+    uploaded = re.findall(r"^Uploaded \S+: (.*)$", result.output, re.MULTILINE)
+    assert uploaded == [
+        "4 claims.",
+        "1 claim made from the ERAs for the next payer (a secondary claim).",
+    ]
+    # each round says what it collected itself: one 999 for each of the two files sent
+    rounds = re.findall(r"^Collected from outbound: (.*)$", result.output, re.MULTILINE)
+    assert [re.findall(r"(\d+) 999\b", line) for line in rounds] == [["1"], ["1"]]
     home = _printed_home(result.output)
     assert home == {"CLAIMBRIDGE_HOME": str(kept.resolve())}
     listed = CliRunner().invoke(app, ["claims", "list", "--json"], env=home)

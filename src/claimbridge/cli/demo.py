@@ -54,6 +54,7 @@ ACTOR = "demo"
 SHARED_PRACTICE = Path(__file__).resolve().parents[4] / "shared" / "examples" / "practice.json"
 ANSWER_TIMEOUT_S = 30.0
 QUIET_ROUNDS = 2  # rounds without a new file, after the ERAs, before the demo stops polling
+NEXT_PAYERS = "made from the ERAs for the next payer (a secondary claim)"
 
 KeepOption = Annotated[
     Path | None,
@@ -145,7 +146,7 @@ def run_demo(workdir: Path, practice: bytes, console: Console) -> DemoSummary:
             with _sftp(config, sim.port, home.known_hosts_path) as transport:
                 summary.submitted = _submit(store, transport, console)
                 _collect(store, transport, home.archive_path, summary, console)
-                summary.next_payers = _submit(store, transport, console)
+                summary.next_payers = _submit(store, transport, console, NEXT_PAYERS)
                 if summary.next_payers.claims_sent:
                     _collect(store, transport, home.archive_path, summary, console)
         with store.read() as session:
@@ -184,7 +185,7 @@ def _sftp(config: SimConfig, port: int, known_hosts: Path) -> SftpTransport:
     return SftpTransport(settings, marks=UnkeptMarks())  # the simulator's account is not stored
 
 
-def _submit(store: Store, transport: Transport, console: Console) -> SubmitResult:
+def _submit(store: Store, transport: Transport, console: Console, what: str = "") -> SubmitResult:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("submitting 837P over SFTP", total=None)
         result = submit(
@@ -195,7 +196,9 @@ def _submit(store: Store, transport: Transport, console: Console) -> SubmitResul
             progress=lambda done: progress.advance(task, done),
         )
     for batch in result.batches:
-        console.print(f"Uploaded {batch.file_name}: {len(batch.patient_control_numbers)} claims.")
+        count = len(batch.patient_control_numbers)
+        claims = f"{count} claim{'' if count == 1 else 's'}{' ' + what if what else ''}"
+        console.print(f"Uploaded {batch.file_name}: {claims}.")
     return result
 
 
@@ -204,7 +207,7 @@ def _collect(
 ) -> None:
     """Poll ``outbound`` (the ingest service) until new ERAs are in and nothing new comes."""
     deadline, quiet = time.monotonic() + ANSWER_TIMEOUT_S, 0
-    eras_before = summary.collected[FileKind.X835.value]
+    collected, applied = Counter[str](), 0  # this round's, printed; the summary keeps the sums
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("collecting and applying Office Ally's answers", total=None)
         while time.monotonic() < deadline and quiet < QUIET_ROUNDS:
@@ -217,14 +220,16 @@ def _collect(
                 source=transport.settings.account,
             )
             for report in reports:
-                summary.collected[report.kind.value] += 1
-                summary.applied += report.outcome is Outcome.APPLIED
+                collected[report.kind.value] += 1
+                applied += report.outcome is Outcome.APPLIED
                 progress.advance(task)
-            eras_in = summary.collected[FileKind.X835.value] > eras_before
+            eras_in = collected[FileKind.X835.value] > 0
             quiet = quiet + 1 if eras_in and not reports else 0
             time.sleep(0.5)
-    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.collected.items()))
-    console.print(f"Collected from outbound: {kinds or 'nothing'}; {summary.applied} applied.")
+    summary.collected.update(collected)
+    summary.applied += applied
+    kinds = ", ".join(f"{count} {kind}" for kind, count in sorted(collected.items()))
+    console.print(f"Collected from outbound: {kinds or 'nothing'}; {applied} applied.")
 
 
 def print_summary(summary: DemoSummary, kept: Path | None, console: Console) -> None:
