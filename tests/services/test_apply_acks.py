@@ -47,7 +47,7 @@ def test_a_rejected_999_set_rejects_its_claims_with_the_error_in_words(
     store, batch, row = sent
     text = renumber(data("999/rejected-dmg.999"), "101", str(row.gs06))
     text = renumber(text, "0001", batch.transaction_numbers[0]).replace("CB1001", "CB000001")
-    assert "1 rejected" in _ingest(store, "ack.999", text)
+    assert _ingest(store, "ack.999", text).endswith(" (1 set, 1 rejected)")
     assert all(status_of(store, clm01) is ClaimStatus.CLEARINGHOUSE_REJECTED for clm01 in SENT)
     why = reasons(store, "CB000001")[-1]
     assert "segment DMG at position 17 in loop 2010BA" in why or "segment DMG at position 17" in why

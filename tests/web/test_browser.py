@@ -146,7 +146,7 @@ def test_a_biller_reviews_payments_held_as_beyond_their_claim(
     page.fill("input[name=password]", PASSWORD)
     page.click("button:has-text('Sign in')")
 
-    page.click("a:has-text('2 ERA payment(s) held for review')")
+    page.click("a:has-text('2 ERA payments held for review')")
     held = page.locator("#held")
     expect(held).to_contain_text("Held for review (2)")
     rows = page.locator("#held + p + .scroll tbody tr")

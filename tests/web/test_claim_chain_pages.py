@@ -63,7 +63,10 @@ def test_a_claim_to_the_next_payer_waiting_for_its_payer_is_on_its_page_and_the_
     page = html.unescape(biller.get("/claims/CB-1003").text)
     assert "Waiting for this claim's payer: claim CB-1001's adjudication changed" in page
     dashboard = biller.get("/").text
-    assert "1 claim(s) to a next payer went out carrying an adjudication" in dashboard
+    assert (
+        "1 claim to a next payer went out carrying an adjudication that has changed since: CB-1003"
+        in dashboard
+    )
     assert 'href="/claims/CB-1003"' in dashboard
 
     with store.transaction() as session:

@@ -20,6 +20,7 @@ from rich.table import Table
 from claimbridge.cli.common import actor, report_errors
 from claimbridge.cli.connect import connect
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
+from claimbridge.cli.tables import print_table
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ConfigError
 from claimbridge.services.claim_view import list_claims, show_claim
@@ -117,7 +118,7 @@ def list_command(
     if as_json:
         typer.echo(json.dumps(claims, indent=2))
         return
-    console.print(claims_table(claims))
+    print_table(console, claims_table(claims))
 
 
 def claims_table(claims: list[dict[str, Any]]) -> Table:
@@ -165,7 +166,7 @@ def show_command(
 
 
 def _print_claim(shown: dict[str, Any]) -> None:
-    console.print(claims_table([shown]))
+    print_table(console, claims_table([shown]))
     if shown["status_reason"]:
         console.print(f"why: {shown['status_reason']}", markup=False)
     for line in shown["lines"]:

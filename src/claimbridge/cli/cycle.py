@@ -24,6 +24,7 @@ from claimbridge.cli.claims import KnownHostsOption, print_submit
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.connect import connect, job_runtime
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
+from claimbridge.cli.tables import print_table
 from claimbridge.errors import ConfigError, InputError, Stopped
 from claimbridge.jobs.runtime import Runtime, practice_archive
 from claimbridge.jobs.work import JOB_FUNCTIONS
@@ -251,14 +252,17 @@ def polls_command(
     if not polls:
         console.print("No poll yet; 'claimbridge poll' fetches what Office Ally returned.")
         return
-    table = Table("Started", "By", "Source", "Files", "Unreadable", "Result")
+    table = Table("Started", "By", "Source")
+    table.add_column("Files", justify="right")
+    table.add_column("Unreadable", justify="right")
+    table.add_column("Result")
     for item in polls:
         result = ("ok" if item.ok else "FAILED") + (f": {item.detail}" if item.detail else "")
         table.add_row(
             f"{item.started_at:%Y-%m-%d %H:%M:%S} UTC", item.actor, item.source,
             str(item.files), str(item.failed), result,
         )  # fmt: skip
-    console.print(table)
+    print_table(console, table, wrap={"Result"})
 
 
 NEEDS_A_PERSON = frozenset({Outcome.FAILED, Outcome.UNKNOWN, Outcome.HELD})
@@ -435,10 +439,12 @@ def appointments_command(db: DbOption = None, practice: PracticeOption = None) -
     if not totals:
         console.print("No appointment has a claim yet; run 'claimbridge claims create'.")
         return
-    table = Table("Appointment", "Date", "Billed", "Insurance paid", "Patient owes")
+    table = Table("Appointment", "Date")
+    for money in ("Billed", "Insurance paid", "Patient owes"):
+        table.add_column(money, justify="right")
     for row in totals:
         table.add_row(
             row.appointment_key, row.service_date.isoformat(), str(row.charge),
             str(row.insurance_paid), str(row.patient_owes),
         )  # fmt: skip
-    console.print(table)
+    print_table(console, table)

@@ -33,6 +33,7 @@ from rich.table import Table
 
 from claimbridge.atomic import private_folder
 from claimbridge.cli.common import report_errors
+from claimbridge.cli.tables import print_table
 from claimbridge.domain.models import Secret
 from claimbridge.domain.practice_file import parse_practice_text
 from claimbridge.domain.status import ClaimStatus
@@ -234,7 +235,7 @@ def _collect(
 
 def print_summary(summary: DemoSummary, kept: Path | None, console: Console) -> None:
     """Claims by status, the money, and where to look further."""
-    console.print(_status_table(summary.claims))
+    print_table(console, _status_table(summary.claims))
     for name, amount in summary.totals().items():
         console.print(f"  {name:>17}: {amount:>10}")
     console.print(next_steps(kept, command_name()), markup=False)

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, PracticeOption, open_store
+from claimbridge.cli.tables import print_table
 from claimbridge.services.ingest import Outcome, ReturnedFile, returned_files
 
 app = typer.Typer(help="Returned files kept in the ledger.", no_args_is_help=True)
@@ -67,7 +68,7 @@ def list_command(
             str(item.id), f"{item.received_at:%Y-%m-%d %H:%M} UTC", item.name, item.kind,
             item.outcome, item.detail,
         )  # fmt: skip
-    console.print(table)
+    print_table(console, table, wrap={"Detail"})
     if any(item.outcome == Outcome.HELD for item in found):
         console.print(
             "'claimbridge eras post-held ID --reason WHY' posts a held file anyway; "

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from claimbridge.cli.common import report_errors
 from claimbridge.cli.ledger import DbOption, open_ledger
+from claimbridge.cli.tables import print_table
 from claimbridge.store.practices import PracticeSummary, list_practices
 
 console = Console(highlight=False, soft_wrap=True)
@@ -42,12 +43,14 @@ def list_command(
     if not practices:
         console.print("no practice yet: load one with 'claimbridge load FILE --practice KEY'")
         return
-    table = Table("key", "name", "mode", "last poll", "held", "rejected")
+    table = Table("key", "name", "mode", "last poll")
+    table.add_column("held", justify="right")
+    table.add_column("rejected", justify="right")
     for p in practices:
         table.add_row(
             p.key, p.name, p.mode or "no account", _last_poll(p), str(p.held), str(p.rejected)
         )
-    console.print(table)
+    print_table(console, table, wrap={"name"})
 
 
 def _last_poll(practice: PracticeSummary) -> str:

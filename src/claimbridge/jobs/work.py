@@ -259,9 +259,9 @@ def submit_summary(result: SubmitResult) -> str:
 def _sent(result: SubmitResult) -> str:
     files = len(result.batches)
     if not files:
-        return "No claim is ready to send." + (
-            f" {len(result.held)} held claim(s) need a fix first." if result.held else ""
-        )
+        held = len(result.held)
+        needs = "1 held claim needs" if held == 1 else f"{held} held claims need"
+        return "No claim is ready to send." + (f" {needs} a fix first." if held else "")
     return (
         f"Sent {result.claims_sent} claim{'' if result.claims_sent == 1 else 's'} to Office Ally "
         f"in {files} file{'' if files == 1 else 's'}."

@@ -102,7 +102,8 @@ def apply_999(session: Session, ack: FunctionalAck, changes: Changes) -> str:
                 f"the 999 rejected transaction set {response.control_number}: {_in_words(response)}"
             )
             _reject_all(index.of_ids(claim_ids), why, changes)
-    counted = f"{len(ack.transaction_sets)} sets, {rejected} rejected"
+    sets = len(ack.transaction_sets)
+    counted = f"{sets} set{'' if sets == 1 else 's'}, {rejected} rejected"
     if ack.result.acknowledgment.code in GROUP_REJECTED:
         rows += _reject_group(session, batch, ack, answered, changes)
         add_acknowledgments(session, rows, changes.inbound_file_id)
@@ -371,7 +372,8 @@ def apply_file_summary(session: Session, summary: FileSummary, changes: Changes)
         rows.append(_oa_row("OA_FILE_SUMMARY", batch, claim.id, row.oa_claim_id, row.rejected, why))
     add_acknowledgments(session, rows, changes.inbound_file_id)
     rejected = sum(1 for c in summary.claims if c.rejected)
-    return f"File Summary for {summary.file_name}: {len(rows)} claims, {rejected} rejected"
+    claims = f"{len(rows)} claim{'' if len(rows) == 1 else 's'}"
+    return f"File Summary for {summary.file_name}: {claims}, {rejected} rejected"
 
 
 def _failed_file(

@@ -246,11 +246,18 @@ def _unmatched_alerts(session: Session) -> list[Alert]:
         return []
     first = queue[0]
     why = f" ({first.detail})" if first.detail else ""
-    text = (
-        f"{len(queue)} ERA claim(s) were not posted: they match none of our claims sent to "
-        f"their payer, e.g. {first.patient_control_number} on check {first.trace_number} from "
-        f"{first.payer}{why}: match each by hand or ask the payer (the Unmatched page lists them)."
-    )
+    example = f"{first.patient_control_number} on check {first.trace_number} from {first.payer}"
+    if len(queue) == 1:
+        text = (
+            f"1 ERA claim was not posted: it matches none of our claims sent to its payer: "
+            f"{example}{why}. Match it by hand or ask the payer (the Unmatched page lists it)."
+        )
+    else:
+        text = (
+            f"{len(queue)} ERA claims were not posted: they match none of our claims sent to "
+            f"their payer, e.g. {example}{why}: match each by hand or ask the payer (the "
+            "Unmatched page lists them)."
+        )
     return [Alert("warning", text, "/unmatched")]
 
 
@@ -259,11 +266,18 @@ def _held_payment_alerts(session: Session) -> list[Alert]:
     if not held:
         return []
     first = held[0]
-    text = (
-        f"{len(held)} ERA payment(s) held for review: they would take a claim beyond what it can "
-        f"take, e.g. {first.paid} on check {first.trace_number} for {first.detail}. Post each or "
-        "mark it refunded (the Unmatched page, Held for review)."
-    )
+    example = f"{first.paid} on check {first.trace_number} for {first.detail}"
+    if len(held) == 1:
+        text = (
+            f"1 ERA payment held for review: it would take a claim beyond what it can take: "
+            f"{example}. Post it or mark it refunded (the Unmatched page, Held for review)."
+        )
+    else:
+        text = (
+            f"{len(held)} ERA payments held for review: they would take a claim beyond what it "
+            f"can take, e.g. {example}. Post each or mark it refunded (the Unmatched page, Held "
+            "for review)."
+        )
     return [Alert("error", text, "/unmatched#held")]
 
 
@@ -274,11 +288,19 @@ def _chain_waiting_alerts(session: Session) -> list[Alert]:
     waiting = list(session.scalars(query.order_by(t.ClaimRow.id)))
     if not waiting:
         return []
-    text = (
-        f"{len(waiting)} claim(s) to a next payer went out carrying an adjudication that has "
-        f"changed since, e.g. {waiting[0]}: their payer has not accepted them yet; once it does, "
-        "a replacement (or a void) is made by itself. Follow it up if the payer stays silent."
-    )
+    if len(waiting) == 1:
+        text = (
+            f"1 claim to a next payer went out carrying an adjudication that has changed since: "
+            f"{waiting[0]}. Its payer has not accepted it yet; once it does, a replacement (or a "
+            "void) is made by itself. Follow it up if the payer stays silent."
+        )
+    else:
+        text = (
+            f"{len(waiting)} claims to a next payer went out carrying an adjudication that has "
+            f"changed since, e.g. {waiting[0]}: their payer has not accepted them yet; once it "
+            "does, a replacement (or a void) is made by itself. Follow them up if the payer "
+            "stays silent."
+        )
     link = f"/claims/{waiting[0]}" if len(waiting) == 1 else "/claims?waiting=1"
     return [Alert("warning", text, link)]
 

@@ -1,0 +1,87 @@
+"""``cli.tables.print_table``: no command's table cuts a claim number, a file name or an amount."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from rich.table import Table
+from typer.testing import CliRunner
+
+from claimbridge.cli import app
+from claimbridge.cli.tables import print_table
+from ledger_fixtures import EXAMPLE
+from support import need
+
+REASON = "the payer has no record of this subscriber ID for the date of service"
+ROWS = [
+    ("CB000003S", "OATEST_837P_847291635_B12_20261207T190706.txt", "12345.67", REASON),
+    ("CB000001", "FS_HCFA_310000002_IN_C.txt", "233.00", "accepted"),
+]
+
+
+def _table() -> Table:
+    table = Table("CLM01", "file")
+    table.add_column("charge", justify="right")
+    table.add_column("why")
+    for row in ROWS:
+        table.add_row(*row)
+    return table
+
+
+def _printed(terminal: bool, width: int) -> list[str]:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=terminal, width=width, color_system=None)
+    print_table(console, _table(), wrap={"why"})
+    return [line.rstrip() for line in out.getvalue().splitlines()]
+
+
+def test_off_a_terminal_each_row_is_one_whole_line_however_narrow_the_console() -> None:
+    lines = _printed(terminal=False, width=40)
+    for row in ROWS:
+        [line] = [line for line in lines if line.startswith(row[0] + " ")]
+        assert tuple(line.split(None, 3)) == row
+    assert not any("…" in line for line in lines)
+
+
+def test_in_a_terminal_free_text_wraps_to_fit_and_the_rest_stays_whole() -> None:
+    lines = _printed(terminal=True, width=110)
+    assert max(len(line) for line in lines) <= 110
+    [first] = [line for line in lines if line.startswith("CB000003S ")]
+    assert first.split()[:3] == list(ROWS[0][:3])
+    assert not any(REASON in line for line in lines)  # wrapped over lines ...
+    why_at = lines[0].index("why")
+    assert " ".join(line[why_at:].strip() for line in lines[2:-1]) == REASON  # ... word by word
+    assert not any("…" in line for line in lines)
+
+
+def test_in_a_terminal_too_narrow_for_the_whole_columns_they_stay_whole_and_lines_grow() -> None:
+    lines = _printed(terminal=True, width=30)
+    [first] = [line for line in lines if line.startswith("CB000003S ")]
+    assert first.split()[:3] == list(ROWS[0][:3])
+    assert not any("…" in line for line in lines)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    need(EXAMPLE.is_file(), f"the example practice file is not at {EXAMPLE}")
+    monkeypatch.setenv("CLAIMBRIDGE_DB", f"sqlite:///{tmp_path / 'ledger.db'}")
+    monkeypatch.setenv("CLAIMBRIDGE_KEY_FILE", str(tmp_path / "ledger.key"))
+    runner = CliRunner()
+    for command in (["init"], ["load", str(EXAMPLE)], ["claims", "create"]):
+        assert runner.invoke(app, command).exit_code == 0
+    return runner
+
+
+def test_claims_list_prints_every_claim_and_amount_whole_at_80_columns(ledger: CliRunner) -> None:
+    claims = json.loads(ledger.invoke(app, ["claims", "list", "--json"]).output)
+    listed = ledger.invoke(app, ["claims", "list"], terminal_width=80)
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split()[1]: line.split() for line in listed.output.splitlines()[3:]}
+    money = ("charge", "paid", "adjusted", "patient_responsibility", "balance")
+    assert {number: row[5:] for number, row in rows.items()} == {
+        claim["patient_control_number"]: [claim[key] for key in money] for claim in claims
+    }
