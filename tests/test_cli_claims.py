@@ -56,6 +56,17 @@ def test_create_then_list_as_json(ledger: CliRunner) -> None:
     assert [c["patient_control_number"] for c in held] == ["CB000004"]
 
 
+def test_claims_list_prints_every_claim_and_amount_whole_at_80_columns(ledger: CliRunner) -> None:
+    _run(ledger, "claims", "create")
+    claims = json.loads(_run(ledger, "claims", "list", "--json"))
+    listed = ledger.invoke(app, ["claims", "list"], terminal_width=80)
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split()[1]: line.split() for line in listed.output.splitlines()[3:]}
+    assert {number: row[5:] for number, row in rows.items()} == {
+        claim["patient_control_number"]: [claim[key] for key in MONEY_FIELDS] for claim in claims
+    }
+
+
 def test_show_has_lines_events_acknowledgments_and_payments(ledger: CliRunner) -> None:
     _run(ledger, "claims", "create")
     shown = json.loads(_run(ledger, "claims", "show", "CB000001", "--json"))

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
-from pathlib import Path
 
-import pytest
 from rich.console import Console
 from rich.table import Table
-from typer.testing import CliRunner
 
-from claimbridge.cli import app
 from claimbridge.cli.tables import print_table
-from ledger_fixtures import EXAMPLE
-from support import need
 
 REASON = "the payer has no record of this subscriber ID for the date of service"
 ROWS = [
@@ -63,25 +56,3 @@ def test_in_a_terminal_too_narrow_for_the_whole_columns_they_stay_whole_and_line
     [first] = [line for line in lines if line.startswith("CB000003S ")]
     assert first.split()[:3] == list(ROWS[0][:3])
     assert not any("…" in line for line in lines)
-
-
-@pytest.fixture
-def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    need(EXAMPLE.is_file(), f"the example practice file is not at {EXAMPLE}")
-    monkeypatch.setenv("CLAIMBRIDGE_DB", f"sqlite:///{tmp_path / 'ledger.db'}")
-    monkeypatch.setenv("CLAIMBRIDGE_KEY_FILE", str(tmp_path / "ledger.key"))
-    runner = CliRunner()
-    for command in (["init"], ["load", str(EXAMPLE)], ["claims", "create"]):
-        assert runner.invoke(app, command).exit_code == 0
-    return runner
-
-
-def test_claims_list_prints_every_claim_and_amount_whole_at_80_columns(ledger: CliRunner) -> None:
-    claims = json.loads(ledger.invoke(app, ["claims", "list", "--json"]).output)
-    listed = ledger.invoke(app, ["claims", "list"], terminal_width=80)
-    assert listed.exit_code == 0, listed.output
-    rows = {line.split()[1]: line.split() for line in listed.output.splitlines()[3:]}
-    money = ("charge", "paid", "adjusted", "patient_responsibility", "balance")
-    assert {number: row[5:] for number, row in rows.items()} == {
-        claim["patient_control_number"]: [claim[key] for key in money] for claim in claims
-    }
