@@ -1,13 +1,17 @@
-"""What each appointment was billed: a replacement or a void does not bill the visit again."""
+"""What each appointment was billed (a replacement or a void does not bill the visit again), and
+what its patient owes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from claimbridge.domain.patient_money import MoneyIn, MoneyKind, PayMethod
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.claims import Resubmission, resubmit, take_off_edi
 from claimbridge.services.ingest import ingest_paths
+from claimbridge.services.patient_money import record_money
 from claimbridge.services.post import AppointmentTotals, appointment_totals
 from claimbridge.store.db import Store
 from cycle_support import NOW, answered
@@ -35,3 +39,18 @@ def test_a_replacement_or_a_void_bills_the_visit_once(store: Store, tmp_path: Pa
             session, replacement.patient_control_number, ClaimStatus.CANCELLED, "no", "biller"
         )
     assert _totals(store)[1].charge == Decimal("233.00")  # the original bills it again
+
+
+def test_the_patient_owes_what_no_next_payer_took_over_less_what_they_paid(
+    store: Store, tmp_path: Path
+) -> None:
+    run = answered(store, tmp_path / "oa")
+    ingest_paths(store, run.outbound)
+    totals = _totals(store)
+    assert totals[1].patient_owes == Decimal("25.00")  # Cigna's copay
+    # Medicare left 26.40 to the patient, which went on to the Medigap claim (CB000003S)
+    assert (totals[3].insurance_paid, totals[3].patient_owes) == (Decimal("105.60"), Decimal(0))
+    with store.transaction() as session:
+        cash = MoneyIn(MoneyKind.PAYMENT, Decimal("10.00"), NOW.date(), PayMethod.CASH)
+        record_money(session, replace(cash, appointment="appt-5001"), "front desk")
+    assert _totals(store)[1].patient_owes == Decimal("15.00")

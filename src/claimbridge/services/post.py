@@ -43,6 +43,7 @@ from claimbridge.domain.frequency import ClaimFrequency
 from claimbridge.domain.posting import Amounts
 from claimbridge.domain.remit_codes import carc_text, claim_status_text, rarc_text
 from claimbridge.domain.status import ClaimStatus
+from claimbridge.services.balances import claim_balances
 from claimbridge.services.changes import Changes, ClaimIndex, ClaimRef, chunks
 from claimbridge.services.claim_chain import after_posting
 from claimbridge.services.era_match import (
@@ -473,13 +474,15 @@ class AppointmentTotals:
 
 
 def appointment_totals(session: Session, appointment_ids: Sequence[int]) -> list[AppointmentTotals]:
-    """Per appointment: charges of its claims, what payers paid, what the patient owes (PR).
+    """Per appointment: charges of its claims, what payers paid, what the patient owes.
 
     A claim replaced or voided by a later one (frequency 7 or 8 naming it, not cancelled) is
     billed no longer, and a void or a cancelled claim bills nothing: a 233.00 visit corrected by
     a replacement is billed 233.00 once; a claim to the next payer (it follows another) bills
     the same charges again and is not counted. What was paid on any of them counts: the money
-    moved."""
+    moved. What the patient owes is the sum of its claims' patient balances
+    (``services.balances``): a primary's patient responsibility that a secondary claim took
+    over is the secondary payer's, and the patient's own payments and write-offs count."""
     found: list[AppointmentTotals] = []
     for part in chunks(list(appointment_ids)):
         found += _appointment_part(session, part)
@@ -491,12 +494,6 @@ def _appointment_part(session: Session, part: list[int]) -> list[AppointmentTota
     paid = (
         select(func.coalesce(func.sum(t.PaymentRow.paid), 0))
         .where(t.PaymentRow.claim_id == claim.id)
-        .scalar_subquery()
-    )
-    owed = (
-        select(func.coalesce(func.sum(t.AdjustmentRow.amount), 0))
-        .join(t.PaymentRow, t.PaymentRow.id == t.AdjustmentRow.payment_id)
-        .where(t.PaymentRow.claim_id == claim.id, t.AdjustmentRow.group_code == "PR")
         .scalar_subquery()
     )
     later = aliased(t.ClaimRow)
@@ -512,17 +509,30 @@ def _appointment_part(session: Session, part: list[int]) -> list[AppointmentTota
             visit.service_date,
             func.sum(billed),
             func.sum(paid),
-            func.sum(owed),
         )
         .join(visit, visit.id == claim.appointment_id)
         .where(claim.appointment_id.in_(part))
         .group_by(claim.appointment_id, visit.key, visit.service_date)
         .order_by(claim.appointment_id)
     )
+    owed = _patient_owes(session, part)
     return [
-        AppointmentTotals(appointment or 0, key, day, _money(charge), _money(ins), _money(pat))
-        for appointment, key, day, charge, ins, pat in session.execute(query)
+        AppointmentTotals(
+            appointment or 0, key, day, _money(charge), _money(ins), owed[appointment or 0]
+        )
+        for appointment, key, day, charge, ins in session.execute(query)
     ]
+
+
+def _patient_owes(session: Session, appointment_ids: list[int]) -> dict[int, Decimal]:
+    """The patient balances of each appointment's claims, summed per appointment."""
+    claims = select(t.ClaimRow.id, t.ClaimRow.appointment_id)
+    rows = session.execute(claims.where(t.ClaimRow.appointment_id.in_(appointment_ids))).all()
+    balances = claim_balances(session, (claim_id for claim_id, _ in rows))
+    owed: dict[int, Decimal] = dict.fromkeys(appointment_ids, ZERO)
+    for claim_id, appointment_id in rows:
+        owed[appointment_id or 0] += balances[claim_id].patient  # every row has one: in_()
+    return owed
 
 
 def appointments_with_claims(session: Session) -> list[int]:
