@@ -66,6 +66,28 @@ def _unbalanced_alerts(texts: list[str]) -> list[str]:
     return [text for text in texts if "amounts do not add up" in text]
 
 
+def test_an_era_enrollment_alert_turns_into_a_reminder_once_that_payers_eras_arrive(
+    store: Store, tmp_path: Path
+) -> None:
+    run = answered(store, tmp_path / "oa")
+    uhc = "UNITED HEALTHCARE (87726)"  # its ERA enrollment is submitted, not approved yet
+    with store.read() as session:
+        before = [(a.level, a.text) for a in dashboard(session, NOW).alerts if uhc in a.text]
+    assert before == [
+        ("warning", f"ERA enrollment with {uhc} is submitted: expect paper remittances")
+    ]
+    ingest_paths(store, run.outbound)  # its 835 denies CB000002
+    with store.read() as session:
+        after = [(a.level, a.text) for a in dashboard(session, NOW).alerts if uhc in a.text]
+    assert after == [
+        (
+            "info",
+            f"ERAs from {uhc} arrive and post, but its ERA enrollment is still marked "
+            "submitted: mark it approved on Onboarding.",
+        )
+    ]
+
+
 def test_a_claim_posted_from_an_era_that_does_not_add_up_is_an_alert(store: Store) -> None:
     load_example(store)
     posted_unbalanced(store)

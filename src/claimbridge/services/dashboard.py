@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimbridge.domain.status import ClaimStatus
@@ -49,7 +49,7 @@ MOST_REASONS = 20  # reasons shown one by one; the rest are summed up in one ale
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """Something a person should look at: a level ('error', 'warning'), words, and a link."""
+    """Something a person should look at: a level ('error', 'warning', 'info'), words, a link."""
 
     level: str
     text: str
@@ -321,8 +321,14 @@ def _unbalanced_alerts(count: int) -> list[Alert]:
 
 
 def _era_enrollment_alerts(session: Session) -> list[Alert]:
+    """Payers whose ERA enrollment is required and not approved: expect paper EOBs from them,
+    unless their ERAs already arrive (an 835 from a file, not a paper EOB entered by hand):
+    then the enrollment is in effect, and only its status is behind."""
+    era_arrived = exists().where(
+        t.RemittanceRow.payer_id == t.PayerRow.id, t.RemittanceRow.inbound_file_id.is_not(None)
+    )
     query = (
-        select(t.PayerRow.name, t.PayerRow.payer_id, t.PayerEnrollmentRow.status)
+        select(t.PayerRow.name, t.PayerRow.payer_id, t.PayerEnrollmentRow.status, era_arrived)
         .join(t.PayerEnrollmentRow, t.PayerEnrollmentRow.payer_id == t.PayerRow.id)
         .where(t.PayerEnrollmentRow.transaction_type == "835")
         .where(t.PayerEnrollmentRow.required.is_(True))
@@ -330,14 +336,20 @@ def _era_enrollment_alerts(session: Session) -> list[Alert]:
         .order_by(t.PayerRow.name)
     )
     return [
-        Alert(
-            "warning",
-            f"ERA enrollment with {name} ({payer_id}) is {status.replace('_', ' ')}: "
-            "expect paper remittances",
-            "/onboarding",
-        )
-        for name, payer_id, status in session.execute(query)
+        _era_enrollment_alert(f"{name} ({payer_id})", status.replace("_", " "), arrived)
+        for name, payer_id, status, arrived in session.execute(query)
     ]
+
+
+def _era_enrollment_alert(payer: str, status: str, arrived: bool) -> Alert:
+    if arrived:
+        text = (
+            f"ERAs from {payer} arrive and post, but its ERA enrollment is still marked "
+            f"{status}: mark it approved on Onboarding."
+        )
+        return Alert("info", text, "/onboarding")
+    text = f"ERA enrollment with {payer} is {status}: expect paper remittances"
+    return Alert("warning", text, "/onboarding")
 
 
 def _silent_payer_alerts(session: Session, now: datetime, days: int) -> list[Alert]:
