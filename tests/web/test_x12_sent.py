@@ -35,6 +35,7 @@ def test_the_claim_page_shows_the_segments_one_per_line(viewer: TestClient, stor
     name, text = _batch(store)
     page = viewer.get("/claims/CB000002").text
     section = page[page.index('id="x12-sent"') :]
+    assert '<details class="x12">' in section and " open" not in section.split("</details>")[0]
     assert name in section and "ST02 0001" in section and "11/20/2026 14:30 UTC" in section
     shown = html.unescape(section.split("<pre", 1)[1].split(">", 1)[1].split("</pre>")[0])
     lines = shown.splitlines()
