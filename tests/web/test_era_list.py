@@ -40,6 +40,23 @@ def test_a_deposit_reconciles_with_its_claims_and_plb(biller: TestClient, store:
     assert "does not reconcile" not in page
 
 
+def test_a_viewer_reads_the_dates_and_is_offered_no_input_it_cannot_save(
+    viewer: TestClient, biller: TestClient, store: Store
+) -> None:
+    _posted(store)
+    seen = viewer.get("/eras").text
+    assert 'name="received_on"' not in seen and 'name="deposit_on"' not in seen
+    assert "no deposit date" in seen
+    editable = biller.get("/eras").text
+    assert 'name="received_on"' in editable and '<button class="small">Save</button>' in editable
+
+
+def test_the_era_list_names_the_file_number_as_such(biller: TestClient, store: Store) -> None:
+    _posted(store)
+    page = biller.get("/eras").text
+    assert ">File #</abbr></th>" in page and "ERA #" not in page
+
+
 def test_the_era_list_pages_with_its_count(
     biller: TestClient, api: TestClient, store: Store
 ) -> None:
