@@ -143,8 +143,15 @@ def test_the_connection_test_says_what_went_wrong(admin: TestClient, transport: 
 
 def test_onboarding_email_carries_the_fields_office_ally_needs(biller: TestClient) -> None:
     page = biller.get("/onboarding").text
+    assert "Office Ally Username: (your Office Ally Service Center username)" in page
+    assert "Office Ally Username: cedarvalley" not in page  # the SFTP login is another one
+    data = {"csrf_token": csrf_of(biller, "/onboarding"), "service_center_username": "cvfh-web"}
+    saved = biller.post("/onboarding/service-center-username", data=data)
+    assert saved.status_code == 303 and saved.headers["location"] == "/onboarding#sftp_email"
+    page = biller.get("/onboarding").text
+    assert 'name="service_center_username" value="cvfh-web"' in page
     for line in (
-        "Office Ally Username: cedarvalley",
+        "Office Ally Username: cvfh-web",
         "Contact Name: Dana Whitfield",
         "Contact Email: billing@cedarvalley.example",
         "Software Name: claimbridge",
@@ -153,6 +160,20 @@ def test_onboarding_email_carries_the_fields_office_ally_needs(biller: TestClien
     ):
         assert line in page
     assert "By Check (recommended)" in page
+
+
+def test_a_viewer_reads_the_onboarding_settings_without_inputs_it_could_not_save(
+    viewer: TestClient,
+) -> None:
+    page = viewer.get("/onboarding").text
+    assert 'name="service_center_username"' not in page and 'name="go_live"' not in page
+    assert "Go-live date: 11/01/2026 · ERA split: By Check (recommended)" in page
+    token = csrf_of(viewer, "/onboarding")
+    refused = viewer.post(
+        "/onboarding/service-center-username",
+        data={"csrf_token": token, "service_center_username": "x"},
+    )
+    assert refused.status_code == 403
 
 
 def test_onboarding_steps_can_be_marked_and_go_live_set(

@@ -91,7 +91,11 @@ class EraSplit(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ClearinghouseAccount:
-    """The Office Ally account: submitter ID, SFTP login and go-live date."""
+    """The Office Ally account: submitter ID, SFTP login and go-live date.
+
+    ``service_center_username`` is the login to Office Ally's Service Center web site, which
+    the e-mail asking for SFTP access names; the SFTP ``username`` is another login, sent
+    by Office Ally after that e-mail."""
 
     submitter_id: str
     username: str
@@ -102,6 +106,7 @@ class ClearinghouseAccount:
     test_mode: bool = True
     name: str = "office_ally"
     password: Secret | None = None
+    service_center_username: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

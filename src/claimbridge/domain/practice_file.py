@@ -269,6 +269,7 @@ def _clearinghouse(node: Node) -> ClearinghouseAccount:
         go_live=node.optional_date("go_live"),
         test_mode=node.flag("test_mode", default=True),
         password=Secret(password) if password else None,
+        service_center_username=node.optional_text("service_center_username"),
     )
 
 
@@ -276,6 +277,7 @@ _ACCOUNT_FIELDS: tuple[str, ...] = (
     "name",
     "submitter_id",
     "username",
+    "service_center_username",
     "sftp_host",
     "sftp_port",
     "era_split",

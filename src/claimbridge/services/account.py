@@ -217,6 +217,16 @@ def update_go_live(session: Session, go_live: date | None, era_split: EraSplit, 
     _edit(session, _row(session), {"go_live": go_live, "era_split": era_split.value}, actor)
 
 
+def update_service_center_username(session: Session, username: str | None, actor: str) -> None:
+    """Set the practice's Office Ally Service Center login (None: not known), which the
+    SFTP-access e-mail names; kept over the next practice file that says otherwise."""
+    if username is not None and (len(username) > 80 or any(c.isspace() for c in username)):
+        raise InputError(
+            f"{username[:90]!r} is not an Office Ally username: at most 80 characters, no spaces"
+        )
+    _edit(session, _row(session), {"service_center_username": username}, actor)
+
+
 def _edit(
     session: Session, row: t.ClearinghouseAccountRow, values: dict[str, Any], actor: str
 ) -> bool:

@@ -20,14 +20,17 @@ from sqlalchemy.orm import Session
 from claimbridge.domain.models import EnrollmentStatus, Payer, Transaction
 from claimbridge.domain.payers import is_medicare
 from claimbridge.errors import InputError
+from claimbridge.services.jobs import JobKind, JobState
 from claimbridge.store import tables as t
 from claimbridge.store.payers import list_payers
 from claimbridge.store.practices import practice_row
 from claimbridge.store.tenancy import session_practice
+from claimbridge.transport.lockout import account_name
 
 OA_SUPPORT = "Support@officeally.com"
 SOFTWARE_NAME = "claimbridge"
 MARKABLE = ("oa_account", "sftp_email")
+UNKNOWN_USERNAME = "(your Office Ally Service Center username)"
 
 LINKS = {
     "oa_account": "https://cms.officeally.com/",
@@ -76,7 +79,8 @@ def sftp_email(session: Session) -> SftpEmail:
     """The SFTP-access e-mail, filled in from the practice and its Office Ally account."""
     practice = practice_row(session)
     account = session.scalars(select(t.ClearinghouseAccountRow).limit(1)).first()
-    username = account.username if account else "(your Office Ally username)"
+    # the Service Center login: the SFTP username is another one, which OA sends after this
+    username = (account and account.service_center_username) or UNKNOWN_USERNAME
     contact = (practice.contact_name if practice else None) or "(contact name)"
     email = (practice.contact_email if practice else None) or "(contact e-mail)"
     name = practice.name if practice else "our practice"
@@ -103,7 +107,7 @@ def sftp_email(session: Session) -> SftpEmail:
             contact,
         ]
     )
-    return SftpEmail(OA_SUPPORT, f"SFTP access for {username} ({SOFTWARE_NAME}, HCFA)", body)
+    return SftpEmail(OA_SUPPORT, f"SFTP access for {name} ({SOFTWARE_NAME}, HCFA)", body)
 
 
 def mark_done(session: Session, step: str, by: str, on: date) -> None:
@@ -122,7 +126,7 @@ def checklist(session: Session) -> list[Step]:
     return [
         _account_step(marked),
         _email_step(marked),
-        _credentials_step(account),
+        _credentials_step(account, _connected(session, account)),
         _go_live_step(account),
         _era_split_step(account),
         *_enrollment_steps(payers),
@@ -154,15 +158,30 @@ def _email_step(marked: dict[str, date]) -> Step:
     )
 
 
-def _credentials_step(account: t.ClearinghouseAccountRow | None) -> Step:
-    done = account is not None and account.password_token is not None
-    return Step(
-        "credentials",
-        "Enter the SFTP credentials",
-        done,
+def _credentials_step(account: t.ClearinghouseAccountRow | None, connected: bool) -> Step:
+    stored = account is not None and account.password_token is not None
+    what = (
         "Enter the host, port, username and password under Provider details, then test the "
-        "connection.",
+        "connection."
     )
+    if stored and not connected:
+        what = (
+            "The password is stored, but no connection has succeeded with it yet: test the "
+            "connection under Provider details."
+        )
+    return Step("credentials", "Enter the SFTP credentials", stored and connected, what)
+
+
+def _connected(session: Session, account: t.ClearinghouseAccountRow | None) -> bool:
+    """Whether a login to the account has worked: a connection test that passed, or a poll of
+    its SFTP account (``user@host:port``, not a local folder) that ended well."""
+    if account is None or account.password_token is None:
+        return False
+    done = (t.JobRow.kind == JobKind.TEST.value) & (t.JobRow.state == JobState.DONE.value)
+    tested = select(t.JobRow.id).where(done)
+    source = account_name(account.username, account.sftp_host, account.sftp_port)
+    polled = select(t.PollRow.id).where(t.PollRow.source == source, t.PollRow.ok.is_(True))
+    return session.scalars(tested.union_all(polled).limit(1)).first() is not None
 
 
 def _go_live_step(account: t.ClearinghouseAccountRow | None) -> Step:

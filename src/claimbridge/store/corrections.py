@@ -38,6 +38,7 @@ LABELS = {
     "password_token": "SFTP password",
     "go_live": "go-live date",
     "era_split": "ERA split option",
+    "service_center_username": "Service Center username",
 }  # how a report names a corrected field (never its value)
 COVERS = {
     "status": (

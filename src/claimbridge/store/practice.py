@@ -137,6 +137,7 @@ def write_account(
     values: dict[str, Any] = {
         "submitter_id": account.submitter_id,
         "username": account.username,
+        "service_center_username": account.service_center_username,
         "sftp_host": account.sftp_host,
         "sftp_port": account.sftp_port,
         "era_split": account.era_split.value,

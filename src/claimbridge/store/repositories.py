@@ -97,6 +97,7 @@ def get_account(session: Session, cipher: Cipher | None = None) -> Clearinghouse
         go_live=row.go_live,
         test_mode=row.test_mode,
         password=cipher.decrypt(token) if cipher is not None and token else None,
+        service_center_username=row.service_center_username,
     )
 
 

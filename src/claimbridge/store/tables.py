@@ -65,7 +65,15 @@ CORRECTED_FIELDS = {
     "patients": ("first_name", "last_name", "dob"),
     "policies": ("member_id",),
     "enrollments": ("status",),  # the enrollment as a whole: status, dates, required, notified
-    "accounts": ("sftp_host", "sftp_port", "username", "password_token", "go_live", "era_split"),
+    "accounts": (
+        "sftp_host",
+        "sftp_port",
+        "username",
+        "password_token",
+        "go_live",
+        "era_split",
+        "service_center_username",
+    ),
 }
 
 
@@ -117,6 +125,8 @@ class ClearinghouseAccountRow(TenantScoped, Base):
     name: Mapped[str] = mapped_column(String(30))
     submitter_id: Mapped[str] = mapped_column(String(80))
     username: Mapped[str] = mapped_column(String(80))
+    # the Service Center (web) login, which the SFTP-access e-mail names; not the SFTP username
+    service_center_username: Mapped[str | None] = mapped_column(String(80))
     sftp_host: Mapped[str] = mapped_column(String(255))
     sftp_port: Mapped[int] = mapped_column(Integer)
     password_token: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -263,7 +273,7 @@ class CorrectionRow(TenantScoped, Base):
 
     entity: Mapped[str] = mapped_column(String(20), primary_key=True)  # CORRECTED_FIELDS
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    field: Mapped[str] = mapped_column(String(30), primary_key=True)
     corrected_at: Mapped[datetime] = mapped_column(UtcDateTime)
     corrected_by: Mapped[str] = mapped_column(String(60))
 

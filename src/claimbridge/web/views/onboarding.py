@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from claimbridge.domain.models import EraSplit
-from claimbridge.services.account import update_go_live
+from claimbridge.services.account import update_go_live, update_service_center_username
 from claimbridge.services.claims import recheck_held
 from claimbridge.services.onboarding import checklist, mark_done, sftp_email
 from claimbridge.services.users import Role
@@ -54,6 +54,17 @@ def step_done(request: Request, step: str, form: CheckedForm) -> Response:
     with store_of(request).transaction() as session:
         mark_done(session, step, user.username, today())
     return RedirectResponse(f"/onboarding#{step}", status_code=303)
+
+
+@router.post("/onboarding/service-center-username")
+def service_center_username(request: Request, form: CheckedForm) -> Response:
+    """Set the Office Ally Service Center username the SFTP-access e-mail names."""
+    user = require(request, Role.BILLER)
+    username = field(form, "service_center_username").strip() or None
+    with store_of(request).transaction() as session:
+        update_service_center_username(session, username, user.username)
+    audit(request, "change", "account", "office_ally", None, "Service Center username")
+    return RedirectResponse("/onboarding#sftp_email", status_code=303)
 
 
 @router.post("/onboarding/go-live")
