@@ -41,6 +41,14 @@ def test_the_eob_api_returns_only_this_claim_of_each_remittance(
     assert eob["provider_adjustments"] == []
 
 
+def test_the_claim_page_links_its_eob_only_once_a_remittance_was_posted(
+    biller: TestClient, store: Store
+) -> None:
+    _paid_era(store)  # pays CB2001; CB-1001 of the ledger has none
+    assert 'href="/claims/CB-1001/eob"' not in biller.get("/claims/CB-1001").text
+    assert 'href="/claims/CB2001/eob">EOB</a>' in biller.get("/claims/CB2001").text
+
+
 def test_a_claim_no_era_mentioned_says_so(biller: TestClient) -> None:
     assert "No ERA has mentioned this claim yet." in biller.get("/claims/CB-1001/eob").text
 
