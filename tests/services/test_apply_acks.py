@@ -12,6 +12,7 @@ from sqlalchemy import select
 from claimbridge.domain.status import ClaimStatus
 from claimbridge.services.ingest import Outcome, ingest_bytes
 from claimbridge.services.submit import Batch
+from claimbridge.services.worklist import claim_detail
 from claimbridge.sim.reports import (
     EDI_STATUS_COLUMNS,
     Upload,
@@ -124,6 +125,9 @@ def test_a_payer_277ca_accepts_and_keeps_the_payer_claim_number(
             select(t.ClaimRow.payer_claim_control_number).where(t.ClaimRow.clm01 == "CB000001")
         ).one()
     assert number == "EHP250305001"
+    with store.read() as session:  # REF*D9, Office Ally's claim ID, is on the claim's page
+        assert claim_detail(session, "CB000002").oa_claim_id == "OA000130"
+        assert claim_detail(session, "CB000001").oa_claim_id is None  # its 2200D has none
 
 
 def test_a_failed_file_sends_every_claim_back(sent: tuple[Store, Batch, t.BatchRow]) -> None:

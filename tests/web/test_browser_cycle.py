@@ -11,6 +11,7 @@ test puts its own.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,6 +130,7 @@ def test_a_rejected_claim_is_corrected_resubmitted_and_paid(
     submit_and_poll(FIRST_ROUND + timedelta(days=1), "Sent 3 claims")
     page.goto(f"{served}/claims/CB000001")
     expect(page.locator("h1")).to_contain_text("paid")
+    expect(page.locator("main")).to_contain_text(re.compile(r"Office Ally claim ID \d+"))
     page.click("a:has-text('EOB')")
     expect(page.locator("h1")).to_contain_text("EOB")
     expect(page.locator("main")).to_contain_text("CB000001")

@@ -292,8 +292,9 @@ def _ack277_row(
     claim: ClaimRef, result: ClaimResult, outcome: Outcome, words: str
 ) -> dict[str, object]:
     code = ",".join(f"{c.category.code}:{c.status.code}" for s in result.statuses for c in s.codes)
+    trace = (result.clearinghouse_trace or "")[:20] or None  # REF*D9: Office Ally's claim ID
     return {"kind": "277CA", "batch_id": None, "claim_id": claim.id,
-            "control_number": None, "code": (code or outcome.value)[:20],
+            "control_number": trace, "code": (code or outcome.value)[:20],
             "detail": f"{outcome.value} by {_who(result.source_kind)}: {words}"}  # fmt: skip
 
 

@@ -16,7 +16,8 @@ a hundred:
 - ``dob``: a birth date, ``YYYY-MM-DD`` or ``MM/DD/YYYY``;
 - ``member``: the member ID of the claim's policy, as typed or in capitals;
 - ``payer_number``: the payer's claim control number (277CA/EDI Status, or an ERA's CLP07);
-- ``oa_claim_id``: Office Ally's claim ID from a File Summary or EDI Status report.
+- ``oa_claim_id``: Office Ally's claim ID from a File Summary or EDI Status report, or a
+  277CA's REF*D9.
 
 With no key, every key the text can be is tried and their claims put together.
 """
@@ -35,7 +36,7 @@ from claimbridge.errors import InputError
 from claimbridge.store import tables as t
 
 Ids = Select[Any]  # a SELECT of claim (or patient, policy) ids
-OA_KINDS = ("OA_FILE_SUMMARY", "OA_EDI_STATUS")
+OA_KINDS = ("OA_FILE_SUMMARY", "OA_EDI_STATUS", "277CA")  # 277CA: its REF*D9
 OLD_OA_ID_LENGTH = 9  # before 0017_worklist_search an OA claim ID was kept to 9 characters
 MOST_TEXT = 80
 

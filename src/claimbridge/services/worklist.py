@@ -20,7 +20,7 @@ from claimbridge.domain.status import ClaimStatus
 from claimbridge.errors import ClaimNotFound, InputError
 from claimbridge.services.balances import ClaimBalance, claim_balances
 from claimbridge.services.claim_chain import waiting_ids, waiting_reason
-from claimbridge.services.claim_search import Search, claim_ids_matching
+from claimbridge.services.claim_search import OA_KINDS, Search, claim_ids_matching
 from claimbridge.services.claim_view import Totals, claim_totals
 from claimbridge.services.post import unbalanced_claim_ids
 from claimbridge.store import tables as t
@@ -132,6 +132,7 @@ class ClaimDetail:
     crossed_over_to: str | None = None  # the payer ID a crossover forwarded it to
     crossed_over_name: str | None = None  # that payer in words, when it is in our list
     waiting: str | None = None  # why its replacement or void waits for its payer's answer
+    oa_claim_id: str | None = None  # Office Ally's claim ID, from its reports or a 277CA
 
 
 def age_days(row_created: datetime, submitted: datetime | None, today: date) -> int:
@@ -417,7 +418,18 @@ def claim_detail(session: Session, clm01: str) -> ClaimDetail:
         crossed_over_to=claim.crossed_over_to,
         crossed_over_name=_payer_words(session, claim.crossed_over_to),
         waiting=waiting_reason(session, claim.id),
+        oa_claim_id=_oa_claim_id(session, claim.id),
     )
+
+
+def _oa_claim_id(session: Session, claim_id: int) -> str | None:
+    """The claim ID Office Ally gave the claim most lately: a File Summary's or EDI Status
+    report's, or a 277CA's REF*D9 (a claim sent again gets a new one)."""
+    ack = t.AcknowledgmentRow
+    query = select(ack.control_number).where(
+        ack.claim_id == claim_id, ack.kind.in_(OA_KINDS), ack.control_number.is_not(None)
+    )
+    return session.scalar(query.order_by(ack.id.desc()).limit(1))
 
 
 def _clm01_of(session: Session, claim_id: int | None) -> str | None:
