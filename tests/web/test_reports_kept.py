@@ -20,6 +20,8 @@ def _ar_total(client: TestClient) -> str:
 def test_the_page_keeps_its_reports_until_refreshed(biller: TestClient, store: Store) -> None:
     page = biller.get("/reports").text
     assert "Made from the ledger at" in page and "As of" in page
+    assert "Office Ally charges 35.00 a month for each tax ID and rendering NPI" in page
+    assert '<th scope="col" class="num">Total</th>' in page  # amounts align as numbers
     before = _ar_total(biller)
     assert before  # the example's sent claims are open
     with store.transaction() as session:  # every claim paid, without a poll

@@ -30,7 +30,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, case, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from claimbridge.domain.fees import FeePolicy, exposures
+from claimbridge.domain.fees import FeePolicy, FeeRule, exposures
+from claimbridge.domain.remit_codes import carc_text
 from claimbridge.domain.status import NOT_YET_SUBMITTED, ClaimStatus
 from claimbridge.services.balances import balance_rows, patient_may_owe
 from claimbridge.store import tables as t
@@ -44,6 +45,8 @@ UNSENT = NOT_YET_SUBMITTED | {ClaimStatus.CANCELLED}
 ADJUDICATED = {ClaimStatus.PAID.value, ClaimStatus.DENIED.value}
 PATIENTS = ("Patients", "patient")  # the row of what patients owe
 ZERO = Decimal("0.00")
+_IDENTIFIERS = ("ID", "NPI", "CARC")  # header words of columns of digits that are not numbers
+_NUMERIC = re.compile(r"-?[\d,]+(\.\d+)?%?")  # a count, an amount or a percentage
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,18 @@ class Report:
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def numeric_columns(self) -> frozenset[int]:
+        """The columns whose every cell is a count, an amount or a percentage (shown aligned
+        right); identifiers made of digits (a payer ID, a tax ID, an NPI, a CARC) are not."""
+        return frozenset(
+            index
+            for index, header in enumerate(self.headers)
+            if self.rows
+            and not any(word in header.split() for word in _IDENTIFIERS)
+            and all(_NUMERIC.fullmatch(row[index]) for row in self.rows)
+        )
 
     def to_csv(self) -> str:
         """The report as CSV text (RFC 4180, CRLF line ends), safe to open in a spreadsheet."""
@@ -172,10 +187,10 @@ def denials_by_carc(session: Session) -> Report:
         .order_by(func.count().desc(), t.AdjustmentRow.reason_code)
     )
     rows = tuple(
-        (group, reason, str(claims), str(lines), _money(Decimal(amount)))
+        (group, reason, carc_text(reason), str(claims), str(lines), _money(Decimal(amount)))
         for group, reason, claims, lines, amount in session.execute(query)
     )
-    headers = ("Group", "CARC", "Claims", "Adjustments", "Amount")
+    headers = ("Group", "CARC", "Reason", "Claims", "Adjustments", "Amount")
     return Report("denials", "Denials by CARC", headers, rows)
 
 
@@ -187,17 +202,19 @@ def payments_by_payer_month(session: Session) -> Report:
         month_of(session, remittance.payment_date), month_of(session, remittance.created_at)
     ).label("month")
     name = func.coalesce(t.PayerRow.name, remittance.payer_identifier).label("name")
+    # our payer ID, as in A/R aging; the 835's own identifier only for a payer not in our list
+    payer_id = func.coalesce(t.PayerRow.payer_id, remittance.payer_identifier).label("payer_id")
     query = (
         select(
             name,
-            remittance.payer_identifier,
+            payer_id,
             month,
             func.count(func.distinct(t.PaymentRow.claim_id)),
             func.sum(t.PaymentRow.paid),
         )
         .join(t.PaymentRow, t.PaymentRow.remittance_id == remittance.id)
         .outerjoin(t.PayerRow, t.PayerRow.id == remittance.payer_id)
-        .group_by(name, remittance.payer_identifier, month)
+        .group_by(name, payer_id, month)
     )
     rows = tuple(
         (name, payer_id, month, str(claims), _money(Decimal(paid)))
@@ -237,6 +254,27 @@ def non_par_fees(session: Session, policy: FeePolicy) -> Report:
 
 
 REPORT_KEYS = ("ar-aging", "denials", "payments", "non-par-fees")
+
+
+def report_note(key: str, policy: FeePolicy) -> str | None:
+    """A sentence that says how to read the report ``key``, for the page."""
+    if key == "non-par-fees":
+        when = (
+            "half or more of the month's claims"
+            if policy.rule is FeeRule.FIFTY_PERCENT
+            else "any of the month's claims"
+        )
+        return (
+            f"Office Ally charges {policy.amount} a month for each tax ID and rendering NPI when "
+            f"{when} sent for it go to payers it is not contracted with (Non-Par), counted by "
+            "the month a claim was first sent. Each row is one month of one tax ID and NPI; "
+            "Fee applies says whether that month is charged. Office Ally's own pages differ on "
+            "the rule and the amount, so both are settings of this installation "
+            "(CLAIMBRIDGE_NON_PAR_FEE_RULE, CLAIMBRIDGE_NON_PAR_FEE_AMOUNT)."
+        )
+    if key == "denials":
+        return "Lines paid nothing, grouped by the adjustment group and reason the payer gave."
+    return None
 
 
 def report(session: Session, key: str, today: date, policy: FeePolicy) -> Report:

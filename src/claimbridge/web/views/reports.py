@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from claimbridge.services.jobs import JobKind
-from claimbridge.services.reports import REPORT_KEYS, KeptReport, kept_report
+from claimbridge.services.reports import REPORT_KEYS, KeptReport, kept_report, report_note
 from claimbridge.services.users import Role
 from claimbridge.web.auth import CheckedForm
 from claimbridge.web.errors import NotFound
@@ -35,7 +35,10 @@ def build(request: Request, key: str) -> KeptReport:
 def reports(request: Request) -> HTMLResponse:
     """Every report on one page, with when each was made."""
     kept = [build(request, key) for key in REPORT_KEYS]
-    return page(request, "reports.html", reports=kept, oldest=min(k.made_at for k in kept))
+    policy = request.app.state.settings.fee_policy
+    notes = {key: report_note(key, policy) for key in REPORT_KEYS}
+    oldest = min(k.made_at for k in kept)
+    return page(request, "reports.html", reports=kept, notes=notes, oldest=oldest)
 
 
 @router.post("/reports/refresh", response_class=HTMLResponse)
