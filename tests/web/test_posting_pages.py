@@ -44,13 +44,17 @@ def test_a_biller_undoes_a_posting_and_posts_it_again(biller: TestClient, store:
     assert biller.post(undo, data={"reason": "wrong practice"}).status_code == 403  # no CSRF
     assert biller.post(undo, data={"csrf_token": token, "reason": " "}).status_code == 400
     response = biller.post(undo, data={"csrf_token": token, "reason": "wrong practice"})
-    assert response.status_code == 303
+    assert response.status_code == 303 and response.headers["location"] == "/eras?done=undone"
+    said = biller.get(response.headers["location"]).text
+    assert '<p class="alert info" role="status">The ERA&#39;s posting was undone' in said
+    assert "done=undone" not in said  # the page links do not say it again
     assert _paid(store) == Decimal("0.00")
     assert status_of(store, "CB2001") is ClaimStatus.SUBMITTED
     page = biller.get("/eras").text
     assert "Post again" in page and "undone" in page and "by biller" in page
     again = biller.post(f"/eras/{remittance_id}/post", data={"csrf_token": token})
     assert again.status_code == 303
+    assert "The ERA was posted again" in biller.get(again.headers["location"]).text
     assert _paid(store) == Decimal("120.00")
     assert status_of(store, "CB2001") is ClaimStatus.PAID
     [(who, first), (_, second)] = _audited(store, "remittance")
@@ -83,6 +87,7 @@ def test_a_held_file_is_posted_anyway_from_the_eras_page(admin: TestClient, stor
     path = f"/held-files/{report.inbound_file_id}/post"
     response = admin.post(path, data={"csrf_token": token, "reason": "payer confirmed by phone"})
     assert response.status_code == 303
+    assert "The held 835 was posted as it is" in admin.get(response.headers["location"]).text
     assert _paid(store) == Decimal("10.00")
     assert status_of(store, "CB3001") is ClaimStatus.PAID
     assert "No file is held." in admin.get("/eras").text
@@ -104,7 +109,11 @@ def test_the_unmatched_page_matches_a_line_by_hand(biller: TestClient, store: St
     missing = {"csrf_token": token, "clm01": "CB-NOPE"}
     assert biller.post(f"/unmatched/{unmatched_id}/match", data=missing).status_code == 404
     matched = {"csrf_token": token, "clm01": "CB-9002"}
-    assert biller.post(f"/unmatched/{unmatched_id}/match", data=matched).status_code == 303
+    posted = biller.post(f"/unmatched/{unmatched_id}/match", data=matched)
+    assert posted.status_code == 303
+    assert (
+        "The ERA claim was posted to the claim named" in biller.get(posted.headers["location"]).text
+    )
     assert status_of(store, "CB-9002") is ClaimStatus.DENIED
     with store.read() as session:
         resolved = session.get_one(t.UnmatchedClaimRow, unmatched_id).resolved_by
@@ -123,6 +132,7 @@ def test_a_line_that_is_not_ours_is_dismissed_with_a_reason(
     assert biller.post(path, data={"csrf_token": token, "reason": ""}).status_code == 400
     response = biller.post(path, data={"csrf_token": token, "reason": "Dr. Lee's patient"})
     assert response.status_code == 303
+    assert "taken off the queue as not ours" in biller.get(response.headers["location"]).text
     with store.read() as session:
         resolution = session.get_one(t.UnmatchedClaimRow, unmatched_id).resolution
     assert resolution == "not ours: Dr. Lee's patient"

@@ -25,6 +25,7 @@ from claimbridge.web.errors import BadRequest
 from claimbridge.web.render import page
 from claimbridge.web.views.claims import page_link
 from claimbridge.web.views.common import RecordId, optional_date, optional_int, store_of
+from claimbridge.web.views.posting import ERA_DONE
 
 router = APIRouter()
 CLAIMS_SHOWN = 10  # per ERA in the list; the rest are counted
@@ -55,6 +56,7 @@ def eras(request: Request) -> HTMLResponse:
     """Remittances, newest first, a page at a time, with the claims each paid and how its
     deposit reconciles with them."""
     params = dict(request.query_params)
+    done = ERA_DONE.get(params.pop("done", ""))  # said once, not carried into the page links
     found = era_page(request)
     with store_of(request).read() as session:
         paid = claims_of_remittances(session, [row.id for row in found.rows], CLAIMS_SHOWN)
@@ -70,6 +72,7 @@ def eras(request: Request) -> HTMLResponse:
         page_sizes=PAGE_SIZES,
         payers=payers,
         held=held,
+        done=done,
     )
 
 

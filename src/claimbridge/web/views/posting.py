@@ -31,9 +31,18 @@ from claimbridge.web.render import page
 from claimbridge.web.views.common import RecordId, store_of
 
 router = APIRouter()
-HELD_DONE = {
+HELD_DONE = {  # what an action on the Unmatched page did, said on the page it comes back to
     "posted": "The held payment was posted to its claim.",
     "refunded": "The held payment was marked refunded; nothing was posted.",
+    "matched": "The ERA claim was posted to the claim named; it is off the queue.",
+    "dismissed": "The ERA claim was taken off the queue as not ours; nothing was posted.",
+}
+ERA_DONE = {  # the same for the ERAs page
+    "undone": "The ERA's posting was undone: its payments and adjustments count for nothing, "
+    "and its claims went back to where they were. Post it again from its row.",
+    "posted": "The ERA was posted again from its kept 835.",
+    "held-posted": "The held 835 was posted as it is; the reason is in its claims' history.",
+    "held-dismissed": "The held 835 was set aside: what was held of it is not posted.",
 }
 
 
@@ -45,7 +54,7 @@ def undo(request: Request, remittance_id: RecordId, form: CheckedForm) -> Respon
     with store_of(request).transaction() as session:
         done = undo_posting(session, remittance_id, user.username, reason)
     audit(request, "change", "remittance", str(remittance_id), None, f"{done}: {reason}")
-    return RedirectResponse("/eras", status_code=303)
+    return RedirectResponse("/eras?done=undone", status_code=303)
 
 
 @router.post("/eras/{remittance_id}/post")
@@ -55,7 +64,7 @@ def again(request: Request, remittance_id: RecordId, form: CheckedForm) -> Respo
     with store_of(request).transaction() as session:
         posted = post_again(session, remittance_id, user.username)
     audit(request, "change", "remittance", str(remittance_id), None, f"posted again: {posted}")
-    return RedirectResponse("/eras", status_code=303)
+    return RedirectResponse("/eras?done=posted", status_code=303)
 
 
 @router.post("/held-files/{inbound_file_id}/post")
@@ -67,7 +76,7 @@ def anyway(request: Request, inbound_file_id: RecordId, form: CheckedForm) -> Re
         posted = post_held(session, inbound_file_id, user.username, reason)
     detail = f"posted anyway: {reason}; " + "; ".join(str(p) for p in posted)
     audit(request, "change", "inbound_file", str(inbound_file_id), None, detail)
-    return RedirectResponse("/eras", status_code=303)
+    return RedirectResponse("/eras?done=held-posted", status_code=303)
 
 
 @router.post("/held-files/{inbound_file_id}/dismiss")
@@ -78,7 +87,7 @@ def dismiss_held_file(request: Request, inbound_file_id: RecordId, form: Checked
     with store_of(request).transaction() as session:
         dismiss_held(session, inbound_file_id, user.username, reason)
     audit(request, "change", "inbound_file", str(inbound_file_id), None, f"dismissed: {reason}")
-    return RedirectResponse("/eras", status_code=303)
+    return RedirectResponse("/eras?done=held-dismissed", status_code=303)
 
 
 @router.post("/claims/{clm01}/balance-reviewed")
@@ -115,7 +124,7 @@ def match(request: Request, unmatched_id: RecordId, form: CheckedForm) -> Respon
     with store_of(request).transaction() as session:
         posted = match_by_hand(session, unmatched_id, clm01, user.username, override)
     audit(request, "change", "claim", clm01, None, f"ERA claim {unmatched_id} matched: {posted}")
-    return RedirectResponse("/unmatched", status_code=303)
+    return RedirectResponse("/unmatched?done=matched", status_code=303)
 
 
 @router.post("/unmatched/{unmatched_id}/dismiss")
@@ -126,7 +135,7 @@ def dismiss(request: Request, unmatched_id: RecordId, form: CheckedForm) -> Resp
     with store_of(request).transaction() as session:
         dismiss_unmatched(session, unmatched_id, user.username, reason)
     audit(request, "change", "unmatched", str(unmatched_id), None, f"not ours: {reason}")
-    return RedirectResponse("/unmatched", status_code=303)
+    return RedirectResponse("/unmatched?done=dismissed", status_code=303)
 
 
 @router.post("/held-payments/{held_id}/post")
