@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from web_support import PASSWORD, TestClient, csrf_of
 
-from claimbridge.services.users import audit_entries
+from claimbridge.services.users import AUDIT_PAGE, audit_entries, record_audit
 from claimbridge.store.db import Store
 from claimbridge.web import views
 from claimbridge.web.api import routes as api_routes
@@ -148,3 +148,16 @@ def test_changing_a_payer_is_audited(api: TestClient, store: Store) -> None:
     with store.read() as session:
         newest = audit_entries(session)[0]
     assert (newest.username, newest.action, newest.entity_key) == ("biller", "change", "AC001")
+
+
+def test_the_audit_log_pages_back_fifty_entries_at_a_time(admin: TestClient, store: Store) -> None:
+    with store.transaction() as session:
+        for number in range(AUDIT_PAGE + 10):
+            record_audit(session, "dana", "view", "claim", f"CB-{number:04d}")
+    first = admin.get("/admin").text
+    shown = re.findall(r"claim CB-(\d{4})", first)
+    assert shown == [f"{n:04d}" for n in range(AUDIT_PAGE + 9, 9, -1)]
+    [older] = re.findall(r'href="(/admin\?audit_before=\d+#audit)" rel="next"', first)
+    second = admin.get(older.split("#")[0]).text
+    assert re.findall(r"claim CB-(\d{4})", second)[:10] == [f"{n:04d}" for n in range(9, -1, -1)]
+    assert 'rel="next"' not in second and 'href="/admin#audit">Newest</a>' in second

@@ -153,6 +153,10 @@ class AuditEntry:
     entity_key: str
     patient_key: str | None
     detail: str | None
+    id: int = 0  # its place in the log: a page of older entries starts below it
+
+
+AUDIT_PAGE = 50
 
 
 def hash_password(password: Secret) -> str:
@@ -487,11 +491,18 @@ def record_audit(
     )
 
 
-def audit_entries(session: Session, limit: int = 200) -> list[AuditEntry]:
-    """The newest entries of the audit log, newest first."""
+def audit_entries(
+    session: Session, limit: int = AUDIT_PAGE, before: int | None = None
+) -> list[AuditEntry]:
+    """Entries of the audit log, newest first: the newest ``limit``, or, with ``before`` (an
+    entry's ``id``), the ``limit`` written just before that one."""
     query = select(t.AuditRow).order_by(t.AuditRow.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(t.AuditRow.id < before)
     return [
-        AuditEntry(r.at, r.username, r.action, r.entity, r.entity_key, r.patient_key, r.detail)
+        AuditEntry(
+            r.at, r.username, r.action, r.entity, r.entity_key, r.patient_key, r.detail, r.id
+        )
         for r in session.scalars(query)
     ]
 

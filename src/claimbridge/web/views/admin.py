@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from claimbridge.domain.models import Secret
 from claimbridge.services.users import (
+    AUDIT_PAGE,
     MIN_PASSWORD_LENGTH,
     TOKEN_DAYS_DEFAULT,
     TOKEN_DAYS_MAX,
@@ -47,11 +48,15 @@ def _answer(request: Request, message: str | None = None, token: str | None = No
     with store_of(request).read() as session:
         users = list_users(session)
         tokens = list_tokens(session)
-        entries = [] if _from_htmx(request) else audit_entries(session)
+        before = optional_int(request.query_params.get("audit_before"), "audit entry")
+        # one more than a page: whether older entries are left to link to
+        entries = [] if _from_htmx(request) else audit_entries(session, AUDIT_PAGE + 1, before)
     context: dict[str, object] = {
         "users": users,
         "tokens": tokens,
-        "entries": entries,
+        "entries": entries[:AUDIT_PAGE],
+        "older": entries[AUDIT_PAGE - 1].id if len(entries) > AUDIT_PAGE else None,
+        "paged": before is not None,
         "token": token,
         "message": message,
         "roles": list(Role),
