@@ -39,7 +39,10 @@ def _rows(html: str) -> list[str]:
 
 def test_a_search_by_patient_name_finds_their_claims_and_counts_them(biller: TestClient) -> None:
     page = biller.get("/claims", params={"q": "blake"}).text
-    assert _rows(page) == ["CB000001", "CB000005"]
+    assert _rows(page) == ["CB000005", "CB000001"]  # newest date of service first
+    assert re.search(
+        r'aria-sort="descending"><a class="sort" href="[^"]*sort=dos&amp;dir=asc', page
+    )
     assert "1–2 of 2 claims" in page
     by_dob = biller.get("/claims", params={"q": "05/21/1979", "by": "dob"}).text
     assert _rows(by_dob) == ["CB000004"]
@@ -86,7 +89,7 @@ def test_the_api_pages_with_a_count_and_links(api: TestClient, store: Store) -> 
     )
     assert [c["clm01"] for c in answer.json()][:2] == ["ZZ0029", "ZZ0028"]
     found = api.get("/api/v1/claims", params={"q": "U8823410201", "by": "member"}).json()
-    assert [c["clm01"] for c in found] == ["CB000001", "CB000005"]
+    assert [c["clm01"] for c in found] == ["CB000005", "CB000001"]
 
 
 def test_selected_claims_and_no_other_are_sent_by_the_submit_job(

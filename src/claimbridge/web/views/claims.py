@@ -89,11 +89,11 @@ def search_of(params: Mapping[str, str]) -> Search | None:
 
 def paging_of(params: Mapping[str, str]) -> Paging:
     """The page and its order from ``sort`` (a ``SortKey``), ``dir`` (asc, desc), ``page`` and
-    ``size``."""
+    ``size``. Unsorted, the newest dates of service come first: that is where new work is."""
     sort = params.get("sort") or SortKey.SERVICE_DATE.value
     if sort not in {key.value for key in SortKey}:
         raise BadRequest(f"{sort!r} is not a column to sort on")
-    way = params.get("dir") or "asc"
+    way = params.get("dir") or ("asc" if params.get("sort") else "desc")
     if way not in ("asc", "desc"):
         raise BadRequest(f"sort direction {way!r}: say asc or desc")
     number = optional_int(params.get("page"), "page") or 1
