@@ -141,6 +141,11 @@ def _unbalanced_paper_eob(page: Any) -> None:
     page.locator(".alert.error").wait_for()
 
 
+def _whole_check(page: Any) -> None:
+    page.locator("td.code a").first.click()
+    page.locator("h2:has-text('The deposit')").wait_for()
+
+
 def _run_statements(page: Any) -> None:
     page.click("button:has-text('Run statements')")
     page.locator("a:has-text('PDF')").first.wait_for()
@@ -155,6 +160,7 @@ PAGES = (
     ("eob", "/claims/CB2001/eob", None),
     ("correct", "/claims/CB-1002/correct", None),
     ("eras", "/eras", None),
+    ("check-eob", "/eras", _whole_check),
     ("unmatched", "/unmatched", None),
     ("reports", "/reports", None),
     ("payers", "/payers?saved=62308&released=1", None),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -47,6 +48,26 @@ def test_the_claim_page_links_its_eob_only_once_a_remittance_was_posted(
     _paid_era(store)  # pays CB2001; CB-1001 of the ledger has none
     assert 'href="/claims/CB-1001/eob"' not in biller.get("/claims/CB-1001").text
     assert 'href="/claims/CB2001/eob">EOB</a>' in biller.get("/claims/CB2001").text
+
+
+def test_the_whole_check_shows_every_claim_and_how_the_deposit_is_made(
+    viewer: TestClient, store: Store
+) -> None:
+    _paid_era(store)
+    with store.read() as session:
+        remittance_id = session.scalars(select(t.RemittanceRow.id)).one()
+    listed = viewer.get("/eras").text
+    assert f'href="/eras/{remittance_id}/eob">EFT55501</a>' in listed
+    assert (
+        f'href="/eras/{remittance_id}/eob">the whole check</a>'
+        in viewer.get("/claims/CB2001/eob").text
+    )
+    page = viewer.get(f"/eras/{remittance_id}/eob").text
+    assert "ICN20001" in page and "ICN20002" in page  # the claim that is not ours too
+    assert re.search(r"Claims paid \(2\)</th><td class=\"num\">120.00<", page)
+    assert re.search(r"Deposit</th><td class=\"num\"><b>87.50</b>", page)
+    assert page.count("Provider adjustment</th>") == 3 and "data-print" in page
+    assert viewer.get("/eras/999999/eob").status_code == 404
 
 
 def test_a_claim_no_era_mentioned_says_so(biller: TestClient) -> None:

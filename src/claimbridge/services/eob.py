@@ -83,6 +83,12 @@ class Eob:
     claims: tuple[EobClaim, ...]
     provider_adjustments: tuple[str, ...]
     paper: bool = False  # entered by a person from the payer's paper EOB, not an 835
+    remittance_id: int | None = None  # the ledger's remittance, once it is one
+
+    @property
+    def claims_paid(self) -> Decimal:
+        """What its claims were paid; less the provider adjustments, that is the deposit."""
+        return sum((claim.paid for claim in self.claims), Decimal("0.00"))
 
     @property
     def source(self) -> str:
@@ -95,7 +101,20 @@ def find_eob(session: Session, reference: str) -> Eob:
     return _eob_of_row(session, remittance_by_reference(session, reference))
 
 
+def remittance_eob(session: Session, remittance_id: int) -> Eob:
+    """The EOB of the whole remittance ``remittance_id``: every claim of the check and its
+    provider adjustments; ``RecordNotFound`` when there is none."""
+    row = session.get(t.RemittanceRow, remittance_id)
+    if row is None:
+        raise RecordNotFound(f"no remittance {remittance_id}")
+    return _eob_of_row(session, row)
+
+
 def _eob_of_row(session: Session, row: t.RemittanceRow) -> Eob:
+    return replace(_eob_of_kept(session, row), remittance_id=row.id)
+
+
+def _eob_of_kept(session: Session, row: t.RemittanceRow) -> Eob:
     if row.inbound_file_id is None:
         return replace(build_eob(paper_remittance(session, row.id)), paper=True)
     content = session.scalars(

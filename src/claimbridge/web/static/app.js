@@ -10,6 +10,13 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// <button type="button" data-print>: the browser's Print (Ctrl+P does the same).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("button[data-print]")) {
+    window.print();
+  }
+});
+
 // <a href="/" data-back>: back to the page before, when there is one (else the link's page).
 document.addEventListener("click", function (event) {
   var link = event.target.closest("a[data-back]");

@@ -23,7 +23,5 @@
   document.addEventListener("htmx:afterSettle", count);
   document.addEventListener("DOMContentLoaded", function () {
     count();
-    var print = document.getElementById("print-now");
-    if (print) { print.addEventListener("click", function () { window.print(); }); }
   });
 })();

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from claimbridge.services.eob import remittance_eob
 from claimbridge.services.eras import (
     EraFilter,
     EraPage,
@@ -74,6 +75,16 @@ def eras(request: Request) -> HTMLResponse:
         held=held,
         done=done,
     )
+
+
+@router.get("/eras/{remittance_id}/eob", response_class=HTMLResponse)
+def check_eob(request: Request, remittance_id: RecordId) -> HTMLResponse:
+    """The EOB of a whole check or EFT: every claim it paid, the provider adjustments and how
+    they make the deposit, to reconcile it with the bank; printable."""
+    with store_of(request).read() as session:
+        eob = remittance_eob(session, remittance_id)
+    audit(request, "view", "remittance", str(remittance_id), None, "whole EOB")
+    return page(request, "check_eob.html", eob=eob)
 
 
 @router.post("/eras/{remittance_id}/dates")
