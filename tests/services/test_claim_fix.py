@@ -418,3 +418,43 @@ def test_a_corrected_npi_and_place_of_service_are_what_is_checked_and_sent(
     claim_part = text[text.index("CLM*CB000002*") :]
     claim_part = claim_part[: claim_part.find("CLM*", 4) if "CLM*" in claim_part[4:] else None]
     assert "*02:B:1*" in claim_part and "*XX*1987654328~" in claim_part
+
+
+def test_the_insureds_name_and_group_number_are_corrected_kept_and_sent(
+    made: Store, tmp_path: Path
+) -> None:
+    with made.read() as session:  # Sofia Ramirez's claim: her mother Elena is the insured
+        before = current_fix(session, "CB000002")
+    assert (before.insured_is_patient, before.insured_first_name, before.insured_last_name) == (
+        False, "Elena", "Ramirez",
+    )  # fmt: skip
+    assert before.group_number == "770021"
+    with made.transaction() as session:
+        fix = replace(before, insured_last_name="Ramirez-Ortiz", group_number="770021-B")
+        checked = fix_claim(session, "CB000002", fix, "dana", NOW.date())
+    assert checked.status is ClaimStatus.READY, checked.result.edits
+    with made.read() as session:
+        said = [event.why for event in ClaimRepository(session).events("CB000002")]
+    assert "changed insured's name (4), insured's group number (11)" in said
+    load_example(made)  # the EHR's export again, still with the old values: the corrections stay
+    with made.read() as session:
+        after = current_fix(session, "CB000002")
+    assert (after.insured_last_name, after.group_number) == ("Ramirez-Ortiz", "770021-B")
+    sent = submit(made, LocalDirTransport(tmp_path), "test", NOW)
+    [text] = [b.text for b in sent.batches if "CB000002" in b.patient_control_numbers]
+    assert "*770021-B*" in text and "NM1*IL*1*RAMIREZ-ORTIZ*ELENA" in text.upper()
+
+
+def test_box_4_of_the_patients_own_policy_is_the_patients_name(made: Store) -> None:
+    with made.read() as session:
+        before = current_fix(session, "CB000005")  # Aaron Blake's own policy
+    assert before.insured_is_patient and before.insured_first_name == ""
+    with made.transaction() as session, pytest.raises(InputError) as refused:
+        fix_claim(
+            session, "CB000005", replace(before, insured_last_name="Smith"), "dana", NOW.date()
+        )
+    assert "correct the patient's name (2)" in refused.value.fields["insured_last_name"]
+    too_long = replace(before, group_number="G" * 51)
+    with made.transaction() as session, pytest.raises(InputError) as refused:
+        fix_claim(session, "CB000005", too_long, "dana", NOW.date())
+    assert refused.value.fields["group_number"] == "has 51 characters; at most 50 fit"

@@ -86,6 +86,22 @@ def test_a_rejected_claim_is_corrected_and_queued_to_go_again(
     assert "corrected" in audited
 
 
+def test_the_group_number_is_corrected_on_the_form(biller: TestClient, store: Store) -> None:
+    page = biller.get(f"/claims/{REJECTED}/correct").text
+    assert "4 Insured's name: the patient" in page and 'name="insured_last_name"' not in page
+    form = _form(biller, REJECTED)
+    assert form["group_number"] == "GRP44120"
+    form["group_number"] = "GRP44121"
+    saved = biller.post(f"/claims/{REJECTED}/correct", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    with store.read() as session:
+        query = select(t.PolicyRow.group_number).join(
+            t.ClaimRow, t.ClaimRow.policy_id == t.PolicyRow.id
+        )
+        assert session.scalars(query.where(t.ClaimRow.clm01 == REJECTED)).one() == "GRP44121"
+    assert "insured&#39;s group number (11)" in biller.get(saved.headers["location"]).text
+
+
 def test_a_bad_value_comes_back_with_its_box_and_what_was_typed(
     biller: TestClient, store: Store
 ) -> None:
@@ -225,6 +241,13 @@ def test_the_api_corrects_resubmits_replaces_and_voids(
     assert fixed.json() == {"clm01": REJECTED, "status": "ready", "edits": []}
     after = api.get(f"/api/v1/claims/{REJECTED}/correction").json()
     assert after["member_id"] == "U8823410299" and after["lines"][0]["charge"] == charge
+    assert (after["group_number"], after["insured_is_patient"]) == ("GRP44120", True)
+    own = api.patch(f"/api/v1/claims/{REJECTED}", json={"insured_last_name": "Smith"})
+    assert own.status_code == 400
+    assert own.json()["error"]["details"][0]["field"] == "insured_last_name"
+    regrouped = api.patch(f"/api/v1/claims/{REJECTED}", json={"group_number": ""})
+    assert regrouped.status_code == 200
+    assert api.get(f"/api/v1/claims/{REJECTED}/correction").json()["group_number"] == ""
     missing = api.patch(f"/api/v1/claims/{REJECTED}", json={"lines": [{"number": 7}]})
     assert missing.status_code == 400 and missing.json()["error"]["code"] == "bad_request"
     replaced = api.post(f"/api/v1/claims/{ACCEPTED}/resubmit", json={"how": "replace"}).json()

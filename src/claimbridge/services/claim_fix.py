@@ -15,7 +15,8 @@ ready and may be corrected here before it goes.
 
 What a correction touches, and where it is kept:
 
-- the subscriber's member ID (box 1a) on the claim's policy, and the patient's name and birth
+- the subscriber's member ID (box 1a), group number (11) and, when the insured is not the
+  patient, the insured's name (4) on the claim's policy, and the patient's name and birth
   date (boxes 2 and 3): these are the practice's records, so every claim made from them later
   sends the corrected value. Each field a person corrects is remembered
   (``store.corrections``): a later ``claimbridge load`` of a file that still has another value
@@ -48,6 +49,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -114,6 +116,10 @@ class ClaimFix:
     place_of_service: str
     diagnoses: tuple[str, ...]
     lines: tuple[LineFix, ...]
+    group_number: str = ""  # box 11 (SBR03); empty: the policy has none
+    insured_first_name: str = ""  # box 4, when the insured is not the patient
+    insured_last_name: str = ""
+    insured_is_patient: bool = True  # relationship self: box 4 is box 2 (not corrected here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,10 @@ TEXTS = (  # the text fields of a correction: name, box, most characters (the 83
     ("member_id", "1a Insured's ID", 80),
     ("patient_first_name", "2 Patient's first name", 35),
     ("patient_last_name", "2 Patient's last name", 60),
+    ("insured_first_name", "4 Insured's first name", 35),
+    ("insured_last_name", "4 Insured's last name", 60),
 )
+GROUP_NUMBER_MOST = 50  # characters of SBR03 the policy keeps
 LINE_FIELDS = {  # a line's fields, and how a box names them
     "code": "procedure",
     "modifiers": "modifiers",
@@ -165,8 +174,12 @@ def fix_problems(before: ClaimFix, fix: ClaimFix, service_date: date, today: dat
         Problem(name, box, problem)
         for name, box, most in TEXTS
         if (value := getattr(fix, name)).strip() != getattr(before, name)
-        and (problem := text_problem(value, most))
+        and (problem := _insured_problem(before, name) or text_problem(value, most))
     ]
+    group = fix.group_number.strip()
+    if group != before.group_number and len(group) > GROUP_NUMBER_MOST:
+        why = f"has {len(group)} characters; at most {GROUP_NUMBER_MOST} fit"
+        found.append(Problem("group_number", "11 Insured's group number", why))
     dob = birth_date_problem(fix.patient_dob, service_date, today)
     if fix.patient_dob != before.patient_dob and dob:
         found.append(Problem("patient_dob", "3 Patient's birth date", dob))
@@ -180,6 +193,13 @@ def fix_problems(before: ClaimFix, fix: ClaimFix, service_date: date, today: dat
     found += _diagnosis_problems(before, fix)
     found += _line_problems(before, fix)
     return found
+
+
+def _insured_problem(before: ClaimFix, name: str) -> str | None:
+    """Why box 4 may not be changed: the insured is the patient, named in box 2."""
+    if name.startswith("insured_") and before.insured_is_patient:
+        return "the insured is the patient (relationship self): correct the patient's name (2)"
+    return None
 
 
 def _diagnosis_problems(before: ClaimFix, fix: ClaimFix) -> Iterator[Problem]:
@@ -287,7 +307,21 @@ def current_fix(session: Session, reference: str) -> ClaimFix:
         place_of_service=claim.place_of_service,
         diagnoses=tuple(row.code for row in _diagnosis_rows(session, claim.appointment_id)),
         lines=tuple(_line_fix(row) for row in _line_rows(session, claim.id)),
+        **_insured_fields(policy),
     )
+
+
+def _insured_fields(policy: t.PolicyRow | None) -> dict[str, Any]:
+    """Boxes 4 and 11 from the claim's policy (box 4 only when the insured is someone else)."""
+    if policy is None:
+        return {}
+    someone_else = policy.relationship != "self"
+    return {
+        "group_number": policy.group_number or "",
+        "insured_first_name": (policy.subscriber_first_name or "") if someone_else else "",
+        "insured_last_name": (policy.subscriber_last_name or "") if someone_else else "",
+        "insured_is_patient": not someone_else,
+    }
 
 
 def fix_claim(
@@ -350,6 +384,8 @@ def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> It
         policy.member_id = fix.member_id.strip()
         remember(session, POLICIES, policy.id, "member_id", actor)
         yield "insured's ID (1a)"
+    if policy is not None:
+        yield from _apply_policy(session, policy, fix, actor)
     if patient is not None:
         yield from _apply_patient(session, patient, fix, actor)
     if claim.rendering_npi != fix.rendering_npi.strip():
@@ -360,6 +396,24 @@ def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> It
         yield "place of service (24B)"
     yield from _apply_diagnoses(session, claim, fix.diagnoses)
     yield from _apply_lines(session, claim, fix.lines)
+
+
+def _apply_policy(
+    session: Session, policy: t.PolicyRow, fix: ClaimFix, actor: str
+) -> Iterator[str]:
+    """Write the insured's name (when not the patient) and group number, remembering each."""
+    values: dict[str, str | None] = {"group_number": fix.group_number.strip() or None}
+    if policy.relationship != "self":
+        values["subscriber_first_name"] = fix.insured_first_name.strip()
+        values["subscriber_last_name"] = fix.insured_last_name.strip()
+    corrected = [name for name, value in values.items() if getattr(policy, name) != value]
+    for name in corrected:
+        setattr(policy, name, values[name])
+        remember(session, POLICIES, policy.id, name, actor)
+    if {"subscriber_first_name", "subscriber_last_name"} & set(corrected):
+        yield "insured's name (4)"
+    if "group_number" in corrected:
+        yield "insured's group number (11)"
 
 
 def _apply_patient(

@@ -63,7 +63,7 @@ ENROLLMENT_STATUSES = ("not_started", "submitted", "approved", "rejected")
 CONTROL_NUMBER_NAMES = ("isa13", "gs06", "st02")
 CORRECTED_FIELDS = {
     "patients": ("first_name", "last_name", "dob"),
-    "policies": ("member_id",),
+    "policies": ("member_id", "group_number", "subscriber_first_name", "subscriber_last_name"),
     "enrollments": ("status",),  # the enrollment as a whole: status, dates, required, notified
     "accounts": (
         "sftp_host",

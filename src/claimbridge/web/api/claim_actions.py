@@ -76,6 +76,11 @@ class CorrectionIn(BaseModel):
     place_of_service: str | None = None
     diagnoses: list[str] | None = None
     lines: list[LineIn] = []
+    group_number: str | None = Field(None, description='box 11 (SBR03); "" takes it off')
+    insured_first_name: str | None = Field(
+        None, description="box 4, when the insured is not the patient (refused otherwise)"
+    )
+    insured_last_name: str | None = None
 
 
 class How(StrEnum):

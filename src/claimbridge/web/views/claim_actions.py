@@ -4,7 +4,7 @@ it is, replace or void one the payer accepted. The rules are in ``services.claim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -53,6 +53,9 @@ def form_values(fix: ClaimFix) -> dict[str, str]:
         "dob": fix.patient_dob.isoformat(),
         "rendering_npi": fix.rendering_npi,
         "place_of_service": fix.place_of_service,
+        "group_number": fix.group_number,
+        "insured_first_name": fix.insured_first_name,
+        "insured_last_name": fix.insured_last_name,
     }
     values |= {f"dx{n}": code for n, code in enumerate(fix.diagnoses, start=1)}
     values[NEW + "units"] = "1"
@@ -68,13 +71,15 @@ def form_values(fix: ClaimFix) -> dict[str, str]:
     return values
 
 
-def parse_fix(form: FormData, lines: Sequence[LineFix]) -> tuple[ClaimFix, list[Problem]]:
-    """The correction from the submitted form, whose rows are ``lines`` (a ticked **Remove**
-    takes one off) and the empty row (a line to add, when anything but units is typed in it),
-    and the problems of the values that are not a date or a number (each such field keeps its
-    value from ``lines``, or none)."""
+def parse_fix(form: FormData, before: ClaimFix) -> tuple[ClaimFix, list[Problem]]:
+    """The correction from the submitted form, whose rows are ``before``'s lines (a ticked
+    **Remove** takes one off) and the empty row (a line to add, when anything but units is
+    typed in it), and the problems of the values that are not a date or a number (each such
+    field keeps its value from ``before``, or none). Box 4 is read only when the insured is
+    not the patient: only then has the form its fields."""
     unread: list[Problem] = []
     dob = _read(unread, "patient_dob", "3 Patient's birth date", field(form, "dob"), _date)
+    someone_else = not before.insured_is_patient
     return ClaimFix(
         member_id=field(form, "member_id"),
         patient_first_name=field(form, "first_name"),
@@ -83,7 +88,14 @@ def parse_fix(form: FormData, lines: Sequence[LineFix]) -> tuple[ClaimFix, list[
         rendering_npi=field(form, "rendering_npi"),
         place_of_service=field(form, "place_of_service"),
         diagnoses=tuple(field(form, f"dx{n}") for n in range(1, MAX_DIAGNOSES + 1)),
-        lines=(*(_kept_or_removed(form, line, unread) for line in lines), *_added(form, unread)),
+        lines=(
+            *(_kept_or_removed(form, line, unread) for line in before.lines),
+            *_added(form, unread),
+        ),
+        group_number=field(form, "group_number"),
+        insured_first_name=field(form, "insured_first_name") if someone_else else "",
+        insured_last_name=field(form, "insured_last_name") if someone_else else "",
+        insured_is_patient=before.insured_is_patient,
     ), unread
 
 
@@ -196,6 +208,7 @@ def _form(
         status_code=400 if error else 200,
         claim=detail,
         lines=[line.number for line in fix.lines],
+        fix=fix,
         values=values,
         max_diagnoses=MAX_DIAGNOSES,
         error=error,
@@ -213,7 +226,7 @@ def correct(request: Request, clm01: str, form: CheckedForm) -> Response:
         detail = claim_detail(session, clm01)
         before = current_fix(session, clm01)
     typed = {key: value for key, value in form.items() if isinstance(value, str)}
-    fix, unread = parse_fix(form, before.lines)
+    fix, unread = parse_fix(form, before)
     try:
         with store.transaction() as session:
             fix_claim(session, clm01, fix, user.username, today(), unread=unread)

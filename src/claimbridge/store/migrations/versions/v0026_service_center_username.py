@@ -5,6 +5,8 @@ site) login. claimbridge filled it with the SFTP username, which is another logi
 Office Ally only sends after that e-mail. The column is empty until a person or the practice
 file gives it. A person's value is kept over a practice file that says otherwise, like the
 account's other settings: ``corrections.field`` may name it (and is widened to hold its name).
+It may also name the policy's group number and insured's name, which the claim correction form
+now corrects too.
 
 Revision ID: 0026_service_center_username
 Revises: 0025_follows_partial_index
@@ -34,7 +36,13 @@ OLD_FIELDS = (
     "go_live",
     "era_split",
 )
-NEW_FIELDS = (*OLD_FIELDS, "service_center_username")
+NEW_FIELDS = (
+    *OLD_FIELDS,
+    "service_center_username",
+    "group_number",
+    "subscriber_first_name",
+    "subscriber_last_name",
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -56,7 +64,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     corrections = sa.table("corrections", sa.column("field"))
-    op.execute(corrections.delete().where(corrections.c.field == "service_center_username"))
+    added = NEW_FIELDS[len(OLD_FIELDS) :]
+    op.execute(corrections.delete().where(corrections.c.field.in_(added)))
     _fields(OLD_FIELDS, 20)
     with op.batch_alter_table("clearinghouse_accounts") as batch:
         batch.drop_column("service_center_username")
