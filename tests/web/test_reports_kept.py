@@ -3,6 +3,9 @@ them again from the ledger, on the page and through the API, for a viewer too.""
 
 from __future__ import annotations
 
+import html
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from web_support import api_job, csrf_of, job_result
@@ -22,6 +25,9 @@ def test_the_page_keeps_its_reports_until_refreshed(biller: TestClient, store: S
     assert "Made from the ledger at" in page and "As of" in page
     assert "Office Ally charges 35.00 a month for each tax ID and rendering NPI" in page
     assert '<th scope="col" class="num">Total</th>' in page  # amounts align as numbers
+    [link] = re.findall(r'<a href="(/claims\?payer=62308[^"]*)">62308</a>', page)
+    drilled = biller.get(html.unescape(link)).text  # A/R aging's payer opens its claims
+    assert "CB-1001" in drilled and "CB-1003" not in drilled
     before = _ar_total(biller)
     assert before  # the example's sent claims are open
     with store.transaction() as session:  # every claim paid, without a poll
