@@ -77,8 +77,9 @@ from claimbridge.services.claims import (
     resubmit,
 )
 from claimbridge.store import tables as t
-from claimbridge.store.corrections import PATIENTS, POLICIES, remember
+from claimbridge.store.corrections import PATIENTS, POLICIES, remember_edits
 from claimbridge.store.repositories import ClaimRepository
+from claimbridge.store.sync import assign
 
 CORRECTABLE = frozenset(
     {ClaimStatus.DRAFT, ClaimStatus.HELD, ClaimStatus.READY} | REJECTED_BEFORE_ADJUDICATION
@@ -380,10 +381,6 @@ def rejected_alongside(session: Session, reference: str) -> tuple[str, ...]:
 def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> Iterator[str]:
     """Write the fix; yields the name of each field that changed."""
     policy, patient = _policy_and_patient(session, claim)
-    if policy is not None and policy.member_id != fix.member_id.strip():
-        policy.member_id = fix.member_id.strip()
-        remember(session, POLICIES, policy.id, "member_id", actor)
-        yield "insured's ID (1a)"
     if policy is not None:
         yield from _apply_policy(session, policy, fix, actor)
     if patient is not None:
@@ -401,16 +398,19 @@ def _apply(session: Session, claim: t.ClaimRow, fix: ClaimFix, actor: str) -> It
 def _apply_policy(
     session: Session, policy: t.PolicyRow, fix: ClaimFix, actor: str
 ) -> Iterator[str]:
-    """Write the insured's name (when not the patient) and group number, remembering each."""
-    values: dict[str, str | None] = {"group_number": fix.group_number.strip() or None}
+    """Write the insured's ID, name (when not the patient) and group number, remembering each
+    field a person corrected."""
+    values: dict[str, str | None] = {
+        "member_id": fix.member_id.strip(),
+        "group_number": fix.group_number.strip() or None,
+    }
     if policy.relationship != "self":
         values["subscriber_first_name"] = fix.insured_first_name.strip()
         values["subscriber_last_name"] = fix.insured_last_name.strip()
-    corrected = [name for name, value in values.items() if getattr(policy, name) != value]
-    for name in corrected:
-        setattr(policy, name, values[name])
-        remember(session, POLICIES, policy.id, name, actor)
-    if {"subscriber_first_name", "subscriber_last_name"} & set(corrected):
+    corrected = _correct(session, POLICIES, policy, values, actor)
+    if "member_id" in corrected:
+        yield "insured's ID (1a)"
+    if {"subscriber_first_name", "subscriber_last_name"} & corrected:
         yield "insured's name (4)"
     if "group_number" in corrected:
         yield "insured's group number (11)"
@@ -425,14 +425,25 @@ def _apply_patient(
         "last_name": fix.patient_last_name.strip(),
         "dob": fix.patient_dob,
     }
-    corrected = [name for name, value in values.items() if getattr(patient, name) != value]
-    for name in corrected:
-        setattr(patient, name, values[name])
-        remember(session, PATIENTS, patient.id, name, actor)
-    if {"first_name", "last_name"} & set(corrected):
+    corrected = _correct(session, PATIENTS, patient, values, actor)
+    if {"first_name", "last_name"} & corrected:
         yield "patient's name (2)"
     if "dob" in corrected:
         yield "patient's birth date (3)"
+
+
+def _correct(
+    session: Session,
+    entity: str,
+    row: t.PatientRow | t.PolicyRow,
+    values: dict[str, Any],
+    actor: str,
+) -> set[str]:
+    """Write ``values`` on ``row``, remembering each field a person corrected; their names."""
+    corrected = {name for name, value in values.items() if getattr(row, name) != value}
+    remember_edits(session, entity, row, values, actor)
+    assign(row, values)
+    return corrected
 
 
 def _apply_diagnoses(
