@@ -178,10 +178,12 @@ def _connected(session: Session, account: t.ClearinghouseAccountRow | None) -> b
     if account is None or account.password_token is None:
         return False
     done = (t.JobRow.kind == JobKind.TEST.value) & (t.JobRow.state == JobState.DONE.value)
-    tested = select(t.JobRow.id).where(done)
     source = account_name(account.username, account.sftp_host, account.sftp_port)
-    polled = select(t.PollRow.id).where(t.PollRow.source == source, t.PollRow.ok.is_(True))
-    return session.scalars(tested.union_all(polled).limit(1)).first() is not None
+    worked = (
+        select(t.JobRow.id).where(done),
+        select(t.PollRow.id).where(t.PollRow.source == source, t.PollRow.ok.is_(True)),
+    )  # two ORM selects, each scoped to the session's practice
+    return any(session.scalars(query.limit(1)).first() is not None for query in worked)
 
 
 def _go_live_step(account: t.ClearinghouseAccountRow | None) -> Step:
