@@ -177,9 +177,8 @@ def fix_problems(before: ClaimFix, fix: ClaimFix, service_date: date, today: dat
         if (value := getattr(fix, name)).strip() != getattr(before, name)
         and (problem := _insured_problem(before, name) or text_problem(value, most))
     ]
-    group = fix.group_number.strip()
-    if group != before.group_number and len(group) > GROUP_NUMBER_MOST:
-        why = f"has {len(group)} characters; at most {GROUP_NUMBER_MOST} fit"
+    group = fix.group_number.strip()  # may be empty: the policy then has none
+    if group and group != before.group_number and (why := text_problem(group, GROUP_NUMBER_MOST)):
         found.append(Problem("group_number", "11 Insured's group number", why))
     dob = birth_date_problem(fix.patient_dob, service_date, today)
     if fix.patient_dob != before.patient_dob and dob:
